@@ -1,0 +1,100 @@
+"""Command line: `python build.py [build|check|schema|...]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .diagnostics import BuildError, Diagnostic
+from .project import Project
+
+DESCRIPTION = """\
+Build, check and release a living scoping review.
+
+commands:
+  build     validate every study, then write the site into site/ (the default)
+  check     validate every study, the codebook and the content; exit 1 on any problem
+  schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    args = _parser().parse_args(argv)
+    project = Project(Path(args.root).resolve())
+    command = args.command or "build"
+    try:
+        return _COMMANDS[command](project, args)
+    except BuildError as error:
+        report(error.diagnostics)
+        outcome = "" if command == "check" else "; nothing was written"
+        print(f"{command}: {_problems(error.diagnostics)}{outcome}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", default=".", help="the review's folder (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="validate, then write the site")
+    build.add_argument("--verbose", action="store_true", help="print how long each stage took")
+    commands.add_parser("check", help="validate studies, codebook and content")
+    commands.add_parser("schema", help="write content/study.schema.json for editors")
+    return parser
+
+
+def report(diagnostics: Sequence[Diagnostic]) -> None:
+    """Print problems as path:line:column: message (and as annotations on GitHub Actions)."""
+    ordered = sorted(set(diagnostics))
+    for diagnostic in ordered:
+        print(diagnostic, file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for diagnostic in ordered:
+            print(diagnostic.github_annotation())
+
+
+def _problems(diagnostics: Sequence[Diagnostic]) -> str:
+    count, files = len(set(diagnostics)), len({d.path for d in diagnostics})
+    return f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
+
+
+def _check(project: Project, args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    review = check(project)
+    print(f"check: {len(review.studies)} studies valid against {project.display(project.codebook)} "
+          f"({len(review.codebook.fields)} fields); no problems")
+    return 0
+
+
+def _build(project: Project, args: argparse.Namespace) -> int:
+    from .pipeline import build
+
+    summary = build(project, verbose=getattr(args, "verbose", False))
+    print(summary)
+    return 0
+
+
+def _schema(project: Project, args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+    from .schema import schema_json
+
+    codebook, diagnostics = load_codebook(project.codebook, project.display(project.codebook))
+    if codebook is None:
+        raise BuildError(diagnostics)
+    target = project.content / "study.schema.json"
+    target.write_text(schema_json(codebook), encoding="utf-8")
+    print(f"schema: wrote {project.display(target)}")
+    return 0
+
+
+_COMMANDS = {"check": _check, "build": _build, "schema": _schema}

@@ -1,0 +1,108 @@
+"""The JSON Schema of a study file, generated from the codebook.
+
+The same schema validates studies in `check` (compiled with fastjsonschema) and
+gives contributors completion and inline errors in their editor.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .codebook import Codebook, Field
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
+URL_PATTERN = r"^https?://[^\s]+$"
+MIN_YEAR = 1900
+BIBLIOGRAPHIC_FIELDS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages",
+                        "doi", "url", "no_doi_reason")
+
+
+def study_schema(codebook: Codebook) -> dict[str, Any]:
+    """The JSON Schema (draft 7, which editors support best) for one study file."""
+    coded = {field.key: _field_schema(field, codebook) for field in codebook.fields}
+    text = {"type": "string", "minLength": 1}
+    number_or_text = {"type": ["string", "integer"]}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "A study of the living review",
+        "description": "One included study: bibliographic data and its coding against the codebook.",
+        "type": "object",
+        "required": ["id", "title", "authors", "year", "codes"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SLUG_PATTERN,
+                   "description": "A slug such as nelson-2016; equal to the file name."},
+            "title": text,
+            "authors": {
+                "type": "array", "minItems": 1,
+                "items": {
+                    "type": "object", "required": ["family"], "additionalProperties": False,
+                    "properties": {"family": text, "given": {"type": "string"}},
+                },
+            },
+            "year": {"type": "integer", "minimum": MIN_YEAR},
+            "journal": text,
+            "volume": number_or_text,
+            "issue": number_or_text,
+            "pages": number_or_text,
+            "doi": {"type": "string", "pattern": DOI_PATTERN,
+                    "description": "A bare DOI such as 10.1111/hsc.12197."},
+            "url": {"type": "string", "pattern": URL_PATTERN},
+            "no_doi_reason": text,
+            "in_baseline": {"type": "boolean",
+                            "description": "The study is one of the published review's included studies."},
+            "coded_by": {"type": "string"},
+            "codes": {
+                "type": "object", "additionalProperties": False,
+                "required": [f.key for f in codebook.fields if f.required],
+                "properties": coded,
+            },
+            "evidence": {
+                "type": "object", "additionalProperties": False,
+                "properties": {key: {"type": "string"} for key in coded},
+            },
+            "notes": {"type": "string"},
+            "second_coding": {
+                "type": "object", "additionalProperties": False, "required": ["coder", "codes"],
+                "properties": {
+                    "coder": text,
+                    "codes": {"type": "object", "additionalProperties": False, "properties": coded},
+                    "resolved": {
+                        "type": "object", "additionalProperties": False,
+                        "properties": {key: {"type": "string"} for key in coded},
+                    },
+                },
+            },
+        },
+    }
+
+
+def _field_schema(field: Field, codebook: Codebook) -> dict[str, Any]:
+    marker = codebook.not_coded
+    described = {"title": field.label, "description": field.description}
+    if field.kind == "single":
+        return {**described, "enum": [v.key for v in field.values] + [marker]}
+    if field.kind in ("multiple", "country"):
+        return {
+            **described,
+            "type": ["array", "string"],
+            "items": {"enum": codebook.allowed_values(field)},
+            "uniqueItems": True,
+            "if": {"type": "string"}, "then": {"const": marker},
+        }
+    if field.kind == "boolean":
+        return {**described, "type": ["boolean", "string"], "if": {"type": "string"}, "then": {"const": marker}}
+    if field.kind == "number":
+        number: dict[str, Any] = {**described, "type": ["integer", "string"],
+                                  "if": {"type": "string"}, "then": {"const": marker}}
+        if field.minimum is not None:
+            number["minimum"] = field.minimum
+        return number
+    return {**described, "type": "string"}
+
+
+def schema_json(codebook: Codebook) -> str:
+    """The schema as stable, pretty JSON text (for editors and the site)."""
+    return json.dumps(study_schema(codebook), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,0 +1,113 @@
+"""A study of the review: bibliographic data and its coding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Author:
+    family: str
+    given: str = ""
+
+
+@dataclass(frozen=True)
+class SecondCoding:
+    """A second coder's values for some fields, and how disagreements were resolved."""
+
+    coder: str
+    codes: Mapping[str, Any]
+    resolved: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Study:
+    id: str
+    title: str
+    authors: tuple[Author, ...]
+    year: int
+    codes: Mapping[str, Any]
+    path: str = ""
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    url: str = ""
+    no_doi_reason: str = ""
+    in_baseline: bool = False
+    coded_by: str = ""
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    notes: str = ""
+    second_coding: SecondCoding | None = None
+
+    @property
+    def short_citation(self) -> str:
+        """Author–year text as a review cites it: Nelson et al. (2016)."""
+        names = [a.family for a in self.authors]
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} & {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        return f"{who} ({self.year})"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+def study_from_data(data: Mapping[str, Any], path: str) -> Study:
+    """Build a Study from a schema-valid mapping."""
+    second = data.get("second_coding")
+    return Study(
+        id=data["id"],
+        title=data["title"],
+        authors=tuple(Author(a["family"], a.get("given", "")) for a in data["authors"]),
+        year=data["year"],
+        codes=dict(data["codes"]),
+        path=path,
+        journal=data.get("journal", ""),
+        volume=str(data.get("volume", "")),
+        issue=str(data.get("issue", "")),
+        pages=str(data.get("pages", "")),
+        doi=data.get("doi", ""),
+        url=data.get("url", ""),
+        no_doi_reason=data.get("no_doi_reason", ""),
+        in_baseline=data.get("in_baseline", False),
+        coded_by=data.get("coded_by", ""),
+        evidence=dict(data.get("evidence", {})),
+        notes=data.get("notes", ""),
+        second_coding=SecondCoding(second["coder"], dict(second["codes"]), dict(second.get("resolved", {})))
+        if second else None,
+    )
+
+
+def study_to_data(study: Study) -> dict[str, Any]:
+    """The inverse of study_from_data: plain data in the file's key order."""
+    data: dict[str, Any] = {"id": study.id, "title": study.title,
+                            "authors": [_author(a) for a in study.authors], "year": study.year}
+    for key in ("journal", "volume", "issue", "pages", "doi", "url", "no_doi_reason"):
+        if getattr(study, key):
+            data[key] = getattr(study, key)
+    if study.in_baseline:
+        data["in_baseline"] = True
+    if study.coded_by:
+        data["coded_by"] = study.coded_by
+    data["codes"] = dict(study.codes)
+    if study.evidence:
+        data["evidence"] = dict(study.evidence)
+    if study.notes:
+        data["notes"] = study.notes
+    if study.second_coding:
+        second: dict[str, Any] = {"coder": study.second_coding.coder, "codes": dict(study.second_coding.codes)}
+        if study.second_coding.resolved:
+            second["resolved"] = dict(study.second_coding.resolved)
+        data["second_coding"] = second
+    return data
+
+
+def _author(author: Author) -> dict[str, str]:
+    return {"family": author.family, "given": author.given} if author.given else {"family": author.family}
