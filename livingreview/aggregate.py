@@ -1,0 +1,211 @@
+"""Aggregate stage: counts, percentages and cross-tabulations of the coded studies.
+
+A pure function of the studies and the codebook. Besides the codebook's fields,
+three dimensions are known: `year`, `region` (from the countries) and every
+derived fact. A study not yet coded for a field is counted apart and never enters
+that field's denominator; a multi-valued field counts a study once per value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from .codebook import Codebook
+from .study import Study
+
+NOT_CODED = None  # what `dimension_values` returns for a study not yet coded on a dimension
+TALLIED_KINDS = ("single", "multiple", "country", "boolean")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many studies have each value of one dimension."""
+
+    key: str
+    label: str
+    multiple: bool
+    counts: tuple[tuple[Any, int], ...]
+    coded: int
+    not_coded: int
+    none: int = 0  # coded with an empty list: the study has none of the values
+
+    @property
+    def total(self) -> int:
+        return self.coded + self.not_coded
+
+    def count(self, value: Any) -> int:
+        return dict(self.counts).get(value, 0)
+
+    def percent(self, value: Any) -> float | None:
+        """Share of the coded studies, or None when no study is coded yet."""
+        return 100 * self.count(value) / self.coded if self.coded else None
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    """Studies per pair of values of two dimensions (only studies coded on both)."""
+
+    key: str
+    rows: str
+    columns: str
+    row_values: tuple[Any, ...]
+    column_values: tuple[Any, ...]
+    cells: Mapping[tuple[Any, Any], tuple[str, ...]]
+    coded: int
+
+    def count(self, row: Any, column: Any) -> int:
+        return len(self.cells.get((row, column), ()))
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    total: int
+    tallies: Mapping[str, Tally]
+    members: Mapping[tuple[str, Any], tuple[str, ...]]
+    crosstabs: Mapping[str, CrossTab]
+
+    def tally(self, dimension: str) -> Tally:
+        return self.tallies[dimension]
+
+
+def dimension_values(study: Study, dimension: str, codebook: Codebook) -> list[Any] | None:
+    """The values a study has on a dimension, or NOT_CODED."""
+    if dimension == "year":
+        return [study.year]
+    if dimension == "region":
+        countries = study.codes.get("country", codebook.not_coded)
+        if not codebook.is_coded(countries):
+            return NOT_CODED
+        return sorted({codebook.countries[c].region for c in countries}, key=_region_order(codebook))
+    if dimension in {d.key for d in codebook.derived}:
+        return _derived_value(study, dimension, codebook)
+    value = study.codes.get(dimension, codebook.not_coded)
+    if not codebook.is_coded(value):
+        return NOT_CODED
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _derived_value(study: Study, key: str, codebook: Codebook) -> list[bool] | None:
+    fact = codebook.derived_fact(key)
+    for condition in fact.conditions:
+        value = study.codes.get(condition.field, codebook.not_coded)
+        if not codebook.is_coded(value):
+            return NOT_CODED
+        if not condition.holds(value):
+            return [False]
+    return [True]
+
+
+def _region_order(codebook: Codebook):
+    order = {region.key: index for index, region in enumerate(codebook.regions)}
+    return lambda key: order.get(key, len(order))
+
+
+def dimension_order(dimension: str, codebook: Codebook, studies: Sequence[Study]) -> list[Any]:
+    """The values of a dimension in the order the codebook (or the calendar) gives them."""
+    if dimension == "year":
+        years = [s.year for s in studies]
+        return list(range(min(years), max(years) + 1)) if years else []
+    if dimension == "region":
+        return [region.key for region in codebook.regions]
+    if dimension in {d.key for d in codebook.derived}:
+        return [True, False]
+    field = codebook.field(dimension)
+    if field.kind == "boolean":
+        return [True, False]
+    if field.kind == "country":
+        present = {c for s in studies for c in (dimension_values(s, dimension, codebook) or [])}
+        return sorted(present)
+    return [value.key for value in field.values]
+
+
+def dimension_label(dimension: str, codebook: Codebook) -> str:
+    if dimension == "year":
+        return "Year of publication"
+    if dimension == "region":
+        return "Region"
+    if dimension in {d.key for d in codebook.derived}:
+        return codebook.derived_fact(dimension).label
+    return codebook.field(dimension).label
+
+
+def value_label(dimension: str, value: Any, codebook: Codebook) -> str:
+    """The label a reader sees for one value of a dimension."""
+    if dimension == "year":
+        return str(value)
+    if dimension == "region":
+        return codebook.region_label(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    field = codebook.field(dimension)
+    if field.kind == "country":
+        country = codebook.countries.get(value)
+        return country.name if country else str(value)
+    return field.value_label(value)
+
+
+def dimensions(codebook: Codebook) -> list[str]:
+    """Every dimension that can be tallied, in codebook order."""
+    fields = [f.key for f in codebook.fields if f.kind in TALLIED_KINDS]
+    return ["year", "region"] + fields + [d.key for d in codebook.derived]
+
+
+def aggregate(studies: Sequence[Study], codebook: Codebook,
+              crosstabs: Sequence[tuple[str, str, str]] = ()) -> Aggregates:
+    """Tally every dimension and build the requested (key, rows, columns) cross-tabulations."""
+    ordered = sorted(studies, key=lambda s: s.id)
+    tallies: dict[str, Tally] = {}
+    members: dict[tuple[str, Any], list[str]] = defaultdict(list)
+    values_by_dimension: dict[str, dict[str, list[Any] | None]] = {}
+    for dimension in dimensions(codebook):
+        values = {s.id: dimension_values(s, dimension, codebook) for s in ordered}
+        values_by_dimension[dimension] = values
+        tallies[dimension] = _tally(dimension, values, codebook, ordered)
+        for study_id, study_values in values.items():
+            for value in study_values or ():
+                members[(dimension, value)].append(study_id)
+    tables = {key: _crosstab(key, rows, columns, values_by_dimension, codebook, ordered)
+              for key, rows, columns in crosstabs}
+    return Aggregates(len(ordered), tallies, {k: tuple(v) for k, v in members.items()}, tables)
+
+
+def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Codebook,
+           studies: Sequence[Study]) -> Tally:
+    counter: Counter = Counter()
+    coded = none = 0
+    for study_values in values.values():
+        if study_values is NOT_CODED:
+            continue
+        coded += 1
+        none += not study_values
+        counter.update(set(study_values))
+    order = dimension_order(dimension, codebook, studies)
+    order += sorted((v for v in counter if v not in order), key=str)
+    multiple = dimension in ("region",) or (
+        dimension in codebook.field_keys() and codebook.field(dimension).is_list)
+    return Tally(dimension, dimension_label(dimension, codebook), multiple,
+                 tuple((value, counter[value]) for value in order), coded, len(values) - coded, none)
+
+
+def _crosstab(key: str, rows: str, columns: str, values: Mapping[str, Mapping[str, list[Any] | None]],
+              codebook: Codebook, studies: Sequence[Study]) -> CrossTab:
+    cells: dict[tuple[Any, Any], list[str]] = defaultdict(list)
+    coded = 0
+    for study in studies:
+        row_values, column_values = values[rows][study.id], values[columns][study.id]
+        if row_values is NOT_CODED or column_values is NOT_CODED:
+            continue
+        coded += 1
+        for row in row_values:
+            for column in column_values:
+                cells[(row, column)].append(study.id)
+    return CrossTab(key, rows, columns, tuple(dimension_order(rows, codebook, studies)),
+                    tuple(dimension_order(columns, codebook, studies)),
+                    {cell: tuple(ids) for cell, ids in cells.items()}, coded)
+
+
+def format_percent(value: float | None) -> str:
+    """A percentage as the site prints it: one decimal and a thin space, or an en dash if undefined."""
+    return "–" if value is None else f"{value:.1f}\u202f%"

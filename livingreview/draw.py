@@ -1,0 +1,176 @@
+"""Draw figures as deterministic SVG with matplotlib, reusing cached drawings.
+
+matplotlib is imported only when a figure's data has changed since it was last
+drawn: a figure is cached under a hash of everything that is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Callable
+
+from .figures import FigureData
+
+DRAWING_VERSION = "3"  # bump when the drawing code changes, to invalidate cached figures
+INK, MUTED, ACCENT = "#1f2933", "#616e7c", "#2f6f8f"
+PALETTE = ("#2f6f8f", "#d08c3c", "#5b8c5a", "#a64d79", "#7a6fb0", "#c7584d", "#4f9fa6", "#8c7a5b")
+
+
+def svg_for(figure: FigureData, cache: Path | None) -> tuple[bytes, bool]:
+    """The figure's SVG, and whether it had to be drawn (False: taken from the cache)."""
+    key = figure.cache_key(DRAWING_VERSION + version("matplotlib"))
+    cached = cache / f"{figure.key}-{key[:16]}.svg" if cache else None
+    if cached and cached.exists():
+        return cached.read_bytes(), False
+    svg = _draw(figure)
+    if cached:
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in cache.glob(f"{figure.key}-*.svg"):
+            stale.unlink()
+        cached.write_bytes(svg)
+    return svg, True
+
+
+def _draw(figure: FigureData) -> bytes:
+    import matplotlib
+
+    matplotlib.use("svg", force=True)
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "living-review", "svg.fonttype": "none", "font.family": "DejaVu Sans",
+        "font.size": 10, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
+        "ytick.color": MUTED, "text.color": INK, "axes.spines.top": False, "axes.spines.right": False,
+    })
+    drawer: Callable[[Any, FigureData], None] = {
+        "bar": _bars, "ladder": _ladder, "stacked-by-year": _stacked, "gap-map": _gap_map, "flow": _flow,
+    }[figure.kind]
+    fig = Figure(figsize=_size(figure), layout="constrained")
+    drawer(fig, figure)
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, transparent=False,
+                facecolor="white")
+    return out.getvalue()
+
+
+def _size(figure: FigureData) -> tuple[float, float]:
+    if figure.kind == "flow":
+        return 7.5, 6.0
+    if figure.kind == "bar" and figure.plot["orientation"] == "horizontal":
+        return 7.0, max(2.0, 0.45 * len(figure.plot["labels"]) + 1.0)
+    return 7.5, 4.0
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def _bars(fig: Any, figure: FigureData) -> None:
+    ax = fig.add_subplot()
+    labels, values = figure.plot["labels"], figure.plot["values"]
+    if figure.plot["orientation"] == "vertical":
+        positions = range(len(labels))
+        ax.bar(positions, values, color=ACCENT)
+        ax.set_xticks(list(positions), labels, rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
+        ax.set_ylabel("Studies")
+    else:
+        positions = range(len(labels))[::-1]
+        ax.barh(list(positions), values, color=ACCENT)
+        ax.set_yticks(list(positions), [_wrap(label) for label in labels])
+        ax.set_xlabel("Studies")
+        for y, value in zip(positions, values):
+            ax.annotate(str(value), (value, y), xytext=(3, 0), textcoords="offset points", va="center", color=INK)
+    ax.set_title(figure.title, loc="left", fontsize=11)
+
+
+def _stacked(fig: Any, figure: FigureData) -> None:
+    ax = fig.add_subplot()
+    years = figure.plot["years"]
+    bottom = [0] * len(years)
+    for index, series in enumerate(figure.plot["series"]):
+        ax.bar(range(len(years)), series["values"], bottom=bottom, label=series["label"],
+               color=PALETTE[index % len(PALETTE)])
+        bottom = [b + v for b, v in zip(bottom, series["values"])]
+    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+    ax.set_ylabel("Studies")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.set_title(figure.title, loc="left", fontsize=11)
+
+
+def _gap_map(fig: Any, figure: FigureData) -> None:
+    ax = fig.add_subplot()
+    rows, columns, counts = figure.plot["rows"], figure.plot["columns"], figure.plot["counts"]
+    largest = max([max(row) for row in counts if row] + [1])
+    for i, row in enumerate(counts):
+        for j, count in enumerate(row):
+            y = len(rows) - 1 - i
+            if count:
+                ax.scatter(j, y, s=200 + 2200 * count / largest, color=ACCENT, alpha=0.25 + 0.6 * count / largest,
+                           linewidths=0)
+            ax.annotate(str(count), (j, y), ha="center", va="center", color=INK if count else MUTED, fontsize=10)
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks(range(len(rows)), [_wrap(r, 24) for r in rows][::-1])
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(color="#d9e2ec", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _ladder(fig: Any, figure: FigureData) -> None:
+    ax = fig.add_subplot()
+    labels, values = figure.plot["labels"], figure.plot["values"]
+    for index, (label, value) in enumerate(zip(labels, values)):
+        ax.bar(index, index + 1, width=0.92, color=PALETTE[0], alpha=0.35 + 0.25 * index)
+        ax.annotate(f"{_wrap(label, 18)}\n\n{value} stud{'y' if value == 1 else 'ies'}", (index, (index + 1) / 2),
+                    ha="center", va="center", color=INK, fontsize=9)
+    ax.annotate("", xy=(len(labels) - 0.5, len(labels) + 0.35), xytext=(-0.5, 0.35),
+                arrowprops={"arrowstyle": "-|>", "color": MUTED, "linewidth": 1.2})
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_ylim(0, len(labels) + 0.6)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_ylabel("Potential to influence and transform services")
+    ax.spines["bottom"].set_visible(False)
+
+
+def _flow(fig: Any, figure: FigureData) -> None:
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+    plot = figure.plot
+
+    def box(x: float, y: float, text: str, width: float = 4.4) -> None:
+        ax.text(x, y, _wrap(text, 40), ha="center", va="center", fontsize=8.5, color=INK,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f0f4f8", "edgecolor": MUTED})
+
+    def arrow(x1: float, y1: float, x2: float, y2: float) -> None:
+        ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops={"arrowstyle": "-|>", "color": MUTED})
+
+    def n(value: Any) -> str:
+        return "–" if value is None else f"{value:,}"
+
+    box(3, 9.2, f"{plot['search_label']}\nrecords screened: n = {n(plot['screened'])}")
+    arrow(3, 8.6, 3, 7.4)
+    box(3, 6.8, f"Full-text articles assessed\nn = {n(plot['assessed'])}")
+    arrow(5.3, 6.8, 6.3, 6.8)
+    box(8.2, 6.8, f"Full-text articles excluded\nn = {n(plot['excluded'])}", 3.4)
+    arrow(3, 6.2, 3, 5.0)
+    box(3, 4.4, f"Included through the database search\nn = {n(plot['database'])}")
+    other = "\n".join(f"{label}: n = {count}" for label, count in plot["other"]) or "none"
+    box(8.2, 4.4, f"Other methods\n{other}", 3.4)
+    arrow(3, 3.8, 3, 2.2)
+    arrow(8.2, 3.6, 4.8, 1.9)
+    lines = [f"Studies included in this edition\nn = {plot['included']}"]
+    if plot["not_coded"]:
+        lines.append(f"(route not yet coded: n = {plot['not_coded']})")
+    if plot.get("previous") is not None:
+        lines.append(f"of which in the previous version: n = {plot['previous']}")
+    box(3, 1.4, "\n".join(lines))
