@@ -2,29 +2,98 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
 
+from .aggregate import aggregate
 from .codebook import Codebook, load_codebook
+from .content import Content, load_content
 from .diagnostics import BuildError
 from .project import Project, load_study_files
+from .render import Edition, Output, SiteContext, environment, render_edition
 from .study import Study
 from .validate import validate_studies
+from .write import write_site
 
 
 @dataclass(frozen=True)
 class Review:
-    """The validated inputs of one review: its codebook and its studies."""
+    """The validated inputs of one review."""
 
     codebook: Codebook
     studies: tuple[Study, ...]
+    content: Content
 
 
 def check(project: Project) -> Review:
     """Load and validate everything; raise BuildError with every problem found."""
-    codebook, diagnostics = load_codebook(project.codebook, project.display(project.codebook))
+    codebook, problems = load_codebook(project.codebook, project.display(project.codebook))
     if codebook is None:
-        raise BuildError(diagnostics)
-    studies, diagnostics = validate_studies(load_study_files(project), codebook)
-    if diagnostics:
-        raise BuildError(diagnostics)
-    return Review(codebook, tuple(studies))
+        raise BuildError(problems)
+    studies, problems = validate_studies(load_study_files(project), codebook)
+    content, content_problems = load_content(project, codebook)
+    if problems or content is None:
+        raise BuildError(problems + content_problems)
+    return Review(codebook, tuple(studies), content)
+
+
+def build(project: Project, verbose: bool = False) -> str:
+    """Validate, then write the whole site; return a one-line summary."""
+    clock = _Clock(verbose)
+    review = check(project)
+    clock.lap("load and validate")
+    editions = plan_editions(project, review)
+    clock.lap("aggregate")
+    context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
+    report = write_site(_outputs(project, context), project.site)
+    clock.lap("render and write")
+    drafts = sum(not e.is_release for e in editions)
+    return (f"build: {len(review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
+            f"({drafts} draft); {report.total} files in {project.display(project.site)}/ "
+            f"({report.written} written, {report.unchanged} unchanged)")
+
+
+def plan_editions(project: Project, review: Review) -> list[Edition]:
+    """The editions to render: every frozen release, and the draft of unreleased changes."""
+    from .release import release_editions
+
+    tables = review.content.tables
+    releases = release_editions(project, tables)
+    draft_prefix = "draft/" if releases else ""
+    draft = Edition("draft", draft_prefix, review.codebook, review.studies,
+                    aggregate(review.studies, review.codebook, tables), is_release=False,
+                    is_latest=not releases,
+                    previous_total=releases[0].aggregates.total if releases else None)
+    return releases + [draft]
+
+
+def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
+    env = environment(project.templates)
+    yield from _assets(project.templates / "assets")
+    for edition in context.editions:
+        yield from render_edition(context, edition, env)
+    from .release import site_wide_outputs
+
+    yield from site_wide_outputs(context, env)
+
+
+def _assets(folder: Path) -> Iterator[Output]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield "assets/" + path.relative_to(folder).as_posix(), path.read_bytes()
+
+
+class _Clock:
+    """Stage timings for --verbose."""
+
+    def __init__(self, verbose: bool, out: Callable[[str], None] = lambda s: print(s, file=sys.stderr)):
+        self.verbose, self.out, self.last = verbose, out, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.verbose:
+            self.out(f"  {stage}: {now - self.last:.3f} s")
+        self.last = now

@@ -1,0 +1,379 @@
+"""Render stage: every page, figure and download of one edition, as (path, bytes) pairs.
+
+Nothing is written here. Links are relative, so the site works from a sub-path
+and from file://.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import posixpath
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    select_autoescape)
+from markupsafe import Markup, escape
+
+from .aggregate import Aggregates, dimension_values, format_percent, value_label
+from .codebook import Codebook
+from .content import Content, Page
+from .diagnostics import BuildError, Diagnostic
+from .draw import svg_for
+from .figures import FigureData, all_figures
+from .prose import Blocks, page_functions, render_page
+from .references import bibtex, format_entry, format_study, ris
+from .schema import schema_json
+from .study import Study, study_to_data
+
+Output = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One rendering of the review: a frozen release or the draft of unreleased changes."""
+
+    label: str
+    prefix: str  # where it lives in the site: "", "v/1.0.0/" or "draft/"
+    codebook: Codebook
+    studies: tuple[Study, ...]
+    aggregates: Aggregates
+    is_release: bool = False
+    date: str = ""
+    doi: str = ""
+    notes: str = ""
+    is_latest: bool = True
+    previous_total: int | None = None
+    citation: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every page of every edition shares."""
+
+    content: Content
+    editions: Sequence[Edition]
+    templates: Path
+    figure_cache: Path | None
+
+
+def environment(templates: Path) -> Environment:
+    env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape(["html", "xml"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["percent"] = format_percent
+    env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    return env
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """A relative URL from one site path to another (both relative to the site root)."""
+    start = posixpath.dirname(from_page) or "."
+    target = posixpath.relpath(to_path, start)
+    return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
+
+
+def render_edition(context: SiteContext, edition: Edition, env: Environment,
+                   progress: Callable[[str], None] = lambda _: None) -> Iterator[Output]:
+    """Every file of one edition."""
+    content, codebook = context.content, edition.codebook
+    figures = all_figures(content.figures, edition.aggregates, codebook, content.search, edition.previous_total)
+    figures_by_key = {f.key: f for f in figures}
+    studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
+    renderer = _PageRenderer(context, edition, env, figures_by_key)
+    for figure in figures:
+        svg, _ = svg_for(figure, context.figure_cache)
+        yield edition.prefix + f"figures/{figure.key}.svg", svg
+        yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
+        yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
+    progress("figures")
+    for page in content.pages:
+        if page.slug != "home":
+            yield renderer.content_page(page)
+    yield renderer.home()
+    yield renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
+                        rows=[_row(s, edition) for s in studies])
+    for study in studies:
+        yield renderer.page(f"studies/{study.id}.html", "study.html", study=study,
+                            reference=Markup(format_study(study)), coded=_coded(study, edition))
+    progress("study pages")
+    yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
+                        comparisons=_comparisons(content, edition))
+    yield renderer.page("references.html", "references.html",
+                        entries=[(key, Markup(format_entry(entry)))
+                                 for key, entry in sorted(content.bibliography.entries.items())])
+    yield from _downloads(edition, studies)
+    if renderer.problems:
+        raise BuildError(renderer.problems)
+
+
+class _PageRenderer:
+    def __init__(self, context: SiteContext, edition: Edition, env: Environment,
+                 figures: Mapping[str, FigureData]):
+        self.context, self.edition, self.env, self.figures = context, edition, env, figures
+        self.problems: list[Diagnostic] = []
+        self.studies_by_id = {s.id: s for s in edition.studies}
+        self.nav = sorted((p for p in context.content.pages if p.nav is not None), key=lambda p: p.nav)
+
+    def page(self, path: str, template: str, **values: Any) -> Output:
+        full = self.edition.prefix + path
+        try:
+            html = self.env.get_template(template).render(**self._common(full), **values)
+        except TemplateError as error:
+            raise BuildError([_template_problem(error, self.context.templates, template)]) from None
+        return full, html.encode("utf-8")
+
+    def _common(self, full: str) -> dict[str, Any]:
+        edition = self.edition
+        latest = next((e for e in self.context.editions if e.is_release and e.is_latest), None)
+        return {
+            "site": self.context.content.site, "edition": edition, "editions": self.context.editions,
+            "latest": latest, "codebook": edition.codebook, "nav": self.nav, "figures": self.figures,
+            "url": lambda target: relative(full, edition.prefix + target),
+            "site_url": lambda target: relative(full, target),
+            "this_path": full, "baseline": self.context.content.baseline,
+            "aggregates": edition.aggregates, "studies_by_id": self.studies_by_id, "value_label": lambda d, v: value_label(d, v, edition.codebook),
+        }
+
+    def content_page(self, page: Page) -> Output:
+        return self.page(f"{page.slug}.html", "page.html", page=page, body=self.prose(page, f"{page.slug}.html"))
+
+    def home(self) -> Output:
+        page = self.context.content.page("home")
+        body = self.prose(page, "index.html") if page else Markup("")
+        return self.page("index.html", "home.html", body=body, headline=_headline(self.context.content, self.edition))
+
+    def prose(self, page: Page, path: str) -> Markup:
+        full = self.edition.prefix + path
+        blocks = Blocks([])
+        url = lambda target: relative(full, self.edition.prefix + target)
+        functions = page_functions(self.edition.codebook, self.edition.aggregates, self.context.content.baseline,
+                                   self.context.content.search, blocks, self._html_blocks(url), self._links(url))
+        html, problems = render_page(page, functions, blocks)
+        self.problems.extend(problems)
+        return Markup(html)
+
+    def _html_blocks(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
+        def figure(key: str) -> str:
+            if key not in self.figures:
+                from .prose import ContentError
+
+                raise ContentError(f"unknown figure '{key}'; figures: {', '.join(self.figures)}")
+            return self.env.get_template("_figure.html").render(figure=self.figures[key], url=url, full=False)
+
+        return {
+            "figure": figure,
+            "search_terms": lambda: self.env.get_template("_search_terms.html").render(
+                search=self.context.content.search),
+            "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
+                codebook=self.edition.codebook),
+        }
+
+    def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
+        entries = self.context.content.bibliography.entries
+        studies = {s.id: s for s in self.edition.studies}
+
+        def cite(key: str, paren: bool = False) -> str:
+            from .prose import ContentError
+
+            if key not in entries:
+                raise ContentError(f"unknown reference '{key}'; content/references.bib has: {', '.join(entries)}")
+            entry = entries[key]
+            names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in entry.persons.get("author", [])]
+            who = names[0] if len(names) == 1 else (f"{names[0]} & {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
+            year = entry.fields.get("year", "n.d.")
+            text = f"({who}, {year})" if paren else f"{who} ({year})"
+            return f"[{_markdown_text(text)}]({url('references.html')}#{key})"
+
+        def study_link(study_id: str) -> str:
+            from .prose import ContentError
+
+            if study_id not in studies:
+                raise ContentError(f"unknown study '{study_id}'")
+            return f"[{_markdown_text(studies[study_id].short_citation)}]({url(f'studies/{study_id}.html')})"
+
+        return {"cite": cite, "study_link": study_link}
+
+
+def _template_problem(error: TemplateError, templates: Path, template: str) -> Diagnostic:
+    """A template error at its file and line (a maintainer's template, not a study, is at fault)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(str(templates))]
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        path, line = error.filename, error.lineno
+    elif frames:
+        path, line = frames[-1].filename, frames[-1].lineno or 1
+    else:
+        path, line = str(templates / template), 1
+    shown = Path(path).relative_to(templates.parent).as_posix() if path.startswith(str(templates.parent)) else path
+    return Diagnostic(shown, line, 1, f"template error: {error.message or error}")
+
+
+def _markdown_text(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_[]()#<>!" else c for c in text)
+
+
+def _headline(content: Content, edition: Edition) -> dict[str, Any]:
+    studies = edition.studies
+    codebook = edition.codebook
+    required = [f.key for f in codebook.fields if f.required]
+    fully = sum(all(codebook.is_coded(s.codes.get(k, codebook.not_coded)) for k in required) for s in studies)
+    baseline_total = content.baseline.figure("included").value if content.baseline else None
+    return {"total": len(studies), "in_baseline": sum(s.in_baseline for s in studies),
+            "baseline_total": baseline_total, "fully_coded": fully,
+            "comparisons": _comparisons(content, edition)}
+
+
+def _comparisons(content: Content, edition: Edition) -> list[dict[str, Any]]:
+    """Each published figure that maps to live data, beside this edition's value."""
+    baseline = content.baseline
+    if baseline is None:
+        return []
+    aggregates = edition.aggregates
+    rows = []
+    for figure in baseline.figures:
+        live: int | None = None
+        denominator: int | None = None
+        if figure.key == "included":
+            live, denominator = aggregates.total, None
+        elif figure.region:
+            tally = aggregates.tally("region")
+            live, denominator = tally.count(figure.region), tally.coded
+        elif figure.field and figure.field in aggregates.tallies:
+            tally = aggregates.tally(figure.field)
+            if figure.field_value is not None:
+                live = tally.count(figure.field_value)
+            else:
+                live = tally.coded - tally.none
+            denominator = tally.coded
+        if live is None:
+            continue
+        rows.append({"figure": figure, "live": live, "coded": denominator,
+                     "live_percent": format_percent(100 * live / denominator) if denominator else "–",
+                     "differs": live != figure.value})
+    return rows
+
+
+def _baseline_checks(content: Content, edition: Edition) -> list[dict[str, Any]]:
+    """Where the published figures do not add up, computed from the baseline file."""
+    baseline = content.baseline
+    if baseline is None:
+        return []
+    values = {f.key: f.value for f in baseline.figures}
+    results = []
+    for check in baseline.checks:
+        total = sum(values[key] for key in check.parts)
+        results.append({"label": check.label, "parts": [(baseline.figure(k).label, values[k]) for k in check.parts],
+                        "sum": total, "expected": values[check.equals],
+                        "expected_label": baseline.figure(check.equals).label, "holds": total == values[check.equals]})
+    for figure in baseline.figures:
+        if figure.percent is None or not figure.of:
+            continue
+        computed = 100 * figure.value / values[figure.of]
+        holds = round(computed, 1) == round(figure.percent, 1) or f"{computed:.2f}" == f"{figure.percent:.2f}"
+        results.append({"label": f"Printed percentage of “{figure.label}”", "parts": [],
+                        "sum": f"{figure.value} / {values[figure.of]} = {computed:.1f} %",
+                        "expected": f"{figure.percent:g} %", "expected_label": "printed", "holds": holds})
+    return results
+
+
+def _filters(edition: Edition) -> list[dict[str, Any]]:
+    codebook = edition.codebook
+    filters = []
+    for dimension, tally in edition.aggregates.tallies.items():
+        if dimension == "year":
+            continue
+        options = [(str(value).lower() if isinstance(value, bool) else str(value),
+                    value_label(dimension, value, codebook), count) for value, count in tally.counts if count]
+        filters.append({"key": dimension, "label": tally.label, "options": options})
+    return filters
+
+
+def _row(study: Study, edition: Edition) -> dict[str, Any]:
+    codebook = edition.codebook
+    data = {}
+    for dimension in edition.aggregates.tallies:
+        values = dimension_values(study, dimension, codebook)
+        data[dimension] = "not-coded" if values is None else " ".join(
+            str(v).lower() if isinstance(v, bool) else str(v) for v in values)
+    def show(key: str) -> str:
+        values = dimension_values(study, key, codebook)
+        return "not yet coded" if values is None else ", ".join(value_label(key, v, codebook) for v in values) or "none"
+    return {"study": study, "data": data, "role": show("role"), "focus": show("research_focus"),
+            "phases": show("phases"), "region": show("region")}
+
+
+def _coded(study: Study, edition: Edition) -> list[dict[str, Any]]:
+    codebook = edition.codebook
+    rows = []
+    for field in codebook.fields:
+        value = study.codes.get(field.key, codebook.not_coded)
+        coded = codebook.is_coded(value)
+        values = value if isinstance(value, list) else [value]
+        shown = [value_label(field.key, v, codebook) for v in values] if coded and field.kind in (
+            "single", "multiple", "country", "boolean") else ([str(value)] if coded else [])
+        second = study.second_coding.codes.get(field.key) if study.second_coding else None
+        rows.append({"field": field, "coded": coded, "values": shown, "raw": values if coded else [],
+                     "evidence": study.evidence.get(field.key, ""), "second": second,
+                     "resolved": study.second_coding.resolved.get(field.key, "") if study.second_coding else ""})
+    for fact in codebook.derived:
+        values = dimension_values(study, fact.key, codebook)
+        rows.append({"field": fact, "coded": values is not None, "values": ["Yes" if values and values[0] else "No"]
+                     if values is not None else [], "raw": [str(v).lower() for v in values or []],
+                     "evidence": "Derived: " + fact.description, "second": None, "resolved": "", "derived": True})
+    return rows
+
+
+def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
+    prefix = edition.prefix + "data/"
+    codebook = edition.codebook
+    records = [study_to_data(s) for s in studies]
+    dataset = {"edition": edition.label, "date": edition.date, "studies": records,
+               "codebook": _codebook_data(codebook)}
+    yield prefix + "studies.json", _json(dataset)
+    yield prefix + "studies.csv", _studies_csv(studies, codebook)
+    yield prefix + "aggregates.json", _json(_aggregates_data(edition.aggregates))
+    yield prefix + "references.bib", bibtex(studies).encode("utf-8")
+    yield prefix + "references.ris", ris(studies).encode("utf-8")
+    yield prefix + "study.schema.json", schema_json(codebook).encode("utf-8")
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode("utf-8")
+
+
+def _codebook_data(codebook: Codebook) -> dict[str, Any]:
+    return {"not_coded": codebook.not_coded,
+            "fields": [{"key": f.key, "label": f.label, "kind": f.kind, "required": f.required,
+                        "description": f.description,
+                        "values": [{"key": v.key, "label": v.label, "definition": v.definition} for v in f.values]}
+                       for f in codebook.fields],
+            "derived": [{"key": d.key, "label": d.label, "description": d.description} for d in codebook.derived]}
+
+
+def _aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
+    return {
+        "total": aggregates.total,
+        "tallies": {key: {"label": t.label, "multiple": t.multiple, "coded": t.coded, "not_coded": t.not_coded,
+                          "none": t.none, "counts": [[v, c] for v, c in t.counts]}
+                    for key, t in aggregates.tallies.items()},
+        "crosstabs": {key: {"rows": t.rows, "columns": t.columns, "coded": t.coded,
+                            "cells": [[r, c, t.count(r, c)] for r in t.row_values for c in t.column_values]}
+                      for key, t in aggregates.crosstabs.items()},
+    }
+
+
+def _studies_csv(studies: Sequence[Study], codebook: Codebook) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    keys = codebook.field_keys()
+    writer.writerow(["id", "authors", "year", "title", "journal", "volume", "issue", "pages", "doi", "in_baseline"]
+                    + keys)
+    for s in studies:
+        codes = [("; ".join(map(str, v)) if isinstance(v, list) else str(v))
+                 for v in (s.codes.get(k, codebook.not_coded) for k in keys)]
+        writer.writerow([s.id, "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in s.authors), s.year,
+                         s.title, s.journal, s.volume, s.issue, s.pages, s.doi, s.in_baseline] + codes)
+    return out.getvalue().encode("utf-8")
