@@ -19,6 +19,8 @@ commands:
   build     validate every study, then write the site into site/ (the default)
   check     validate every study, the codebook and the content; exit 1 on any problem
   schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
+  release   freeze the validated review as releases/VERSION.json (a citable version)
+  diff      print what the working tree changes in the evidence, as Markdown
 """
 
 
@@ -49,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--verbose", action="store_true", help="print how long each stage took")
     commands.add_parser("check", help="validate studies, codebook and content")
     commands.add_parser("schema", help="write content/study.schema.json for editors")
+    release = commands.add_parser("release", help="freeze a citable version under releases/")
+    release.add_argument("version", help="the new version, e.g. 1.0.0; must sort after the latest release")
+    release.add_argument("--date", help="release date YYYY-MM-DD (default: today)")
+    release.add_argument("--notes", type=Path, help="a text file of release notes")
+    release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
+    diff = commands.add_parser("diff", help="changes in the evidence against a release or git revision")
+    diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
     return parser
 
 
@@ -97,4 +106,33 @@ def _schema(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "build": _build, "schema": _schema}
+def _release(project: Project, args: argparse.Namespace) -> int:
+    from .release import make_release
+
+    notes = ""
+    if args.notes:
+        try:
+            notes = args.notes.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise BuildError([Diagnostic(str(args.notes), 1, 1, f"cannot read release notes: {error}")]) from None
+    target = make_release(project, args.version, args.date, notes, args.doi)
+    print(f"release: froze version {args.version} in {project.display(target)}; "
+          f"updated CITATION.cff and .zenodo.json. Commit them in a release pull request.")
+    return 0
+
+
+def _diff(project: Project, args: argparse.Namespace) -> int:
+    from .aggregate import aggregate
+    from .changelog import compare, markdown
+    from .pipeline import check
+    from .release import edition_at
+
+    review = check(project)
+    label, studies, codebook = edition_at(project, args.base)
+    changes = compare(studies, aggregate(studies, codebook), codebook,
+                      review.studies, aggregate(review.studies, review.codebook), review.codebook)
+    print(markdown(changes, label, "working tree"))
+    return 0
+
+
+_COMMANDS = {"check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff}

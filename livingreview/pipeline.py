@@ -60,13 +60,12 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
     """The editions to render: every frozen release, and the draft of unreleased changes."""
     from .release import release_editions
 
-    tables = review.content.tables
-    releases = release_editions(project, tables)
-    draft_prefix = "draft/" if releases else ""
-    draft = Edition("draft", draft_prefix, review.codebook, review.studies,
-                    aggregate(review.studies, review.codebook, tables), is_release=False,
-                    is_latest=not releases,
-                    previous_total=releases[0].aggregates.total if releases else None)
+    releases = release_editions(project, review.content)
+    latest = releases[-1] if releases else None
+    draft = Edition("draft", "draft/" if releases else "", review.codebook, review.studies,
+                    aggregate(review.studies, review.codebook, review.content.tables),
+                    content=review.content, is_release=False, is_latest=latest is None,
+                    previous_total=latest.aggregates.total if latest else None)
     return releases + [draft]
 
 

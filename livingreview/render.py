@@ -49,6 +49,8 @@ class Edition:
     is_latest: bool = True
     previous_total: int | None = None
     citation: Mapping[str, str] = field(default_factory=dict)
+    content: Content | None = None  # a release's frozen content; None: the live content
+    is_alias: bool = False  # the latest release again at the site root
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def relative(from_page: str, to_path: str) -> str:
 def render_edition(context: SiteContext, edition: Edition, env: Environment,
                    progress: Callable[[str], None] = lambda _: None) -> Iterator[Output]:
     """Every file of one edition."""
-    content, codebook = context.content, edition.codebook
+    content, codebook = edition.content or context.content, edition.codebook
     figures = all_figures(content.figures, edition.aggregates, codebook, content.search, edition.previous_total)
     figures_by_key = {f.key: f for f in figures}
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
@@ -114,9 +116,11 @@ class _PageRenderer:
     def __init__(self, context: SiteContext, edition: Edition, env: Environment,
                  figures: Mapping[str, FigureData]):
         self.context, self.edition, self.env, self.figures = context, edition, env, figures
+        self.content = edition.content or context.content
         self.problems: list[Diagnostic] = []
         self.studies_by_id = {s.id: s for s in edition.studies}
-        self.nav = sorted((p for p in context.content.pages if p.nav is not None), key=lambda p: p.nav)
+        self.nav = sorted((p for p in self.content.pages if p.nav is not None and p.slug != "home"),
+                          key=lambda p: p.nav)
 
     def page(self, path: str, template: str, **values: Any) -> Output:
         full = self.edition.prefix + path
@@ -128,13 +132,14 @@ class _PageRenderer:
 
     def _common(self, full: str) -> dict[str, Any]:
         edition = self.edition
-        latest = next((e for e in self.context.editions if e.is_release and e.is_latest), None)
+        latest = next((e for e in self.context.editions if e.is_release and e.is_latest and not e.is_alias), None)
         return {
-            "site": self.context.content.site, "edition": edition, "editions": self.context.editions,
+            "site": self.context.content.site, "edition": edition,
+            "editions": [e for e in self.context.editions if not e.is_alias],
             "latest": latest, "codebook": edition.codebook, "nav": self.nav, "figures": self.figures,
             "url": lambda target: relative(full, edition.prefix + target),
             "site_url": lambda target: relative(full, target),
-            "this_path": full, "baseline": self.context.content.baseline,
+            "this_path": full, "baseline": self.content.baseline,
             "aggregates": edition.aggregates, "studies_by_id": self.studies_by_id, "value_label": lambda d, v: value_label(d, v, edition.codebook),
         }
 
@@ -142,16 +147,16 @@ class _PageRenderer:
         return self.page(f"{page.slug}.html", "page.html", page=page, body=self.prose(page, f"{page.slug}.html"))
 
     def home(self) -> Output:
-        page = self.context.content.page("home")
+        page = self.content.page("home")
         body = self.prose(page, "index.html") if page else Markup("")
-        return self.page("index.html", "home.html", body=body, headline=_headline(self.context.content, self.edition))
+        return self.page("index.html", "home.html", body=body, headline=_headline(self.content, self.edition))
 
     def prose(self, page: Page, path: str) -> Markup:
         full = self.edition.prefix + path
         blocks = Blocks([])
         url = lambda target: relative(full, self.edition.prefix + target)
-        functions = page_functions(self.edition.codebook, self.edition.aggregates, self.context.content.baseline,
-                                   self.context.content.search, blocks, self._html_blocks(url), self._links(url))
+        functions = page_functions(self.edition.codebook, self.edition.aggregates, self.content.baseline,
+                                   self.content.search, blocks, self._html_blocks(url), self._links(url))
         html, problems = render_page(page, functions, blocks)
         self.problems.extend(problems)
         return Markup(html)
@@ -167,14 +172,14 @@ class _PageRenderer:
         return {
             "figure": figure,
             "search_terms": lambda: self.env.get_template("_search_terms.html").render(
-                search=self.context.content.search),
+                search=self.content.search),
             "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
                 codebook=self.edition.codebook),
         }
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
-        entries = self.context.content.bibliography.entries
-        studies = {s.id: s for s in self.edition.studies}
+        entries = self.content.bibliography.entries
+        studies = self.studies_by_id
 
         def cite(key: str, paren: bool = False) -> str:
             from .prose import ContentError
