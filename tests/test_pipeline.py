@@ -1,0 +1,143 @@
+"""The build end to end, on a tiny review in a temporary folder."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from livingreview.cli import main
+from scratch import make_review, study, write_study
+
+
+def build(root: Path) -> int:
+    return main(["--root", str(root), "build"])
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def review(tmp_path):
+    return make_review(tmp_path / "review", [
+        study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"]),
+        study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"]),
+        study("gamma-2021", 2021, role="peer-support", phases=["commissioning", "delivery"], country=["AU"]),
+    ])
+
+
+def test_recoding_one_study_changes_the_home_number_the_figure_data_and_the_filtered_list(review):
+    assert build(review) == 0
+    home = (review / "site" / "index.html").read_text()
+    assert "2 describe peer support" in home
+    assert "Provider of peer support,2,66.7" in (review / "site/figures/roles.csv").read_text()
+    table = (review / "site/studies/index.html").read_text()
+    assert re.search(r'id="row-beta-2020"[^>]*data-role="pre-determined"', table)
+
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    assert build(review) == 0
+    home = (review / "site" / "index.html").read_text()
+    assert "3 describe peer support" in home
+    assert "(100.0\u202f% of 3 coded)" in home
+    assert "Provider of peer support,3,100.0" in (review / "site/figures/roles.csv").read_text()
+    table = (review / "site/studies/index.html").read_text()
+    assert re.search(r'id="row-beta-2020"[^>]*data-role="peer-support"', table)
+    gap_map = (review / "site/figures/gap-map.html").read_text()
+    cell = gap_map.split('id="cell-peer-support-delivery"')[1].split("</section>")[0]
+    assert "beta-2020.html" in cell
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(review, tmp_path):
+    assert build(review) == 0
+    first = snapshot(review / "site")
+    other = make_review(tmp_path / "other", [])
+    for path in (review / "studies").iterdir():
+        (other / "studies" / path.name).write_bytes(path.read_bytes())
+    assert build(other) == 0  # a fresh folder: no figure cache, every figure drawn again
+    assert snapshot(other / "site") == first
+    assert any(name.endswith(".svg") for name in first)
+
+
+def test_unchanged_rebuild_rewrites_nothing(review, capsys):
+    assert build(review) == 0
+    mtimes = {p: p.stat().st_mtime_ns for p in (review / "site").rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert build(review) == 0
+    assert "0 written" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_an_invalid_study_stops_the_build_and_leaves_the_previous_site(review, capsys):
+    assert build(review) == 0
+    before = snapshot(review / "site")
+    (review / "studies" / "beta-2020.yaml").write_text("id: beta-2020\ntitle: [unclosed\n")
+    assert build(review) == 1
+    err = capsys.readouterr().err
+    assert "studies/beta-2020.yaml:3:1: YAML syntax error" in err
+    assert "Traceback" not in err
+    assert snapshot(review / "site") == before
+
+
+def test_a_build_that_fails_while_rendering_leaves_the_previous_site(review, capsys):
+    assert build(review) == 0
+    before = snapshot(review / "site")
+    page = review / "content" / "pages" / "about.md"
+    page.write_text("---\ntitle: About\nnav: 9\n---\nFine line.\n\nThere are {{ count('role', 'nonsense') }}.\n")
+    assert build(review) == 1
+    err = capsys.readouterr().err
+    assert "content/pages/about.md:7:1: 'nonsense' is not a value of role" in err
+    assert snapshot(review / "site") == before
+    assert not list(review.glob(".site-*"))  # no staging folder left behind
+
+
+def test_an_unknown_name_in_a_page_fails_with_its_line(review, capsys):
+    page = review / "content" / "pages" / "about.md"
+    page.write_text("---\ntitle: About\n---\n\nOne.\n\n{{ studies_total }}\n")
+    assert build(review) == 1
+    assert "content/pages/about.md:7:1: 'studies_total' is undefined" in capsys.readouterr().err
+
+
+def test_markdown_from_contributors_renders_without_raw_html_or_unsafe_links(review):
+    page = review / "content" / "pages" / "about.md"
+    page.write_text("---\ntitle: About\n---\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
+                    "[doi](https://doi.org/10.1/x)\n")
+    assert build(review) == 0
+    html = (review / "site" / "about.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="javascript:' not in html
+    assert 'href="https://doi.org/10.1/x"' in html
+
+
+def test_study_values_are_escaped(review):
+    data = study("delta-2022", 2022)
+    data["title"] = "A <b>bold</b> & risky title"
+    write_study(review, data)
+    assert build(review) == 0
+    html = (review / "site" / "studies" / "delta-2022.html").read_text()
+    assert "<b>bold</b>" not in html
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; risky title" in html
+
+
+def test_a_cached_figure_is_redrawn_when_its_data_changes(review):
+    assert build(review) == 0
+    cache = review / ".cache" / "figures"
+    before = {p.name for p in cache.glob("roles-*.svg")}
+    svg_before = (review / "site/figures/roles.svg").read_bytes()
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    assert build(review) == 0
+    after = {p.name for p in cache.glob("roles-*.svg")}
+    assert len(after) == 1 and after != before
+    assert (review / "site/figures/roles.svg").read_bytes() != svg_before
+    assert (review / "site/figures/per-year.svg").exists()
+
+
+def test_downloads_hold_every_study(review):
+    assert build(review) == 0
+    site = review / "site" / "data"
+    assert (site / "studies.csv").read_text().count("\n") == 4  # header and three studies
+    bib = (site / "references.bib").read_text()
+    assert all(f"@article{{{i}," in bib for i in ("alpha-2019", "beta-2020", "gamma-2021"))
+    assert (site / "references.ris").read_text().count("TY  - JOUR") == 3
