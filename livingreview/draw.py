@@ -96,7 +96,8 @@ def _stacked(fig: Any, figure: FigureData) -> None:
         bottom = [b + v for b, v in zip(bottom, series["values"])]
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
     ax.set_ylabel("Studies")
-    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    if figure.plot["series"]:
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
     ax.set_title(figure.title, loc="left", fontsize=11)
 
 

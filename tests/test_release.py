@@ -1,0 +1,133 @@
+"""Releases: frozen editions, refused cases, the changelog and diff, citation files."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from livingreview.cli import main
+from scratch import make_review, study, write_study
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), *args])
+
+
+@pytest.fixture
+def review(tmp_path):
+    return make_review(tmp_path / "review", [
+        study("alpha-2019", 2019, role="peer-support", phases=["delivery"]),
+        study("beta-2020", 2020, role="pre-determined", phases=["delivery"]),
+    ])
+
+
+def test_a_release_keeps_its_numbers_after_the_studies_change(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, study("gamma-2021", 2021, role="peer-support", phases=["delivery"]))
+    assert run(review, "release", "1.1", "--date", "2026-03-01") == 0
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"]))  # after 1.1
+    assert run(review, "build") == 0
+    site = review / "site"
+
+    first = (site / "v/1.0/index.html").read_text()
+    assert "This edition holds 2 studies; 1 describe peer support" in first
+    assert "You are reading version 1.0" in first
+    assert (site / "v/1.0/studies/alpha-2019.html").exists()
+    assert not (site / "v/1.0/studies/gamma-2021.html").exists()
+
+    root = (site / "index.html").read_text()  # the latest release, at the root
+    assert "This edition holds 3 studies; 2 describe peer support" in root
+    assert "How to cite this version" in root and "Version 1.1, 2026-03-01" in root
+    draft = (site / "draft/index.html").read_text()
+    assert "Draft edition." in draft and "3 describe peer support" in draft
+
+    changelog = (site / "changelog.html").read_text()
+    assert "gamma-2021.html" in changelog
+    assert "Peer-worker role: Provider of pre-determined services → Provider of peer support" in changelog
+    feed = (site / "feed.xml").read_text()
+    assert "<title>Version 1.1 released</title>" in feed
+    assert "New study: Gamma (2021)" in feed
+
+
+def test_release_files_are_never_rewritten_and_versions_must_increase(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    frozen = (review / "releases/1.0.json").read_bytes()
+    capsys.readouterr()
+    assert run(review, "release", "1.0") == 1
+    assert "version 1.0 is already released; a frozen release is never rewritten" in capsys.readouterr().err
+    assert run(review, "release", "0.9") == 1
+    assert "version 0.9 does not sort after the latest release 1.0" in capsys.readouterr().err
+    assert run(review, "release", "v2") == 1
+    assert "version 'v2' must be numbers separated by dots" in capsys.readouterr().err
+    assert run(review, "release", "2.0", "--date", "15/01/2026") == 1
+    assert "date '15/01/2026' must be written YYYY-MM-DD" in capsys.readouterr().err
+    assert (review / "releases/1.0.json").read_bytes() == frozen
+    assert sorted(p.name for p in (review / "releases").iterdir()) == ["1.0.json"]
+
+
+def test_a_release_is_refused_while_check_fails(review, capsys):
+    (review / "studies" / "beta-2020.yaml").write_text("id: beta-2020\n")
+    assert run(review, "release", "1.0") == 1
+    assert "missing required field 'title'" in capsys.readouterr().err
+    assert not (review / "releases").exists() or not list((review / "releases").iterdir())
+
+
+def test_diff_lists_an_added_and_a_recoded_study(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, study("gamma-2021", 2021, role="peer-support", phases=["delivery"]))
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"]))
+    capsys.readouterr()
+    assert run(review, "diff") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "## Changes to the evidence: release 1.0 → working tree",
+        "",
+        "### Studies added (1)",
+        "",
+        "- Gamma (2021): A study of peer work number gamma-2021 (`gamma-2021`)",
+        "",
+        "### Studies recoded (1)",
+        "",
+        "- Beta (2020) (`beta-2020`)",
+        "  - Peer-worker role: Provider of pre-determined services → Provider of peer support",
+        "",
+        "### Headline figures",
+        "",
+        "| Figure | Before | After |",
+        "|---|---|---|",
+        "| Included studies | 2 | 3 |",
+        "| Service-cycle phases: studies coded | 2 | 3 |",
+        "| Service-cycle phases: Delivery | 2 (100.0\u202f%) | 3 (100.0\u202f%) |",
+        "| Peer-worker role: studies coded | 2 | 3 |",
+        "| Peer-worker role: Provider of pre-determined services | 1 (50.0\u202f%) | 0 (0.0\u202f%) |",
+        "| Peer-worker role: Provider of peer support | 1 (50.0\u202f%) | 3 (100.0\u202f%) |",
+        "| Co-creation: studies coded | 2 | 3 |",
+        "",
+    ]
+
+
+def test_citation_files_describe_the_latest_release(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "release", "1.1", "--date", "2026-02-01", "--doi", "10.5281/zenodo.123") == 0
+    cff = yaml.safe_load((review / "CITATION.cff").read_text())
+    for key in ("cff-version", "message", "title", "authors", "version", "date-released"):
+        assert key in cff
+    assert cff["cff-version"] == "1.2.0"
+    assert (cff["version"], str(cff["date-released"]), cff["doi"]) == ("1.1", "2026-02-01", "10.5281/zenodo.123")
+    assert cff["url"].endswith("/v/1.1/")
+    zenodo = json.loads((review / ".zenodo.json").read_text())
+    assert zenodo["version"] == "1.1" and zenodo["publication_date"] == "2026-02-01"
+    assert zenodo["upload_type"] == "dataset" and zenodo["creators"]
+
+
+def test_the_flow_diagram_of_a_later_release_counts_the_previous_version(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, study("gamma-2021", 2021, role="peer-support", phases=["delivery"]))
+    assert run(review, "release", "1.1", "--date", "2026-03-01") == 0
+    assert run(review, "build") == 0
+    first = (review / "site/v/1.0/figures/prisma.csv").read_text()
+    second = (review / "site/v/1.1/figures/prisma.csv").read_text()
+    assert "previous version" not in first
+    assert "Studies included in the previous version,2" in second
+    assert "Studies included in this edition,3" in second
