@@ -21,6 +21,9 @@ commands:
   schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
   release   freeze the validated review as releases/VERSION.json (a citable version)
   diff      print what the working tree changes in the evidence, as Markdown
+  import    write a new study file for each record of RIS, BibTeX or Rayyan CSV exports
+  new       write a new study file from a DOI (looked up on Crossref) or a BibTeX entry
+  serve     build, serve the site on http://127.0.0.1:8000/ and rebuild when a file changes
 """
 
 
@@ -47,8 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", default=".", help="the review's folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--verbose", action="store_true", help="build: print how long each stage took")
+    parser.add_argument("--force", action="store_true", help="build: rebuild even if no input changed")
     build = commands.add_parser("build", help="validate, then write the site")
     build.add_argument("--verbose", action="store_true", help="print how long each stage took")
+    build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     commands.add_parser("check", help="validate studies, codebook and content")
     commands.add_parser("schema", help="write content/study.schema.json for editors")
     release = commands.add_parser("release", help="freeze a citable version under releases/")
@@ -58,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
     diff = commands.add_parser("diff", help="changes in the evidence against a release or git revision")
     diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
+    importer = commands.add_parser("import", help="new study files from RIS, BibTeX or Rayyan CSV exports")
+    importer.add_argument("files", nargs="+", metavar="FILE", help="an export (.ris, .bib or .csv)")
+    new = commands.add_parser("new", help="a new study file from a DOI or a BibTeX entry")
+    source = new.add_mutually_exclusive_group(required=True)
+    source.add_argument("--doi", help="look the study up on Crossref by its DOI")
+    source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
+    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
     return parser
 
 
@@ -88,7 +102,7 @@ def _check(project: Project, args: argparse.Namespace) -> int:
 def _build(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    summary = build(project, verbose=getattr(args, "verbose", False))
+    summary = build(project, verbose=args.verbose, force=args.force)
     print(summary)
     return 0
 
@@ -135,4 +149,23 @@ def _diff(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff}
+def _import(project: Project, args: argparse.Namespace) -> int:
+    from .importer import import_command
+
+    return import_command(project, args.files)
+
+
+def _new(project: Project, args: argparse.Namespace) -> int:
+    from .importer import new_command
+
+    return new_command(project, doi=args.doi, bibtex=args.bibtex)
+
+
+def _serve(project: Project, args: argparse.Namespace) -> int:
+    from .serve import serve_command
+
+    return serve_command(project, args.port)
+
+
+_COMMANDS = {"check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff,
+             "import": _import, "new": _new, "serve": _serve}

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import jsonschema
+import difflib
+
+import yaml
 
 from .diagnostics import Diagnostic
 from .load import LoadedFile, read_yaml
@@ -71,6 +73,14 @@ class Condition:
         if self.includes_any:
             return f"{self.field} includes {' or '.join(self.includes_any)}"
         return f"{self.field} is not empty"
+
+    def require(self) -> str:
+        """The condition as a demand: what a study must do to meet it."""
+        if self.equals is not None:
+            return f"{self.field} must be '{self.equals}'"
+        if self.includes_any:
+            return f"{self.field} must include {' or '.join(self.includes_any)}"
+        return f"{self.field} must not be empty"
 
 
 @dataclass(frozen=True)
@@ -139,25 +149,44 @@ class Codebook:
         return value != self.not_coded
 
 
-def load_codebook(path: Path, display: str | None = None) -> tuple[Codebook | None, list[Diagnostic]]:
+def load_codebook(path: Path, display: str | None = None,
+                  cache: Path | None = None) -> tuple[Codebook | None, list[Diagnostic]]:
     """Read and check the codebook; return it with no diagnostics, or None with all of them."""
     loaded = read_yaml(path, display)
     if not loaded.ok:
         return None, loaded.diagnostics
-    schema = _codebook_schema()
-    validator = jsonschema.Draft7Validator(schema)
-    for error in sorted(validator.iter_errors(loaded.data), key=lambda e: list(e.absolute_path)):
+    if _valid_codebook(loaded.data, cache):
+        errors = []
+    else:
+        import jsonschema  # only for a codebook with errors: it reports all of them
+
+        errors = list(jsonschema.Draft7Validator(_codebook_schema()).iter_errors(loaded.data))
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         where = list(error.absolute_path)
-        loaded.error(f"codebook: {_describe(where)}: {error.message}", where)
-    for code in loaded.data.get("countries", {}) if not loaded.diagnostics else ():
-        if not isinstance(code, str):
-            loaded.error(f"codebook: country code {code!r} was read by YAML as {type(code).__name__}; "
-                         f"quote it, e.g. \"NO\"", ["countries"])
+        if error.validator == "enum" and where[-1:] == ["kind"]:
+            close = difflib.get_close_matches(str(error.instance), KINDS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            loaded.error(f"codebook: {_describe(where[:-1], loaded.data)} has unknown kind "
+                         f"'{error.instance}'{hint} Kinds are: {', '.join(KINDS)}", where)
+        else:
+            loaded.error(f"codebook: {_describe(where, loaded.data)}: {error.message}", where)
+    if not loaded.diagnostics and isinstance(loaded.data.get("countries"), dict):
+        _check_country_codes(loaded)
     if loaded.diagnostics:
         return None, loaded.diagnostics
     codebook = _build(loaded.data)
     _check_references(codebook, loaded)
     return (None, loaded.diagnostics) if loaded.diagnostics else (codebook, [])
+
+
+def _valid_codebook(data: Any, cache: Path | None) -> bool:
+    from .schema import compiled_validator
+
+    try:
+        compiled_validator(_CODEBOOK_SCHEMA.read_text(encoding="utf-8"), cache)(data)
+    except Exception:  # any failure: let jsonschema say exactly what is wrong
+        return False
+    return True
 
 
 def _codebook_schema() -> dict:
@@ -166,8 +195,28 @@ def _codebook_schema() -> dict:
     return json.loads(_CODEBOOK_SCHEMA.read_text(encoding="utf-8"))
 
 
-def _describe(where: Sequence[Any]) -> str:
-    return ".".join(str(step) for step in where) or "top level"
+def _check_country_codes(loaded: LoadedFile) -> None:
+    """YAML 1.1 reads an unquoted NO (Norway) as false: such a key must be written in quotes."""
+    countries = loaded.node(["countries"])
+    for key_node, _ in countries.value if isinstance(countries, yaml.MappingNode) else ():
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:str":
+            mark, read = key_node.start_mark, yaml.safe_load(key_node.value)
+            shown = str(read).lower() if isinstance(read, bool) else repr(read)
+            loaded.diagnostics.append(Diagnostic(
+                loaded.display, mark.line + 1, mark.column + 1,
+                f"codebook: country code {key_node.value} was read by YAML as {shown}, not as text; "
+                f"write it in quotes: \"{key_node.value}\""))
+
+
+def _describe(where: Sequence[Any], data: Any = None) -> str:
+    """A place in the codebook in its own words: field 'role'.values.2 rather than fields.6.values.2."""
+    steps = [str(step) for step in where]
+    if len(where) >= 2 and where[0] == "fields" and isinstance(where[1], int) and isinstance(data, dict):
+        fields = data.get("fields")
+        item = fields[where[1]] if isinstance(fields, list) and where[1] < len(fields) else None
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            steps[:2] = [f"field '{item['key']}'"]
+    return ".".join(steps) or "top level"
 
 
 def _build(data: Mapping[str, Any]) -> Codebook:
@@ -198,10 +247,11 @@ def _condition(data: Mapping[str, Any]) -> Condition:
 
 def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
     """Keys must be unique, and rules and countries may only name what the codebook declares."""
-    keys = [f.key for f in codebook.fields] + [d.key for d in codebook.derived]
-    for index, key in enumerate(keys):
-        if key in keys[:index]:
-            loaded.error(f"codebook: field key '{key}' is declared twice", ["fields"])
+    places = [(f.key, ["fields", i, "key"]) for i, f in enumerate(codebook.fields)]
+    places += [(d.key, ["derived", i, "key"]) for i, d in enumerate(codebook.derived)]
+    for index, (key, where) in enumerate(places):
+        if key in [earlier for earlier, _ in places[:index]]:
+            loaded.error(f"codebook: field key '{key}' is declared twice", where)
     for index, field in enumerate(codebook.fields):
         if field.kind in ("single", "multiple") and not field.values:
             loaded.error(f"codebook: field '{field.key}' of kind {field.kind} needs a list of values",
@@ -211,10 +261,12 @@ def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
             if key in value_keys[:v_index]:
                 loaded.error(f"codebook: value '{key}' is declared twice in field '{field.key}'",
                              ["fields", index, "values", v_index])
-    conditions = [("derived", i, c) for i, d in enumerate(codebook.derived) for c in d.conditions]
-    conditions += [("rules", i, c) for i, r in enumerate(codebook.rules) for c in (r.when, r.then)]
-    for section, index, condition in conditions:
-        _check_condition(codebook, loaded, condition, [section, index])
+    conditions = [(["derived", i, "all", j], c) for i, d in enumerate(codebook.derived)
+                  for j, c in enumerate(d.conditions)]
+    conditions += [(["rules", i, part], c) for i, r in enumerate(codebook.rules)
+                   for part, c in (("when", r.when), ("then", r.then))]
+    for where, condition in conditions:
+        _check_condition(codebook, loaded, condition, where)
     region_keys = {r.key for r in codebook.regions}
     for code, country in codebook.countries.items():
         if country.region not in region_keys:
@@ -226,10 +278,13 @@ def _check_condition(codebook: Codebook, loaded: LoadedFile, condition: Conditio
     try:
         field = codebook.field(condition.field)
     except KeyError:
-        loaded.error(f"codebook: condition names unknown field '{condition.field}'", where)
+        close = difflib.get_close_matches(condition.field, codebook.field_keys(), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        loaded.error(f"codebook: condition names unknown field '{condition.field}'{hint}", where + ["field"])
         return
     allowed = set(codebook.allowed_values(field))
     named = list(condition.includes_any) + ([condition.equals] if condition.equals is not None else [])
     for value in named:
         if allowed and value not in allowed:
-            loaded.error(f"codebook: condition names unknown value '{value}' of field '{field.key}'", where)
+            loaded.error(f"codebook: condition names unknown value '{value}' of field '{field.key}'; "
+                         f"allowed: {', '.join(sorted(allowed))}", where)

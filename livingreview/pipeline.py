@@ -6,17 +6,18 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .aggregate import aggregate
-from .codebook import Codebook, load_codebook
-from .content import Content, load_content
 from .diagnostics import BuildError
 from .project import Project, load_study_files
-from .render import Edition, Output, SiteContext, environment, render_edition
-from .study import Study
-from .validate import validate_studies
-from .write import write_site
+
+# Each stage imports its libraries when it runs, so that a build with nothing to do
+# (and `check`, which renders nothing) does not pay for them.
+if TYPE_CHECKING:
+    from .codebook import Codebook
+    from .content import Content
+    from .render import Edition, Output, SiteContext
+    from .study import Study
 
 
 @dataclass(frozen=True)
@@ -30,25 +31,38 @@ class Review:
 
 def check(project: Project) -> Review:
     """Load and validate everything; raise BuildError with every problem found."""
-    codebook, problems = load_codebook(project.codebook, project.display(project.codebook))
+    from .codebook import load_codebook
+    from .content import load_content
+    from .validate import validate_studies
+
+    codebook, problems = load_codebook(project.codebook, project.display(project.codebook), project.cache)
     if codebook is None:
         raise BuildError(problems)
-    studies, problems = validate_studies(load_study_files(project), codebook)
+    studies, problems = validate_studies(load_study_files(project), codebook, project.cache)
     content, content_problems = load_content(project, codebook)
     if problems or content is None:
         raise BuildError(problems + content_problems)
     return Review(codebook, tuple(studies), content)
 
 
-def build(project: Project, verbose: bool = False) -> str:
+def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     """Validate, then write the whole site; return a one-line summary."""
+    from .render import SiteContext
+    from .uptodate import inputs_digest, is_up_to_date, remember
+    from .write import write_site
+
     clock = _Clock(verbose)
+    digest = inputs_digest(project)
+    if not force and is_up_to_date(project, digest):
+        clock.lap("compare inputs")
+        return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
     review = check(project)
     clock.lap("load and validate")
     editions = plan_editions(project, review)
     clock.lap("aggregate")
     context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
     report = write_site(_outputs(project, context), project.site)
+    remember(project, digest)
     clock.lap("render and write")
     drafts = sum(not e.is_release for e in editions)
     return (f"build: {len(review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
@@ -58,7 +72,9 @@ def build(project: Project, verbose: bool = False) -> str:
 
 def plan_editions(project: Project, review: Review) -> list[Edition]:
     """The editions to render: every frozen release, and the draft of unreleased changes."""
+    from .aggregate import aggregate
     from .release import release_editions
+    from .render import Edition
 
     releases = release_editions(project, review.content)
     latest = releases[-1] if releases else None
@@ -70,7 +86,9 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
 
 
 def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
-    env = environment(project.templates)
+    from .render import environment, render_edition
+
+    env = environment(project.templates, project.cache / "jinja")
     yield from _assets(project.templates / "assets")
     for edition in context.editions:
         yield from render_edition(context, edition, env)

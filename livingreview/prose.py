@@ -13,7 +13,10 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+import hashlib
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
@@ -38,7 +41,16 @@ def markdown() -> MarkdownIt:
 
 
 _MARKDOWN = markdown()
-_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_SOURCES: dict[str, tuple[str, str]] = {}  # template name -> (page body, page path)
+_ENVIRONMENT = SandboxedEnvironment(
+    loader=FunctionLoader(lambda name: (*_SOURCES[name], lambda: True) if name in _SOURCES else None),
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def cache_compiled_pages(folder: Path) -> None:
+    """Keep compiled page templates between builds (keyed by their source)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _ENVIRONMENT.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 @dataclass
@@ -125,9 +137,9 @@ def _fail(message: str) -> str:
 def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tuple[str, list[Diagnostic]]:
     """The page body as HTML, or the problems that stop it, each at its line in the page file."""
     try:
-        template = _ENVIRONMENT.from_string(page.body)
-        template.filename = page.path
-        text = template.render(**functions)
+        name = f"{page.path}@{hashlib.sha1(page.body.encode('utf-8')).hexdigest()[:16]}"
+        _SOURCES[name] = (page.body, page.path)
+        text = _ENVIRONMENT.get_template(name).render(**functions)
     except TemplateSyntaxError as error:
         return "", [Diagnostic(page.path, page.body_line + (error.lineno or 1) - 1, 1, f"template error: {error.message}")]
     except (TemplateError, ContentError, TypeError, ValueError) as error:

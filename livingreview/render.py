@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
-                    select_autoescape)
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError, select_autoescape)
 from markupsafe import Markup, escape
 
 from .aggregate import Aggregates, dimension_values, format_percent, value_label
+from .agreement import agreement
 from .codebook import Codebook
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .draw import svg_for
 from .figures import FigureData, all_figures
-from .prose import Blocks, page_functions, render_page
+from .prose import Blocks, cache_compiled_pages, page_functions, render_page
 from .references import bibtex, format_entry, format_study, ris
 from .schema import schema_json
 from .study import Study, study_to_data
@@ -63,9 +64,16 @@ class SiteContext:
     figure_cache: Path | None
 
 
-def environment(templates: Path) -> Environment:
+def environment(templates: Path, cache: Path | None = None) -> Environment:
+    """The site templates' environment; with a cache folder, compiled templates are kept between builds."""
+    bytecode = None
+    if cache is not None:
+        (cache / "templates").mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(cache / "templates"))
+        cache_compiled_pages(cache / "pages")
     env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape(["html", "xml"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=bytecode)
     env.filters["percent"] = format_percent
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     return env
@@ -104,6 +112,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     progress("study pages")
     yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                         comparisons=_comparisons(content, edition))
+    yield renderer.page("agreement.html", "agreement.html", agreement=agreement(edition.studies, codebook))
     yield renderer.page("references.html", "references.html",
                         entries=[(key, Markup(format_entry(entry)))
                                  for key, entry in sorted(content.bibliography.entries.items())])

@@ -6,10 +6,14 @@ gives contributors completion and inline errors in their editor.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
-from .codebook import Codebook, Field
+if TYPE_CHECKING:
+    from .codebook import Codebook, Field
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
@@ -106,3 +110,22 @@ def _field_schema(field: Field, codebook: Codebook) -> dict[str, Any]:
 def schema_json(codebook: Codebook) -> str:
     """The schema as stable, pretty JSON text (for editors and the site)."""
     return json.dumps(study_schema(codebook), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+@lru_cache(maxsize=4)
+def compiled_validator(schema_text: str, cache: Path | None) -> Callable[[Any], Any]:
+    """The schema compiled to Python by fastjsonschema; the generated code is cached by the schema's hash."""
+    digest = hashlib.sha256(schema_text.encode("utf-8")).hexdigest()[:16]
+    cached = cache / f"validator-{digest}.py" if cache else None
+    if cached and cached.exists():
+        code = cached.read_text(encoding="utf-8")
+    else:
+        import fastjsonschema
+
+        code = fastjsonschema.compile_to_code(json.loads(schema_text))
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(code, encoding="utf-8")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, str(cached or "<validator>"), "exec"), namespace)  # noqa: S102 - our own generated code
+    return namespace["validate"]

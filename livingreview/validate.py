@@ -13,26 +13,30 @@ import json
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-import fastjsonschema
-import jsonschema
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
 from .load import LoadedFile, locate
-from .schema import MIN_YEAR, study_schema
+from .schema import MIN_YEAR, SLUG_PATTERN, compiled_validator, study_schema
 from .study import Study, study_from_data
+
+if TYPE_CHECKING:
+    import jsonschema
 
 TITLE_SIMILARITY = 95  # rapidfuzz ratio at or above which two titles count as the same study
 _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list", "object": "a mapping (key: value)",
                "boolean": "true or false", "null": "empty", "number": "a number"}
 
 
-def validate_studies(files: Sequence[LoadedFile], codebook: Codebook) -> tuple[list[Study], list[Diagnostic]]:
+def validate_studies(files: Sequence[LoadedFile], codebook: Codebook,
+                     cache: Path | None = None) -> tuple[list[Study], list[Diagnostic]]:
     """Check every loaded study file; return the valid studies and every problem found."""
-    fast = _compiled_validator(json.dumps(study_schema(codebook), sort_keys=True))
+    fast = compiled_validator(json.dumps(study_schema(codebook), sort_keys=True), cache)
     studies: list[Study] = []
     for loaded in files:
         if loaded.parsed:
@@ -42,11 +46,6 @@ def validate_studies(files: Sequence[LoadedFile], codebook: Codebook) -> tuple[l
     diagnostics = [d for loaded in files for d in loaded.diagnostics]
     diagnostics += _duplicates_across_files(studies, {f.display: f for f in files})
     return studies, diagnostics
-
-
-@lru_cache(maxsize=4)
-def _compiled_validator(schema_text: str) -> Callable[[Any], Any]:
-    return fastjsonschema.compile(json.loads(schema_text))
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> Study | None:
@@ -59,6 +58,7 @@ def _validate_one(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], 
         fast(data)
     except Exception:  # a schema error, or a YAML type JSON has no name for (a date)
         _report_schema_errors(loaded, codebook)
+        data = loaded.data = _jsonable(data)  # a date where text is allowed is kept as that text
     _check_semantics(loaded, codebook)
     return None if loaded.diagnostics else study_from_data(data, loaded.display)
 
@@ -67,21 +67,30 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
     """What a JSON Schema cannot say: file name, the year's upper bound, DOIs, cross-field rules."""
     data = loaded.data
     stem = loaded.path.stem
-    if isinstance(data.get("id"), str) and data["id"] != stem:
-        loaded.error(f"id '{data['id']}' differs from the file name '{loaded.path.name}'; "
-                     f"rename the file to {data['id']}.yaml or set id: {stem}", ["id"])
-    last_year = datetime.date.today().year + 1
+    study_id = data.get("id")
+    if isinstance(study_id, str) and re.match(SLUG_PATTERN, study_id) and study_id != stem:
+        other = f" or set id: {stem}" if re.match(SLUG_PATTERN, stem) else ""
+        loaded.error(f"id '{study_id}' differs from the file name '{loaded.path.name}'; "
+                     f"rename the file to {study_id}.yaml{other}", ["id"])
+    last_year = _last_year()
     if isinstance(data.get("year"), int) and data["year"] > last_year:
         loaded.error(f"year {data['year']} is out of range; years run from {MIN_YEAR} to {last_year}", ["year"])
+    # JSON Schema counts 2020.0 as an integer; a study file should not.
+    codes = data.get("codes") if isinstance(data.get("codes"), dict) else {}
+    whole = [["year"]] + [["codes", f.key] for f in codebook.fields if f.kind == "number"]
+    for path in whole:
+        value = (data if path == ["year"] else codes).get(path[-1])
+        if isinstance(value, float):
+            loaded.error(f"{path[-1]} must be a whole number, not '{_shown(loaded.raw_scalar(path) or value)}'",
+                         path)
     if "doi" not in data and "no_doi_reason" not in data:
         loaded.error("no DOI; add doi: 10.xxxx/... or, if the study has none, no_doi_reason: why", ["title"], key=True)
-    codes = data.get("codes") if isinstance(data.get("codes"), dict) else {}
     for rule in codebook.rules:
         when, then = codes.get(rule.when.field), codes.get(rule.then.field)
         if not codebook.is_coded(when) or not codebook.is_coded(then) or when is None or then is None:
             continue
         if rule.when.holds(when) and not rule.then.holds(then):
-            loaded.error(f"{rule.message}: {rule.when.describe()}, so {rule.then.describe()}",
+            loaded.error(f"{rule.message}: {rule.when.describe()}, so {rule.then.require()}",
                          ["codes", rule.then.field])
     evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
     for key in evidence:
@@ -91,6 +100,8 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
 
 
 def _report_schema_errors(loaded: LoadedFile, codebook: Codebook) -> None:
+    import jsonschema  # only for a file that failed: it reports every error, the compiled validator the first
+
     validator = jsonschema.Draft7Validator(study_schema(codebook))
     errors = sorted(validator.iter_errors(_jsonable(loaded.data)), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
@@ -117,6 +128,10 @@ def _messages(error: jsonschema.ValidationError, loaded: LoadedFile, codebook: C
                 yield f"missing required field '{key}'", path, True
     elif kind in ("enum", "const"):
         yield _value_message(error, loaded, codebook, path), path, False
+    elif kind == "type" and error.instance is not None and _is_coded_value(path, codebook):
+        raw = loaded.raw_scalar(path)
+        shown = _shown(raw if raw is not None else error.instance)
+        yield _coded_kind_message(codebook.field(str(path[-1])), codebook, shown), path, False
     else:
         yield _general_message(error, loaded, path), path, False
 
@@ -133,15 +148,17 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 def _value_message(error: jsonschema.ValidationError, loaded: LoadedFile, codebook: Codebook, path: list) -> str:
     raw = loaded.raw_scalar(path)
-    shown = raw if raw is not None else error.instance
+    shown = _shown(raw if raw is not None else error.instance)
     field_key = _coded_field_key(path)
     if field_key is None:
         return f"'{shown}' is not allowed here"
     field = codebook.field(field_key)
     if error.validator == "const":
-        return (f"{field.key} must be a list such as [{', '.join(codebook.allowed_values(field)[:2])}] "
-                f"or '{codebook.not_coded}', not '{shown}'")
+        return _coded_kind_message(field, codebook, shown)
     allowed = codebook.allowed_values(field)
+    if isinstance(error.instance, bool) and raw in allowed:
+        return (f"{raw} was read by YAML as {str(error.instance).lower()}; "
+                f"write it in quotes: \"{raw}\"")
     hint = _did_you_mean(str(shown), allowed)
     if field.kind == "country":
         return (f"'{shown}' is not a country code of the codebook{hint} Use ISO 3166-1 alpha-2 codes "
@@ -151,6 +168,35 @@ def _value_message(error: jsonschema.ValidationError, loaded: LoadedFile, codebo
         return f"'{shown}' is not an allowed value of {field.key} ({field.label}){hint} Allowed: {choices}" + (
             "" if field.kind == "multiple" else f", or '{codebook.not_coded}'")
     return f"'{shown}' is not allowed for {field.key}"
+
+
+def _coded_kind_message(field: Field, codebook: Codebook, shown: str) -> str:
+    """A coded field holds a value of the wrong kind (text where a list belongs, say)."""
+    marker = codebook.not_coded
+    if field.is_list:
+        return (f"{field.key} must be a list such as [{', '.join(codebook.allowed_values(field)[:2])}] "
+                f"or '{marker}', not '{shown}'")
+    if field.kind == "boolean":
+        return f"{field.key} must be true or false or '{marker}', not '{shown}'"
+    if field.kind == "number":
+        return f"{field.key} must be a whole number or '{marker}', not '{shown}'"
+    return f"{field.key} must be text, not '{shown}'"
+
+
+def _shown(value: Any) -> str:
+    """A value from a study file as one short line for a message."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _last_year() -> int:
+    return datetime.date.today().year + 1
+
+
+def _is_coded_value(path: list, codebook: Codebook) -> bool:
+    """The path names a coded field's whole value (not an item of its list)."""
+    key = _coded_field_key(path)
+    return key is not None and len(path) == (2 if path[0] == "codes" else 3) and key in codebook.field_keys()
 
 
 def _coded_field_key(path: list) -> str | None:
@@ -168,10 +214,17 @@ def _general_message(error: jsonschema.ValidationError, loaded: LoadedFile, path
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         raw = loaded.raw_scalar(path)
-        found = f"'{raw}'" if raw is not None else _TYPE_WORDS.get(_json_type(error.instance), "something else")
-        return f"{where} must be {words}, not {found}"
+        if error.instance is None:
+            return f"{where} is empty; it must be {words}"
+        if raw is not None and loaded.is_quoted(path) and "integer" in expected and raw.strip().isdigit():
+            return f"{where} must be {words}, not the text \"{_shown(raw)}\"; remove the quotes"
+        found = f"'{_shown(raw)}'" if raw is not None else _TYPE_WORDS.get(_json_type(error.instance), "something else")
+        hint = ""
+        if isinstance(error.instance, bool) and raw is not None and "string" in expected:
+            hint = f"; YAML reads {raw} as {str(error.instance).lower()}, so write it in quotes: \"{raw}\""
+        return f"{where} must be {words}, not {found}{hint}"
     if kind == "pattern":
-        return _pattern_message(path, error.instance)
+        return _pattern_message(path, _shown(error.instance))
     if kind == "minItems":
         if path == ["authors"]:
             return "the author list is empty; list at least one author as {family: ..., given: ...}"
@@ -182,7 +235,7 @@ def _general_message(error: jsonschema.ValidationError, loaded: LoadedFile, path
         return f"{where} lists the same value twice"
     if kind == "minimum":
         if path == ["year"]:
-            return f"year {error.instance} is out of range; years run from {error.validator_value} to the next year"
+            return f"year {error.instance} is out of range; years run from {error.validator_value} to {_last_year()}"
         return f"{where} must be at least {error.validator_value}, not {error.instance}"
     return f"{where}: {error.message}"
 
@@ -229,15 +282,17 @@ def _duplicates_across_files(studies: list[Study], files: dict[str, LoadedFile])
     for study in studies:
         if study.doi:
             by_doi[study.doi.casefold()].append(study)
+    # Each file of a pair gets the problem, so that both show it (and an annotation on GitHub).
     for same in by_doi.values():
-        for later in same[1:]:
-            diagnostics.append(_at(files, later, ["doi"],
-                                   f"DOI {later.doi} is also in {same[0].path}; a study has one file"))
+        for study in same if len(same) > 1 else ():
+            others = ", ".join(other.path for other in same if other is not study)
+            diagnostics.append(_at(files, study, ["doi"], f"DOI {study.doi} is also in {others}; a study has one file"))
     for first, second in similar_titles(studies):
         if not (first.doi and first.doi.casefold() == second.doi.casefold()):
-            diagnostics.append(_at(files, second, ["title"],
-                                   f"title is nearly identical to {first.path} (same year); "
-                                   f"a study has one file"))
+            for study, other in ((first, second), (second, first)):
+                diagnostics.append(_at(files, study, ["title"],
+                                       f"title is nearly identical to {other.path} (same year); "
+                                       f"a study has one file"))
     return diagnostics
 
 
@@ -247,15 +302,19 @@ def similar_titles(studies: Sequence[Study]) -> list[tuple[Study, Study]]:
     for study in studies:
         by_year[study.year].append(study)
     pairs = []
+    # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: sort by length and
+    # compare each title only with the following ones inside that window.
+    longest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
     for group in by_year.values():
-        if len(group) < 2:
-            continue
-        titles = [normalise_title(s.title) for s in group]
-        scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=1)
-        for i, j in zip(*scores.nonzero()):
-            if i < j:
-                pairs.append((group[i], group[j]))
-    return pairs
+        titled = sorted(((normalise_title(s.title), s) for s in group), key=lambda pair: (len(pair[0]), pair[1].id))
+        for i, (title, study) in enumerate(titled):
+            for other_title, other in titled[i + 1:]:
+                if len(other_title) > len(title) * longest + 1:
+                    break
+                if fuzz.ratio(title, other_title, score_cutoff=TITLE_SIMILARITY):
+                    first, second = sorted((study, other), key=lambda s: s.path)
+                    pairs.append((first, second))
+    return sorted(pairs, key=lambda pair: (pair[0].path, pair[1].path))
 
 
 def _at(files: dict[str, LoadedFile], study: Study, location: list, message: str) -> Diagnostic:

@@ -64,9 +64,25 @@ def test_unchanged_rebuild_rewrites_nothing(review, capsys):
     assert build(review) == 0
     mtimes = {p: p.stat().st_mtime_ns for p in (review / "site").rglob("*") if p.is_file()}
     capsys.readouterr()
-    assert build(review) == 0
-    assert "0 written" in capsys.readouterr().out
+    assert main(["--root", str(review), "build", "--force"]) == 0  # render everything again
+    assert "(0 written, " in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_a_build_with_no_changed_input_is_skipped_and_any_change_builds_again(review, capsys):
+    assert build(review) == 0
+    capsys.readouterr()
+    assert build(review) == 0
+    assert "site/ is up to date" in capsys.readouterr().out
+    template = review / "templates" / "page.html"
+    template.write_text(template.read_text().replace("<h1>{{ page.title }}</h1>", "<h1>About: {{ page.title }}</h1>"))
+    assert build(review) == 0
+    assert "1 written" in capsys.readouterr().out
+    assert "<h1>About: About</h1>" in (review / "site" / "about.html").read_text()
+    (review / "site" / "about.html").unlink()  # output damaged by hand: built again
+    assert build(review) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert (review / "site" / "about.html").exists()
 
 
 def test_an_invalid_study_stops_the_build_and_leaves_the_previous_site(review, capsys):

@@ -1,0 +1,58 @@
+"""Skip a build whose inputs and output have not changed since the last successful build.
+
+The digest covers every input file (studies, content, templates, releases) and the
+engine's own source, so any change to them builds again; the manifest of site/
+(paths, sizes, modification times) catches an output folder edited or deleted by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .project import Project
+
+_ENGINE = Path(__file__).resolve().parent
+_RECORD = "last-build.json"
+
+
+def inputs_digest(project: Project) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    roots = [project.studies, project.content, project.templates, project.releases, _ENGINE]
+    for root in roots:
+        for path in sorted(_files(root)):
+            digest.update(str(path.relative_to(root.parent)).encode("utf-8") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def site_manifest(site: Path) -> dict[str, list[int]]:
+    manifest = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            manifest[os.path.relpath(path, site)] = [stat.st_size, stat.st_mtime_ns]
+    return manifest
+
+
+def is_up_to_date(project: Project, digest: str) -> bool:
+    try:
+        record = json.loads((project.cache / _RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return record.get("inputs") == digest and record.get("site") == site_manifest(project.site)
+
+
+def remember(project: Project, digest: str) -> None:
+    project.cache.mkdir(parents=True, exist_ok=True)
+    record = {"inputs": digest, "site": site_manifest(project.site)}
+    (project.cache / _RECORD).write_text(json.dumps(record), encoding="utf-8")
