@@ -106,9 +106,9 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     yield renderer.home()
     yield renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
                         rows=[_row(s, edition) for s in studies])
+    study_page = renderer.study_pages()
     for study in studies:
-        yield renderer.page(f"studies/{study.id}.html", "study.html", study=study,
-                            reference=Markup(format_study(study)), coded=_coded(study, edition))
+        yield study_page(study)
     progress("study pages")
     yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                         comparisons=_comparisons(content, edition))
@@ -138,6 +138,26 @@ class _PageRenderer:
         except TemplateError as error:
             raise BuildError([_template_problem(error, self.context.templates, template)]) from None
         return full, html.encode("utf-8")
+
+    def study_pages(self) -> Callable[[Study], Output]:
+        """A fast renderer of study pages: the chrome, the same on every study page, is rendered once."""
+        marks = {"page_title": "\x00title\x00", "page_description": "\x00description\x00", "main": "\x00main\x00"}
+        _, skeleton = self.page("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
+        head, rest = skeleton.decode("utf-8").split(marks["page_title"])
+        middle, rest = rest.split(marks["page_description"])
+        before_main, after_main = rest.split(marks["main"])
+        main = self.env.get_template("_study.html")
+        short_title = escape(self.context.content.site.short_title)
+
+        def render(study: Study) -> Output:
+            full = f"{self.edition.prefix}studies/{study.id}.html"
+            body = main.render(url=lambda target: relative(full, self.edition.prefix + target), study=study,
+                               reference=Markup(format_study(study)), coded=_coded(study, self.edition))
+            html = "".join((head, escape(study.short_citation), " · ", short_title, middle, escape(study.title),
+                            before_main, body, after_main))
+            return full, html.encode("utf-8")
+
+        return render
 
     def _common(self, full: str) -> dict[str, Any]:
         edition = self.edition
