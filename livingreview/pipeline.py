@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     editions = plan_editions(project, review)
     clock.lap("aggregate")
     context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
-    report = write_site(_outputs(project, context), project.site)
+    report = write_site(_with_progress(_outputs(project, context)), project.site)
     remember(project, digest)
     clock.lap("render and write")
     drafts = sum(not e.is_release for e in editions)
@@ -95,6 +96,21 @@ def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
     from .release import site_wide_outputs
 
     yield from site_wide_outputs(context, env)
+
+
+def _with_progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:
+    """Pass outputs through; on a terminal (not in CI logs), show a count once the build takes a while."""
+    shown = sys.stderr.isatty() and not os.environ.get("CI")
+    start, count, last = time.perf_counter(), 0, 0.0
+    for output in outputs:
+        count += 1
+        now = time.perf_counter()
+        if shown and now - start > after and now - last > 0.2:
+            print(f"\r  build: {count} files rendered ({now - start:.0f} s)", end="", file=sys.stderr, flush=True)
+            last = now
+        yield output
+    if shown and last:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _assets(folder: Path) -> Iterator[Output]:
