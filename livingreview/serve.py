@@ -1,0 +1,151 @@
+"""`build.py serve`: build, serve site/ on localhost, and rebuild when an input changes.
+
+The server binds 127.0.0.1 only. A watcher polls the modification times of the
+files under studies/, content/ and templates/ once a second (no dependency) and
+rebuilds after a change. A build that finds problems prints them, path:line:
+column, and writes nothing (the pipeline validates before it writes), so the
+previous site stays online until the problem is fixed.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics import BuildError
+from .project import Project
+
+WATCHED = ("studies", "content", "templates")
+HOST = "127.0.0.1"
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(project: Project) -> Snapshot:
+    """Modification time and size of every file the site is built from."""
+    found: Snapshot = {}
+    for name in WATCHED:
+        folder = project.root / name
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            try:
+                if path.is_file():
+                    stat = path.stat()
+                    found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:  # removed while we looked: the next poll sees it gone
+                continue
+    return found
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files from site/, never cached by the browser, without a log line per request."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class Server:
+    """The site on http://127.0.0.1:PORT/, rebuilt on change; `stop()` ends it (for tests)."""
+
+    def __init__(self, project: Project, port: int = 8000, interval: float = 1.0,
+                 log: Callable[[str], None] | None = None):
+        self.project, self.interval = project, interval
+        self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.builds = 0    # finished build attempts, successful or not
+        self.failures = 0  # of which found problems
+        self._stopping = threading.Event()
+        self._build_lock = threading.Lock()
+        self.project.site.mkdir(parents=True, exist_ok=True)
+        handler = partial(_Handler, directory=str(project.site))
+        self.httpd = ThreadingHTTPServer((HOST, port), handler)
+        self.httpd.daemon_threads = True
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def rebuild(self) -> bool:
+        """Build once; print the problems instead of raising. True if the site was written."""
+        from .pipeline import build
+
+        with self._build_lock:
+            try:
+                self.log(build(self.project))
+                ok = True
+            except BuildError as error:
+                for diagnostic in sorted(set(error.diagnostics)):
+                    self.log(str(diagnostic))
+                count = len(set(error.diagnostics))
+                self.log(f"serve: {count} problem{'s' * (count != 1)}; still serving the previous site")
+                ok = False
+            except Exception:  # a bug or an unreadable file must not stop the server
+                self.log(traceback.format_exc().rstrip())
+                self.log("serve: the build failed; still serving the previous site")
+                ok = False
+            self.builds += 1
+            self.failures += not ok
+            return ok
+
+    def start(self) -> "Server":
+        """Build, then serve and watch in background threads."""
+        self._seen = snapshot(self.project)
+        self.rebuild()
+        for target, name in ((self.httpd.serve_forever, "serve-http"), (self._watch, "serve-watch")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.interval):
+            current = snapshot(self.project)
+            if current != self._seen:
+                changed = sorted(set(current) ^ set(self._seen) |
+                                 {p for p in current if p in self._seen and current[p] != self._seen[p]})
+                self._seen = current
+                shown = ", ".join(self.project.display(Path(p)) for p in changed[:3])
+                more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+                self.log(f"serve: {shown}{more} changed; rebuilding")
+                self.rebuild()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+
+def serve_command(project: Project, port: int = 8000) -> int:
+    """Run until Ctrl-C."""
+    try:
+        server = Server(project, port)
+    except OSError as error:
+        print(f"serve: cannot listen on {HOST}:{port} ({error.strerror or error}); "
+              f"try another port with --port", file=sys.stderr)
+        return 1
+    server.start()
+    print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            threading.Event().wait(3600)
+    except KeyboardInterrupt:
+        print("serve: stopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,89 @@
+"""`build.py serve`: the site on localhost, rebuilt when a study changes, still served when one breaks."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from livingreview.cli import main
+from livingreview.project import Project
+from livingreview.serve import Server
+from scratch import make_review, study, write_study
+
+
+def fetch(url: str) -> tuple[int, str, dict]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode("utf-8"), dict(response.headers)
+
+
+def wait_for(condition, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = make_review(tmp_path / "review", [
+        study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"]),
+        study("beta-2020", 2020, role="pre-determined"),
+    ])
+    log: list[str] = []
+    server = Server(Project(root), port=0, interval=0.1, log=log.append).start()
+    yield root, server, log
+    server.stop()
+
+
+def test_serve_rebuilds_on_change_and_keeps_the_old_site_when_a_study_breaks(served):
+    root, server, log = served
+    assert server.httpd.server_address[0] == "127.0.0.1"
+    status, home, headers = fetch(server.url + "index.html")
+    assert status == 200 and "This edition holds 2 studies" in home
+    assert headers["Cache-Control"] == "no-store"
+
+    page = server.url + "studies/alpha-2019.html"
+    changed = study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"])
+    changed["title"] = "A renamed study of peer work"
+    write_study(root, changed)
+    assert wait_for(lambda: "A renamed study of peer work" in fetch(page)[1]), log
+    assert any(line.startswith("serve: studies/alpha-2019.yaml changed; rebuilding") for line in log)
+
+    failures = server.failures
+    (root / "studies" / "alpha-2019.yaml").write_text(
+        (root / "studies" / "alpha-2019.yaml").read_text().replace("year: 2019", "year: twenty nineteen"))
+    assert wait_for(lambda: server.failures > failures), log
+    assert any(line.startswith("studies/alpha-2019.yaml:") and "year must be a whole number" in line
+               for line in log), log
+    assert "serve: 1 problem; still serving the previous site" in log
+    assert "A renamed study of peer work" in fetch(page)[1]  # the last good site is still served
+
+    write_study(root, study("gamma-2021", 2021, role="peer-support"))  # the server is still watching
+    write_study(root, changed)
+    assert wait_for(lambda: "This edition holds 3 studies" in fetch(server.url + "index.html")[1]), log
+
+
+def test_a_stopped_server_no_longer_answers(tmp_path):
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
+    server = Server(Project(root), port=0, interval=0.1, log=lambda line: None).start()
+    url = server.url
+    assert fetch(url + "index.html")[0] == 200
+    server.stop()
+    with pytest.raises(urllib.error.URLError):
+        fetch(url + "index.html")
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--root", str(root), "serve", "--port", str(port)]) == 1
+    assert f"serve: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
