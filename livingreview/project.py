@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,15 @@ class Project:
         return sorted(self.studies.glob("*.yaml")) + sorted(self.studies.glob("*.yml"))
 
 
+PARALLEL_FROM = 1000  # below this many files a second process costs more than it saves
+
+
 def load_study_files(project: Project) -> list[LoadedFile]:
     """Read every study file (in file-name order) without judging its content yet."""
-    return [read_yaml(path, project.display(path)) for path in project.study_paths()]
+    jobs = [(path, project.display(path)) for path in project.study_paths()]
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        return [read_yaml(path, display) for path, display in jobs]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:  # YAML parsing is CPU-bound: use both cores
+        return pool.starmap(read_yaml, jobs, chunksize=250)

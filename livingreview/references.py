@@ -38,6 +38,12 @@ class _Utf8BibtexWriter(BibtexWriter):
     def _encode(self, text: str) -> str:
         return _latex(text) if _LATEX_SPECIAL.search(text) else text
 
+    def quote(self, s: str) -> str:
+        # pybtex checks brace balance with a slow tokenizer; without braces there is nothing to check.
+        if "{" in s or "}" in s:
+            return super().quote(s)
+        return f'"{s}"' if '"' not in s else f"{{{s}}}"
+
 
 @lru_cache(maxsize=4096)  # journal names and author lists repeat across entries
 def _latex(text: str) -> str:
@@ -59,8 +65,16 @@ def study_entry(study: Study) -> Entry:
         if value:
             fields[name] = value
     entry = Entry("article", fields=fields)
-    entry.persons["author"] = [Person(first=a.given, last=a.family) for a in study.authors]
+    entry.persons["author"] = [_person(a) for a in study.authors]
     return entry
+
+
+def _person(author: Author) -> Person:
+    """A pybtex Person from names that are already split (parsing a name string is slow)."""
+    person = Person()
+    person.first_names = [author.given] if author.given else []
+    person.last_names = [author.family]
+    return person
 
 
 def format_study(study: Study) -> str:

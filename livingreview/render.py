@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import posixpath
+from functools import lru_cache
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,9 +81,14 @@ def environment(templates: Path, cache: Path | None = None) -> Environment:
     return env
 
 
+@lru_cache(maxsize=65536)  # pages of one folder share their links: computed once per folder and target
 def relative(from_page: str, to_path: str) -> str:
     """A relative URL from one site path to another (both relative to the site root)."""
-    start = posixpath.dirname(from_page) or "."
+    return _relative_from(posixpath.dirname(from_page) or ".", to_path)
+
+
+@lru_cache(maxsize=65536)
+def _relative_from(start: str, to_path: str) -> str:
     target = posixpath.relpath(to_path, start)
     return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
@@ -106,9 +113,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     yield renderer.home()
     yield renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
                         rows=[_row(s, edition) for s in studies])
-    study_page = renderer.study_pages()
-    for study in studies:
-        yield study_page(study)
+    yield from _in_parallel(renderer.study_pages(), studies)
     progress("study pages")
     yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                         comparisons=_comparisons(content, edition))
@@ -119,6 +124,33 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     yield from _downloads(edition, studies)
     if renderer.problems:
         raise BuildError(renderer.problems)
+
+
+PARALLEL_FROM = 1000  # below this many study pages a second process costs more than it saves
+_WORK: tuple[Callable[[Any], Output], Sequence[Any]] | None = None
+
+
+def _in_parallel(render: Callable[[Any], Output], items: Sequence[Any], chunk: int = 200) -> Iterator[Output]:
+    """render(item) for every item, in order; on two cores when there are many (forked workers)."""
+    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        yield from map(render, items)
+        return
+    import multiprocessing
+
+    global _WORK
+    _WORK = (render, items)  # forked workers inherit the renderer; only index ranges are sent to them
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+            for outputs in pool.imap(_render_range, ranges):
+                yield from outputs
+    finally:
+        _WORK = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Output]:
+    render, items = _WORK  # type: ignore[misc]
+    return [render(item) for item in items[bounds[0]:bounds[1]]]
 
 
 class _PageRenderer:
@@ -366,7 +398,7 @@ def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
     records = [study_to_data(s) for s in studies]
     dataset = {"edition": edition.label, "date": edition.date, "studies": records,
                "codebook": _codebook_data(codebook)}
-    yield prefix + "studies.json", _json(dataset)
+    yield prefix + "studies.json", _json(dataset, compact=True)
     yield prefix + "studies.csv", _studies_csv(studies, codebook)
     yield prefix + "aggregates.json", _json(_aggregates_data(edition.aggregates))
     yield prefix + "references.bib", bibtex(studies).encode("utf-8")
@@ -374,8 +406,11 @@ def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
     yield prefix + "study.schema.json", schema_json(codebook).encode("utf-8")
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode("utf-8")
+def _json(data: Any, compact: bool = False) -> bytes:
+    """JSON for downloads; `compact` for large files (only then does json use its fast C encoder)."""
+    text = json.dumps(data, ensure_ascii=False, default=str, indent=None if compact else 1,
+                      separators=(",", ":") if compact else None)
+    return (text + "\n").encode("utf-8")
 
 
 def _codebook_data(codebook: Codebook) -> dict[str, Any]:

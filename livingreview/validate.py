@@ -302,19 +302,34 @@ def similar_titles(studies: Sequence[Study]) -> list[tuple[Study, Study]]:
     for study in studies:
         by_year[study.year].append(study)
     pairs = []
-    # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: sort by length and
-    # compare each title only with the following ones inside that window.
-    longest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
     for group in by_year.values():
         titled = sorted(((normalise_title(s.title), s) for s in group), key=lambda pair: (len(pair[0]), pair[1].id))
-        for i, (title, study) in enumerate(titled):
-            for other_title, other in titled[i + 1:]:
-                if len(other_title) > len(title) * longest + 1:
-                    break
-                if fuzz.ratio(title, other_title, score_cutoff=TITLE_SIMILARITY):
-                    first, second = sorted((study, other), key=lambda s: s.path)
-                    pairs.append((first, second))
+        finder = _similar_in_large_group if len(titled) > 64 else _similar_in_small_group
+        for i, j in finder([title for title, _ in titled]):
+            first, second = sorted((titled[i][1], titled[j][1]), key=lambda s: s.path)
+            pairs.append((first, second))
     return sorted(pairs, key=lambda pair: (pair[0].path, pair[1].path))
+
+
+def _similar_in_small_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
+    # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: titles are sorted
+    # by length, so each is compared only with the following ones inside that window.
+    longest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
+    for i, title in enumerate(titles):
+        for j in range(i + 1, len(titles)):
+            if len(titles[j]) > len(title) * longest + 1:
+                break
+            if fuzz.ratio(title, titles[j], score_cutoff=TITLE_SIMILARITY):
+                yield i, j
+
+
+def _similar_in_large_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
+    from rapidfuzz import process  # all pairs in C, on both cores; worth its numpy import only here
+
+    scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
+    for i, j in zip(*scores.nonzero()):
+        if i < j:
+            yield int(i), int(j)
 
 
 def _at(files: dict[str, LoadedFile], study: Study, location: list, message: str) -> Diagnostic:

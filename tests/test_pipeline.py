@@ -157,3 +157,18 @@ def test_downloads_hold_every_study(review):
     bib = (site / "references.bib").read_text()
     assert all(f"@article{{{i}," in bib for i in ("alpha-2019", "beta-2020", "gamma-2021"))
     assert (site / "references.ris").read_text().count("TY  - JOUR") == 3
+
+
+def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp_path, monkeypatch):
+    import livingreview.project
+    import livingreview.render
+
+    assert build(review) == 0
+    serial = snapshot(review / "site")
+    other = make_review(tmp_path / "parallel", [])
+    for path in (review / "studies").iterdir():
+        (other / "studies" / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(livingreview.project, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(livingreview.render, "PARALLEL_FROM", 1)
+    assert build(other) == 0
+    assert snapshot(other / "site") == serial
