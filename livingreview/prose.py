@@ -145,7 +145,8 @@ def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tup
     except (TemplateError, ContentError, TypeError, ValueError) as error:
         line = _template_line(sys.exc_info()[2], page.path)
         return "", [Diagnostic(page.path, page.body_line + line - 1, 1, _explain(error))]
-    return blocks.fill(_MARKDOWN.render(text)), []
+    html = _MARKDOWN.render(text).replace("<table>", '<div class="table-scroll"><table>')
+    return blocks.fill(html.replace("</table>", "</table></div>")), []
 
 
 def _template_line(trace: Any, filename: str) -> int:

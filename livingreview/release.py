@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
 
 from . import __version__
 from .aggregate import aggregate
@@ -27,7 +27,7 @@ from .content import Content, SiteInfo, load_content
 from .diagnostics import BuildError, Diagnostic
 from .load import parse_yaml_text
 from .project import Project
-from .render import Edition, Output, SiteContext
+from .render import Edition, Output, SiteContext, template_problem
 from .study import Study, study_from_data, study_to_data
 
 VERSION_PATTERN = re.compile(r"^\d+(\.\d+){0,2}$")
@@ -244,12 +244,15 @@ def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output
     common = {"site": context.content.site, "editions": editions, "latest": _latest(context.editions),
               "nav": nav, "this_path": "changelog.html"}
     root_edition = next((e for e in context.editions if e.prefix == ""), editions[-1])
-    html = env.get_template("changelog.html").render(
-        **common, edition=root_edition, entries=entries,
-        url=lambda target: target, site_url=lambda target: target)
+    try:
+        html = env.get_template("changelog.html").render(
+            **common, edition=root_edition, entries=entries,
+            url=lambda target: target, site_url=lambda target: target)
+        feed = env.get_template("feed.xml").render(site=context.content.site, entries=entries,
+                                                   updated=_feed_updated(editions))
+    except TemplateError as error:
+        raise BuildError([template_problem(error, context.templates, "changelog.html")]) from None
     yield "changelog.html", html.encode("utf-8")
-    feed = env.get_template("feed.xml").render(site=context.content.site, entries=entries,
-                                               updated=_feed_updated(editions))
     yield "feed.xml", feed.encode("utf-8")
 
 

@@ -168,7 +168,7 @@ class _PageRenderer:
         try:
             html = self.env.get_template(template).render(**self._common(full), **values)
         except TemplateError as error:
-            raise BuildError([_template_problem(error, self.context.templates, template)]) from None
+            raise BuildError([template_problem(error, self.context.templates, template)]) from None
         return full, html.encode("utf-8")
 
     def study_pages(self) -> Callable[[Study], Output]:
@@ -264,7 +264,7 @@ class _PageRenderer:
         return {"cite": cite, "study_link": study_link}
 
 
-def _template_problem(error: TemplateError, templates: Path, template: str) -> Diagnostic:
+def template_problem(error: TemplateError, templates: Path, template: str) -> Diagnostic:
     """A template error at its file and line (a maintainer's template, not a study, is at fault)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(str(templates))]
     if isinstance(error, TemplateSyntaxError) and error.filename:
@@ -353,7 +353,12 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
             continue
         options = [(str(value).lower() if isinstance(value, bool) else str(value),
                     value_label(dimension, value, codebook), count) for value, count in tally.counts if count]
-        filters.append({"key": dimension, "label": tally.label, "options": options})
+        if tally.none:
+            options.append(("none", "None of these", tally.none))
+        if tally.not_coded:
+            options.append(("not-coded", "Not yet coded", tally.not_coded))
+        if tally.coded:  # a field no study is coded for yet cannot narrow the table
+            filters.append({"key": dimension, "label": tally.label, "options": options})
     return filters
 
 
@@ -363,7 +368,7 @@ def _row(study: Study, edition: Edition) -> dict[str, Any]:
     for dimension in edition.aggregates.tallies:
         values = dimension_values(study, dimension, codebook)
         data[dimension] = "not-coded" if values is None else " ".join(
-            str(v).lower() if isinstance(v, bool) else str(v) for v in values)
+            str(v).lower() if isinstance(v, bool) else str(v) for v in values) or "none"
     def show(key: str) -> str:
         values = dimension_values(study, key, codebook)
         return "not yet coded" if values is None else ", ".join(value_label(key, v, codebook) for v in values) or "none"

@@ -108,9 +108,40 @@
         event.preventDefault();
         show(link.getAttribute("data-cell"), true);
       });
+      // role=button promises that Space works as well as Enter (a link alone only answers Enter)
+      link.addEventListener("keydown", function (event) {
+        if (event.key !== " " && event.key !== "Spacebar") return;
+        event.preventDefault();
+        show(link.getAttribute("data-cell"), true);
+      });
     });
     if (window.location.hash.indexOf("#cell-") === 0) show(window.location.hash.slice(1), false);
   }
 
-  onReady(function () { versionSwitcher(); studyTable(); gapMap(); });
+  // A table wider than the screen scrolls sideways inside its .table-scroll box. Keyboard users can only
+  // scroll a box they can focus, so while it scrolls it joins the tab order, named by its table's caption.
+  function scrollableTables() {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(".table-scroll"));
+    if (!boxes.length) return;
+    function update() {
+      boxes.forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          var caption = box.querySelector("caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", (caption && caption.textContent.trim()) || "Table");
+          box.setAttribute("data-scroll-focus", "");
+        } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+          ["tabindex", "role", "aria-label", "data-scroll-focus"].forEach(function (name) { box.removeAttribute(name); });
+        }
+      });
+    }
+    update();
+    window.addEventListener("resize", update);
+    document.addEventListener("input", update);  // filtering the study table changes its width
+    document.addEventListener("change", update);
+  }
+
+  onReady(function () { versionSwitcher(); studyTable(); gapMap(); scrollableTables(); });
 })();

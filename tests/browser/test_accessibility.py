@@ -1,0 +1,227 @@
+"""Accessibility: axe-core finds no serious or critical violation, and everything works from the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = ("serious", "critical")
+PAGES = {"home": "index.html", "studies": "studies/index.html", "study": "STUDY", "methods": "methods.html",
+         "gap-map": "figures/gap-map.html"}
+
+
+@pytest.fixture(scope="session")
+def a_study(studies) -> str:
+    """A study page with as much on it as possible: the most coded fields, then the longest notes."""
+    def richness(sid: str):
+        codes = studies[sid]["codes"].values()
+        return (sum(v != "not yet coded" for v in codes), len(studies[sid].get("notes") or ""), sid)
+
+    return max(studies, key=richness)
+
+
+def page_path(name: str, a_study: str) -> str:
+    return f"studies/{a_study}.html" if PAGES[name] == "STUDY" else PAGES[name]
+
+
+def assert_no_blocking(ui, axe_source, where: str) -> None:
+    violations = [v for v in ui.axe(axe_source) if v["impact"] in BLOCKING]
+    assert not violations, f"axe-core on {where}: {len(violations)} serious or critical violations\n" \
+                           + ui.describe_violations(violations)
+
+
+@pytest.mark.parametrize("view", ["light", "dark", "phone"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_violation(ui, axe_source, a_study, name, view):
+    """Each main page in the light and dark colour schemes, and on a phone (where wide tables scroll)."""
+    if view == "dark":
+        ui.dark()
+    if view == "phone":
+        ui.phone()
+    ui.open(page_path(name, a_study))
+    assert_no_blocking(ui, axe_source, f"{page_path(name, a_study)} ({view})")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_the_gap_map_with_a_cell_open(ui, axe_source, scheme):
+    if scheme == "dark":
+        ui.dark()
+    ui.open("figures/gap-map.html")
+    ui.js("""const cells = Array.from(document.querySelectorAll('[data-gap-map] [data-cell]'));
+             (cells.find(c => c.textContent.trim() !== '0') || cells[0]).click();""")
+    assert_no_blocking(ui, axe_source, f"the gap map with a cell's list open ({scheme})")
+
+
+def test_axe_on_the_filtered_study_table(ui, axe_source):
+    ui.open("studies/index.html?role=peer-support&q=peer")
+    assert_no_blocking(ui, axe_source, "the filtered study table")
+    ui.open("studies/index.html?q=zzqx")
+    assert_no_blocking(ui, axe_source, "the study table with no row left")
+
+
+@pytest.mark.parametrize("view", ["desktop", "phone"])
+def test_axe_on_every_other_page(ui, axe_source, site, view):
+    """Content pages, every figure page, references, consistency and changelog (study pages are all alike)."""
+    pages = sorted(p.relative_to(site.folder).as_posix() for p in site.folder.glob("*.html"))
+    pages += sorted(p.relative_to(site.folder).as_posix() for p in site.folder.glob("figures/*.html"))
+    pages = [p for p in pages if p not in PAGES.values()]
+    if view == "phone":
+        ui.phone()
+    found = {}
+    for page in pages:
+        ui.open(page)
+        violations = [v for v in ui.axe(axe_source) if v["impact"] in BLOCKING]
+        if violations:
+            found[page] = ui.describe_violations(violations)
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(
+        f"--- {page}\n{text}" for page, text in found.items())
+
+
+# --- keyboard -----------------------------------------------------------------------------------
+
+def test_skip_link_is_first_and_visible_when_focused(ui):
+    from selenium.webdriver.common.keys import Keys
+
+    ui.open("studies/index.html")
+    ui.press(Keys.TAB)
+    assert ui.js("return document.activeElement.classList.contains('skip')"), \
+        f"the first Tab goes to {ui.focused()}, not the skip link"
+    box = ui.js("const r = document.activeElement.getBoundingClientRect(); return [r.left, r.top, r.width];")
+    assert box[0] >= 0 and box[1] >= 0 and box[2] > 0, f"the focused skip link is off screen: {box}"
+    ui.press(Keys.ENTER)
+    ui.wait(lambda d: d.current_url.endswith("#main"), "the skip link does not lead to #main")
+    ui.press(Keys.TAB)
+    inside = ui.js("return document.getElementById('main').contains(document.activeElement)")
+    assert inside, f"after skipping, Tab goes to {ui.focused()}, outside the main content"
+
+
+def test_every_control_of_the_study_table_is_reachable_by_tab(ui):
+    """Tab reaches the search box, every filter, Clear filters and every sort button, each with a visible focus."""
+    from selenium.webdriver.common.keys import Keys
+
+    ui.open("studies/index.html")
+    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
+    wanted = ui.js("""return Array.from(document.querySelectorAll(
+            '[data-study-filters] input, [data-study-filters] select, [data-study-filters] button, [data-study-table] thead button'))
+          .map(e => e.id || e.getAttribute('data-sort') || e.type);""")
+    reached, no_outline = [], []
+    for _ in range(120):
+        ui.press(Keys.TAB)
+        name, outlined = ui.js("""const e = document.activeElement, s = getComputedStyle(e);
+            return [e.id || e.getAttribute('data-sort') || e.type || e.tagName,
+                    s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0];""")
+        reached.append(name)
+        if not outlined:
+            no_outline.append(name)
+        if name == wanted[-1]:
+            break
+    missing = [w for w in wanted if w not in reached]
+    assert not missing, f"not reachable by Tab: {missing}; Tab went {reached}"
+    order = [name for name in reached if name in wanted]
+    assert order == wanted, f"Tab visits the controls as {order}, the page has them as {wanted}"
+    assert not no_outline, f"no visible focus outline on: {no_outline}"
+
+
+def test_filters_and_sorting_work_from_the_keyboard(ui, studies):
+    from selenium.webdriver.common.keys import Keys
+
+    def shown() -> list[str]:
+        return ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
+                          .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
+
+    ui.open("studies/index.html")
+    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
+    first_role = ui.js("return document.querySelector('#filter-role').options[1].value")
+
+    # search: Tab into the box and type
+    ui.tab_to("e.type === 'search'")
+    ui.press("peer")
+    want_text = {sid for sid, s in studies.items()
+                 if "peer" in " ".join([s["title"], *(a["family"] for a in s["authors"]), s.get("journal") or ""]).lower()}
+    assert set(shown()) == want_text, "typing in the search box did not filter the rows"
+
+    # a filter: Tab to the select, arrow down to its first value
+    ui.tab_to("e.id === 'filter-role'")
+    ui.press(Keys.ARROW_DOWN)
+    ui.wait(lambda d: ui.css("#filter-role").get_attribute("value") == first_role,
+            "ArrowDown on the focused role filter did not choose a role")
+    want = {sid for sid in want_text if studies[sid]["codes"]["role"] == first_role}
+    ui.wait(lambda d: set(shown()) == want, f"role = {first_role} and search 'peer' from the keyboard: "
+                                            f"expected {sorted(want)}, shown {sorted(shown())}")
+
+    # clear: Tab to the button, press Enter
+    ui.tab_to("e.type === 'reset'")
+    ui.press(Keys.ENTER)
+    ui.wait(lambda d: len(shown()) == len(studies), "Enter on Clear filters did not show every study again")
+    assert ui.css("#filter-role").get_attribute("value") == ""
+
+    # sorting: Tab to the Year button; Enter sorts ascending, Space descending
+    ui.tab_to("e.getAttribute('data-sort') === 'year'")
+    ui.press(Keys.ENTER)
+    years = [studies[sid]["year"] for sid in shown()]
+    assert years == sorted(years), "Enter on the Year heading did not sort by year"
+    ui.press(Keys.SPACE)
+    years = [studies[sid]["year"] for sid in shown()]
+    assert years == sorted(years, reverse=True), "Space on the Year heading did not reverse the order"
+    assert ui.js("return document.activeElement.getAttribute('data-sort')") == "year", \
+        "sorting lost the keyboard focus"
+
+
+def test_a_wide_table_on_a_phone_scrolls_from_the_keyboard(ui):
+    """On a phone the published-figures table is wider than the screen: Tab reaches it, arrows scroll it."""
+    from selenium.webdriver.common.keys import Keys
+
+    ui.phone()
+    ui.open("index.html")
+    wide = ui.js("""return Array.from(document.querySelectorAll('.table-scroll'))
+                      .filter(b => b.scrollWidth > b.clientWidth + 1).length""")
+    if not wide:
+        pytest.skip("no table on the home page is wider than a phone")
+    ui.tab_to("e.classList.contains('table-scroll')")
+    assert ui.js("return document.activeElement.getAttribute('aria-label')"), "the focused table box has no name"
+    before = ui.js("return document.activeElement.scrollLeft")
+    ui.press(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    ui.wait(lambda d: ui.js("return document.activeElement.scrollLeft") > before,
+            "the arrow keys do not scroll the focused table")
+    ui.desktop()
+    ui.wait(lambda d: not ui.js("return document.querySelector('.table-scroll[data-scroll-focus]')"),
+            "a table that fits the screen stays in the tab order")
+
+
+def test_gap_map_cells_are_reachable_by_tab_in_reading_order(ui):
+    ui.open("figures/gap-map.html")
+    cells = ui.js("return Array.from(document.querySelectorAll('[data-gap-map] [data-cell]')).map(a => a.dataset.cell)")
+    path = ui.tab_to(f"e.getAttribute('data-cell') === '{cells[-1]}'")
+    order = [stop.split("[")[1].split("]")[0] for stop in path if "[cell-" in stop]
+    assert order == cells, f"Tab visits the cells as {order}, the table has {cells}"
+
+
+def test_the_axe_check_catches_a_real_violation(ui, axe_source, site):
+    """Against a copy of the site whose role filter lost its label, the check above fails."""
+    def drop_label(folder):
+        page = folder / "studies" / "index.html"
+        html = page.read_text(encoding="utf-8")
+        assert '<label for="filter-role">' in html, "studies.html changed: update how this test breaks it"
+        page.write_text(html.replace('<label for="filter-role">', '<label>'), encoding="utf-8")
+
+    ui.site = site.copy("site-broken-label", drop_label)
+    ui.open("studies/index.html")
+    with pytest.raises(AssertionError, match="select-name"):
+        assert_no_blocking(ui, axe_source, "a copy of the study table without the role filter's label")
+
+
+def test_axe_on_a_site_with_releases(ui, axe_source, released_site):
+    """The version switcher, the draft and old-version banners and the changelog of a site with releases."""
+    ui.site = released_site
+    ui.open("index.html")
+    pages = ["index.html", "draft/index.html", "changelog.html"] + [
+        o.get_attribute("value") for o in ui.all("#version-select option")]
+    found = {}
+    for page in dict.fromkeys(pages):
+        ui.open(page)
+        violations = [v for v in ui.axe(axe_source) if v["impact"] in BLOCKING]
+        if violations:
+            found[page] = ui.describe_violations(violations)
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(
+        f"--- {page}\n{text}" for page, text in found.items())

@@ -1,0 +1,39 @@
+"""The site opened straight from the disk (file://), as a reader of a downloaded copy would."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_study_table_and_links_work_from_file(ui, site, studies):
+    from selenium.webdriver.support.ui import Select
+
+    base = site.folder.resolve().as_uri() + "/"
+    ui.driver.get(base + "studies/index.html?role=peer-support")
+    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "site.js did not run from file://")
+    assert ui.js("return getComputedStyle(document.body).marginTop") == "0px", "style.css did not load from file://"
+    want = {sid for sid, s in studies.items() if s["codes"].get("role") == "peer-support"}
+    shown = ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
+                       .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
+    assert set(shown) == want
+    Select(ui.css("select[name=role]")).select_by_value("")
+    sid = sorted(want)[0]
+    ui.css(f"tr[data-id='{sid}'] a").click()
+    ui.wait(lambda d: d.current_url == base + f"studies/{sid}.html", f"the link did not open {sid}'s page")
+    assert ui.css("h1").text == studies[sid]["title"]
+    ui.css(".site-title").click()
+    ui.wait(lambda d: d.current_url == base + "index.html", "the site title does not lead to index.html")
+    assert not ui.console_errors()
+
+
+def test_gap_map_works_from_file(ui, site):
+    base = site.folder.resolve().as_uri() + "/"
+    ui.driver.get(base + "figures/gap-map.html")
+    cell = ui.js("""return Array.from(document.querySelectorAll('[data-gap-map] [data-cell]'))
+                      .find(a => a.textContent.trim() !== '0').dataset.cell""")
+    ui.css(f"[data-cell='{cell}']").click()
+    visible = ui.js("""return Array.from(document.querySelectorAll('[data-cell-list]'))
+                         .filter(s => s.getClientRects().length > 0).map(s => s.id);""")
+    assert visible == [cell]

@@ -1,0 +1,331 @@
+"""The study table: search, filters, URL parameters, sorting and links, checked against data/studies.json."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TABLE = "studies/index.html"
+
+
+# --- what the data say ------------------------------------------------------------------------
+
+def values(study: dict[str, Any], field: str, not_coded: str = "not yet coded") -> list[Any] | None:
+    """A study's values on a codebook field, or None when it is not yet coded."""
+    value = study["codes"].get(field, not_coded)
+    if value == not_coded:
+        return None
+    return list(value) if isinstance(value, list) else [value]
+
+
+def having(studies: dict[str, dict[str, Any]], **wanted: str) -> set[str]:
+    """Ids of the studies coded with every wanted field=value ("not-coded" for not yet coded)."""
+    def ok(study: dict[str, Any]) -> bool:
+        for field, value in wanted.items():
+            found = values(study, field)
+            if value == "not-coded":
+                if found is not None:
+                    return False
+            elif found is None or value not in [str(v).lower() if isinstance(v, bool) else str(v) for v in found]:
+                return False
+        return True
+
+    return {sid for sid, study in studies.items() if ok(study)}
+
+
+def text_of(study: dict[str, Any]) -> str:
+    """What the search box searches: title, authors' family names and journal."""
+    return " ".join([study["title"], *(a["family"] for a in study["authors"]), study.get("journal") or ""]).lower()
+
+
+# --- what the page shows ----------------------------------------------------------------------
+
+def visible_ids(ui) -> list[str]:
+    """The ids of the rows a reader sees, top to bottom."""
+    return ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
+                     .filter(r => r.getClientRects().length > 0).map(r => r.getAttribute('data-id'));""")
+
+
+def open_table(ui, query: str = "") -> None:
+    ui.open(TABLE + query)
+    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(),
+            "the filter form stays hidden: site.js did not run on the study table")
+
+
+def assert_rows(ui, want: Iterable[str], total: int, what: str) -> None:
+    """The visible rows are exactly `want`, and the live count says so."""
+    want = set(want)
+    try:  # the table reacts synchronously; the wait only absorbs a slow machine
+        ui.wait(lambda d: set(visible_ids(ui)) == want, "", timeout=2)
+    except Exception:  # noqa: BLE001 - the assertion below says what is wrong
+        pass
+    shown = visible_ids(ui)
+    missing, extra = sorted(want - set(shown)), sorted(set(shown) - want)
+    assert not missing and not extra, (
+        f"{what}: expected {len(want)} rows, the table shows {len(shown)}\n"
+        f"  missing: {missing[:20]}{' …' if len(missing) > 20 else ''}\n"
+        f"  unexpected: {extra[:20]}{' …' if len(extra) > 20 else ''}")
+    assert len(shown) == len(set(shown)), f"{what}: a row is shown twice: {shown}"
+    count = ui.css("[data-result-count]").text
+    assert count == f"{len(want)} of {total} studies shown", f"{what}: result count reads {count!r}"
+
+
+def choose(ui, field: str, value: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(ui.css(f"select[name='{field}']")).select_by_value(value)
+
+
+def selected(ui, field: str) -> str:
+    return ui.css(f"select[name='{field}']").get_attribute("value")
+
+
+def check_role_filter(ui, studies: dict[str, dict[str, Any]], role: str = "peer-support") -> None:
+    """Choosing a role lists exactly the studies coded with that role (used by the break test too)."""
+    want = having(studies, role=role)
+    assert want, f"no study is coded role={role}: choose another value for this test"
+    open_table(ui)
+    assert_rows(ui, studies, len(studies), "before any filter")
+    choose(ui, "role", role)
+    assert_rows(ui, want, len(studies), f"role = {role}")
+    assert f"role={role}" in ui.driver.current_url, f"the filter is not kept in the URL: {ui.driver.current_url}"
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+def test_table_lists_every_study_before_filtering(ui, studies):
+    open_table(ui)
+    assert_rows(ui, studies, len(studies), "no filter")
+    assert selected(ui, "role") == ""
+
+
+@pytest.mark.parametrize("role", ["peer-support", "pre-determined", "co-creation-partner", "not-coded"])
+def test_role_filter_shows_exactly_the_studies_with_that_role(ui, studies, role):
+    if role == "peer-support":
+        check_role_filter(ui, studies, role)
+        return
+    open_table(ui)
+    choose(ui, "role", role)
+    assert_rows(ui, having(studies, role=role), len(studies), f"role = {role}")
+
+
+def test_multi_valued_filter(ui, studies):
+    """A study coded with several phases is listed under each of them."""
+    open_table(ui)
+    for phase in ("delivery", "design", "commissioning"):
+        choose(ui, "phases", phase)
+        assert_rows(ui, having(studies, phases=phase), len(studies), f"phases = {phase}")
+
+
+def test_text_search_for_an_author(ui, studies):
+    from selenium.webdriver.common.keys import Keys
+
+    author = "Byrne"
+    by_author = {sid for sid, s in studies.items() if any(a["family"].lower() == author.lower() for a in s["authors"])}
+    assert len(by_author) >= 2, f"pick an author with several studies; {author} has {sorted(by_author)}"
+    assert by_author == {sid for sid, s in studies.items() if author.lower() in text_of(s)}, \
+        f"'{author}' also occurs in titles or journals: pick another author for this test"
+    open_table(ui)
+    box = ui.css("input[type=search]")
+    box.send_keys("  bYrNe ")  # case and surrounding spaces do not matter
+    assert_rows(ui, by_author, len(studies), f"search {author!r}")
+    assert "q=bYrNe" in ui.driver.current_url
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    assert_rows(ui, studies, len(studies), "search box emptied")
+
+
+def test_text_search_for_a_title_phrase(ui, studies):
+    phrase = "peer support"
+    want = {sid for sid, s in studies.items() if phrase in text_of(s)}
+    assert 0 < len(want) < len(studies)
+    open_table(ui)
+    ui.css("input[type=search]").send_keys("Peer Support")
+    assert_rows(ui, want, len(studies), f"search {phrase!r}")
+
+
+def test_search_without_match_shows_no_row(ui, studies):
+    open_table(ui)
+    ui.css("input[type=search]").send_keys("zzqx no such study")
+    assert_rows(ui, set(), len(studies), "search without match")
+
+
+def test_two_filters_combine(ui, studies):
+    open_table(ui)
+    choose(ui, "role", "co-creation-partner")
+    choose(ui, "phases", "design")
+    want = having(studies, role="co-creation-partner", phases="design")
+    assert want and want != having(studies, role="co-creation-partner"), "pick filters that narrow each other"
+    assert_rows(ui, want, len(studies), "role = co-creation-partner and phases = design")
+    url = ui.driver.current_url
+    assert "role=co-creation-partner" in url and "phases=design" in url, url
+
+
+def test_search_and_filter_combine(ui, studies):
+    open_table(ui)
+    choose(ui, "role", "pre-determined")
+    ui.css("input[type=search]").send_keys("veteran")
+    want = having(studies, role="pre-determined") & {sid for sid, s in studies.items() if "veteran" in text_of(s)}
+    assert want, "pick a search that matches some pre-determined studies"
+    assert_rows(ui, want, len(studies), "role = pre-determined and search 'veteran'")
+
+
+def test_clear_filters_shows_every_study_again(ui, studies):
+    open_table(ui)
+    choose(ui, "role", "peer-support")
+    choose(ui, "research_focus", "outcomes")
+    ui.css("input[type=search]").send_keys("peer")
+    assert len(visible_ids(ui)) < len(studies)
+    ui.css("[data-study-filters] button[type=reset]").click()
+    assert_rows(ui, studies, len(studies), "after Clear filters")
+    assert selected(ui, "role") == "" and selected(ui, "research_focus") == ""
+    assert ui.css("input[type=search]").get_attribute("value") == ""
+    assert "?" not in ui.driver.current_url, f"the URL keeps old filters: {ui.driver.current_url}"
+
+
+@pytest.mark.parametrize("query, wanted", [
+    ("?role=pre-determined", {"role": "pre-determined"}),
+    ("?role=peer-support&phases=delivery", {"role": "peer-support", "phases": "delivery"}),
+    ("?role=not-coded", {"role": "not-coded"}),
+])
+def test_url_parameters_preset_the_filters(ui, studies, query, wanted):
+    open_table(ui, query)
+    for field, value in wanted.items():
+        assert selected(ui, field) == value, f"{query} does not preset the {field} filter"
+    assert_rows(ui, having(studies, **wanted), len(studies), query)
+
+
+def test_url_parameter_presets_the_search(ui, studies):
+    open_table(ui, "?q=byrne&role=peer-support")
+    assert ui.css("input[type=search]").get_attribute("value") == "byrne"
+    want = having(studies, role="peer-support") & {sid for sid, s in studies.items() if "byrne" in text_of(s)}
+    assert_rows(ui, want, len(studies), "?q=byrne&role=peer-support")
+
+
+def test_unknown_url_parameter_value_is_ignored(ui, studies):
+    open_table(ui, "?role=no-such-role")
+    assert selected(ui, "role") == ""
+    assert_rows(ui, studies, len(studies), "?role=no-such-role")
+
+
+def header(ui, key: str):
+    return ui.css(f"[data-study-table] thead button[data-sort='{key}']")
+
+
+def sort_state(ui) -> dict[str, str]:
+    return ui.js("""const out = {};
+        document.querySelectorAll('[data-study-table] thead th').forEach(th => {
+          const b = th.querySelector('[data-sort]'); if (th.hasAttribute('aria-sort')) out[b ? b.dataset.sort : th.textContent] = th.getAttribute('aria-sort'); });
+        return out;""")
+
+
+def test_sorting_by_year(ui, studies):
+    open_table(ui)
+    header(ui, "year").click()
+    order = visible_ids(ui)
+    years = [studies[sid]["year"] for sid in order]
+    assert set(order) == set(studies) and years == sorted(years), f"not ascending by year: {years}"
+    assert sort_state(ui) == {"year": "ascending"}
+    header(ui, "year").click()
+    years = [studies[sid]["year"] for sid in visible_ids(ui)]
+    assert years == sorted(years, reverse=True), f"not descending by year: {years}"
+    assert sort_state(ui) == {"year": "descending"}
+
+
+def test_sorting_keeps_the_filter(ui, studies):
+    open_table(ui, "?role=peer-support")
+    header(ui, "year").click()
+    order = visible_ids(ui)
+    assert set(order) == having(studies, role="peer-support")
+    years = [studies[sid]["year"] for sid in order]
+    assert years == sorted(years)
+    choose(ui, "role", "")
+    assert_rows(ui, studies, len(studies), "filter cleared after sorting")
+    years = [studies[sid]["year"] for sid in visible_ids(ui)]
+    assert years == sorted(years), "clearing the filter lost the sort order"
+
+
+def test_sorting_by_role_groups_the_roles(ui, studies):
+    open_table(ui)
+    header(ui, "role").click()
+    labels = ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
+                        .map(r => r.cells[3].textContent.trim());""")
+    runs = [label for i, label in enumerate(labels) if i == 0 or label != labels[i - 1]]
+    assert len(runs) == len(set(runs)), f"rows of one role are not together after sorting by role: {runs}"
+
+
+def test_opening_a_study_from_the_table(ui, studies):
+    # a title with quotation marks, to see it escaped and unescaped on the way
+    sid = next((sid for sid, s in sorted(studies.items()) if '"' in s["title"]), sorted(studies)[0])
+    open_table(ui)
+    ui.css("input[type=search]").send_keys(studies[sid]["title"][:40])
+    link = ui.css(f"tr[data-id='{sid}'] a")
+    link.click()
+    ui.wait(lambda d: d.current_url.split("?")[0].endswith(f"studies/{sid}.html"),
+            f"clicking the link of {sid} did not open its page")
+    assert ui.site.path_of(ui.driver.current_url) == f"studies/{sid}.html"
+    assert ui.css("h1").text == studies[sid]["title"]
+    assert not ui.site.failures, ui.site.failures
+
+
+def test_a_coded_value_on_a_study_page_opens_the_filtered_table(ui, studies):
+    sid = next(sid for sid in sorted(studies) if values(studies[sid], "role"))
+    role = values(studies[sid], "role")[0]
+    ui.open(f"studies/{sid}.html")
+    ui.css(f"a[href$='index.html?role={role}']").click()
+    ui.wait(lambda d: "role=" in d.current_url, "the coded value's link did not open the table")
+    assert selected(ui, "role") == role
+    assert_rows(ui, having(studies, role=role), len(studies), f"from {sid}'s page, role = {role}")
+    assert sid in visible_ids(ui)
+
+
+def test_a_broken_filter_script_is_caught(ui, studies):
+    """The role-filter check fails against a copy of the site whose site.js ignores the filters."""
+    def break_filter(folder):
+        script = folder / "assets" / "site.js"
+        text = script.read_text(encoding="utf-8")
+        needle = "return values.indexOf(select.value) !== -1;"
+        assert needle in text, "site.js changed: update how this test breaks the filter"
+        script.write_text(text.replace(needle, "return true;"), encoding="utf-8")
+
+    broken = ui.site.copy("site-broken-filter", break_filter)
+    ui.site = broken
+    with pytest.raises(AssertionError, match="role = peer-support: expected"):
+        check_role_filter(ui, studies)
+
+
+def test_every_filter_option_shows_as_many_rows_as_it_says(ui, studies, aggregates):
+    """Each option's "(n)" and each "Not yet coded" match the rows shown and data/aggregates.json."""
+    open_table(ui)
+    results = ui.js("""
+        const out = [];
+        for (const select of document.querySelectorAll('[data-study-filters] select')) {
+          for (const option of select.options) {
+            if (!option.value) continue;
+            select.value = option.value;
+            select.dispatchEvent(new Event('change', {bubbles: true}));
+            const shown = Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
+                            .filter(r => r.getClientRects().length > 0).length;
+            out.push([select.name, option.value, option.textContent.trim(), shown]);
+          }
+          select.value = '';
+          select.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+        return out;""")
+    assert results, "the study table has no filter"
+    wrong = []
+    for field, value, label, shown in results:
+        tally = aggregates["tallies"].get(field)
+        if value == "not-coded":
+            expected = tally["not_coded"] if tally else None
+        else:
+            counts = {str(v).lower() if isinstance(v, bool) else str(v): c for v, c in (tally or {"counts": []})["counts"]}
+            expected = counts.get(value)
+            if not label.endswith(f"({shown})"):
+                wrong.append(f"{field}={value}: the option reads {label!r} but shows {shown} rows")
+        if expected != shown:
+            wrong.append(f"{field}={value}: {shown} rows shown, aggregates.json counts {expected}")
+    assert not wrong, "\n".join(wrong)
