@@ -131,3 +131,32 @@ def test_the_flow_diagram_of_a_later_release_counts_the_previous_version(review)
     assert "previous version" not in first
     assert "Studies included in the previous version,2" in second
     assert "Studies included in this edition,3" in second
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_repository_holds_a_release_and_its_citation_files_describe_the_latest():
+    releases = sorted((REPO / "releases").glob("*.json"))
+    assert releases, "the review has a first release made with `build.py release`"
+    latest = json.loads(releases[-1].read_text(encoding="utf-8"))
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    zenodo = json.loads((REPO / ".zenodo.json").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0" and cff["version"] == latest["version"]
+    assert str(cff["date-released"]) == latest["date"]
+    assert zenodo["version"] == latest["version"] and zenodo["publication_date"] == latest["date"]
+    assert len(latest["studies"]) == len(list((REPO / "studies").glob("*.yaml"))) or latest["version"] != "1.0.0"
+
+
+def test_the_built_site_shows_the_first_release_at_its_permanent_address(tmp_path):
+    import shutil
+
+    root = tmp_path / "repo"
+    for name in ("content", "studies", "templates", "releases"):
+        shutil.copytree(REPO / name, root / name)
+    assert run(root, "build") == 0
+    first = sorted((REPO / "releases").glob("*.json"))[0].stem
+    page = (root / "site" / "v" / first / "index.html").read_text(encoding="utf-8")
+    assert "How to cite this version" in page
+    assert f"/v/{first}/" in page and "@misc{" in page
+    assert (root / "site" / "v" / first / "studies" / "nelson-2016.html").exists()
