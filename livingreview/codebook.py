@@ -15,7 +15,7 @@ import difflib
 import yaml
 
 from .diagnostics import Diagnostic
-from .load import LoadedFile, read_yaml
+from .load import LoadedFile, position, read_yaml
 
 KINDS = ("single", "multiple", "boolean", "text", "number", "country")
 LIST_KINDS = ("multiple", "country")
@@ -170,7 +170,8 @@ def load_codebook(path: Path, display: str | None = None,
                          f"'{error.instance}'{hint} Kinds are: {', '.join(KINDS)}", where)
         else:
             loaded.error(f"codebook: {_describe(where, loaded.data)}: {error.message}", where)
-    if not loaded.diagnostics and isinstance(loaded.data.get("countries"), dict):
+    countries = loaded.data.get("countries") if not loaded.diagnostics else None
+    if isinstance(countries, dict) and not all(isinstance(code, str) for code in countries):
         _check_country_codes(loaded)
     if loaded.diagnostics:
         return None, loaded.diagnostics
@@ -203,7 +204,7 @@ def _check_country_codes(loaded: LoadedFile) -> None:
             mark, read = key_node.start_mark, yaml.safe_load(key_node.value)
             shown = str(read).lower() if isinstance(read, bool) else repr(read)
             loaded.diagnostics.append(Diagnostic(
-                loaded.display, mark.line + 1, mark.column + 1,
+                loaded.display, *position(loaded.text or "", mark),
                 f"codebook: country code {key_node.value} was read by YAML as {shown}, not as text; "
                 f"write it in quotes: \"{key_node.value}\""))
 

@@ -17,6 +17,7 @@ import yaml
 from .diagnostics import Diagnostic
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32  # levels of nested lists and mappings; a study needs 4, the codebook 6
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -38,12 +39,21 @@ class LoadedFile:
     def error(self, message: str, location: Sequence[str | int] = (), *, key: bool = False) -> None:
         """Record a problem at the node a key path points to (the key itself with `key`)."""
         line, column = locate(self.text or "", location, key=key)
-        self.diagnostics.append(Diagnostic(self.display, line, column, message))
+        self.diagnostics.append(Diagnostic(self.display, line, column, " ".join(message.split())))
 
     def raw_scalar(self, location: Sequence[str | int]) -> str | None:
         """The value at `location` exactly as written, before YAML typed it."""
         node = _find_node(self.text or "", location)
         return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def node(self, location: Sequence[str | int]) -> yaml.Node | None:
+        """The YAML node at `location` (or its deepest existing parent), with its position and tag."""
+        return _find_node(self.text or "", location)
+
+    def is_quoted(self, location: Sequence[str | int]) -> bool:
+        """Whether the value at `location` is written in quotes (and so is text to YAML)."""
+        node = _find_node(self.text or "", location)
+        return isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
 
 
 class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
@@ -51,15 +61,15 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
 
     def __init__(self, stream: str):
         super().__init__(stream)
-        self.duplicate_keys: list[tuple[str, yaml.Mark]] = []
+        self.duplicate_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[str] = set()
+        seen: dict[str, yaml.Mark] = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
-                    self.duplicate_keys.append((key_node.value, key_node.start_mark))
-                seen.add(key_node.value)
+                    self.duplicate_keys.append((key_node.value, key_node.start_mark, seen[key_node.value]))
+                seen.setdefault(key_node.value, key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
@@ -71,19 +81,29 @@ def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_
         return loaded
     loaded.text = text
     _check_tabs(loaded, text)
-    if ("&" in text or "*" in text) and _has_anchors(loaded, text):
-        return loaded
-    _parse(loaded, text)
+    _load(loaded, text)
     return loaded
 
 
 def parse_yaml_text(text: str, display: str) -> LoadedFile:
     """Parse YAML held in memory (a front-matter block, a pasted entry) like a file."""
     loaded = LoadedFile(Path(display), display, text=text)
-    if ("&" in text or "*" in text) and _has_anchors(loaded, text):
-        return loaded
-    _parse(loaded, text)
+    _load(loaded, text)
     return loaded
+
+
+def _load(loaded: LoadedFile, text: str) -> None:
+    """Refuse what could exhaust memory or the stack, then parse."""
+    if ("&" in text or "*" in text or "!" in text) and _has_anchors_or_tags(loaded, text):
+        return
+    # Very deep flow nesting ([[[[...) overflows the C parser's stack: count levels before parsing.
+    if text.count("[") + text.count("{") > 1000 and _too_deep(loaded, text):
+        return
+    _parse(loaded, text)
+    # Deep block nesting parses, but later stages walk the data recursively.
+    if loaded.parsed and _depth(loaded.data) > MAX_DEPTH:
+        _too_deep(loaded, text)
+        loaded.data, loaded.parsed = None, False
 
 
 def _read_text(loaded: LoadedFile, max_bytes: int) -> str | None:
@@ -113,26 +133,60 @@ def _read_text(loaded: LoadedFile, max_bytes: int) -> str | None:
 def _check_tabs(loaded: LoadedFile, text: str) -> None:
     if "\t" not in text:
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if "\t" in line:
             loaded.diagnostics.append(Diagnostic(
                 loaded.display, number, line.index("\t") + 1,
                 "tab character; YAML files must use spaces for indentation and no tabs"))
 
 
-def _has_anchors(loaded: LoadedFile, text: str) -> bool:
-    """Refuse anchors and aliases: they are never needed here and enable alias bombs."""
+def _has_anchors_or_tags(loaded: LoadedFile, text: str) -> bool:
+    """Refuse anchors, aliases and tags: they are never needed here; aliases enable alias bombs,
+    and tags such as !!int or !!binary make PyYAML's constructors fail in ways it does not report."""
     try:
         for token in yaml.scan(text, Loader=_Loader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                mark = token.start_mark
-                loaded.diagnostics.append(Diagnostic(
-                    loaded.display, mark.line + 1, mark.column + 1,
-                    "YAML anchors and aliases (& and *) are not allowed; write the value out"))
-                return True
+                message = "YAML anchors and aliases (& and *) are not allowed; write the value out"
+            elif isinstance(token, yaml.TagToken):
+                message = "YAML tags (such as !!str) are not allowed; write the value alone, in quotes if it is text"
+            else:
+                continue
+            loaded.diagnostics.append(Diagnostic(loaded.display, *position(text, token.start_mark), message))
+            return True
     except yaml.YAMLError:
         return False  # the parse that follows reports the syntax error with its position
     return False
+
+
+def _too_deep(loaded: LoadedFile, text: str) -> bool:
+    """Report the first list or mapping nested more than MAX_DEPTH levels deep (the parser has no limit)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    loaded.diagnostics.append(Diagnostic(
+                        loaded.display, *position(text, event.start_mark),
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+                        f"no input file needs that, so the file is refused"))
+                    return True
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the parse reports the syntax error with its position
+    return False
+
+
+def _depth(data: Any) -> int:
+    """How many levels of lists and mappings the parsed data has (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _parse(loaded: LoadedFile, text: str) -> None:
@@ -142,19 +196,51 @@ def _parse(loaded: LoadedFile, text: str) -> None:
         loaded.parsed = True
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(p for p in (error.context, error.problem) if p)
-        loaded.diagnostics.append(Diagnostic(loaded.display, line, column, f"YAML syntax error: {problem}"))
+        line, column = position(text, mark) if mark else (1, 1)
+        if any((d.line, d.column) == (line, column) for d in loaded.diagnostics):
+            return  # a tab diagnostic at the same place already says what is wrong
+        loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
+                                             f"YAML syntax error: {_syntax_problem(error, text)}"))
         return
-    except (yaml.YAMLError, RecursionError, ValueError) as error:
-        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot be read as YAML: {error}"))
+    except yaml.reader.ReaderError as error:
+        index = error.position  # the C reader counts UTF-8 bytes, the Python one characters
+        if not (0 <= index < len(text) and ord(text[index]) == error.character):
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        before = text[:index]
+        line, column = before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+        character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
+                                             f"control character {character} is not allowed in a YAML file; "
+                                             f"remove it"))
+        return
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors may raise anything on odd input
+        message = " ".join(str(error).split())  # one line, whatever the library said
+        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot be read as YAML: {message}"))
         return
     finally:
         loader.dispose()
-    for key, mark in loader.duplicate_keys:
+    for key, mark, first in loader.duplicate_keys:
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, mark.line + 1, mark.column + 1,
-            f"duplicate key '{key}'; YAML would silently keep only the last one"))
+            loaded.display, *position(text, mark),
+            f"duplicate key '{key}' (first on line {position(text, first)[0]}); "
+            f"YAML would silently keep only the last one"))
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
+    """PyYAML's context and problem as one sentence that says where the unfinished part began."""
+    context, problem = error.context or "", error.problem or ""
+    start, end = error.context_mark, error.problem_mark
+    if context.startswith("while ") and start and end and (start.line, start.column) != (end.line, end.column):
+        line, column = position(text, start)
+        sentence = f"{problem} {context} that starts at line {line}, column {column}"
+    else:
+        sentence = " ".join(part for part in (context, problem) if part)
+    # What a contributor most often did when PyYAML reports these problems:
+    if "mapping values are not allowed" in problem:
+        sentence += "; a value that contains ': ' must be written in quotes"
+    elif "cannot start any token" in problem and end and text[end.index:end.index + 1] in ("@", "`"):
+        sentence += f"; a value that starts with {text[end.index]} must be written in quotes"
+    return sentence
 
 
 def locate(text: str, location: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
@@ -162,7 +248,24 @@ def locate(text: str, location: Sequence[str | int], *, key: bool = False) -> tu
     node = _find_node(text, location, key=key)
     if node is None:
         return 1, 1
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return position(text, node.start_mark)
+
+
+def position(text: str, mark: yaml.Mark) -> tuple[int, int]:
+    """Line and column (from 1) of a parser mark, as an editor counts them.
+
+    YAML also breaks lines at a lone carriage return, U+0085, U+2028 and U+2029; editors and
+    GitHub count only line feeds, so in a text holding one of those the position is recounted
+    from the mark's index. So is the end of a text with no final line feed, which the parser
+    puts on a line of its own past the end.
+    """
+    if mark.index < len(text) and not any(c in text for c in _OTHER_LINE_BREAKS):
+        return mark.line + 1, mark.column + 1
+    index = min(mark.index, len(text))
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+_OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 def _find_node(text: str, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
