@@ -94,7 +94,8 @@ def _check(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import check
 
     review = check(project)
-    print(f"check: {len(review.studies)} studies valid against {project.display(project.codebook)} "
+    count = len(review.studies)
+    print(f"check: {count} stud{'y' if count == 1 else 'ies'} valid against {project.display(project.codebook)} "
           f"({len(review.codebook.fields)} fields); no problems")
     return 0
 

@@ -102,7 +102,8 @@ def _load(loaded: LoadedFile, text: str) -> None:
     _parse(loaded, text)
     # Deep block nesting parses, but later stages walk the data recursively.
     if loaded.parsed and _depth(loaded.data) > MAX_DEPTH:
-        _too_deep(loaded, text)
+        if not _too_deep(loaded, text):  # not expected: the events nest as the data does
+            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"nested more than {MAX_DEPTH} levels deep"))
         loaded.data, loaded.parsed = None, False
 
 

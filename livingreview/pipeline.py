@@ -128,5 +128,13 @@ class _Clock:
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         if self.verbose:
-            self.out(f"  {stage}: {now - self.last:.3f} s")
+            self.out(f"  {stage}: {now - self.last:.3f} s (peak memory so far {_peak_mib():.0f} MiB)")
         self.last = now
+
+
+def _peak_mib() -> float:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return float("nan")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -139,11 +139,18 @@ def _in_parallel(render: Callable[[Any], Output], items: Sequence[Any], chunk: i
 
     global _WORK
     _WORK = (render, items)  # forked workers inherit the renderer; only index ranges are sent to them
+    ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     try:
         with multiprocessing.get_context("fork").Pool(2) as pool:
-            ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
-            for outputs in pool.imap(_render_range, ranges):
+            pending = [pool.apply_async(_render_range, (bounds,)) for bounds in ranges[:4]]
+            for next_bounds in ranges[4:] + [None] * 4:
+                # at most four chunks are in flight: pages are written as fast as they arrive
+                outputs = pending.pop(0).get()
+                if next_bounds is not None:
+                    pending.append(pool.apply_async(_render_range, (next_bounds,)))
                 yield from outputs
+                if not pending:
+                    break
     finally:
         _WORK = None
 
@@ -400,15 +407,20 @@ def _coded(study: Study, edition: Edition) -> list[dict[str, Any]]:
 def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
     prefix = edition.prefix + "data/"
     codebook = edition.codebook
-    records = [study_to_data(s) for s in studies]
-    dataset = {"edition": edition.label, "date": edition.date, "studies": records,
-               "codebook": _codebook_data(codebook)}
-    yield prefix + "studies.json", _json(dataset, compact=True)
+    yield prefix + "studies.json", _studies_json(edition, studies)
     yield prefix + "studies.csv", _studies_csv(studies, codebook)
     yield prefix + "aggregates.json", _json(_aggregates_data(edition.aggregates))
-    yield prefix + "references.bib", bibtex(studies).encode("utf-8")
+    yield prefix + "references.bib", "".join(bibtex(studies[i:i + 500]) for i in range(0, len(studies), 500)).encode("utf-8")
     yield prefix + "references.ris", ris(studies).encode("utf-8")
     yield prefix + "study.schema.json", schema_json(codebook).encode("utf-8")
+
+
+def _studies_json(edition: Edition, studies: Sequence[Study]) -> bytes:
+    """The dataset with its codebook, one study encoded at a time (a large review never holds all as dicts)."""
+    head = json.dumps({"edition": edition.label, "date": edition.date}, ensure_ascii=False)[:-1]
+    records = ",".join(json.dumps(study_to_data(s), ensure_ascii=False, separators=(",", ":")) for s in studies)
+    codebook = json.dumps(_codebook_data(edition.codebook), ensure_ascii=False, separators=(",", ":"))
+    return f'{head},"studies":[{records}],"codebook":{codebook}}}\n'.encode("utf-8")
 
 
 def _json(data: Any, compact: bool = False) -> bytes:

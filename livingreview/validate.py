@@ -12,8 +12,6 @@ import difflib
 import json
 import re
 from collections import defaultdict
-from functools import lru_cache
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -125,7 +123,7 @@ def _messages(error: jsonschema.ValidationError, loaded: LoadedFile, codebook: C
                 yield (f"missing coded field '{key}'; write `{key}: {codebook.not_coded}` "
                        f"if the study has not been coded for it"), path, True
             else:
-                yield f"missing required field '{key}'", path, True
+                yield f"missing required field '{key}'" + (f" in {_describe(path)}" if path else ""), path, True
     elif kind in ("enum", "const"):
         yield _value_message(error, loaded, codebook, path), path, False
     elif kind == "type" and error.instance is not None and _is_coded_value(path, codebook):
@@ -252,6 +250,9 @@ def _pattern_message(path: list, value: Any) -> str:
 
 
 def _describe(path: list) -> str:
+    """A place in a study in a contributor's words: author 2.family rather than authors.1.family."""
+    if len(path) >= 2 and path[0] == "authors" and isinstance(path[1], int):
+        return ".".join([f"author {path[1] + 1}", *(str(step) for step in path[2:])])
     return ".".join(str(step) for step in path) or "the study"
 
 

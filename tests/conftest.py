@@ -1,0 +1,206 @@
+"""Shared test helpers: a tiny review in a temporary folder, and running `check` on it.
+
+    def test_something(scratch_review, run_check):
+        write_study(scratch_review, "doe-2021", codes={"role": "pre-determined"})
+        result = run_check(scratch_review)
+        assert result.code == 0
+
+`scratch_review` is a complete review (real codebook, site.yaml, figures.yaml and
+templates, no pages) holding the three valid studies of DEFAULT_STUDIES.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from livingreview.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT_FILES = ("codebook.yaml", "site.yaml", "figures.yaml")
+MISSING: Any = object()  # an override that leaves the key out of the study
+
+# A complete coding that every rule of the codebook accepts.
+VALID_CODES: dict[str, Any] = {
+    "country": ["GB"],
+    "study_design": "qualitative",
+    "methodology": "qualitative",
+    "service_context": ["community"],
+    "research_focus": "implementation",
+    "phases": ["delivery"],
+    "role": "peer-support",
+    "collaboration_partners": ["service-users"],
+    "multidisciplinary": "team",
+    "intermediary_position": "not-described",
+    "intermediary_descriptors": [],
+    "group_activities": [],
+    "population": [],
+    "found_through": "database",
+}
+
+# The studies of `scratch_review`: id -> overrides for valid_study.
+DEFAULT_STUDIES: dict[str, dict[str, Any]] = {
+    "adams-2018": {"title": "Peer support workers on an acute psychiatric ward"},
+    "baker-2020": {"title": "Co-designing a recovery college with people with lived experience",
+                   "codes": {"role": "co-creation-partner", "phases": ["design", "delivery"], "country": ["NO"]}},
+    "chen-2021": {"title": "Navigating housing services with a peer navigator",
+                  "codes": {"intermediary_position": "explicit", "intermediary_descriptors": ["navigating"],
+                            "service_context": ["housing"]}},
+}
+
+
+def valid_study(study_id: str, **overrides: Any) -> dict[str, Any]:
+    """A valid study as plain data.
+
+    Top-level keys in `overrides` replace the defaults; `codes` is merged into
+    VALID_CODES. An override of MISSING leaves that key out (in `codes` too).
+    The year defaults to the id's last part when that is a number.
+    """
+    tail = study_id.rsplit("-", 1)[-1]
+    data: dict[str, Any] = {
+        "id": study_id,
+        "title": f"A study of peer work ({study_id})",
+        "authors": [{"family": study_id.split("-")[0].capitalize(), "given": "A."}],
+        "year": int(tail) if tail.isdigit() else 2020,
+        "journal": "Journal of Tests",
+        "doi": f"10.5555/{study_id}",
+        "codes": copy.deepcopy(VALID_CODES),
+    }
+    codes = overrides.pop("codes", {})
+    data.update(overrides)
+    if isinstance(codes, dict):
+        data["codes"].update(codes)
+    else:  # MISSING, or a value of the wrong kind
+        data["codes"] = codes
+    return _without_missing(data)
+
+
+def _without_missing(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_missing(v) for k, v in value.items() if v is not MISSING}
+    return value
+
+
+def write_study(root: Path, study_id: str, **overrides: Any) -> Path:
+    """Write valid_study(study_id, **overrides) as studies/<id>.yaml; return its path."""
+    return write_yaml(root / "studies" / f"{study_id}.yaml", valid_study(study_id, **overrides))
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Lists of plain values in flow style ([GB]), as contributors write them.
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None),
+                    encoding="utf-8")
+    return path
+
+
+def make_scratch_review(root: Path, studies: dict[str, dict[str, Any]] | None = None) -> Path:
+    """A review in `root` with the real codebook, site and figures, templates, no pages, and `studies`."""
+    (root / "content" / "pages").mkdir(parents=True)
+    (root / "studies").mkdir()
+    for name in CONTENT_FILES:
+        shutil.copy(REPO / "content" / name, root / "content" / name)
+    shutil.copytree(REPO / "templates", root / "templates")
+    for study_id, overrides in (DEFAULT_STUDIES if studies is None else studies).items():
+        write_study(root, study_id, **overrides)
+    return root
+
+
+@pytest.fixture
+def scratch_review(tmp_path: Path) -> Path:
+    """A tiny valid review (three studies) in a temporary folder."""
+    return make_scratch_review(tmp_path / "review")
+
+
+@dataclass
+class CheckResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        """Everything printed to stderr except the closing summary line."""
+        return [line for line in self.err.splitlines() if not line.startswith("check: ")]
+
+    @property
+    def summary(self) -> str:
+        return (self.out + self.err).strip().splitlines()[-1]
+
+
+@pytest.fixture
+def run_check(capsys: pytest.CaptureFixture[str]) -> Callable[[Path], CheckResult]:
+    """Run `build.py --root ROOT check` in-process and capture what it prints."""
+
+    def run(root: Path) -> CheckResult:
+        capsys.readouterr()
+        code = main(["--root", str(root), "check"])
+        captured = capsys.readouterr()
+        return CheckResult(code, captured.out, captured.err)
+
+    return run
+
+
+def run_build_py(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `python build.py --root ROOT ARGS` in a process of its own, its memory capped at 1 GiB.
+
+    For inputs that could exhaust memory or the stack if a guard broke (an alias bomb, deep
+    nesting): the regression then fails the test instead of the machine.
+    """
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=cap_memory, env=env)
+
+
+def check_quietly(root: Path) -> CheckResult:
+    """run_check without capsys, for hypothesis tests (which may not use function-scoped fixtures)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--root", str(root), "check"])
+    return CheckResult(code, out.getvalue(), err.getvalue())
+
+
+DIAGNOSTIC = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<message>\S.*)$")
+
+
+@dataclass(frozen=True)
+class Located:
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+def parse_diagnostic(text: str) -> Located:
+    """One `path:line:column: message` line; fails the test if the line has another form."""
+    match = DIAGNOSTIC.match(text)
+    assert match, f"not a path:line:column: message line: {text!r}"
+    return Located(match["path"], int(match["line"]), int(match["column"]), match["message"])
+
+
+def assert_points_into_file(root: Path, diagnostic: Located) -> None:
+    """The diagnostic's line exists in its file and its column is on that line (or just after its end)."""
+    raw = (root / diagnostic.path).read_bytes()
+    try:
+        lines: list[str] | list[bytes] = raw.decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError:
+        lines = raw.split(b"\n")
+    assert 1 <= diagnostic.line <= len(lines), f"{diagnostic} is past the last line ({len(lines)})"
+    width = len(lines[diagnostic.line - 1])
+    assert 1 <= diagnostic.column <= width + 1, f"{diagnostic} is past the end of its line ({width})"

@@ -1,0 +1,208 @@
+"""The load stage: any bytes in a study file give diagnostics at real places, never an exception."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import (DEFAULT_STUDIES, assert_points_into_file, check_quietly, make_scratch_review,
+                      parse_diagnostic, run_build_py, valid_study, write_study)
+from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml_text, read_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
+VALID_TEXT = yaml.safe_dump(valid_study("fuzz"), sort_keys=False)
+
+
+# Reading one file -----------------------------------------------------------------------------------------
+
+def test_a_valid_file_is_read_with_no_diagnostics(tmp_path):
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(VALID_TEXT, encoding="utf-8")
+    loaded = read_yaml(path, "studies/fuzz.yaml")
+    assert loaded.ok and loaded.parsed
+    assert loaded.data == valid_study("fuzz")
+
+
+def test_a_byte_order_mark_is_allowed(tmp_path):
+    path = tmp_path / "fuzz.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + VALID_TEXT.encode("utf-8"))
+    assert read_yaml(path).ok
+
+
+def test_the_billion_laughs_alias_bomb_is_refused_quickly(scratch_review):
+    shutil.copy(FIXTURES / "billion-laughs.yaml", scratch_review / "studies" / "bomb.yaml")
+    start = time.perf_counter()
+    done = run_build_py(scratch_review, "check", timeout=20)  # memory capped, in case the guard breaks
+    assert time.perf_counter() - start < 5  # the whole process, Python's start included
+    assert done.stderr.splitlines()[0] == (
+        "studies/bomb.yaml:2:4: YAML anchors and aliases (& and *) are not allowed; write the value out")
+
+
+def test_anchors_are_refused_in_front_matter_too():
+    loaded = parse_yaml_text("title: &t Home\nnav: *t\n", "content/pages/home.md")
+    assert [d.message for d in loaded.diagnostics] == [
+        "YAML anchors and aliases (& and *) are not allowed; write the value out"]
+
+
+def test_an_oversized_file_is_refused_before_it_is_parsed(scratch_review, run_check):
+    path = write_study(scratch_review, "oversized-2020", notes="x" * (MAX_FILE_BYTES + 10_000))
+    size = path.stat().st_size
+    assert size > MAX_FILE_BYTES
+    result = run_check(scratch_review)
+    assert result.lines == [
+        f"studies/oversized-2020.yaml:1:1: file is {size // 1024} KiB; an input file may be at most 256 KiB"]
+    assert result.code == 1
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path):
+    path = tmp_path / "big.yaml"
+    text = VALID_TEXT + "notes: "
+    path.write_text(text + "x" * (MAX_FILE_BYTES - len(text) - 1) + "\n", encoding="utf-8")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert read_yaml(path).ok
+
+
+def test_deep_block_nesting_is_refused_at_the_level_that_is_too_deep(tmp_path):
+    lines = ["codes:"] + [" " * level + f"k{level}:" for level in range(1, 200)] + [" " * 200 + "x: 1"]
+    path = tmp_path / "deep.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = read_yaml(path, "deep.yaml")
+    assert [str(d) for d in loaded.diagnostics] == [
+        f"deep.yaml:{MAX_DEPTH + 1}:{MAX_DEPTH + 1}: lists and mappings are nested more than {MAX_DEPTH} "
+        f"levels deep here; no input file needs that, so the file is refused"]
+    assert not loaded.parsed
+
+
+def test_deep_nesting_in_a_study_is_reported_by_check_without_a_traceback(scratch_review, run_check):
+    # Later stages walk the data recursively: 600 levels once ended check in a RecursionError.
+    path = write_study(scratch_review, "doyle-2019")
+    nested = "".join(" " * level + f"k{level}:\n" for level in range(1, 600))
+    path.write_text(path.read_text(encoding="utf-8") + "evidence:\n" + nested + " " * 600 + "x\n", encoding="utf-8")
+    result = run_check(scratch_review)
+    assert "Traceback" not in result.err
+    assert [parse_diagnostic(line).message for line in result.lines] == [
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+        f"no input file needs that, so the file is refused"]
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    path = tmp_path / "nested.yaml"
+    path.write_text("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n", encoding="utf-8")
+    assert read_yaml(path).ok
+
+
+def test_deep_flow_nesting_does_not_crash_the_process(scratch_review):
+    # The root mapping is the first level, so the MAX_DEPTH-th [ is one too many.
+    # 60,000 nested lists overflowed the C parser's stack (a segmentation fault, not even a traceback),
+    # so this runs in a process of its own.
+    (scratch_review / "studies" / "deep.yaml").write_text("id: " + "[" * 60_000 + "]" * 60_000 + "\n")
+    done = run_build_py(scratch_review, "check")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        f"studies/deep.yaml:1:{4 + MAX_DEPTH}: lists and mappings are nested more than {MAX_DEPTH} "
+        f"levels deep here; no input file needs that, so the file is refused")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_control_character_is_reported_where_it_is(tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_text("id: fuzz\ntitle: A\x00B\n", encoding="utf-8")
+    assert [str(d) for d in read_yaml(path, "nul.yaml").diagnostics] == [
+        "nul.yaml:2:9: control character U+0000 is not allowed in a YAML file; remove it"]
+
+
+def test_positions_count_only_line_feeds_as_line_breaks(tmp_path):
+    # YAML also breaks lines at U+2028; an editor (and GitHub) does not.
+    path = tmp_path / "breaks.yaml"
+    path.write_text('title: "one\u2028two"\nyear: 1\nyear: 2\n', encoding="utf-8")
+    assert [str(d) for d in read_yaml(path, "b.yaml").diagnostics] == [
+        "b.yaml:3:1: duplicate key 'year' (first on line 2); YAML would silently keep only the last one"]
+
+
+def test_a_tab_that_breaks_the_syntax_is_reported_once_as_a_tab(tmp_path):
+    path = tmp_path / "tab.yaml"
+    path.write_text("codes:\n  role: peer-support\n\tphases: []\n", encoding="utf-8")
+    assert [str(d) for d in read_yaml(path, "tab.yaml").diagnostics] == [
+        "tab.yaml:3:1: tab character; YAML files must use spaces for indentation and no tabs"]
+
+
+def test_a_syntax_error_says_where_the_unfinished_part_began():
+    loaded = parse_yaml_text("phases: [delivery, design\nrole: peer-support\n", "s.yaml")
+    [diagnostic] = loaded.diagnostics
+    assert diagnostic.message.endswith("while parsing a flow sequence that starts at line 1, column 9")
+    assert (diagnostic.line, diagnostic.column) == (2, 5)
+
+
+@pytest.mark.parametrize("value", ["!!python/object/apply:os.system [echo hacked]", "!!int", "!!binary ===",
+                                   "!custom thing"])
+def test_a_yaml_tag_is_refused_before_anything_is_constructed(value):
+    # An empty !!int once raised IndexError inside PyYAML.
+    loaded = parse_yaml_text(f"id: x\nyear: {value}\n", "s.yaml")
+    assert not loaded.parsed
+    assert [str(d) for d in loaded.diagnostics] == [
+        "s.yaml:2:7: YAML tags (such as !!str) are not allowed; write the value alone, in quotes if it is text"]
+
+
+def test_an_exclamation_mark_in_text_is_not_a_tag():
+    assert parse_yaml_text("title: Nothing about us without us!\n", "s.yaml").ok
+
+
+# Properties: whatever is in the file ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fuzz_review(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_scratch_review(tmp_path_factory.mktemp("review"), {"adams-2018": DEFAULT_STUDIES["adams-2018"]})
+
+
+FRAGMENTS = ["\n", "  ", "- ", ": ", "id", "codes", "year", "title", "role", "phases", "[", "]", "{", "}", ", ",
+             "'", '"', "&a ", "*a", "#", "\t", "---\n", "? ", "!!str ", "!!int ", "no", "NO", "2020", "-1", "~",
+             "not yet coded", "peer-support", "10.1111/x", "|\n", ">\n", "\\", "\u2028", "\x85", "\r\n", "\ufeff"]
+
+yamlish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@st.composite
+def damaged_study(draw: st.DrawFn) -> str:
+    """The valid study's text with a random piece of text cut out or put in somewhere."""
+    start = draw(st.integers(0, len(VALID_TEXT)))
+    end = draw(st.integers(start, min(len(VALID_TEXT), start + 30)))
+    return VALID_TEXT[:start] + draw(st.one_of(yamlish, st.text(max_size=10))) + VALID_TEXT[end:]
+
+
+def check_file(root: Path, content: bytes) -> None:
+    path = root / "studies" / "fuzz.yaml"
+    path.write_bytes(content)
+    try:
+        result = check_quietly(root)
+    finally:
+        path.unlink()
+    assert "Traceback" not in result.out + result.err
+    assert result.code in (0, 1)
+    assert (result.code == 0) == (result.lines == [])
+    path.write_bytes(content)  # back, to measure the positions against it
+    try:
+        for line in result.lines:
+            assert_points_into_file(root, parse_diagnostic(line))
+    finally:
+        path.unlink()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(st.characters(blacklist_categories=("Cs",))), yamlish, damaged_study()))
+def test_any_text_gives_diagnostics_inside_the_file_and_no_traceback(fuzz_review, text):
+    check_file(fuzz_review, text.encode("utf-8"))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(
+    st.binary(max_size=200),
+    st.builds(lambda at, noise: VALID_TEXT.encode()[:at] + noise + VALID_TEXT.encode()[at:],
+              st.integers(0, len(VALID_TEXT)), st.binary(min_size=1, max_size=8))))
+def test_any_bytes_give_diagnostics_inside_the_file_and_no_traceback(fuzz_review, content):
+    check_file(fuzz_review, content)
