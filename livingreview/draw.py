@@ -7,10 +7,11 @@ drawn: a figure is cached under a hash of everything that is drawn.
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .figures import FigureData
 
@@ -21,17 +22,50 @@ PALETTE = ("#2f6f8f", "#d08c3c", "#5b8c5a", "#a64d79", "#7a6fb0", "#c7584d", "#4
 
 def svg_for(figure: FigureData, cache: Path | None) -> tuple[bytes, bool]:
     """The figure's SVG, and whether it had to be drawn (False: taken from the cache)."""
-    key = figure.cache_key(DRAWING_VERSION + version("matplotlib"))
-    cached = cache / f"{figure.key}-{key[:16]}.svg" if cache else None
+    cached = _cache_path(figure, cache)
     if cached and cached.exists():
         return cached.read_bytes(), False
     svg = _draw(figure)
     if cached:
-        cache.mkdir(parents=True, exist_ok=True)
-        for stale in cache.glob(f"{figure.key}-*.svg"):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cached.parent.glob(f"{figure.key}-*.svg"):
             stale.unlink()
-        cached.write_bytes(svg)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(svg)
+        partial.replace(cached)  # a reader never sees half a drawing
     return svg, True
+
+
+def _cache_path(figure: FigureData, cache: Path | None) -> Path | None:
+    if cache is None:
+        return None
+    return cache / f"{figure.key}-{figure.cache_key(DRAWING_VERSION + version('matplotlib'))[:16]}.svg"
+
+
+def draw_in_background(figures: Sequence[FigureData], cache: Path | None) -> Callable[[], dict[str, bytes]]:
+    """Start drawing the figures not yet cached in a forked process; the returned function waits for them.
+
+    matplotlib's import and drawing take about a second; meanwhile the pages are rendered.
+    """
+    missing = [f for f in figures if not (_cache_path(f, cache) and _cache_path(f, cache).exists())]
+    process = None
+    if missing and cache is not None and hasattr(os, "fork"):
+        import multiprocessing
+
+        process = multiprocessing.get_context("fork").Process(target=_draw_all, args=(missing, cache))
+        process.start()
+
+    def finish() -> dict[str, bytes]:
+        if process is not None:
+            process.join()  # whatever it did not draw (it failed or was killed) is drawn here
+        return {figure.key: svg_for(figure, cache)[0] for figure in figures}
+
+    return finish
+
+
+def _draw_all(figures: Sequence[FigureData], cache: Path) -> None:
+    for figure in figures:
+        svg_for(figure, cache)
 
 
 def _draw(figure: FigureData) -> bytes:

@@ -26,7 +26,7 @@ from .agreement import agreement
 from .codebook import Codebook
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .draw import svg_for
+from .draw import draw_in_background
 from .figures import FigureData, all_figures
 from .prose import Blocks, cache_compiled_pages, page_functions, render_page
 from .references import bibtex, format_entry, format_study, ris
@@ -93,20 +93,14 @@ def _relative_from(start: str, to_path: str) -> str:
     return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
 
-def render_edition(context: SiteContext, edition: Edition, env: Environment,
-                   progress: Callable[[str], None] = lambda _: None) -> Iterator[Output]:
+def render_edition(context: SiteContext, edition: Edition, env: Environment) -> Iterator[Output]:
     """Every file of one edition."""
     content, codebook = edition.content or context.content, edition.codebook
     figures = all_figures(content.figures, edition.aggregates, codebook, content.search, edition.previous_total)
     figures_by_key = {f.key: f for f in figures}
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     renderer = _PageRenderer(context, edition, env, figures_by_key)
-    for figure in figures:
-        svg, _ = svg_for(figure, context.figure_cache)
-        yield edition.prefix + f"figures/{figure.key}.svg", svg
-        yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
-        yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
-    progress("figures")
+    drawn = draw_in_background(figures, context.figure_cache)
     for page in content.pages:
         if page.slug != "home":
             yield renderer.content_page(page)
@@ -114,7 +108,6 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     yield renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
                         rows=[_row(s, edition) for s in studies])
     yield from _in_parallel(renderer.study_pages(), studies)
-    progress("study pages")
     yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                         comparisons=_comparisons(content, edition))
     yield renderer.page("agreement.html", "agreement.html", agreement=agreement(edition.studies, codebook))
@@ -122,6 +115,11 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
                         entries=[(key, Markup(format_entry(entry)))
                                  for key, entry in sorted(content.bibliography.entries.items())])
     yield from _downloads(edition, studies)
+    svgs = drawn()
+    for figure in figures:
+        yield edition.prefix + f"figures/{figure.key}.svg", svgs[figure.key]
+        yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
+        yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
     if renderer.problems:
         raise BuildError(renderer.problems)
 
