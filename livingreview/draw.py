@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+from functools import lru_cache
 import textwrap
 from importlib.metadata import version
 from pathlib import Path
@@ -28,8 +29,6 @@ def svg_for(figure: FigureData, cache: Path | None) -> tuple[bytes, bool]:
     svg = _draw(figure)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cached.parent.glob(f"{figure.key}-*.svg"):
-            stale.unlink()
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(svg)
         partial.replace(cached)  # a reader never sees half a drawing
@@ -39,13 +38,19 @@ def svg_for(figure: FigureData, cache: Path | None) -> tuple[bytes, bool]:
 def _cache_path(figure: FigureData, cache: Path | None) -> Path | None:
     if cache is None:
         return None
-    return cache / f"{figure.key}-{figure.cache_key(DRAWING_VERSION + version('matplotlib'))[:16]}.svg"
+    return cache / f"{figure.key}-{figure.cache_key(DRAWING_VERSION + _matplotlib_version())[:16]}.svg"
 
 
-def draw_in_background(figures: Sequence[FigureData], cache: Path | None) -> Callable[[], dict[str, bytes]]:
-    """Start drawing the figures not yet cached in a forked process; the returned function waits for them.
+@lru_cache(maxsize=1)
+def _matplotlib_version() -> str:
+    return version("matplotlib")  # reads package metadata from disk: slow enough to ask once
 
-    matplotlib's import and drawing take about a second; meanwhile the pages are rendered.
+
+def draw_in_background(figures: Sequence[FigureData], cache: Path | None) -> Callable[[FigureData], bytes]:
+    """Start drawing the figures not yet cached in a forked process; return a function giving a figure's SVG.
+
+    matplotlib's import and drawing take about a second; meanwhile the pages are rendered. The
+    first figure asked for waits for the drawing process.
     """
     missing = [f for f in figures if not (_cache_path(f, cache) and _cache_path(f, cache).exists())]
     process = None
@@ -55,12 +60,22 @@ def draw_in_background(figures: Sequence[FigureData], cache: Path | None) -> Cal
         process = multiprocessing.get_context("fork").Process(target=_draw_all, args=(missing, cache))
         process.start()
 
-    def finish() -> dict[str, bytes]:
+    def svg_of(figure: FigureData) -> bytes:
         if process is not None:
             process.join()  # whatever it did not draw (it failed or was killed) is drawn here
-        return {figure.key: svg_for(figure, cache)[0] for figure in figures}
+        return svg_for(figure, cache)[0]
 
-    return finish
+    return svg_of
+
+
+def prune_cache(figures: Sequence[FigureData], cache: Path | None) -> None:
+    """Forget drawings that no figure of this build uses (editions may share a key with other data)."""
+    if cache is None or not cache.is_dir():
+        return
+    used = {_cache_path(figure, cache) for figure in figures}
+    for path in cache.glob("*.svg"):
+        if path not in used:
+            path.unlink()
 
 
 def _draw_all(figures: Sequence[FigureData], cache: Path) -> None:

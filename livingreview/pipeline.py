@@ -87,12 +87,17 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
 
 
 def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
-    from .render import environment, render_edition
+    from .draw import draw_in_background, prune_cache
+    from .render import edition_figures, environment, render_edition
 
     env = environment(project.templates, project.cache / "jinja")
+    figures = [edition_figures(context, edition) for edition in context.editions]
+    every_figure = [f for each in figures for f in each]
+    svg_of = draw_in_background(every_figure, context.figure_cache)
     yield from _assets(project.templates / "assets")
-    for edition in context.editions:
-        yield from render_edition(context, edition, env)
+    for edition, its_figures in zip(context.editions, figures):
+        yield from render_edition(context, edition, env, its_figures, svg_of)
+    prune_cache(every_figure, context.figure_cache)
     from .release import site_wide_outputs
 
     yield from site_wide_outputs(context, env)

@@ -26,7 +26,6 @@ from .agreement import agreement
 from .codebook import Codebook
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .draw import draw_in_background
 from .figures import FigureData, all_figures
 from .prose import Blocks, cache_compiled_pages, page_functions, render_page
 from .references import bibtex, format_entry, format_study, ris
@@ -93,14 +92,19 @@ def _relative_from(start: str, to_path: str) -> str:
     return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
 
-def render_edition(context: SiteContext, edition: Edition, env: Environment) -> Iterator[Output]:
-    """Every file of one edition."""
-    content, codebook = edition.content or context.content, edition.codebook
-    figures = all_figures(content.figures, edition.aggregates, codebook, content.search, edition.previous_total)
+def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
+    """The data of every figure an edition shows."""
+    content = edition.content or context.content
+    return all_figures(content.figures, edition.aggregates, edition.codebook, content.search, edition.previous_total)
+
+
+def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
+                   svg_of: Callable[[FigureData], bytes]) -> Iterator[Output]:
+    """Every file of one edition (its figures' SVGs come from `svg_of`, drawn in the background)."""
+    content = edition.content or context.content
     figures_by_key = {f.key: f for f in figures}
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     renderer = _PageRenderer(context, edition, env, figures_by_key)
-    drawn = draw_in_background(figures, context.figure_cache)
     for page in content.pages:
         if page.slug != "home":
             yield renderer.content_page(page)
@@ -110,14 +114,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment) -> 
     yield from _in_parallel(renderer.study_pages(), studies)
     yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                         comparisons=_comparisons(content, edition))
-    yield renderer.page("agreement.html", "agreement.html", agreement=agreement(edition.studies, codebook))
+    yield renderer.page("agreement.html", "agreement.html", agreement=agreement(edition.studies, edition.codebook))
     yield renderer.page("references.html", "references.html",
                         entries=[(key, Markup(format_entry(entry)))
                                  for key, entry in sorted(content.bibliography.entries.items())])
     yield from _downloads(edition, studies)
-    svgs = drawn()
     for figure in figures:
-        yield edition.prefix + f"figures/{figure.key}.svg", svgs[figure.key]
+        yield edition.prefix + f"figures/{figure.key}.svg", svg_of(figure)
         yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
         yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
     if renderer.problems:
