@@ -64,13 +64,18 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
         self.duplicate_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
+        if len(keys) != len(set(keys)):  # rare: only then find which keys repeat, and where
+            self._record_duplicates(node)
+        return super().construct_mapping(node, deep)
+
+    def _record_duplicates(self, node: yaml.MappingNode) -> None:
         seen: dict[str, yaml.Mark] = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     self.duplicate_keys.append((key_node.value, key_node.start_mark, seen[key_node.value]))
                 seen.setdefault(key_node.value, key_node.start_mark)
-        return super().construct_mapping(node, deep)
 
 
 def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
