@@ -89,14 +89,26 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
 def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
     from .draw import draw_in_background, prune_cache
     from .render import edition_figures, environment, render_edition
+    from .uptodate import record_pages, release_pages_key, reuse_pages
 
     env = environment(project.templates, project.cache / "jinja")
     figures = [edition_figures(context, edition) for edition in context.editions]
     every_figure = [f for each in figures for f in each]
     svg_of = draw_in_background(every_figure, context.figure_cache)
     yield from _assets(project.templates / "assets")
+    summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
     for edition, its_figures in zip(context.editions, figures):
-        yield from render_edition(context, edition, env, its_figures, svg_of)
+        if not edition.is_release:
+            yield from render_edition(context, edition, env, its_figures, svg_of)
+            continue
+        # A frozen release's pages change only with the engine, the templates or the set of editions:
+        # a rebuild after editing studies reuses them from site/.
+        key = release_pages_key(project, summary, project.releases / f"{edition.label}.json", edition.prefix)
+        pages = reuse_pages(project, key)
+        if pages is None:
+            pages = list(render_edition(context, edition, env, its_figures, svg_of))
+            record_pages(project, key, pages)
+        yield from pages
     prune_cache(every_figure, context.figure_cache)
     from .release import site_wide_outputs
 

@@ -56,3 +56,38 @@ def remember(project: Project, digest: str) -> None:
     project.cache.mkdir(parents=True, exist_ok=True)
     record = {"inputs": digest, "site": site_manifest(project.site)}
     (project.cache / _RECORD).write_text(json.dumps(record), encoding="utf-8")
+
+
+def release_pages_key(project: Project, editions_summary: str, release_file: Path, prefix: str) -> str:
+    """A digest of everything a frozen release's pages depend on: the release file, where it is
+    shown, which editions exist (the version switcher lists them), and the templates, engine and
+    site settings."""
+    digest = hashlib.blake2b(digest_size=20)
+    for root in (project.templates, _ENGINE):
+        for path in sorted(_files(root)):
+            digest.update(str(path.relative_to(root.parent)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    site = project.content / "site.yaml"
+    digest.update(site.read_bytes() if site.exists() else b"")
+    digest.update(release_file.read_bytes())
+    digest.update(f"\0{editions_summary}\0{prefix}".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def reuse_pages(project: Project, key: str) -> list[tuple[str, bytes]] | None:
+    """The pages a previous build wrote for the same key, read back from site/ if all are intact."""
+    try:
+        manifest = json.loads((project.cache / "editions" / f"{key}.json").read_text(encoding="utf-8"))
+        pages = [(path, (project.site / path).read_bytes()) for path, _ in manifest]
+    except (OSError, ValueError):
+        return None
+    for (path, sha), (_, data) in zip(manifest, pages):
+        if hashlib.sha256(data).hexdigest() != sha:
+            return None
+    return pages
+
+
+def record_pages(project: Project, key: str, pages: list[tuple[str, bytes]]) -> None:
+    folder = project.cache / "editions"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = [(path, hashlib.sha256(data).hexdigest()) for path, data in pages]
+    (folder / f"{key}.json").write_text(json.dumps(manifest), encoding="utf-8")

@@ -160,3 +160,24 @@ def test_the_built_site_shows_the_first_release_at_its_permanent_address(tmp_pat
     assert "How to cite this version" in page
     assert f"/v/{first}/" in page and "@misc{" in page
     assert (root / "site" / "v" / first / "studies" / "nelson-2016.html").exists()
+
+
+def test_release_pages_are_reused_only_while_nothing_they_depend_on_changed(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0
+    page = review / "site/v/1.0/index.html"
+    page.write_text(page.read_text().replace("This edition holds", "Tampered"))
+    write_study(review, study("gamma-2021", 2021, role="peer-support", phases=["delivery"]))
+    assert run(review, "build") == 0  # a damaged page is not reused: the release is rendered again
+    assert "This edition holds 2 studies" in page.read_text()
+    assert "This edition holds 3 studies" in (review / "site/draft/index.html").read_text()
+
+    template = review / "templates" / "home.html"
+    template.write_text(template.read_text().replace("How to cite this version", "Citing this version"))
+    assert run(review, "build") == 0  # a template change reaches the frozen release's pages too
+    assert "Citing this version" in page.read_text()
+    assert "Citing this version" in (review / "site/index.html").read_text()
+
+    assert run(review, "release", "1.1", "--date", "2026-02-01") == 0
+    assert run(review, "build") == 0  # a new edition changes the version switcher of the old one
+    assert 'v/1.1/index.html' in page.read_text() or '../1.1/index.html' in page.read_text()
