@@ -46,26 +46,66 @@ def _matplotlib_version() -> str:
     return version("matplotlib")  # reads package metadata from disk: slow enough to ask once
 
 
-def draw_in_background(figures: Sequence[FigureData], cache: Path | None) -> Callable[[FigureData], bytes]:
-    """Start drawing the figures not yet cached in a forked process; return a function giving a figure's SVG.
+class Drawer:
+    """A process that imports matplotlib as soon as a build starts, then draws the figures it is sent.
 
-    matplotlib's import and drawing take about a second; meanwhile the pages are rendered. The
-    first figure asked for waits for the drawing process.
+    matplotlib's import (about half a second) then overlaps loading and validation, and drawing
+    overlaps rendering the pages. Without fork (or without a cache) figures are drawn in-process.
     """
-    missing = [f for f in figures if not (_cache_path(f, cache) and _cache_path(f, cache).exists())]
-    process = None
-    if missing and cache is not None and hasattr(os, "fork"):
-        import multiprocessing
 
-        process = multiprocessing.get_context("fork").Process(target=_draw_all, args=(missing, cache))
-        process.start()
+    def __init__(self, cache: Path | None):
+        self.cache = cache
+        self.process: Any = None
+        self.connection: Any = None
+        self.sent_any = False
+        if cache is not None and hasattr(os, "fork"):
+            import multiprocessing
 
-    def svg_of(figure: FigureData) -> bytes:
-        if process is not None:
-            process.join()  # whatever it did not draw (it failed or was killed) is drawn here
-        return svg_for(figure, cache)[0]
+            context = multiprocessing.get_context("fork")
+            self.connection, child_end = context.Pipe()
+            self.process = context.Process(target=_drawing_process, args=(child_end, cache))
+            self.process.start()
+            child_end.close()
 
-    return svg_of
+    def draw(self, figures: Sequence[FigureData]) -> Callable[[FigureData], bytes]:
+        """Send the figures not yet cached to the drawing process; return a function giving a figure's SVG."""
+        missing = [f for f in figures if not (_cache_path(f, self.cache) and _cache_path(f, self.cache).exists())]
+        self._send(missing)
+
+        def svg_of(figure: FigureData) -> bytes:
+            self.close()  # waits for the drawing; whatever it did not draw (it failed) is drawn here
+            return svg_for(figure, self.cache)[0]
+
+        return svg_of
+
+    def close(self) -> None:
+        self._send([])
+        if self.process is not None:
+            if not self.sent_any:
+                self.process.terminate()  # nothing to draw: no need to wait for matplotlib's import
+            self.process.join()
+            self.process = None
+
+    def _send(self, figures: list[FigureData]) -> None:
+        if self.connection is not None:
+            self.sent_any = bool(figures)
+            self.connection.send(figures)
+            self.connection.close()
+            self.connection = None
+
+
+def _drawing_process(connection: Any, cache: Path) -> None:
+    os.nice(10)  # speculative until figures arrive: never slow down the build that started it
+    import matplotlib
+
+    matplotlib.use("svg", force=True)
+    import matplotlib.figure  # noqa: F401 - the slow import, done while the build loads its inputs
+
+    try:
+        figures = connection.recv()
+    except EOFError:
+        return
+    _draw_all(figures, cache)
 
 
 def prune_cache(figures: Sequence[FigureData], cache: Path | None) -> None:

@@ -17,6 +17,7 @@ from .project import Project, load_study_files
 if TYPE_CHECKING:
     from .codebook import Codebook
     from .content import Content
+    from .draw import Drawer
     from .render import Edition, Output, SiteContext
     from .study import Study
 
@@ -48,6 +49,7 @@ def check(project: Project) -> Review:
 
 def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     """Validate, then write the whole site; return a one-line summary."""
+    from .draw import Drawer
     from .render import SiteContext
     from .uptodate import inputs_digest, is_up_to_date, remember
     from .write import write_site
@@ -57,12 +59,16 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     if not force and is_up_to_date(project, digest):
         clock.lap("compare inputs")
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
-    review = check(project)
-    clock.lap("load and validate")
-    editions = plan_editions(project, review)
-    clock.lap("aggregate")
-    context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
-    report = write_site(_with_progress(_outputs(project, context)), project.site)
+    drawer = Drawer(project.cache / "figures")  # starts importing matplotlib now, on the other core
+    try:
+        review = check(project)
+        clock.lap("load and validate")
+        editions = plan_editions(project, review)
+        clock.lap("aggregate")
+        context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
+        report = write_site(_with_progress(_outputs(project, context, drawer)), project.site)
+    finally:
+        drawer.close()
     remember(project, digest)
     clock.lap("render and write")
     drafts = sum(not e.is_release for e in editions)
@@ -86,15 +92,15 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
     return releases + [draft]
 
 
-def _outputs(project: Project, context: SiteContext) -> Iterator[Output]:
-    from .draw import draw_in_background, prune_cache
+def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator[Output]:
+    from .draw import prune_cache
     from .render import edition_figures, environment, render_edition
     from .uptodate import record_pages, release_pages_key, reuse_pages
 
     env = environment(project.templates, project.cache / "jinja")
     figures = [edition_figures(context, edition) for edition in context.editions]
     every_figure = [f for each in figures for f in each]
-    svg_of = draw_in_background(every_figure, context.figure_cache)
+    svg_of = drawer.draw(every_figure)
     yield from _assets(project.templates / "assets")
     summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
     for edition, its_figures in zip(context.editions, figures):
