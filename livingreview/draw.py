@@ -53,23 +53,29 @@ class Drawer:
     overlaps rendering the pages. Without fork (or without a cache) figures are drawn in-process.
     """
 
-    def __init__(self, cache: Path | None):
+    def __init__(self, cache: Path | None, start_now: bool = True):
         self.cache = cache
         self.process: Any = None
         self.connection: Any = None
         self.sent_any = False
-        if cache is not None and hasattr(os, "fork"):
+        if start_now:
+            self._start()
+
+    def _start(self) -> None:
+        if self.cache is not None and hasattr(os, "fork") and self.process is None:
             import multiprocessing
 
             context = multiprocessing.get_context("fork")
             self.connection, child_end = context.Pipe()
-            self.process = context.Process(target=_drawing_process, args=(child_end, cache))
+            self.process = context.Process(target=_drawing_process, args=(child_end, self.cache))
             self.process.start()
             child_end.close()
 
     def draw(self, figures: Sequence[FigureData]) -> Callable[[FigureData], bytes]:
         """Send the figures not yet cached to the drawing process; return a function giving a figure's SVG."""
         missing = [f for f in figures if not (_cache_path(f, self.cache) and _cache_path(f, self.cache).exists())]
+        if missing:
+            self._start()
         self._send(missing)
 
         def svg_of(figure: FigureData) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .diagnostics import BuildError
-from .project import Project, load_study_files
+from .project import PARALLEL_FROM, Project, load_study_files
 
 # Each stage imports its libraries when it runs, so that a build with nothing to do
 # (and `check`, which renders nothing) does not pay for them.
@@ -59,7 +59,8 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     if not force and is_up_to_date(project, digest):
         clock.lap("compare inputs")
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
-    drawer = Drawer(project.cache / "figures")  # starts importing matplotlib now, on the other core
+    # Start importing matplotlib now, on the other core, unless a large review needs both cores to parse.
+    drawer = Drawer(project.cache / "figures", start_now=len(project.study_paths()) < PARALLEL_FROM)
     try:
         review = check(project)
         clock.lap("load and validate")
