@@ -49,18 +49,20 @@ def check(project: Project) -> Review:
 
 def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     """Validate, then write the whole site; return a one-line summary."""
-    from .draw import Drawer
-    from .render import SiteContext
     from .uptodate import inputs_digest, is_up_to_date, remember
-    from .write import write_site
 
     clock = _Clock(verbose)
     digest = inputs_digest(project)
     if not force and is_up_to_date(project, digest):
         clock.lap("compare inputs")
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
+    from .draw import Drawer
+
     # Start importing matplotlib now, on the other core, unless a large review needs both cores to parse.
     drawer = Drawer(project.cache / "figures", start_now=len(project.study_paths()) < PARALLEL_FROM)
+    from .render import SiteContext
+    from .write import write_site
+
     try:
         review = check(project)
         clock.lap("load and validate")
@@ -103,23 +105,28 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
     every_figure = [f for each in figures for f in each]
     svg_of = drawer.draw(every_figure)
     yield from _assets(project.templates / "assets")
+    drawings = []
     summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
     for edition, its_figures in zip(context.editions, figures):
+        drawings += [(edition.prefix + f"figures/{figure.key}.svg", figure) for figure in its_figures]
         if not edition.is_release:
-            yield from render_edition(context, edition, env, its_figures, svg_of)
+            yield from render_edition(context, edition, env, its_figures)
             continue
         # A frozen release's pages change only with the engine, the templates or the set of editions:
         # a rebuild after editing studies reuses them from site/.
         key = release_pages_key(project, summary, project.releases / f"{edition.label}.json", edition.prefix)
         pages = reuse_pages(project, key)
         if pages is None:
-            pages = list(render_edition(context, edition, env, its_figures, svg_of))
+            pages = list(render_edition(context, edition, env, its_figures))
             record_pages(project, key, pages)
         yield from pages
-    prune_cache(every_figure, context.figure_cache)
     from .release import site_wide_outputs
 
     yield from site_wide_outputs(context, env)
+    # Drawings last: every page is rendered and written while the drawing process works.
+    for path, figure in drawings:
+        yield path, svg_of(figure)
+    prune_cache(every_figure, context.figure_cache)
 
 
 def _with_progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:

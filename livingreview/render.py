@@ -98,9 +98,9 @@ def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
     return all_figures(content.figures, edition.aggregates, edition.codebook, content.search, edition.previous_total)
 
 
-def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   svg_of: Callable[[FigureData], bytes]) -> Iterator[Output]:
-    """Every file of one edition (its figures' SVGs come from `svg_of`, drawn in the background)."""
+def render_edition(context: SiteContext, edition: Edition, env: Environment,
+                   figures: Sequence[FigureData]) -> Iterator[Output]:
+    """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background)."""
     content = edition.content or context.content
     figures_by_key = {f.key: f for f in figures}
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
@@ -120,7 +120,6 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
                                  for key, entry in sorted(content.bibliography.entries.items())])
     yield from _downloads(edition, studies)
     for figure in figures:
-        yield edition.prefix + f"figures/{figure.key}.svg", svg_of(figure)
         yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
         yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
     if renderer.problems:
