@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -114,18 +115,27 @@ def schema_json(codebook: Codebook) -> str:
 
 @lru_cache(maxsize=4)
 def compiled_validator(schema_text: str, cache: Path | None) -> Callable[[Any], Any]:
-    """The schema compiled to Python by fastjsonschema; the generated code is cached by the schema's hash."""
+    """The schema compiled to Python by fastjsonschema; the compiled code is cached by the schema's hash."""
+    import marshal
+    from importlib.util import MAGIC_NUMBER
+
     digest = hashlib.sha256(schema_text.encode("utf-8")).hexdigest()[:16]
-    cached = cache / f"validator-{digest}.py" if cache else None
-    if cached and cached.exists():
-        code = cached.read_text(encoding="utf-8")
-    else:
+    # Compiling the generated source takes longer than checking a small review: keep the bytecode,
+    # keyed by the interpreter's bytecode version as .pyc files are.
+    cached = cache / f"validator-{digest}-{MAGIC_NUMBER.hex()}.bin" if cache else None
+    try:
+        code = marshal.loads(cached.read_bytes()) if cached else None
+    except (OSError, ValueError, EOFError, TypeError):
+        code = None
+    if code is None:
         import fastjsonschema
 
-        code = fastjsonschema.compile_to_code(json.loads(schema_text))
+        code = compile(fastjsonschema.compile_to_code(json.loads(schema_text)), "<schema validator>", "exec")
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(code, encoding="utf-8")
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(marshal.dumps(code))
+            partial.replace(cached)  # concurrent builds never read half a file
     namespace: dict[str, Any] = {}
-    exec(compile(code, str(cached or "<validator>"), "exec"), namespace)  # noqa: S102 - our own generated code
+    exec(code, namespace)  # noqa: S102 - our own generated code
     return namespace["validate"]
