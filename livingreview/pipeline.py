@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .diagnostics import BuildError
-from .project import PARALLEL_FROM, Project, load_study_files
+from .project import PARALLEL_FROM, Project
 
 # Each stage imports its libraries when it runs, so that a build with nothing to do
 # (and `check`, which renders nothing) does not pay for them.
@@ -40,7 +40,7 @@ def check(project: Project) -> Review:
     codebook, problems = load_codebook(project.codebook, project.display(project.codebook), project.cache)
     if codebook is None:
         raise BuildError(problems)
-    studies, problems = validate_studies(load_study_files(project), codebook, project.cache)
+    studies, problems = validate_studies(project, codebook)
     content, content_problems = load_content(project, codebook)
     if problems or content is None:
         raise BuildError(problems + content_problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from .load import LoadedFile, read_yaml
 
@@ -55,14 +56,29 @@ class Project:
 
 
 PARALLEL_FROM = 1000  # below this many files a second process costs more than it saves
+_THEN: Callable[[LoadedFile], Any] | None = None
+T = TypeVar("T")
 
 
-def load_study_files(project: Project) -> list[LoadedFile]:
-    """Read every study file (in file-name order) without judging its content yet."""
+def load_study_files(project: Project, then: Callable[[LoadedFile], T]) -> list[T]:
+    """Read every study file (in file-name order) and hand it to `then` in the process that read it.
+
+    Large reviews are read on two processes: `then` (validation) runs there too, so the main
+    process receives only its results, never the files' text.
+    """
+    global _THEN
     jobs = [(path, project.display(path)) for path in project.study_paths()]
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-        return [read_yaml(path, display) for path, display in jobs]
+        return [then(read_yaml(path, display)) for path, display in jobs]
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(2) as pool:  # YAML parsing is CPU-bound: use both cores
-        return pool.starmap(read_yaml, jobs, chunksize=250)
+    _THEN = then  # forked workers inherit it: a closure need not be pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:  # parsing is CPU-bound: use both cores
+            return pool.starmap(_read_then, jobs, chunksize=250)
+    finally:
+        _THEN = None
+
+
+def _read_then(path: Path, display: str) -> Any:
+    return _THEN(read_yaml(path, display))  # type: ignore[misc]

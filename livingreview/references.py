@@ -70,9 +70,14 @@ def study_entry(study: Study) -> Entry:
 
 
 def _person(author: Author) -> Person:
-    """A pybtex Person from names that are already split (parsing a name string is slow)."""
-    person = Person()
+    """A pybtex Person from names that are already split.
+
+    Person() splits five (empty) name strings on construction, most of the cost of writing a
+    large BibTeX file; the parts are set directly instead.
+    """
+    person = Person.__new__(Person)
     person.first_names = [author.given] if author.given else []
+    person.middle_names, person.prelast_names, person.lineage_names = [], [], []
     person.last_names = [author.family]
     return person
 

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
 from .load import LoadedFile, locate
+from .project import Project, load_study_files
 from .schema import MIN_YEAR, SLUG_PATTERN, compiled_validator, study_schema
 from .study import Study, study_from_data
 
@@ -31,19 +32,19 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
                "boolean": "true or false", "null": "empty", "number": "a number"}
 
 
-def validate_studies(files: Sequence[LoadedFile], codebook: Codebook,
-                     cache: Path | None = None) -> tuple[list[Study], list[Diagnostic]]:
-    """Check every loaded study file; return the valid studies and every problem found."""
-    fast = compiled_validator(json.dumps(study_schema(codebook), sort_keys=True), cache)
-    studies: list[Study] = []
-    for loaded in files:
-        if loaded.parsed:
-            study = _validate_one(loaded, codebook, fast)
-            if study is not None:
-                studies.append(study)
-    diagnostics = [d for loaded in files for d in loaded.diagnostics]
-    diagnostics += _duplicates_across_files(studies, {f.display: f for f in files})
-    return studies, diagnostics
+def validate_studies(project: Project, codebook: Codebook) -> tuple[list[Study], list[Diagnostic]]:
+    """Read and check every study file; return the valid studies and every problem found."""
+    fast = compiled_validator(json.dumps(study_schema(codebook), sort_keys=True), project.cache)
+    checked = load_study_files(project, lambda loaded: _checked(loaded, codebook, fast))
+    studies = [study for study, _ in checked if study is not None]
+    diagnostics = [d for _, problems in checked for d in problems]
+    return studies, diagnostics + _duplicates_across_files(studies, project.root)
+
+
+def _checked(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> tuple[Study | None, list[Diagnostic]]:
+    """A file's study if it is valid, and its problems (each already at its line and column)."""
+    study = _validate_one(loaded, codebook, fast) if loaded.parsed else None
+    return study, loaded.diagnostics
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> Study | None:
@@ -276,7 +277,7 @@ def normalise_title(title: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", title.casefold()).strip()
 
 
-def _duplicates_across_files(studies: list[Study], files: dict[str, LoadedFile]) -> list[Diagnostic]:
+def _duplicates_across_files(studies: list[Study], root: Path) -> list[Diagnostic]:
     """The same DOI, or a near-identical title in the same year, in two files."""
     diagnostics: list[Diagnostic] = []
     by_doi: dict[str, list[Study]] = defaultdict(list)
@@ -287,11 +288,11 @@ def _duplicates_across_files(studies: list[Study], files: dict[str, LoadedFile])
     for same in by_doi.values():
         for study in same if len(same) > 1 else ():
             others = ", ".join(other.path for other in same if other is not study)
-            diagnostics.append(_at(files, study, ["doi"], f"DOI {study.doi} is also in {others}; a study has one file"))
+            diagnostics.append(_at(root, study, ["doi"], f"DOI {study.doi} is also in {others}; a study has one file"))
     for first, second in similar_titles(studies):
         if not (first.doi and first.doi.casefold() == second.doi.casefold()):
             for study, other in ((first, second), (second, first)):
-                diagnostics.append(_at(files, study, ["title"],
+                diagnostics.append(_at(root, study, ["title"],
                                        f"title is nearly identical to {other.path} (same year); "
                                        f"a study has one file"))
     return diagnostics
@@ -333,9 +334,11 @@ def _similar_in_large_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
             yield int(i), int(j)
 
 
-def _at(files: dict[str, LoadedFile], study: Study, location: list, message: str) -> Diagnostic:
-    loaded = files.get(study.path)
-    if loaded is None:
+def _at(root: Path, study: Study, location: list, message: str) -> Diagnostic:
+    """A problem found across files, at its place in the study's file (read again: such problems are rare)."""
+    try:
+        text = (root / study.path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return Diagnostic(study.path, 1, 1, message)
-    line, column = locate(loaded.text or "", location)
+    line, column = locate(text, location)
     return Diagnostic(study.path, line, column, message)
