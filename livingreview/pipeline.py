@@ -108,16 +108,21 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
     drawings = []
     summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
     for edition, its_figures in zip(context.editions, figures):
-        drawings += [(edition.prefix + f"figures/{figure.key}.svg", figure) for figure in its_figures]
+        if edition.is_alias:
+            continue  # written with the edition it repeats
+        also_at = [e.prefix for e in context.editions if e.is_alias and e.label == edition.label]
+        drawings += [(prefix + f"figures/{figure.key}.svg", figure)
+                     for prefix in [edition.prefix, *also_at] for figure in its_figures]
         if not edition.is_release:
-            yield from render_edition(context, edition, env, its_figures)
+            yield from render_edition(context, edition, env, its_figures, also_at)
             continue
         # A frozen release's pages change only with the engine, the templates or the set of editions:
         # a rebuild after editing studies reuses them from site/.
-        key = release_pages_key(project, summary, project.releases / f"{edition.label}.json", edition.prefix)
+        key = release_pages_key(project, summary, project.releases / f"{edition.label}.json",
+                                " ".join([edition.prefix, *also_at]))
         pages = reuse_pages(project, key)
         if pages is None:
-            pages = list(render_edition(context, edition, env, its_figures))
+            pages = list(render_edition(context, edition, env, its_figures, also_at))
             record_pages(project, key, pages)
         yield from pages
     from .release import site_wide_outputs

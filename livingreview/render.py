@@ -11,11 +11,13 @@ import io
 import json
 import os
 import posixpath
+import re
+from html import unescape
 from functools import lru_cache
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, select_autoescape)
@@ -80,6 +82,11 @@ def environment(templates: Path, cache: Path | None = None) -> Environment:
     return env
 
 
+def _placed(html: str, full: str) -> str:
+    """A page's marked site links, made relative to where this copy of it is written."""
+    return _SITE_LINK.sub(lambda mark: escape(relative(full, unescape(mark.group(1)))), html)
+
+
 @lru_cache(maxsize=65536)  # pages of one folder share their links: computed once per folder and target
 def relative(from_page: str, to_path: str) -> str:
     """A relative URL from one site path to another (both relative to the site root)."""
@@ -99,38 +106,46 @@ def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
 
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment,
-                   figures: Sequence[FigureData]) -> Iterator[Output]:
-    """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background)."""
+                   figures: Sequence[FigureData], also_at: Sequence[str] = ()) -> Iterator[Output]:
+    """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background).
+
+    `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
+    Each page is rendered once; only its links to the rest of the site differ between the copies.
+    """
     content = edition.content or context.content
     figures_by_key = {f.key: f for f in figures}
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
-    renderer = _PageRenderer(context, edition, env, figures_by_key)
+    renderer = _PageRenderer(context, edition, env, figures_by_key, [edition.prefix, *also_at])
     for page in content.pages:
         if page.slug != "home":
-            yield renderer.content_page(page)
-    yield renderer.home()
-    yield renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
-                        rows=[_row(s, edition) for s in studies])
-    yield from _in_parallel(renderer.study_pages(), studies)
-    yield renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
-                        comparisons=_comparisons(content, edition))
-    yield renderer.page("agreement.html", "agreement.html", agreement=agreement(edition.studies, edition.codebook))
-    yield renderer.page("references.html", "references.html",
-                        entries=[(key, Markup(format_entry(entry)))
-                                 for key, entry in sorted(content.bibliography.entries.items())])
-    yield from _downloads(edition, studies)
+            yield from renderer.content_page(page)
+    yield from renderer.home()
+    yield from renderer.page("studies/index.html", "studies.html", studies=studies, filters=_filters(edition),
+                             rows=[_row(s, edition) for s in studies])
+    for pages in _in_parallel(renderer.study_pages(), studies):
+        yield from pages
+    yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
+                             comparisons=_comparisons(content, edition))
+    yield from renderer.page("agreement.html", "agreement.html",
+                             agreement=agreement(edition.studies, edition.codebook))
+    yield from renderer.page("references.html", "references.html",
+                             entries=[(key, Markup(format_entry(entry)))
+                                      for key, entry in sorted(content.bibliography.entries.items())])
+    yield from renderer.copies(_downloads(edition, studies))
     for figure in figures:
-        yield edition.prefix + f"figures/{figure.key}.csv", figure.csv_bytes()
-        yield renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
+        yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
+        yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
     if renderer.problems:
         raise BuildError(renderer.problems)
 
 
 PARALLEL_FROM = 1000  # below this many study pages a second process costs more than it saves
-_WORK: tuple[Callable[[Any], Output], Sequence[Any]] | None = None
+_WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
+_SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
 
-def _in_parallel(render: Callable[[Any], Output], items: Sequence[Any], chunk: int = 200) -> Iterator[Output]:
+def _in_parallel(render: Callable[[Any], Any], items: Sequence[Any], chunk: int = 200) -> Iterator[Any]:
     """render(item) for every item, in order; on two cores when there are many (forked workers)."""
     if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         yield from map(render, items)
@@ -155,46 +170,61 @@ def _in_parallel(render: Callable[[Any], Output], items: Sequence[Any], chunk: i
         _WORK = None
 
 
-def _render_range(bounds: tuple[int, int]) -> list[Output]:
+def _render_range(bounds: tuple[int, int]) -> list[Any]:
     render, items = _WORK  # type: ignore[misc]
     return [render(item) for item in items[bounds[0]:bounds[1]]]
 
 
 class _PageRenderer:
     def __init__(self, context: SiteContext, edition: Edition, env: Environment,
-                 figures: Mapping[str, FigureData]):
+                 figures: Mapping[str, FigureData], prefixes: Sequence[str]):
         self.context, self.edition, self.env, self.figures = context, edition, env, figures
+        self.prefixes = prefixes  # where the edition's files go: its own prefix first
         self.content = edition.content or context.content
         self.problems: list[Diagnostic] = []
         self.studies_by_id = {s.id: s for s in edition.studies}
         self.nav = sorted((p for p in self.content.pages if p.nav is not None and p.slug != "home"),
                           key=lambda p: p.nav)
 
-    def page(self, path: str, template: str, **values: Any) -> Output:
-        full = self.edition.prefix + path
+    def page(self, path: str, template: str, **values: Any) -> list[Output]:
+        """The page rendered once, written at each of the edition's prefixes."""
+        html = self.render(path, template, **values)
+        return [(prefix + path, _placed(html, prefix + path).encode("utf-8")) for prefix in self.prefixes]
+
+    def copies(self, files: Iterable[Output]) -> Iterator[Output]:
+        """Files without links (downloads, data), at each of the edition's prefixes."""
+        for path, data in files:
+            for prefix in self.prefixes:
+                yield prefix + path, data
+
+    def render(self, path: str, template: str, **values: Any) -> str:
         try:
-            html = self.env.get_template(template).render(**self._common(full), **values)
+            return self.env.get_template(template).render(**self._common(self.edition.prefix + path), **values)
         except TemplateError as error:
             raise BuildError([template_problem(error, self.context.templates, template)]) from None
-        return full, html.encode("utf-8")
 
-    def study_pages(self) -> Callable[[Study], Output]:
+    def study_pages(self) -> Callable[[Study], list[Output]]:
         """A fast renderer of study pages: the chrome, the same on every study page, is rendered once."""
-        marks = {"page_title": "\x00title\x00", "page_description": "\x00description\x00", "main": "\x00main\x00"}
-        _, skeleton = self.page("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
-        head, rest = skeleton.decode("utf-8").split(marks["page_title"])
-        middle, rest = rest.split(marks["page_description"])
-        before_main, after_main = rest.split(marks["main"])
+        marks = {"page_title": "\x01title\x01", "page_description": "\x01description\x01", "main": "\x01main\x01"}
+        skeleton = self.render("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
+        chrome = []
+        for prefix in self.prefixes:  # every study page is in studies/: its site links are the same
+            head, rest = _placed(skeleton, prefix + "studies/_.html").split(marks["page_title"])
+            middle, rest = rest.split(marks["page_description"])
+            chrome.append((prefix, head, middle, *rest.split(marks["main"])))
         main = self.env.get_template("_study.html")
         short_title = escape(self.context.content.site.short_title)
+        own = self.edition.prefix
 
-        def render(study: Study) -> Output:
-            full = f"{self.edition.prefix}studies/{study.id}.html"
-            body = main.render(url=lambda target: relative(full, self.edition.prefix + target), study=study,
+        def render(study: Study) -> list[Output]:
+            full = f"{own}studies/{study.id}.html"
+            body = main.render(url=lambda target: relative(full, own + target), study=study,
                                reference=Markup(format_study(study)), coded=_coded(study, self.edition))
-            html = "".join((head, escape(study.short_citation), " · ", short_title, middle, escape(study.title),
-                            before_main, body, after_main))
-            return full, html.encode("utf-8")
+            title, citation = escape(study.title), escape(study.short_citation)
+            return [(f"{prefix}studies/{study.id}.html",
+                     "".join((head, citation, " · ", short_title, middle, title, before_main, body,
+                              after_main)).encode("utf-8"))
+                    for prefix, head, middle, before_main, after_main in chrome]
 
         return render
 
@@ -206,15 +236,15 @@ class _PageRenderer:
             "editions": [e for e in self.context.editions if not e.is_alias],
             "latest": latest, "codebook": edition.codebook, "nav": self.nav, "figures": self.figures,
             "url": lambda target: relative(full, edition.prefix + target),
-            "site_url": lambda target: relative(full, target),
+            "site_url": lambda target: Markup(f"\x00{escape(target)}\x00"),
             "this_path": full, "baseline": self.content.baseline,
             "aggregates": edition.aggregates, "studies_by_id": self.studies_by_id, "value_label": lambda d, v: value_label(d, v, edition.codebook),
         }
 
-    def content_page(self, page: Page) -> Output:
+    def content_page(self, page: Page) -> list[Output]:
         return self.page(f"{page.slug}.html", "page.html", page=page, body=self.prose(page, f"{page.slug}.html"))
 
-    def home(self) -> Output:
+    def home(self) -> list[Output]:
         page = self.content.page("home")
         body = self.prose(page, "index.html") if page else Markup("")
         return self.page("index.html", "home.html", body=body, headline=_headline(self.content, self.edition))
@@ -409,7 +439,7 @@ def _coded(study: Study, edition: Edition) -> list[dict[str, Any]]:
 
 
 def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
-    prefix = edition.prefix + "data/"
+    prefix = "data/"
     codebook = edition.codebook
     yield prefix + "studies.json", _studies_json(edition, studies)
     yield prefix + "studies.csv", _studies_csv(studies, codebook)

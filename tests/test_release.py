@@ -181,3 +181,28 @@ def test_release_pages_are_reused_only_while_nothing_they_depend_on_changed(revi
     assert run(review, "release", "1.1", "--date", "2026-02-01") == 0
     assert run(review, "build") == 0  # a new edition changes the version switcher of the old one
     assert 'v/1.1/index.html' in page.read_text() or '../1.1/index.html' in page.read_text()
+
+
+def test_the_latest_release_at_the_root_is_its_own_pages_with_site_links_made_relative_to_each_copy(review):
+    import posixpath
+
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0
+    site = review / "site"
+    link = re.compile(r'(?:href|src|value)="([^"#?:]*)"')
+    for page in ("index.html", "studies/alpha-2019.html", "studies/index.html", "figures/roles.html"):
+        at_root = (site / page).read_text(encoding="utf-8")
+        at_version = (site / "v/1.0" / page).read_text(encoding="utf-8")
+        # Apart from where links lead, the two copies are the same page.
+        assert link.sub('""', at_root) == link.sub('""', at_version), page
+        root_targets = [posixpath.normpath(posixpath.join(posixpath.dirname(page), t))
+                        for t in link.findall(at_root)]
+        version_targets = [posixpath.normpath(posixpath.join(posixpath.dirname("v/1.0/" + page), t))
+                           for t in link.findall(at_version)]
+        assert len(root_targets) == len(version_targets) > 5
+        for from_root, from_version in zip(root_targets, version_targets):
+            # a link inside the edition stays inside its own copy; a link to the rest of the site
+            # (assets, feed, changelog, other editions) leads to the same file from both
+            assert from_version in (from_root, "v/1.0/" + from_root), (page, from_root, from_version)
+        assert "assets/style.css" in root_targets and "feed.xml" in root_targets
+        assert "v/1.0/index.html" in root_targets and "draft/index.html" in root_targets
