@@ -31,13 +31,16 @@ def write_site(outputs: Iterable[tuple[str, bytes]], site: Path) -> WriteReport:
     _remove(staging)
     report = WriteReport()
     seen: set[str] = set()
+    folders: set[Path] = set()
     try:
         for relative_path, data in outputs:
             if relative_path in seen:
                 raise ValueError(f"two outputs for {relative_path}")
             seen.add(relative_path)
             target = staging / relative_path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:  # one mkdir per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             if _same_bytes(site / relative_path, data):
                 os.link(site / relative_path, target)
                 report.unchanged += 1
