@@ -52,7 +52,13 @@ class Project:
             return str(path)
 
     def study_paths(self) -> list[Path]:
-        return sorted(self.studies.glob("*.yaml")) + sorted(self.studies.glob("*.yml"))
+        """The study files, in file-name order (.yaml files, then .yml)."""
+        try:
+            names = os.listdir(self.studies)  # names compared as text: much faster than sorting Paths
+        except OSError:
+            return []
+        return [self.studies / name for suffix in (".yaml", ".yml")
+                for name in sorted(n for n in names if n.endswith(suffix))]
 
 
 PARALLEL_FROM = 1000  # below this many files a second process costs more than it saves
@@ -67,7 +73,8 @@ def load_study_files(project: Project, then: Callable[[LoadedFile], T]) -> list[
     process receives only its results, never the files' text.
     """
     global _THEN
-    jobs = [(path, project.display(path)) for path in project.study_paths()]
+    folder = project.display(project.studies)
+    jobs = [(path, f"{folder}/{path.name}") for path in project.study_paths()]
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return [then(read_yaml(path, display)) for path, display in jobs]
     import multiprocessing
