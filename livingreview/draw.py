@@ -60,7 +60,7 @@ class Drawer:
         self.process: Any = None
         self.connection: Any = None
         self.sent_any = False
-        if start_now:
+        if start_now and (os.cpu_count() or 1) >= 2:  # on one core, importing early would only compete
             self._start()
 
     def _start(self) -> None:
@@ -102,12 +102,20 @@ class Drawer:
             self.connection = None
 
 
-def _drawing_process(connection: Any, cache: Path) -> None:
-    os.nice(10)  # speculative until figures arrive: never slow down the build that started it
+def import_matplotlib() -> None:
+    """Import matplotlib for SVG output (about half a second, the larger part of drawing a few figures).
+
+    A long-running process (`serve`) does it once, so that every drawing process it forks starts ready.
+    """
     import matplotlib
 
     matplotlib.use("svg", force=True)
-    import matplotlib.figure  # noqa: F401 - the slow import, done while the build loads its inputs
+    import matplotlib.figure  # noqa: F401
+
+
+def _drawing_process(connection: Any, cache: Path) -> None:
+    # Not lowered in priority: once figures arrive, drawing is what the build waits for last.
+    import_matplotlib()  # the slow import, done while the build loads its inputs
 
     try:
         figures = connection.recv()

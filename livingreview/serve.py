@@ -1,7 +1,7 @@
 """`build.py serve`: build, serve site/ on localhost, and rebuild when an input changes.
 
 The server binds 127.0.0.1 only. A watcher polls the modification times of the
-files under studies/, content/ and templates/ once a second (no dependency) and
+files under studies/, content/ and templates/ twice a second (no dependency) and
 rebuilds after a change. A build that finds problems prints them, path:line:
 column, and writes nothing (the pipeline validates before it writes), so the
 previous site stays online until the problem is fixed.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import traceback
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -57,7 +58,7 @@ class _Handler(SimpleHTTPRequestHandler):
 class Server:
     """The site on http://127.0.0.1:PORT/, rebuilt on change; `stop()` ends it (for tests)."""
 
-    def __init__(self, project: Project, port: int = 8000, interval: float = 1.0,
+    def __init__(self, project: Project, port: int = 8000, interval: float = 0.5,
                  log: Callable[[str], None] | None = None):
         self.project, self.interval = project, interval
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -84,8 +85,10 @@ class Server:
         from .pipeline import build
 
         with self._build_lock:
+            started = time.perf_counter()
             try:
-                self.log(build(self.project))
+                summary = build(self.project)
+                self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:
                 for diagnostic in sorted(set(error.diagnostics)):
@@ -112,6 +115,11 @@ class Server:
         return self
 
     def _watch(self) -> None:
+        from .draw import import_matplotlib
+
+        # Once, here, where every rebuild runs (no build can fork while it imports): drawing
+        # processes forked by later rebuilds then start with matplotlib ready.
+        import_matplotlib()
         while not self._stopping.wait(self.interval):
             current = snapshot(self.project)
             if current != self._seen:

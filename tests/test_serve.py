@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 import urllib.error
@@ -54,6 +55,8 @@ def test_serve_rebuilds_on_change_and_keeps_the_old_site_when_a_study_breaks(ser
     write_study(root, changed)
     assert wait_for(lambda: "A renamed study of peer work" in fetch(page)[1]), log
     assert any(line.startswith("serve: studies/alpha-2019.yaml changed; rebuilding") for line in log)
+    assert any(re.fullmatch(r"build: 2 studies, .* \(\d+ written, \d+ unchanged\) in \d+\.\d\d s", line)
+               for line in log), log  # each rebuild says how long it took
 
     failures = server.failures
     (root / "studies" / "alpha-2019.yaml").write_text(
