@@ -459,6 +459,13 @@ def machine() -> dict[str, str]:
             "OS": system}
 
 
+def speed_probe() -> float:
+    """Seconds a fixed pure-Python loop takes now (median of 3): how fast the machine runs at the moment."""
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(5_000_000): s += i\nprint(time.perf_counter() - t)"
+    return statistics.median(float(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                                  text=True).stdout) for _ in range(3))
+
+
 def file_creation(scratch: Path) -> str:
     """How fast the work folder creates files (a site build creates thousands), beside the system temp folder."""
     def per_thousand(folder: Path) -> float:
@@ -834,7 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = shlex.join([_shown(sys.executable), _shown(sys.argv[0])] + list(sys.argv[1:] if argv is None
                                                                                 else argv))
         started = f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
-        load_before = _load()
+        load_before, probe_before = _load(), speed_probe()
         clock = time.perf_counter()
         corpora: list[Corpus] = []
         if not args.no_repo:
@@ -851,6 +858,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shutil.rmtree(corpus.root, ignore_errors=True)
         info = machine()
         info["Work folder"] = file_creation(scratch)
+        info["Speed probe"] = (f"a fixed pure-Python loop (5 million additions) took {probe_before:.3f} s before "
+                               f"the run and {speed_probe():.3f} s after it; this shared machine's speed varies by "
+                               "a third from hour to hour, so compare ratios measured in the same run")
         text = report(corpora, command, info, hugo_version(hugo), runs, started, (load_before, _load()),
                       time.perf_counter() - clock, engine)
         print(text)
