@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .codebook import Codebook
     from .content import Content
     from .draw import Drawer
+    from .figures import FigureData
     from .render import Edition, Output, SiteContext
     from .study import Study
 
@@ -103,7 +104,17 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
     env = environment(project.templates, project.cache / "jinja")
     figures = [edition_figures(context, edition) for edition in context.editions]
     every_figure = [f for each in figures for f in each]
-    svg_of = drawer.draw(every_figure)
+    svg_of: Callable[[FigureData], bytes] | None = None
+
+    def start_drawing() -> None:
+        nonlocal svg_of
+        if svg_of is None:
+            svg_of = drawer.draw(every_figure)
+
+    # A large review renders its study pages on two worker processes: drawing then starts once they
+    # are done, so that three processes never share two cores (nor their memory peaks coincide).
+    if not any(len(edition.studies) >= PARALLEL_FROM for edition in context.editions):
+        start_drawing()
     yield from _assets(project.templates / "assets")
     drawings = []
     summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
@@ -114,7 +125,7 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
         drawings += [(prefix + f"figures/{figure.key}.svg", figure)
                      for prefix in [edition.prefix, *also_at] for figure in its_figures]
         if not edition.is_release:
-            yield from render_edition(context, edition, env, its_figures, also_at)
+            yield from render_edition(context, edition, env, its_figures, also_at, start_drawing)
             continue
         # A frozen release's pages change only with the engine, the templates or the set of editions:
         # a rebuild after editing studies reuses them from site/.
@@ -122,15 +133,16 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
                                 " ".join([edition.prefix, *also_at]))
         pages = reuse_pages(project, key)
         if pages is None:
-            pages = list(render_edition(context, edition, env, its_figures, also_at))
+            pages = list(render_edition(context, edition, env, its_figures, also_at, start_drawing))
             record_pages(project, key, pages)
         yield from pages
     from .release import site_wide_outputs
 
     yield from site_wide_outputs(context, env)
+    start_drawing()
     # Drawings last: every page is rendered and written while the drawing process works.
     for path, figure in drawings:
-        yield path, svg_of(figure)
+        yield path, svg_of(figure)  # type: ignore[misc]
     prune_cache(every_figure, context.figure_cache)
 
 

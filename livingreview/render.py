@@ -105,12 +105,14 @@ def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
     return all_figures(content.figures, edition.aggregates, edition.codebook, content.search, edition.previous_total)
 
 
-def render_edition(context: SiteContext, edition: Edition, env: Environment,
-                   figures: Sequence[FigureData], also_at: Sequence[str] = ()) -> Iterator[Output]:
+def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
+                   also_at: Sequence[str] = (), after_study_pages: Callable[[], None] = lambda: None,
+                   ) -> Iterator[Output]:
     """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background).
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
     Each page is rendered once; only its links to the rest of the site differ between the copies.
+    `after_study_pages` is called once the study pages (rendered in parallel in a large review) are done.
     """
     content = edition.content or context.content
     figures_by_key = {f.key: f for f in figures}
@@ -123,6 +125,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment,
     yield from renderer.study_table(studies)
     for pages in _in_parallel(renderer.study_pages(), studies):
         yield from pages
+    after_study_pages()
     yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                              comparisons=_comparisons(content, edition))
     yield from renderer.page("agreement.html", "agreement.html",

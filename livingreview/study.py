@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any, Mapping
 
 
@@ -67,7 +68,7 @@ def study_from_data(data: Mapping[str, Any], path: str) -> Study:
         title=data["title"],
         authors=tuple(Author(a["family"], a.get("given", "")) for a in data["authors"]),
         year=data["year"],
-        codes=dict(data["codes"]),
+        codes=_shared(data["codes"]),
         path=path,
         journal=data.get("journal", ""),
         volume=str(data.get("volume", "")),
@@ -78,11 +79,18 @@ def study_from_data(data: Mapping[str, Any], path: str) -> Study:
         no_doi_reason=data.get("no_doi_reason", ""),
         in_baseline=data.get("in_baseline", False),
         coded_by=data.get("coded_by", ""),
-        evidence=dict(data.get("evidence", {})),
+        evidence={intern(key): text for key, text in data.get("evidence", {}).items()},
         notes=data.get("notes", ""),
-        second_coding=SecondCoding(second["coder"], dict(second["codes"]), dict(second.get("resolved", {})))
+        second_coding=SecondCoding(second["coder"], _shared(second["codes"]), dict(second.get("resolved", {})))
         if second else None,
     )
+
+
+def _shared(codes: Mapping[str, Any]) -> dict[str, Any]:
+    """Codes whose field names and values are interned: every study repeats the codebook's few words,
+    and a large review otherwise holds each of them once per study (a fifth of its memory)."""
+    return {intern(key): [intern(v) if isinstance(v, str) else v for v in value] if isinstance(value, list)
+            else intern(value) if isinstance(value, str) else value for key, value in codes.items()}
 
 
 def study_to_data(study: Study) -> dict[str, Any]:
