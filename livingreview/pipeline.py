@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .draw import Drawer
     from .figures import FigureData
     from .render import Edition, Output, SiteContext
+    from .write import Staged
     from .study import Study
 
 
@@ -62,7 +63,7 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     # Start importing matplotlib now, on the other core, unless a large review needs both cores to parse.
     drawer = Drawer(project.cache / "figures", start_now=len(project.study_paths()) < PARALLEL_FROM)
     from .render import SiteContext
-    from .write import write_site
+    from .write import Staging, write_site
 
     try:
         review = check(project)
@@ -70,7 +71,8 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
         editions = plan_editions(project, review)
         clock.lap("aggregate")
         context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
-        report = write_site(_with_progress(_outputs(project, context, drawer)), project.site)
+        staging = Staging(project.site)
+        report = write_site(_with_progress(_outputs(project, context, drawer, staging.put)), staging)
     finally:
         drawer.close()
     remember(project, digest)
@@ -96,7 +98,8 @@ def plan_editions(project: Project, review: Review) -> list[Edition]:
     return releases + [draft]
 
 
-def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator[Output]:
+def _outputs(project: Project, context: SiteContext, drawer: Drawer,
+             stage: Callable[[str, bytes], Staged]) -> Iterator[Output | Staged]:
     from .draw import prune_cache
     from .render import edition_figures, environment, render_edition
     from .uptodate import record_pages, release_pages_key, reuse_pages
@@ -125,7 +128,9 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
         drawings += [(prefix + f"figures/{figure.key}.svg", figure)
                      for prefix in [edition.prefix, *also_at] for figure in its_figures]
         if not edition.is_release:
-            yield from render_edition(context, edition, env, its_figures, also_at, start_drawing)
+            # the draft's study pages are staged by the workers that render them (a release's pages are
+            # kept below, to be reused by later builds)
+            yield from render_edition(context, edition, env, its_figures, also_at, start_drawing, stage)
             continue
         # A frozen release's pages change only with the engine, the templates or the set of editions:
         # a rebuild after editing studies reuses them from site/.
@@ -146,7 +151,7 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer) -> Iterator
     prune_cache(every_figure, context.figure_cache)
 
 
-def _with_progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:
+def _with_progress(outputs: Iterator[Output | Staged], after: float = 2.0) -> Iterator[Output | Staged]:
     """Pass outputs through; on a terminal (not in CI logs), show a count once the build takes a while."""
     shown = sys.stderr.isatty() and not os.environ.get("CI")
     start, count, last = time.perf_counter(), 0, 0.0

@@ -107,12 +107,14 @@ def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
                    also_at: Sequence[str] = (), after_study_pages: Callable[[], None] = lambda: None,
-                   ) -> Iterator[Output]:
+                   stage: Callable[[str, bytes], Any] | None = None) -> Iterator[Any]:
     """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background).
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
     Each page is rendered once; only its links to the rest of the site differ between the copies.
     `after_study_pages` is called once the study pages (rendered in parallel in a large review) are done.
+    With `stage`, the workers that render a large review's study pages stage them themselves (`stage(path,
+    data)`) and only what it returns comes back to this process.
     """
     content = edition.content or context.content
     figures_by_key = {f.key: f for f in figures}
@@ -123,7 +125,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
             yield from renderer.content_page(page)
     yield from renderer.home()
     yield from renderer.study_table(studies)
-    for pages in _in_parallel(renderer.study_pages(), studies):
+    for pages in _in_parallel(renderer.study_pages(), studies, stage):
         yield from pages
     after_study_pages()
     yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
@@ -142,20 +144,22 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
 
 
 PARALLEL_FROM = 1000  # below this many study pages a second process costs more than it saves
-_WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+_WORK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[str, bytes], Any] | None] | None = None
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
 
-def _in_parallel(render: Callable[[Any], Any], items: Sequence[Any], chunk: int = 200) -> Iterator[Any]:
-    """render(item) for every item, in order; on two cores when there are many (forked workers)."""
+def _in_parallel(render: Callable[[Any], list[Output]], items: Sequence[Any],
+                 stage: Callable[[str, bytes], Any] | None = None, chunk: int = 200) -> Iterator[list[Any]]:
+    """render(item) for every item, in order; on two cores when there are many (forked workers, which
+    pass each output to `stage` if given, so that pages need not travel back to this process)."""
     if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         yield from map(render, items)
         return
     import multiprocessing
 
     global _WORK
-    _WORK = (render, items)  # forked workers inherit the renderer; only index ranges are sent to them
+    _WORK = (render, items, stage)  # forked workers inherit the renderer; only index ranges are sent to them
     ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     try:
         with multiprocessing.get_context("fork").Pool(2) as pool:
@@ -172,9 +176,12 @@ def _in_parallel(render: Callable[[Any], Any], items: Sequence[Any], chunk: int 
         _WORK = None
 
 
-def _render_range(bounds: tuple[int, int]) -> list[Any]:
-    render, items = _WORK  # type: ignore[misc]
-    return [render(item) for item in items[bounds[0]:bounds[1]]]
+def _render_range(bounds: tuple[int, int]) -> list[list[Any]]:
+    render, items, stage = _WORK  # type: ignore[misc]
+    rendered = (render(item) for item in items[bounds[0]:bounds[1]])
+    if stage is None:
+        return list(rendered)
+    return [[stage(path, data) for path, data in outputs] for outputs in rendered]
 
 
 class _PageRenderer:

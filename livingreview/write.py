@@ -25,31 +25,54 @@ class WriteReport:
         return self.written + self.unchanged
 
 
-def write_site(outputs: Iterable[tuple[str, bytes]], site: Path) -> WriteReport:
-    """Stage every output, then replace `site` with the staged tree."""
-    staging = site.with_name(f".{site.name}-staging-{os.getpid()}")
-    _remove(staging)
+@dataclass(frozen=True)
+class Staged:
+    """An output a worker process has already put into the staging folder."""
+
+    path: str
+    written: bool  # False: hard-linked from the old site, its bytes unchanged
+
+
+class Staging:
+    """The folder a new site is assembled in, beside the old one; worker processes may put files in it too."""
+
+    def __init__(self, site: Path):
+        self.site = site
+        self.folder = site.with_name(f".{site.name}-staging-{os.getpid()}")
+        self._folders: set[Path] = set()
+
+    def put(self, relative_path: str, data: bytes) -> Staged:
+        """Stage one file: hard-linked from the old site when its bytes did not change, else written."""
+        target = self.folder / relative_path
+        if target.parent not in self._folders:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        if _same_bytes(self.site / relative_path, data):
+            os.link(self.site / relative_path, target)
+            return Staged(relative_path, written=False)
+        target.write_bytes(data)
+        return Staged(relative_path, written=True)
+
+
+def write_site(outputs: Iterable[tuple[str, bytes] | Staged], staging: Staging) -> WriteReport:
+    """Stage every output (some already staged by workers), then replace the site with the staged tree."""
+    _remove(staging.folder)
     report = WriteReport()
     seen: set[str] = set()
-    folders: set[Path] = set()
     try:
-        for relative_path, data in outputs:
-            if relative_path in seen:
-                raise ValueError(f"two outputs for {relative_path}")
-            seen.add(relative_path)
-            target = staging / relative_path
-            if target.parent not in folders:  # one mkdir per folder, not per file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            if _same_bytes(site / relative_path, data):
-                os.link(site / relative_path, target)
-                report.unchanged += 1
-            else:
-                target.write_bytes(data)
+        for output in outputs:
+            path = output.path if isinstance(output, Staged) else output[0]
+            if path in seen:
+                raise ValueError(f"two outputs for {path}")
+            seen.add(path)
+            staged = output if isinstance(output, Staged) else staging.put(*output)
+            if staged.written:
                 report.written += 1
-        _swap(staging, site)
+            else:
+                report.unchanged += 1
+        _swap(staging.folder, staging.site)
     except BaseException:
-        _remove(staging)
+        _remove(staging.folder)
         raise
     return report
 
