@@ -144,6 +144,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
 
 
 PARALLEL_FROM = 1000  # below this many study pages a second process costs more than it saves
+TABLE_ROWS_AT_ONCE = 500
 _WORK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[str, bytes], Any] | None] | None = None
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
@@ -200,7 +201,7 @@ class _PageRenderer:
         html = self.render(path, template, **values)
         return [(prefix + path, _placed(html, prefix + path).encode("utf-8")) for prefix in self.prefixes]
 
-    def study_table(self, studies: Sequence[Study], chunk: int = 500) -> list[Output]:
+    def study_table(self, studies: Sequence[Study]) -> list[Output]:
         """The study table: the page around the rows rendered once, the rows a few hundred at a time.
 
         A large review's table is one big page; built in pieces, it never exists as Jinja's many small
@@ -212,8 +213,8 @@ class _PageRenderer:
         full = self.edition.prefix + path
         url = lambda target: relative(full, self.edition.prefix + target)  # noqa: E731
         rows = bytearray()
-        for start in range(0, len(studies), chunk):
-            part = [_row(s, self.edition) for s in studies[start:start + chunk]]
+        for start in range(0, len(studies), TABLE_ROWS_AT_ONCE):
+            part = [_row(s, self.edition) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
             rows += self.render_part("_study_rows.html", rows=part, url=url).encode("utf-8")
         pages = []
         for prefix in self.prefixes:

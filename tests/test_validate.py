@@ -95,6 +95,25 @@ def test_the_scratch_review_is_valid(scratch_review, run_check):
     assert result.out.strip() == "check: 3 studies valid against content/codebook.yaml (17 fields); no problems"
 
 
+def test_the_compiled_validators_are_kept_and_a_damaged_one_is_compiled_again(scratch_review, run_check):
+    from livingreview.schema import compiled_validator
+
+    assert run_check(scratch_review).code == 0
+    kept = sorted((scratch_review / ".cache").glob("validator-*.bin"))
+    assert len(kept) == 2  # the study schema's and the codebook schema's
+    for path in kept:
+        path.write_bytes(b"not bytecode")
+    compiled_validator.cache_clear()  # as a new process would: read from .cache/
+    result = run_check(scratch_review)
+    assert (result.code, result.err) == (0, "")
+    assert all(path.read_bytes() != b"not bytecode" for path in kept)
+
+    study = next((scratch_review / "studies").glob("*.yaml"))
+    study.write_text(study.read_text().replace("year: ", "year: -", 1))
+    compiled_validator.cache_clear()  # the validator read back from .cache/ still rejects
+    assert run_check(scratch_review).code == 1
+
+
 # Problems that involve two files -------------------------------------------------------------------------
 
 def test_the_same_doi_in_two_files_names_both_files(scratch_review, run_check):
