@@ -124,9 +124,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         if page.slug != "home":
             yield from renderer.content_page(page)
     yield from renderer.home()
-    yield from renderer.study_table(studies)
-    for pages in _in_parallel(renderer.study_pages(), studies, stage):
-        yield from pages
+    with _StudyPages(renderer.study_pages(), studies, stage) as study_pages:
+        # In a large review the workers start on the study pages now; the table and the downloads are
+        # rendered here meanwhile, so that both cores stay busy.
+        yield from renderer.study_table(studies)
+        yield from renderer.copies(_downloads(edition, studies))
+        for pages in study_pages:
+            yield from pages
     after_study_pages()
     yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
                              comparisons=_comparisons(content, edition))
@@ -135,7 +139,6 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     yield from renderer.page("references.html", "references.html",
                              entries=[(key, Markup(format_entry(entry)))
                                       for key, entry in sorted(content.bibliography.entries.items())])
-    yield from renderer.copies(_downloads(edition, studies))
     for figure in figures:
         yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
@@ -150,31 +153,50 @@ _WORK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[str, bytes], Any] | 
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
 
-def _in_parallel(render: Callable[[Any], list[Output]], items: Sequence[Any],
-                 stage: Callable[[str, bytes], Any] | None = None, chunk: int = 200) -> Iterator[list[Any]]:
-    """render(item) for every item, in order; on two cores when there are many (forked workers, which
-    pass each output to `stage` if given, so that pages need not travel back to this process)."""
-    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-        yield from map(render, items)
-        return
-    import multiprocessing
+class _StudyPages:
+    """render(item) for every item, in order: here, or for many items on two forked workers.
 
-    global _WORK
-    _WORK = (render, items, stage)  # forked workers inherit the renderer; only index ranges are sent to them
-    ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
-    try:
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            pending = [pool.apply_async(_render_range, (bounds,)) for bounds in ranges[:4]]
-            for next_bounds in ranges[4:] + [None] * 4:
-                # at most four chunks are in flight: pages are written as fast as they arrive
-                outputs = pending.pop(0).get()
-                if next_bounds is not None:
-                    pending.append(pool.apply_async(_render_range, (next_bounds,)))
-                yield from outputs
-                if not pending:
-                    break
-    finally:
-        _WORK = None
+    The workers start when the block is entered. With `stage`, they stage each page themselves and send
+    back only what `stage` returns, so every chunk is handed out at once; without it, at most four
+    chunks of pages are in flight (pages are written as fast as they arrive).
+    """
+
+    def __init__(self, render: Callable[[Any], list[Output]], items: Sequence[Any],
+                 stage: Callable[[str, bytes], Any] | None = None, chunk: int = 200):
+        self.render, self.items, self.stage, self.chunk = render, items, stage, chunk
+        self.pool: Any = None
+        self.pending: list[Any] = []
+        self.ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+
+    def __enter__(self) -> "_StudyPages":
+        global _WORK
+        if len(self.items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+            return self
+        import multiprocessing
+
+        _WORK = (self.render, self.items, self.stage)  # forked workers inherit it; only ranges are sent
+        self.pool = multiprocessing.get_context("fork").Pool(2)
+        in_flight = len(self.ranges) if self.stage else 4
+        self.pending = [self.pool.apply_async(_render_range, (bounds,)) for bounds in self.ranges[:in_flight]]
+        self.ranges = self.ranges[in_flight:]
+        return self
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        if self.pool is None:
+            yield from map(self.render, self.items)
+            return
+        while self.pending:
+            outputs = self.pending.pop(0).get()
+            if self.ranges:
+                self.pending.append(self.pool.apply_async(_render_range, (self.ranges.pop(0),)))
+            yield from outputs
+
+    def __exit__(self, *exc: object) -> None:
+        global _WORK
+        if self.pool is not None:
+            self.pool.terminate()  # every result was taken, or the build failed: nothing left to wait for
+            self.pool.join()
+            self.pool, _WORK = None, None
 
 
 def _render_range(bounds: tuple[int, int]) -> list[list[Any]]:
@@ -217,9 +239,12 @@ class _PageRenderer:
             part = [_row(s, self.edition) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
             rows += self.render_part("_study_rows.html", rows=part, url=url).encode("utf-8")
         pages = []
-        for prefix in self.prefixes:
+        for index, prefix in enumerate(self.prefixes):
             before, after = _placed(around, prefix + path).split(mark)
-            pages.append((prefix + path, bytes(before.encode("utf-8") + rows + after.encode("utf-8"))))
+            page = rows if index == len(self.prefixes) - 1 else bytearray(rows)  # the last copy takes the rows
+            page[:0] = before.encode("utf-8")
+            page += after.encode("utf-8")
+            pages.append((prefix + path, page))  # a bytearray: one buffer, never copied into bytes
         return pages
 
     def render_part(self, template: str, **values: Any) -> str:
@@ -497,7 +522,7 @@ def _studies_json(edition: Edition, studies: Sequence[Study]) -> bytes:
         out += json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     codebook = json.dumps(_codebook_data(edition.codebook), ensure_ascii=False, separators=(",", ":"))
     out += f'],"codebook":{codebook}}}\n'.encode("utf-8")
-    return bytes(out)
+    return out  # a bytearray: copying it into bytes would hold the largest download twice
 
 
 def _json(data: Any, compact: bool = False) -> bytes:
