@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Iterator
 
 from .project import Project
 
@@ -30,44 +31,38 @@ def inputs_digest(project: Project) -> str:
 
 
 def _files(root: Path) -> list[tuple[str, str]]:
-    """Every file under root (but compiled bytecode) as (path from root's parent, full path), sorted.
+    """Every file under root (but compiled bytecode) as (path from root's parent, full path), sorted."""
+    return sorted((shown, entry.path) for shown, entry in _walk(root, root.name + "/", skip="__pycache__")
+                  if entry.is_file())
+
+
+def site_manifest(site: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file in the site, by path within it."""
+    manifest = {}
+    for shown, entry in _walk(site, ""):
+        stat = entry.stat()
+        manifest[shown] = [stat.st_size, stat.st_mtime_ns]
+    return dict(sorted(manifest.items()))
+
+
+def _walk(root: Path, shown: str, skip: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry but folders under root, with its path shown as `shown` + path within root.
 
     Plain strings and os.scandir: with Path objects, listing and sorting 10,000 study files took longer
     than reading them."""
-    found: list[tuple[str, str]] = []
-    pending = [(str(root), root.name)]
+    pending = [(str(root), shown)]
     while pending:
-        folder, shown = pending.pop()
+        folder, prefix = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
             if entry.is_dir():
-                if entry.name != "__pycache__":
-                    pending.append((entry.path, f"{shown}/{entry.name}"))
-            elif entry.is_file():
-                found.append((f"{shown}/{entry.name}", entry.path))
-    return sorted(found)
-
-
-def site_manifest(site: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file in the site, by path within it."""
-    manifest = {}
-    pending = [(str(site), "")]
-    while pending:
-        folder, shown = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, f"{shown}{entry.name}/"))
+                if entry.name != skip:
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
             else:
-                stat = entry.stat()
-                manifest[shown + entry.name] = [stat.st_size, stat.st_mtime_ns]
-    return dict(sorted(manifest.items()))
+                yield prefix + entry.name, entry
 
 
 def is_up_to_date(project: Project, digest: str) -> bool:
