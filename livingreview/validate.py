@@ -13,7 +13,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from rapidfuzz import fuzz
 
@@ -96,6 +96,27 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
         if key in codes and not codebook.is_coded(codes[key]):
             loaded.error(f"evidence for '{key}', which is not coded; code the field or remove the note",
                          ["evidence", key], key=True)
+    for path, character in _control_characters(data, []):
+        loaded.error(f"{'.'.join(map(str, path))} contains the control character U+{ord(character):04X} "
+                     "(from an escape such as \\0 or \\x01 in a double-quoted string), which a web page "
+                     "cannot show; remove it", path)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and line breaks are allowed
+
+
+def _control_characters(value: Any, path: list) -> Iterator[tuple[list, str]]:
+    """Where text holds a control character: YAML's escapes allow them, HTML has no place for them."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found:
+            yield path, found.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_characters(item, path + [key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_characters(item, path + [index])
 
 
 def _report_schema_errors(loaded: LoadedFile, codebook: Codebook) -> None:

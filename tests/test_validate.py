@@ -190,6 +190,7 @@ REQUIRED_CODES = [f.key for f in CODEBOOK.fields if f.required]
 DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+readable = st.characters(blacklist_categories=("Cs", "Cc"))  # text a study may hold: no control characters
 values = st.one_of(texts, st.integers(), st.lists(st.one_of(texts, st.integers()), max_size=4))
 
 
@@ -294,7 +295,7 @@ def codings(draw: st.DrawFn) -> dict[str, Any]:
         elif field.kind == "number":
             codes[field.key] = draw(st.one_of(st.integers(field.minimum or 0, 10**6), st.just(marker)))
         else:
-            codes[field.key] = draw(texts)
+            codes[field.key] = draw(st.text(readable, max_size=20))
     # Make the coding meet the codebook's cross-field rules, whatever the rules are.
     for rule in CODEBOOK.rules:
         when, then = codes.get(rule.when.field), codes.get(rule.then.field)
@@ -309,9 +310,8 @@ def codings(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(codes=codings(),
-       title=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80),
-       families=st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=15),
-                         min_size=1, max_size=3),
+       title=st.text(readable, min_size=1, max_size=80),
+       families=st.lists(st.text(readable, min_size=1, max_size=15), min_size=1, max_size=3),
        year=st.integers(1900, NEXT_YEAR),
        doi=st.from_regex(r"10\.[0-9]{4,9}/[a-z0-9.()-]{1,20}", fullmatch=True))
 def test_a_study_of_random_allowed_values_passes(one_study_review, codes, title, families, year, doi):
@@ -323,3 +323,16 @@ def test_a_study_of_random_allowed_values_passes(one_study_review, codes, title,
         result = check_quietly(one_study_review)
     assert result.code == 0, result.err
     assert result.out.startswith("check: 2 studies valid")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.text(readable, max_size=20), after=st.text(readable, max_size=20),
+       control=st.sampled_from([chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
+                                                 *range(0x7F, 0xA0)]]))
+def test_a_control_character_in_a_title_is_refused_at_the_title(one_study_review, before, after, control):
+    data = valid_study("random-study", title=f"Peer work {before}{control}{after}")
+    with study_file(one_study_review, "random-study", data):
+        result = check_quietly(one_study_review)
+    assert result.code == 1
+    assert re.search(rf"^studies/random-study\.yaml:\d+:\d+: title contains the control character "
+                     rf"U\+{ord(control):04X} ", result.err, re.M), result.err
