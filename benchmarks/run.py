@@ -312,6 +312,9 @@ def snapshot_engine(scratch: Path) -> tuple[Path, str]:
     digest = hashlib.sha256()
     for path in sorted(p for p in (target / "livingreview").rglob("*") if p.is_file()) + [target / "build.py"]:
         digest.update(path.relative_to(target).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    # Byte-compiled as `pip install` does: with PYTHONDONTWRITEBYTECODE set (as on some machines) Python
+    # would otherwise compile the engine's modules again in every timed run (about 70 ms).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "livingreview")], check=True)
     check = subprocess.run([sys.executable, "-c", "import livingreview; print(livingreview.__file__)"],
                            cwd=target, capture_output=True, text=True)
     if not check.stdout.strip().startswith(str(target)):
@@ -332,7 +335,7 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
     for name in OPERATIONS + (("matplotlib",) if not corpus.synthetic else ()) + (("hugo",) if hugo else ()):
         corpus.series[name] = Series()
     corpus.load.append(_load())
-    # One untimed run of each tool first, so every timed run starts alike (compiled bytecode, files in
+    # One untimed run of each tool first, so every timed run starts alike (files in
     # the page cache); a user's first run after installing would be slower than any run reported here.
     measure(build + ["check"], corpus.root)
     if hugo:
@@ -698,12 +701,13 @@ METHOD = """\
   realistic author lists, years 2010–2024, codes drawn from the codebook with a realistic share of "not yet
   coded", evidence notes and notes) in a temporary folder with a copy of content/ and templates/; the content
   pages' links to real studies point at synthetic ones. Nothing is written into the repository.
-- **Engine.** `build.py` and `livingreview/` are copied when the run starts and every measurement runs that
-  copy, so editing the engine during a run cannot mix versions (and the up-to-date check of a rebuild,
+- **Engine.** `build.py` and `livingreview/` are copied when the run starts, byte-compiled as `pip install`
+  does (so that PYTHONDONTWRITEBYTECODE, set on some machines, does not make every run compile the
+  engine again), and every measurement runs that copy, so editing the engine during a run cannot mix versions (and the up-to-date check of a rebuild,
   which covers the engine's source, is not upset by such edits). The digest above names the version.
 - **Measurements.** Every measurement is a fresh `python build.py --root DIR …` process, so interpreter
   start-up and imports count. Before the timed runs, one untimed `check` (and one untimed Hugo build)
-  warms the page cache and bytecode. Each run then measures, in this order: `check` after deleting
+  warms the page cache. Each run then measures, in this order: `check` after deleting
   .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
   after deleting site/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
   nothing changed; a rebuild after changing the title of one study (the middle study file that has a
