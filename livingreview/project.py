@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from .load import LoadedFile, read_yaml
+if TYPE_CHECKING:  # the load stage imports PyYAML: a build with nothing to do never needs it
+    from .load import LoadedFile
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def load_study_files(project: Project, then: Callable[[LoadedFile], T]) -> list[
     process receives only its results, never the files' text.
     """
     global _THEN
+    from .load import read_yaml
+
     folder = project.display(project.studies)
     jobs = [(path, f"{folder}/{path.name}") for path in project.study_paths()]
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
@@ -88,4 +91,6 @@ def load_study_files(project: Project, then: Callable[[LoadedFile], T]) -> list[
 
 
 def _read_then(path: Path, display: str) -> Any:
+    from .load import read_yaml
+
     return _THEN(read_yaml(path, display))  # type: ignore[misc]

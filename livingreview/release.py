@@ -164,7 +164,7 @@ def load_release(project: Project, path: Path) -> FrozenRelease:
     except (OSError, ValueError, KeyError) as error:
         raise BuildError([Diagnostic(display, 1, 1, f"cannot read release file: {error}")]) from None
     frozen = Project(folder)
-    codebook, problems = load_codebook(frozen.codebook, display + ":content/codebook.yaml")
+    codebook, problems = load_codebook(frozen.codebook, display + ":content/codebook.yaml", project.cache)
     if codebook is None:
         raise BuildError(problems)
     content, problems = load_content(frozen, codebook)
