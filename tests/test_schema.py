@@ -7,11 +7,13 @@ import json
 import jsonschema
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, valid_study
 from livingreview.cli import main
 from livingreview.codebook import load_codebook
-from livingreview.schema import schema_json, study_schema
+from livingreview.schema import compiled_validator, schema_json, study_schema
 
 REAL_STUDIES = sorted((REPO / "studies").glob("*.yaml"))
 
@@ -95,3 +97,29 @@ def test_the_schema_command_reports_a_broken_codebook_and_writes_nothing(scratch
     assert err.startswith("content/codebook.yaml:")
     assert "duplicate key 'fields'" in err
     assert not (scratch_review / "content" / "study.schema.json").exists()
+
+
+CODEBOOK, _ = load_codebook(REPO / "content" / "codebook.yaml")
+STUDY_SCHEMA = study_schema(CODEBOOK)
+FIELDS = {f.key: f for f in CODEBOOK.fields}
+allowed = st.sampled_from(sorted({v for f in CODEBOOK.fields for v in CODEBOOK.allowed_values(f)}
+                                 | {CODEBOOK.not_coded, "not coded", ""}))
+anything = st.one_of(allowed, st.text(max_size=8), st.integers(-3, 3), st.booleans(), st.none(),
+                     st.floats(allow_nan=False), st.lists(st.one_of(allowed, st.integers(0, 2)), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(sorted(FIELDS) + ["unknown"]), anything, max_size=3),
+       second=st.booleans())
+def test_the_compiled_validator_accepts_exactly_what_the_schema_accepts(changes, second):
+    """`check` trusts the compiled validator's yes; its schema is rewritten (const as enum) to compile it."""
+    study = valid_study("doyle-2019", codes=changes)
+    if second:
+        study["second_coding"] = {"coder": "B", "codes": changes}
+    compiled = compiled_validator(json.dumps(STUDY_SCHEMA, sort_keys=True), None)
+    try:
+        compiled(study)
+        accepted = True
+    except Exception:  # noqa: BLE001 - any failure of the compiled code is a no
+        accepted = False
+    assert accepted == jsonschema.Draft7Validator(STUDY_SCHEMA).is_valid(study), changes
