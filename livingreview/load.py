@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from .checked import file_digest
 from .diagnostics import Diagnostic
 
 MAX_FILE_BYTES = 256 * 1024
@@ -31,6 +32,7 @@ class LoadedFile:
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: bool = False
+    digest: bytes = b""  # of the bytes read: what the studies cache compares
 
     @property
     def ok(self) -> bool:
@@ -121,6 +123,7 @@ def _read_text(loaded: LoadedFile, max_bytes: int) -> str | None:
                 f"file is {size // 1024} KiB; an input file may be at most {max_bytes // 1024} KiB"))
             return None
         raw = loaded.path.read_bytes()
+        loaded.digest = file_digest(raw)
     except OSError as error:
         loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot read file: {error.strerror}"))
         return None

@@ -67,17 +67,17 @@ _THEN: Callable[[LoadedFile], Any] | None = None
 T = TypeVar("T")
 
 
-def load_study_files(project: Project, then: Callable[[LoadedFile], T]) -> list[T]:
-    """Read every study file (in file-name order) and hand it to `then` in the process that read it.
+def load_study_files(project: Project, then: Callable[[LoadedFile], T], paths: list[Path]) -> list[T]:
+    """Read the study files `paths` (in their order) and hand each to `then` in the process that read it.
 
-    Large reviews are read on two processes: `then` (validation) runs there too, so the main
+    Many files are read on two processes: `then` (validation) runs there too, so the main
     process receives only its results, never the files' text.
     """
     global _THEN
     from .load import read_yaml
 
     folder = project.display(project.studies)
-    jobs = [(path, f"{folder}/{path.name}") for path in project.study_paths()]
+    jobs = [(path, f"{folder}/{path.name}") for path in paths]
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return [then(read_yaml(path, display)) for path, display in jobs]
     import multiprocessing

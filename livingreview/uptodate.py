@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +28,16 @@ def inputs_digest(project: Project) -> str:
             digest.update(relative.encode("utf-8") + b"\0")
             with open(path, "rb") as file:
                 digest.update(file.read() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """A digest of the engine's source: caches made by another version of it are not used."""
+    digest = hashlib.blake2b(digest_size=16)
+    for relative, path in _files(_ENGINE):
+        with open(path, "rb") as file:
+            digest.update(relative.encode("utf-8") + b"\0" + file.read() + b"\0")
     return digest.hexdigest()
 
 

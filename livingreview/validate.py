@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from rapidfuzz import fuzz
 
+from .checked import CheckedStudies
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
 from .load import LoadedFile, locate
@@ -33,18 +35,46 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
 
 
 def validate_studies(project: Project, codebook: Codebook) -> tuple[list[Study], list[Diagnostic]]:
-    """Read and check every study file; return the valid studies and every problem found."""
-    fast = compiled_validator(json.dumps(study_schema(codebook), sort_keys=True), project.cache)
-    checked = load_study_files(project, lambda loaded: _checked(loaded, codebook, fast))
-    studies = [study for study, _ in checked if study is not None]
-    diagnostics = [d for _, problems in checked for d in problems]
+    """Read and check every study file; return the valid studies and every problem found.
+
+    A file whose bytes are those an earlier run found valid (with the same codebook and engine)
+    is not read again: its study is taken from .cache/."""
+    schema_text = json.dumps(study_schema(codebook), sort_keys=True)
+    fast = compiled_validator(schema_text, project.cache)
+    paths = project.study_paths()
+    earlier = CheckedStudies.load(project.cache, _checked_key(project, schema_text))
+    reused = earlier.unchanged(paths)
+    checked = load_study_files(project, lambda loaded: _checked(loaded, codebook, fast),
+                               [path for path in paths if path.name not in reused])
+    fresh = {name: (digest, study) for name, study, _, digest in checked if study is not None}
+    earlier.update(reused, fresh)
+    earlier.save()
+    by_name = reused | {name: study for name, (_, study) in fresh.items()}
+    studies = [by_name[path.name] for path in paths if path.name in by_name]
+    diagnostics = [d for _, _, problems, _ in checked for d in problems]
     return studies, diagnostics + _duplicates_across_files(studies, project.root)
 
 
-def _checked(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> tuple[Study | None, list[Diagnostic]]:
-    """A file's study if it is valid, and its problems (each already at its line and column)."""
+def _checked_key(project: Project, schema_text: str) -> str:
+    """Everything besides a file's bytes that decides whether it is valid, and what its study holds."""
+    from .uptodate import engine_digest
+
+    try:
+        codebook_bytes = project.codebook.read_bytes()
+    except OSError:
+        codebook_bytes = b""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (engine_digest().encode(), project.display(project.studies).encode(), codebook_bytes,
+                 schema_text.encode()):
+        digest.update(part + b"\0")
+    return digest.hexdigest()
+
+
+def _checked(loaded: LoadedFile, codebook: Codebook,
+             fast: Callable[[Any], Any]) -> tuple[str, Study | None, list[Diagnostic], bytes]:
+    """A file's name, its study if it is valid, its problems (each at its line and column), and its digest."""
     study = _validate_one(loaded, codebook, fast) if loaded.parsed else None
-    return study, loaded.diagnostics
+    return loaded.path.name, study, loaded.diagnostics, loaded.digest
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> Study | None:

@@ -175,3 +175,15 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     monkeypatch.setattr(livingreview.render, "TABLE_ROWS_AT_ONCE", 2)  # three studies: two pieces
     assert build(other) == 0
     assert snapshot(other / "site") == serial
+
+
+def test_a_build_that_reuses_kept_studies_gives_the_site_a_fresh_build_gives(review, tmp_path):
+    assert build(review) == 0
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    assert build(review) == 0  # alpha and gamma come from .cache/, beta is read again
+    reused = snapshot(review / "site")
+    other = make_review(tmp_path / "other", [])
+    for path in (review / "studies").iterdir():
+        (other / "studies" / path.name).write_bytes(path.read_bytes())
+    assert build(other) == 0
+    assert snapshot(other / "site") == reused
