@@ -58,12 +58,59 @@ class LoadedFile:
         return isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _Unusual(Exception):
+    """A node the plain constructor leaves to PyYAML's own."""
+
+
 class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
     """Safe C loader that records duplicate mapping keys instead of silently dropping them."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.duplicate_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
+        self.within_depth = False  # True once the data is known to nest at most MAX_DEPTH levels
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The data, built by a plain recursive walk of the nodes.
+
+        PyYAML's generic constructor (generators, for recursive structures that anchors allow and this
+        project refuses) took most of the time spent reading a file. Anything the walk does not expect
+        (a merge key, a key that is a list or mapping, another tag, nesting deeper than MAX_DEPTH) is
+        left to that constructor, which then behaves, and fails, as it always did."""
+        try:
+            data = self._plain(node, 1)
+        except _Unusual:
+            self.duplicate_keys.clear()
+            return super().construct_document(node)
+        self.within_depth = True
+        return data
+
+    def _plain(self, node: yaml.Node, depth: int) -> Any:
+        kind, tag = node.__class__, node.tag
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag not in _PLAIN_TAGS:
+                raise _Unusual
+            return self.yaml_constructors[tag](self, node)
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            return [self._plain(item, depth + 1) for item in node.value]
+        if kind is not yaml.MappingNode or tag != _MAP:
+            raise _Unusual
+        mapping = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in _PLAIN_TAGS:
+                raise _Unusual  # a merge key (<<), or a list or mapping as a key
+            mapping[self._plain(key_node, depth + 1)] = self._plain(value_node, depth + 1)
+        if len(mapping) != len(node.value):
+            self._record_duplicates(node)
+        return mapping
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
@@ -106,9 +153,9 @@ def _load(loaded: LoadedFile, text: str) -> None:
     # Very deep flow nesting ([[[[...) overflows the C parser's stack: count levels before parsing.
     if text.count("[") + text.count("{") > 1000 and _too_deep(loaded, text):
         return
-    _parse(loaded, text)
+    within_depth = _parse(loaded, text)
     # Deep block nesting parses, but later stages walk the data recursively.
-    if loaded.parsed and _depth(loaded.data) > MAX_DEPTH:
+    if loaded.parsed and not within_depth and _depth(loaded.data) > MAX_DEPTH:
         if not _too_deep(loaded, text):  # not expected: the events nest as the data does
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"nested more than {MAX_DEPTH} levels deep"))
         loaded.data, loaded.parsed = None, False
@@ -198,7 +245,8 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-def _parse(loaded: LoadedFile, text: str) -> None:
+def _parse(loaded: LoadedFile, text: str) -> bool:
+    """Parse into loaded.data, or record why not; return whether the data is known to nest at most MAX_DEPTH."""
     loader = _DuplicateKeyLoader(text)
     try:
         loaded.data = loader.get_single_data()
@@ -207,10 +255,10 @@ def _parse(loaded: LoadedFile, text: str) -> None:
         mark = error.problem_mark or error.context_mark
         line, column = position(text, mark) if mark else (1, 1)
         if any((d.line, d.column) == (line, column) for d in loaded.diagnostics):
-            return  # a tab diagnostic at the same place already says what is wrong
+            return False  # a tab diagnostic at the same place already says what is wrong
         loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
                                              f"YAML syntax error: {_syntax_problem(error, text)}"))
-        return
+        return False
     except yaml.reader.ReaderError as error:
         index = error.position  # the C reader counts UTF-8 bytes, the Python one characters
         if not (0 <= index < len(text) and ord(text[index]) == error.character):
@@ -221,11 +269,11 @@ def _parse(loaded: LoadedFile, text: str) -> None:
         loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
                                              f"control character {character} is not allowed in a YAML file; "
                                              f"remove it"))
-        return
+        return False
     except Exception as error:  # noqa: BLE001 - PyYAML's constructors may raise anything on odd input
         message = " ".join(str(error).split())  # one line, whatever the library said
         loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot be read as YAML: {message}"))
-        return
+        return False
     finally:
         loader.dispose()
     for key, mark, first in loader.duplicate_keys:
@@ -233,6 +281,7 @@ def _parse(loaded: LoadedFile, text: str) -> None:
             loaded.display, *position(text, mark),
             f"duplicate key '{key}' (first on line {position(text, first)[0]}); "
             f"YAML would silently keep only the last one"))
+    return loader.within_depth
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:

@@ -206,3 +206,44 @@ def test_any_text_gives_diagnostics_inside_the_file_and_no_traceback(fuzz_review
               st.integers(0, len(VALID_TEXT)), st.binary(min_size=1, max_size=8))))
 def test_any_bytes_give_diagnostics_inside_the_file_and_no_traceback(fuzz_review, content):
     check_file(fuzz_review, content)
+
+
+# The plain constructor must build exactly what PyYAML's safe loader builds.
+
+scalars = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+    st.sampled_from(["yes", "No", "~", "null", "", "1e3", "0x1F", "0o17", "1_000", ".inf", "-.NaN", "2020-01-31",
+                     "2001-12-14t21:59:43.10-05:00", "<<", "=", ": x", "- y", "#z", "12:30:00", "+1", "0.5"]),
+    st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(), st.dates())
+documents = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.one_of(scalars, st.text(max_size=6)), inner, max_size=4)),
+    max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=documents, flow=st.sampled_from([None, True, False]))
+def test_the_loader_builds_what_pyyaml_builds(data, flow):
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    loaded = parse_yaml_text(text, "doc.yaml")
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("base: {a: 1}\n<<: {b: 2}\n", {"base": {"a": 1}, "b": 2}),    # a merge key
+    ("? [a, b]\n: c\n", None),                                       # a list as a key: PyYAML refuses it
+    ("when: 2020-01-31\n1: one\nnull: none\n", None),
+    ("a: 1\nb: [x, {c: 2}]\na: 3\n", None),                          # a duplicate key, reported below
+])
+def test_what_the_plain_constructor_leaves_to_pyyaml_is_built_as_pyyaml_builds_it(text, expected):
+    loaded = parse_yaml_text(text, "doc.yaml")
+    try:
+        reference = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as error:
+        assert not loaded.parsed
+        assert [d.message for d in loaded.diagnostics] == [
+            f"YAML syntax error: {error.problem} {error.context} that starts at line 1, column 1"]
+        return
+    assert loaded.data == reference == (expected if expected is not None else reference)
+    duplicates = [d for d in loaded.diagnostics if d.message.startswith("duplicate key")]
+    assert len(duplicates) == text.count("\na: ")
