@@ -78,8 +78,8 @@ def dimension_values(study: Study, dimension: str, codebook: Codebook) -> list[A
         countries = study.codes.get("country", codebook.not_coded)
         if not codebook.is_coded(countries):
             return NOT_CODED
-        return sorted({codebook.countries[c].region for c in countries}, key=_region_order(codebook))
-    if dimension in {d.key for d in codebook.derived}:
+        return sorted({codebook.countries[c].region for c in countries}, key=lambda key: codebook.region_rank.get(key, len(codebook.regions)))
+    if dimension in codebook.derived_keys:
         return _derived_value(study, dimension, codebook)
     value = study.codes.get(dimension, codebook.not_coded)
     if not codebook.is_coded(value):
@@ -98,11 +98,6 @@ def _derived_value(study: Study, key: str, codebook: Codebook) -> list[bool] | N
     return [True]
 
 
-def _region_order(codebook: Codebook):
-    order = {region.key: index for index, region in enumerate(codebook.regions)}
-    return lambda key: order.get(key, len(order))
-
-
 def dimension_order(dimension: str, codebook: Codebook, studies: Sequence[Study]) -> list[Any]:
     """The values of a dimension in the order the codebook (or the calendar) gives them."""
     if dimension == "year":
@@ -110,7 +105,7 @@ def dimension_order(dimension: str, codebook: Codebook, studies: Sequence[Study]
         return list(range(min(years), max(years) + 1)) if years else []
     if dimension == "region":
         return [region.key for region in codebook.regions]
-    if dimension in {d.key for d in codebook.derived}:
+    if dimension in codebook.derived_keys:
         return [True, False]
     field = codebook.field(dimension)
     if field.kind == "boolean":
@@ -126,7 +121,7 @@ def dimension_label(dimension: str, codebook: Codebook) -> str:
         return "Year of publication"
     if dimension == "region":
         return "Region"
-    if dimension in {d.key for d in codebook.derived}:
+    if dimension in codebook.derived_keys:
         return codebook.derived_fact(dimension).label
     return codebook.field(dimension).label
 

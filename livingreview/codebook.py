@@ -7,6 +7,7 @@ written in Python, so a review team can change its codebook without code changes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -130,6 +131,15 @@ class Codebook:
 
     def field_keys(self) -> list[str]:
         return [f.key for f in self.fields]
+
+    @cached_property
+    def derived_keys(self) -> frozenset[str]:
+        return frozenset(d.key for d in self.derived)
+
+    @cached_property
+    def region_rank(self) -> Mapping[str, int]:
+        """Each region's place in the codebook's order."""
+        return {region.key: index for index, region in enumerate(self.regions)}
 
     def derived_fact(self, key: str) -> Derived:
         for candidate in self.derived:

@@ -247,3 +247,25 @@ def test_what_the_plain_constructor_leaves_to_pyyaml_is_built_as_pyyaml_builds_i
     assert loaded.data == reference == (expected if expected is not None else reference)
     duplicates = [d for d in loaded.diagnostics if d.message.startswith("duplicate key")]
     assert len(duplicates) == text.count("\na: ")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(st.one_of(st.sampled_from([chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]]),
+                              st.characters(blacklist_categories=("Cs",), blacklist_characters="\\")), max_size=40),
+       key=st.sampled_from(["title: ", "title: '", 'title: "', "title: |\n  ", "- "]))
+def test_without_a_backslash_no_control_character_reaches_the_data(text, key):
+    """`check` searches study text for control characters only in files with a backslash (an escape)."""
+    import re
+
+    loaded = parse_yaml_text(key + text + ("'" if key.endswith("'") else '"' if key.endswith('"') else ""), "x.yaml")
+    found = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]").search(repr_text(loaded.data)) if loaded.parsed else None
+    assert found is None, (text, loaded.data)
+
+
+def repr_text(value: object) -> str:
+    """Every string in parsed data, joined."""
+    if isinstance(value, dict):
+        return "".join(repr_text(k) + repr_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return "".join(map(repr_text, value))
+    return value if isinstance(value, str) else ""
