@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .study import Study
 
 _FILE = "studies-checked.pickle"
+REWRITE_FROM = 20  # files read afresh above which the cache is written again (or one in a hundred)
 
 
 def file_digest(data: bytes) -> bytes:
@@ -69,11 +70,14 @@ class CheckedStudies:
 
     def update(self, reused: dict[str, Study], fresh: dict[str, tuple[bytes, Study]]) -> None:
         """Keep the entries still reused and the studies checked afresh; forget the rest (files gone,
-        changed, or now with problems)."""
+        changed, or now with problems).
+
+        Writing the cache costs time in proportion to the whole review, reading a changed file again
+        only that file: after a few edits the cache is left as it is (the next run reads those few again)."""
+        if len(fresh) <= max(REWRITE_FROM, len(reused) // 100):
+            return
         entries = {name: self.entries[name] for name in reused} | fresh
-        entries = {name: entries[name] for name in sorted(entries)}
-        if {n: d for n, (d, _) in entries.items()} != {n: d for n, (d, _) in self.entries.items()}:
-            self.entries, self.changed = entries, True
+        self.entries, self.changed = {name: entries[name] for name in sorted(entries)}, True
 
     def save(self) -> None:
         """Write the entries if they changed (atomically: a concurrent run reads the old file or the new)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import livingreview.checked
 import livingreview.validate
 from livingreview.cli import main
 from scratch import make_review, study, write_study
@@ -20,6 +21,12 @@ def review(tmp_path: Path) -> Path:
         study("beta-2020", 2020, role="pre-determined"),
         study("gamma-2021", 2021, role="peer-support"),
     ])
+
+
+@pytest.fixture(autouse=True)
+def kept_from_the_first_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review this small is not worth a cache (it is written from 20 files read afresh): here it is."""
+    monkeypatch.setattr(livingreview.checked, "REWRITE_FROM", 0)
 
 
 @pytest.fixture
@@ -128,3 +135,25 @@ def test_a_duplicate_doi_is_found_between_a_kept_study_and_a_new_one(review, cap
     code, err = check(review, capsys)
     assert code == 1
     assert "studies/alpha-2019.yaml:" in err and "is also in studies/delta-2022.yaml" in err
+
+
+def test_after_a_few_edits_the_cache_is_kept_as_it_is_and_the_edited_files_are_read_again(
+        review, parsed, capsys, monkeypatch):
+    monkeypatch.setattr(livingreview.checked, "REWRITE_FROM", 1)
+    assert check(review, capsys)[0] == 0  # three files read: written
+    written = (review / KEPT).read_bytes()
+    write_study(review, study("beta-2020", 2020, role="peer-support"))
+    parsed.clear()
+    assert check(review, capsys) == (0, "")
+    assert parsed == ["beta-2020.yaml"]
+    assert (review / KEPT).read_bytes() == written  # one file read afresh: not worth writing the cache
+    parsed.clear()
+    assert check(review, capsys) == (0, "")
+    assert parsed == ["beta-2020.yaml"]  # read again, as it will be until the cache is next written
+    write_study(review, study("alpha-2019", 2019, role="pre-determined"))
+    parsed.clear()
+    assert check(review, capsys) == (0, "")
+    assert parsed == ["alpha-2019.yaml", "beta-2020.yaml"]  # two read afresh: written
+    parsed.clear()
+    assert check(review, capsys) == (0, "")
+    assert parsed == []

@@ -177,8 +177,12 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     assert snapshot(other / "site") == serial
 
 
-def test_a_build_that_reuses_kept_studies_gives_the_site_a_fresh_build_gives(review, tmp_path):
+def test_a_build_that_reuses_kept_studies_gives_the_site_a_fresh_build_gives(review, tmp_path, monkeypatch):
+    import livingreview.checked
+
+    monkeypatch.setattr(livingreview.checked, "REWRITE_FROM", 0)  # keep even three studies
     assert build(review) == 0
+    assert (review / ".cache" / "studies-checked.pickle").is_file()
     write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
     assert build(review) == 0  # alpha and gamma come from .cache/, beta is read again
     reused = snapshot(review / "site")
