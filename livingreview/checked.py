@@ -8,6 +8,7 @@ files (the same DOI in two files) always run over every study.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -83,12 +84,13 @@ class CheckedStudies:
         """Write the entries if they changed (atomically: a concurrent run reads the old file or the new)."""
         if self.folder is None or not self.changed:
             return
+        partial = self.folder / f"{_FILE}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f"{_FILE}.{os.getpid()}.tmp"
             with open(partial, "wb") as file:
                 pickle.dump((self.key, self.entries), file, protocol=pickle.HIGHEST_PROTOCOL)
             partial.replace(self.folder / _FILE)
-        except OSError:
-            pass  # a read-only checkout still checks; it only cannot remember
+        except OSError:  # a read-only checkout, a full disk: the review is still checked, only not remembered
+            with contextlib.suppress(OSError):
+                partial.unlink()
         self.changed = False

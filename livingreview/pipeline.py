@@ -60,8 +60,12 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
     from .draw import Drawer
 
-    # Start importing matplotlib now, on the other core, unless a large review needs both cores to parse.
-    drawer = Drawer(project.cache / "figures", start_now=len(project.study_paths()) < PARALLEL_FROM)
+    # With no drawings kept (a first build), every figure will be drawn: start importing matplotlib now,
+    # on the other core, unless a large review needs both cores to parse. With drawings kept, most
+    # rebuilds (an edited title, a note) draw nothing: matplotlib is imported once a figure is missing.
+    figures = project.cache / "figures"
+    first = not (figures.is_dir() and any(name.endswith(".svg") for name in os.listdir(figures)))
+    drawer = Drawer(figures, start_now=first and len(project.study_paths()) < PARALLEL_FROM)
     from .render import SiteContext
     from .write import Staging, write_site
 

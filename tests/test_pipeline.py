@@ -150,6 +150,36 @@ def test_a_cached_figure_is_redrawn_when_its_data_changes(review):
     assert (review / "site/figures/per-year.svg").exists()
 
 
+def test_matplotlib_is_started_early_for_a_first_build_and_after_only_when_a_figure_is_missing(
+        review, monkeypatch):
+    import livingreview.draw
+
+    early, started = [], []
+    real_init, real_start = livingreview.draw.Drawer.__init__, livingreview.draw.Drawer._start
+
+    def init(self, cache, start_now=True):
+        early.append(start_now)
+        real_init(self, cache, start_now)
+
+    def start(self):
+        started.append(True)
+        real_start(self)
+
+    monkeypatch.setattr(livingreview.draw.Drawer, "__init__", init)
+    monkeypatch.setattr(livingreview.draw.Drawer, "_start", start)
+    assert build(review) == 0
+    assert early == [True] and started  # nothing drawn yet: matplotlib is imported while pages render
+    early.clear(), started.clear()
+    data = study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"])
+    write_study(review, {**data, "title": "A retitled study"})
+    assert build(review) == 0
+    assert early == [False] and not started  # no figure changed: no drawing process at all
+    early.clear()
+    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    assert build(review) == 0
+    assert early == [False] and started  # a figure's data changed: drawn
+
+
 def test_downloads_hold_every_study(review):
     assert build(review) == 0
     site = review / "site" / "data"
