@@ -1,5 +1,6 @@
 """The build end to end, on a tiny review in a temporary folder."""
 
+import gc
 import hashlib
 import re
 from pathlib import Path
@@ -94,6 +95,21 @@ def test_an_invalid_study_stops_the_build_and_leaves_the_previous_site(review, c
     assert "studies/beta-2020.yaml:3:1: YAML syntax error" in err
     assert "Traceback" not in err
     assert snapshot(review / "site") == before
+
+
+def test_builds_leave_the_garbage_collector_as_they_found_it(review):
+    # A build pauses collection while reading and keeps the review out of it while rendering;
+    # a long-running `serve` must get both back, whether the build succeeded or failed.
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert build(review) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (review / "studies" / "beta-2020.yaml").write_text("id: beta-2020\ntitle: [unclosed\n")
+    assert build(review) == 1  # fails while reading
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    write_study(review, study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"]))
+    (review / "content" / "pages" / "about.md").write_text("---\ntitle: About\nnav: 9\n---\n{{ nonsense }}\n")
+    assert build(review) == 1  # fails while rendering
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_build_that_fails_while_rendering_leaves_the_previous_site(review, capsys):
