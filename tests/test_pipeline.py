@@ -143,6 +143,30 @@ def test_markdown_from_contributors_renders_without_raw_html_or_unsafe_links(rev
     assert 'href="https://doi.org/10.1/x"' in html
 
 
+def test_a_study_page_shows_each_field_as_coded_with_links_evidence_and_the_second_coding(tmp_path):
+    coded = study("gamma-2021", 2021, role="peer-support", phases=["commissioning", "delivery"], country=["AU"])
+    coded["evidence"] = {"role": "Methods: peers ran the groups."}
+    coded["second_coding"] = {"coder": "O. N.", "codes": {"role": "pre-determined", "phases": ["delivery"]},
+                              "resolved": {"role": "Agreed after re-reading."}}
+    root = make_review(tmp_path / "review", [coded])
+    assert build(root) == 0
+    page = (root / "site" / "studies" / "gamma-2021.html").read_text(encoding="utf-8")
+    rows = {re.search(r'<th scope="row">([^<]*)</th>', row).group(1): row
+            for row in re.findall(r"<tr(?: class=\"not-coded\")?>.*?</tr>", page, re.S) if 'scope="row"' in row}
+    role = rows["Peer-worker role"]
+    assert '<a href="index.html?role=peer-support">Provider of peer support</a>' in role
+    assert "<td>Methods: peers ran the groups.</td>" in role
+    assert "Second coder (O. N.): pre-determined; resolved: Agreed after re-reading." in role
+    assert ('<a href="index.html?phases=commissioning">Commissioning</a>, '
+            '<a href="index.html?phases=delivery">Delivery</a>') in rows["Service-cycle phases"]
+    assert "Second coder (O. N.): delivery<" in rows["Service-cycle phases"]
+    assert '<a href="index.html?country=AU">Australia</a>' in rows["Country"]
+    assert 'class="not-coded"' in rows["Study design"] and "not yet coded" in rows["Study design"]
+    assert 'class="not-coded"' not in role
+    derived = rows["Co-creation"]  # commissioning and delivery: a derived fact that holds
+    assert '<a href="index.html?co_creation=true">Yes</a>' in derived and "<td>Derived: " in derived
+
+
 def test_study_values_are_escaped(review):
     data = study("delta-2022", 2022)
     data["title"] = "A <b>bold</b> & risky title"
