@@ -44,7 +44,7 @@ def check(project: Project) -> Review:
     if codebook is None:
         raise BuildError(problems)
     # Reading studies makes no reference cycles, only objects that are kept: collecting garbage meanwhile
-    # would walk the studies read so far again and again (a tenth of reading 10,000 of them).
+    # would walk the studies read so far again and again as they accumulate.
     gc.disable()
     try:
         studies, problems = validate_studies(project, codebook)
