@@ -66,13 +66,17 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
         clock.lap("compare inputs")
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
     from .draw import Drawer
+    from .figure_inputs import FigureInputs
 
-    # With no drawings kept (a first build), every figure will be drawn: start importing matplotlib now,
-    # on the other core, unless a large review needs both cores to parse. With drawings kept, most
-    # rebuilds (an edited title, a note) draw nothing: matplotlib is imported once a figure is missing.
+    # With no drawings kept (a first build), every figure will be drawn; with drawings kept, most rebuilds
+    # (an edited title, a note) draw nothing. When a study changed what a figure can show, start importing
+    # matplotlib now, on the other core; otherwise it is imported once a figure is found missing. A large
+    # review needs both cores to parse, and no second reading of its files to guess.
     figures = project.cache / "figures"
     first = not (figures.is_dir() and any(name.endswith(".svg") for name in os.listdir(figures)))
-    drawer = Drawer(figures, start_now=first and len(project.study_paths()) < PARALLEL_FROM)
+    paths = project.study_paths()
+    figure_inputs = FigureInputs.compare(project.cache, paths) if len(paths) < PARALLEL_FROM else None
+    drawer = Drawer(figures, start_now=figure_inputs is not None and (first or figure_inputs.changed))
     from .render import SiteContext
     from .write import Staging, write_site
 
@@ -91,6 +95,8 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
         gc.unfreeze()  # a long-running `serve` builds again: what this build kept may then be collected
         drawer.close()
     remember(project, digest)
+    if figure_inputs is not None:
+        figure_inputs.save()
     clock.lap("render and write")
     drafts = sum(not e.is_release for e in editions)
     return (f"build: {len(review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "

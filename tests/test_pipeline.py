@@ -190,7 +190,7 @@ def test_a_cached_figure_is_redrawn_when_its_data_changes(review):
     assert (review / "site/figures/per-year.svg").exists()
 
 
-def test_matplotlib_is_started_early_for_a_first_build_and_after_only_when_a_figure_is_missing(
+def test_matplotlib_is_started_early_when_a_figure_may_change_and_otherwise_only_once_one_is_missing(
         review, monkeypatch):
     import livingreview.draw
 
@@ -213,11 +213,23 @@ def test_matplotlib_is_started_early_for_a_first_build_and_after_only_when_a_fig
     data = study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"])
     write_study(review, {**data, "title": "A retitled study"})
     assert build(review) == 0
-    assert early == [False] and not started  # no figure changed: no drawing process at all
+    # A first build records no study's values (it draws everything anyway): the first edit cannot be judged.
+    assert early == [True]
+    early.clear(), started.clear()
+    write_study(review, {**data, "title": "A study retitled again", "notes": "A note."})
+    assert build(review) == 0
+    assert early == [False] and not started  # no figure can change: no drawing process at all
     early.clear()
     write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
     assert build(review) == 0
-    assert early == [False] and started  # a figure's data changed: drawn
+    assert early == [True] and started  # a value a figure shows changed: matplotlib is imported at once
+    early.clear(), started.clear()
+    (review / ".cache" / "figure-inputs.json").write_text("{not json", encoding="utf-8")
+    recoded = study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"])
+    write_study(review, {**recoded, "title": "Retitled with the record damaged"})
+    assert build(review) == 0
+    assert early == [True]  # nothing to compare with: started, in case
+    assert (review / "site/figures/roles.svg").exists()
 
 
 def test_downloads_hold_every_study(review):
