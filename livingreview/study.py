@@ -7,13 +7,13 @@ from sys import intern
 from typing import Any, Mapping
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     family: str
     given: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SecondCoding:
     """A second coder's values for some fields, and how disagreements were resolved."""
 
@@ -22,7 +22,7 @@ class SecondCoding:
     resolved: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Study:
     id: str
     title: str
