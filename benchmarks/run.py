@@ -624,6 +624,22 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
     return found
 
 
+def redraw_note(corpora: Sequence[Corpus], limit: float = 0.5) -> str:
+    """Why a fresh-process rebuild that redraws figures misses the target, in this run's own numbers."""
+    repo = next((c for c in corpora if not c.synthetic), None)
+    edit, floor = (repo.time("edit"), repo.time("matplotlib")) if repo else (None, None)
+    if edit is None or floor is None or edit <= limit:
+        return ""
+    note = (f"A rebuild after a role edit redraws figures, so a fresh process must import matplotlib: in this run "
+            f"that import alone took {floor:.3f} s (median, a bare `python -c`), "
+            f"{'more than' if floor > limit else 'most of'} the {limit} s target, before any figure is drawn.")
+    served = repo.serve.get("edit")
+    if served:
+        note += (f" A running `serve` imports it once; there the same edit took "
+                 f"{statistics.median(served):.3f} s (median).")
+    return note
+
+
 def targets_table(found: Sequence[Target]) -> str:
     rows = ["| Target | Measured | Met? |", "|---|---|---|"]
     for target in found:
@@ -676,7 +692,7 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
         + f"\n- Libraries: {libraries()}\n- Hugo: {hugo}\n- Load average (1, 5, 15 min) before: {load[0]}; "
           f"after: {load[1]}. Other work on the machine during the run adds noise; compare medians.",
         "## Command\n\n```\n" + command + "\n```",
-        "## Targets\n\n" + targets_table(found),
+        "## Targets\n\n" + targets_table(found) + (f"\n\n{redraw_note(corpora)}" if redraw_note(corpora) else ""),
         "## Summary (medians)\n\n" + summary_table(corpora),
     ]
     growth = growth_table(corpora)
