@@ -5,8 +5,9 @@ once, on the other core, while studies are read and pages rendered; one that wil
 title) starts no drawing process at all. A study can change a figure only through the values a figure
 can show (its codes, year, baseline flag), never through its title, authors or notes. Each build records,
 for every study file, a digest of its bytes and one of those values; the next build parses again only
-the files whose bytes changed. A wrong guess costs time, never a wrong figure: a missed redraw starts
-matplotlib once a figure is found missing, a needless start is stopped unused.
+the files whose bytes changed. Where nothing is known (no record; a file edited for the first time since
+it was recorded) the build does not start early. A wrong guess costs time, never a wrong figure: a missed
+redraw starts matplotlib once a figure is found missing, a needless start is stopped unused.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class FigureInputs:
 
     record: Path
     studies: dict[str, tuple[str, str | None]]
-    changed: bool  # some study may show differently in a figure than at the last build
+    changed: bool  # a study was added or removed, or shows differently in a figure than at the last build
 
     @classmethod
     def compare(cls, cache: Path, paths: Sequence[Path]) -> FigureInputs:
@@ -43,21 +44,22 @@ class FigureInputs:
         except (OSError, ValueError, TypeError, AttributeError):
             before = None
         studies: dict[str, tuple[str, str | None]] = {}
-        changed = before is None or len(before) != len(paths)
+        # A study added or removed changes the counts; a study edited counts only if what it showed is known.
+        changed = before is not None and set(before) != {path.name for path in paths}
         for path in paths:
             try:
                 data = path.read_bytes()
             except OSError:
-                changed = True  # the build reports it
-                continue
+                continue  # the build reports it
             digest, earlier = file_digest(data).hex(), (before or {}).get(path.name)
             if earlier is not None and earlier[0] == digest:
                 studies[path.name] = (digest, earlier[1])
                 continue
-            # A first build parses nothing here: it draws every figure anyway.
+            # A first build parses nothing here (it draws every figure anyway): a file's values become known
+            # when a later build finds it edited, so its next edit can be judged.
             drawn = drawn_values_digest(path) if before is not None else None
             studies[path.name] = (digest, drawn)
-            changed = changed or drawn is None or earlier is None or earlier[1] != drawn
+            changed = changed or (earlier is not None and earlier[1] is not None and earlier[1] != drawn)
         return cls(record, studies, changed)
 
     def save(self) -> None:
