@@ -5,8 +5,8 @@ once, on the other core, while studies are read and pages rendered; one that wil
 title) starts no drawing process at all. A study can change a figure only through the values a figure
 can show (its codes, year, baseline flag), never through its title, authors or notes. Each build records,
 for every study file, a digest of its bytes and one of those values; the next build parses again only
-the files whose bytes changed. Where nothing is known (no record; a file edited for the first time since
-it was recorded) the build does not start early. A wrong guess costs time, never a wrong figure: a missed
+the files whose bytes changed. Where nothing is known (no record; a file's first edit after a first build,
+which reads no values) the build does not start early. A wrong guess costs time, never a wrong figure: a missed
 redraw starts matplotlib once a figure is found missing, a needless start is stopped unused.
 """
 
@@ -39,10 +39,7 @@ class FigureInputs:
     def compare(cls, cache: Path, paths: Sequence[Path]) -> FigureInputs:
         """The study files as they are now, compared with the record of the last successful build."""
         record = cache / _RECORD
-        try:
-            before = {name: tuple(entry) for name, entry in json.loads(record.read_text(encoding="utf-8")).items()}
-        except (OSError, ValueError, TypeError, AttributeError):
-            before = None
+        before = _read(record)
         studies: dict[str, tuple[str, str | None]] = {}
         # A study added or removed changes the counts; a study edited counts only if what it showed is known.
         changed = before is not None and set(before) != {path.name for path in paths}
@@ -71,6 +68,17 @@ class FigureInputs:
             partial.replace(self.record)
         except OSError:  # a read-only checkout: the next build only guesses less well
             partial.unlink(missing_ok=True)
+
+
+def _read(record: Path) -> dict[str, tuple[str, str | None]] | None:
+    """The last build's record; None if there is none or it is damaged (then nothing is known)."""
+    try:
+        entries = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entries, dict) or not all(isinstance(e, list) and len(e) == 2 for e in entries.values()):
+        return None
+    return {name: (entry[0], entry[1]) for name, entry in entries.items()}
 
 
 def drawn_values_digest(path: Path) -> str | None:

@@ -46,6 +46,15 @@ def test_with_no_record_nothing_is_parsed_and_no_change_is_foreseen(tmp_path):
     assert [values for _, values in inputs.studies.values()] == [None]
 
 
+def test_a_damaged_record_is_as_no_record(tmp_path):
+    for damage in ("{not json", "[1, 2]", '{"doe-2020.yaml": ["only one"]}', '{"doe-2020.yaml": 3}'):
+        folder = recorded(tmp_path / str(len(list(tmp_path.iterdir()))), {"doe-2020.yaml": STUDY})
+        (folder / ".cache" / "figure-inputs.json").write_text(damage, encoding="utf-8")
+        write(folder, "doe-2020.yaml", {**STUDY, "year": 2021})
+        inputs = compare(folder)
+        assert not inputs.changed and [values for _, values in inputs.studies.values()] == [None], damage
+
+
 def test_files_with_the_same_bytes_change_nothing(tmp_path):
     recorded(tmp_path, {"doe-2020.yaml": STUDY, "roe-2021.yaml": {**STUDY, "id": "roe-2021"}})
     assert not compare(tmp_path).changed
