@@ -680,6 +680,7 @@ def growth_table(corpora: Sequence[Corpus]) -> str:
 def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: str, runs: int,
            started: str, load: tuple[str, str], seconds: float, engine: str) -> str:
     found = targets(corpora)
+    note = redraw_note(corpora)
     sections = [
         "# Benchmarks",
         f"Measured on {started} by `benchmarks/run.py` ({runs} run{'s' * (runs != 1)} per measurement; "
@@ -692,7 +693,7 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
         + f"\n- Libraries: {libraries()}\n- Hugo: {hugo}\n- Load average (1, 5, 15 min) before: {load[0]}; "
           f"after: {load[1]}. Other work on the machine during the run adds noise; compare medians.",
         "## Command\n\n```\n" + command + "\n```",
-        "## Targets\n\n" + targets_table(found) + (f"\n\n{redraw_note(corpora)}" if redraw_note(corpora) else ""),
+        "## Targets\n\n" + targets_table(found) + (f"\n\n{note}" if note else ""),
         "## Summary (medians)\n\n" + summary_table(corpora),
     ]
     growth = growth_table(corpora)
