@@ -27,6 +27,10 @@ commands:
 """
 
 
+NO_SERVER_HELP = ("neither use nor leave running a drawing server, which keeps matplotlib imported "
+                  "between builds that redraw figures (always off in CI; see README)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = _parser().parse_args(argv)
@@ -52,9 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.add_argument("--verbose", action="store_true", help="build: print how long each stage took")
     parser.add_argument("--force", action="store_true", help="build: rebuild even if no input changed")
+    parser.add_argument("--no-drawing-server", action="store_true", help=f"build: {NO_SERVER_HELP}")
     build = commands.add_parser("build", help="validate, then write the site")
     build.add_argument("--verbose", action="store_true", help="print how long each stage took")
     build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
+    build.add_argument("--no-drawing-server", action="store_true", help=NO_SERVER_HELP)
     commands.add_parser("check", help="validate studies, codebook and content")
     commands.add_parser("schema", help="write content/study.schema.json for editors")
     release = commands.add_parser("release", help="freeze a citable version under releases/")
@@ -103,7 +109,7 @@ def _check(project: Project, args: argparse.Namespace) -> int:
 def _build(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    summary = build(project, verbose=args.verbose, force=args.force)
+    summary = build(project, verbose=args.verbose, force=args.force, drawing_server=not args.no_drawing_server)
     print(summary)
     return 0
 

@@ -52,16 +52,23 @@ class Drawer:
     """A process that imports matplotlib as soon as a build starts, then draws the figures it is sent.
 
     matplotlib's import (about half a second) then overlaps loading and validation, and drawing
-    overlaps rendering the pages. Without fork (or without a cache) figures are drawn in-process.
+    overlaps rendering the pages. Given a drawing server's address, a running server (already past
+    that import) draws instead, and a drawing process that had to import matplotlib is left running
+    as the server for the next builds. Without fork (or without a cache) figures are drawn in-process.
     """
 
-    def __init__(self, cache: Path | None, start_now: bool = True):
+    def __init__(self, cache: Path | None, start_now: bool = True, server: Path | None = None):
         self.cache = cache
         self.process: Any = None
         self.connection: Any = None
         self.sent_any = False
-        if start_now and (os.cpu_count() or 1) >= 2:  # on one core, importing early would only compete
-            self._start()
+        self.server, self.client = server if cache is not None and hasattr(os, "fork") else None, None
+        if self.server is not None:
+            from .drawing_server import Client
+
+            self.client = Client.connect(self.server, server_signature())
+        if self.client is None and start_now and (os.cpu_count() or 1) >= 2:
+            self._start()  # on one core, importing early would only compete
 
     def _start(self) -> None:
         if self.cache is not None and hasattr(os, "fork") and self.process is None:
@@ -69,24 +76,30 @@ class Drawer:
 
             context = multiprocessing.get_context("fork")
             self.connection, child_end = context.Pipe()
-            self.process = context.Process(target=_drawing_process, args=(child_end, self.cache))
+            server = (self.server, server_signature()) if self.server is not None else None
+            self.process = context.Process(target=_drawing_process, args=(child_end, self.cache, server))
             self.process.start()
             child_end.close()
 
     def draw(self, figures: Sequence[FigureData]) -> Callable[[FigureData], bytes]:
-        """Send the figures not yet cached to the drawing process; return a function giving a figure's SVG."""
+        """Send the figures not yet cached to be drawn; return a function giving a figure's SVG."""
         missing = [f for f in figures if not (_cache_path(f, self.cache) and _cache_path(f, self.cache).exists())]
-        if missing:
+        if self.client is not None:
+            self.client.send(missing)
+        elif missing:
             self._start()
         self._send(missing)
 
         def svg_of(figure: FigureData) -> bytes:
-            self.close()  # waits for the drawing; whatever it did not draw (it failed) is drawn here
+            self.close()  # waits for the drawing; whatever was not drawn (it failed) is drawn here
             return svg_for(figure, self.cache)[0]
 
         return svg_of
 
     def close(self) -> None:
+        if self.client is not None:
+            self.client.wait()  # a build that failed before drawing sent nothing: it is not waited for
+            self.client = None
         self._send([])
         if self.process is not None:
             if not self.sent_any:
@@ -102,6 +115,13 @@ class Drawer:
             self.connection = None
 
 
+def server_signature() -> str:
+    """What a drawing server must match to draw for this engine (see drawing_server.py)."""
+    from .drawing_server import signature
+
+    return signature(DRAWING_VERSION + _matplotlib_version())
+
+
 def import_matplotlib() -> None:
     """Import matplotlib for SVG output (about half a second, the larger part of drawing a few figures).
 
@@ -113,7 +133,7 @@ def import_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401
 
 
-def _drawing_process(connection: Any, cache: Path) -> None:
+def _drawing_process(connection: Any, cache: Path, server: tuple[Path, str] | None) -> None:
     # Not lowered in priority: once figures arrive, drawing is what the build waits for last.
     import_matplotlib()  # the slow import, done while the build loads its inputs
 
@@ -122,6 +142,11 @@ def _drawing_process(connection: Any, cache: Path) -> None:
     except EOFError:
         return
     _draw_all(figures, cache)
+    connection.close()
+    if server is not None and figures:
+        from .drawing_server import detach
+
+        detach(*server, lambda more: _draw_all(more, cache))
 
 
 def prune_cache(figures: Sequence[FigureData], cache: Path | None) -> None:

@@ -56,8 +56,12 @@ def check(project: Project) -> Review:
     return Review(codebook, tuple(studies), content)
 
 
-def build(project: Project, verbose: bool = False, force: bool = False) -> str:
-    """Validate, then write the whole site; return a one-line summary."""
+def build(project: Project, verbose: bool = False, force: bool = False, drawing_server: bool = True) -> str:
+    """Validate, then write the whole site; return a one-line summary.
+
+    With `drawing_server` (and unless turned off, or in CI), a running drawing server draws changed
+    figures, and a build that must import matplotlib leaves one running (see drawing_server.py).
+    """
     from .uptodate import inputs_digest, is_up_to_date, remember
 
     clock = _Clock(verbose)
@@ -66,6 +70,7 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
         clock.lap("compare inputs")
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
     from .draw import Drawer
+    from .drawing_server import wanted
     from .figure_inputs import FigureInputs
 
     # With no drawings kept (a first build), every figure will be drawn; with drawings kept, most rebuilds
@@ -76,7 +81,10 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     first = not (figures.is_dir() and any(name.endswith(".svg") for name in os.listdir(figures)))
     paths = project.study_paths()
     figure_inputs = FigureInputs.compare(project.cache, paths) if len(paths) < PARALLEL_FROM else None
-    drawer = Drawer(figures, start_now=figure_inputs is not None and (first or figure_inputs.changed))
+    # A large review's drawing process is forked late, holding the whole review: it is not kept.
+    kept = drawing_server and wanted() and len(paths) < PARALLEL_FROM
+    server = project.cache / "drawing-server.sock" if kept else None
+    drawer = Drawer(figures, start_now=figure_inputs is not None and (first or figure_inputs.changed), server=server)
     from .render import SiteContext
     from .write import Staging, write_site
 
@@ -125,7 +133,6 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer,
     from .render import edition_figures, environment, render_edition
     from .uptodate import record_pages, release_pages_key, reuse_pages
 
-    env = environment(project.templates, project.cache / "jinja")
     figures = [edition_figures(context, edition) for edition in context.editions]
     every_figure = [f for each in figures for f in each]
     svg_of: Callable[[FigureData], bytes] | None = None
@@ -138,7 +145,8 @@ def _outputs(project: Project, context: SiteContext, drawer: Drawer,
     # A large review renders its study pages on two worker processes: drawing then starts once they
     # are done, so that three processes never share two cores (nor their memory peaks coincide).
     if not any(len(edition.studies) >= PARALLEL_FROM for edition in context.editions):
-        start_drawing()
+        start_drawing()  # before loading the templates: a drawing server starts drawing at once
+    env = environment(project.templates, project.cache / "jinja")
     yield from _assets(project.templates / "assets")
     drawings = []
     summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])

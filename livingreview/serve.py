@@ -87,7 +87,7 @@ class Server:
         with self._build_lock:
             started = time.perf_counter()
             try:
-                summary = build(self.project)
+                summary = build(self.project, drawing_server=False)  # matplotlib is kept here
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:

@@ -30,6 +30,8 @@ import yaml
 from livingreview.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# Builds in tests leave no drawing server behind; tests/test_drawing_server.py turns it on where it tests it.
+os.environ["LIVINGREVIEW_DRAWING_SERVER"] = "0"
 CONTENT_FILES = ("codebook.yaml", "site.yaml", "figures.yaml")
 MISSING: Any = object()  # an override that leaves the key out of the study
 

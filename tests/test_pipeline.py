@@ -197,9 +197,9 @@ def test_matplotlib_is_started_early_when_a_figure_may_change_and_otherwise_only
     early, started = [], []
     real_init, real_start = livingreview.draw.Drawer.__init__, livingreview.draw.Drawer._start
 
-    def init(self, cache, start_now=True):
+    def init(self, cache, start_now=True, **others):
         early.append(start_now)
-        real_init(self, cache, start_now)
+        real_init(self, cache, start_now, **others)
 
     def start(self):
         started.append(True)
