@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, Callable, Sequence
 IDLE_SECONDS = 600.0
 POLL_SECONDS = 1.0  # how soon a removed socket or the idle limit is noticed
 HANDSHAKE_SECONDS = 5.0  # a build waits this long for a busy server to greet it before drawing itself
+FIGURES_SECONDS = 60.0  # a server waits this long for a greeted build's figures before serving the next
 SOCKET_PATH_LIMIT = 100  # a Unix socket's path must fit in 108 bytes; deeper folders go without a server
 ENVIRONMENT = "LIVINGREVIEW_DRAWING_SERVER"  # "0" turns the server off, "1" on even in CI
 
@@ -140,7 +141,7 @@ def _forget_the_build() -> None:
 
 
 class Server:
-    """Accepts one build at a time; each build's figures are drawn by a fork, so no drawing leaks state."""
+    """Draws for one build at a time (others wait, or draw themselves after HANDSHAKE_SECONDS)."""
 
     def __init__(self, address: Path, expected: str, draw: Callable[[Sequence[Any]], None]):
         self.address, self.expected, self.draw = address, expected, draw
@@ -164,58 +165,42 @@ class Server:
             try:
                 connection, _ = self.listener.accept()
             except TimeoutError:
-                self._reap()
                 continue
             last_used = time.monotonic()
             if not self._serve(connection):
                 break
-            self._reap()
         self.listener.close()
         if self._still_ours():
             os.unlink(self.address)
 
     def _serve(self, connection: socket.socket) -> bool:
-        """Greet a build and fork to draw for it; False if the build found this server stale."""
-        with connection:
+        """Greet a build, then draw what it sends; False once this server should stop."""
+        with connection, connection.makefile("rb") as reader, connection.makefile("wb") as writer:
             connection.settimeout(HANDSHAKE_SECONDS)
-            reader, writer = connection.makefile("rb"), connection.makefile("wb")
             try:
                 kind, sent = pickle.load(reader)
                 current = kind == "hello" and sent == self.expected
                 pickle.dump(("ready" if current else "stale", os.getpid()), writer)
                 writer.flush()
+                if not current:
+                    return False
+                connection.settimeout(FIGURES_SECONDS)
+                kind, figures = pickle.load(reader)
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-                return True  # a build that went away: keep serving the next
-            if not current:
-                return False
-            if os.fork() == 0:
-                self._draw_for(connection, reader, writer)
-            reader.close()
-            writer.close()
-            return True
-
-    def _draw_for(self, connection: socket.socket, reader: BinaryIO, writer: BinaryIO) -> None:
-        try:
-            self.listener.close()
-            connection.settimeout(None)
-            kind, figures = pickle.load(reader)
-            if kind == "draw":
-                self.draw(figures)
+                return True  # a build that went away or had nothing to draw: serve the next
+            try:
+                self.draw(figures)  # here, not in a fork: a fork's first drawing was about a sixth slower
+            except Exception:
+                return False  # the build draws the figures itself; a server that failed once stops
+            try:
                 pickle.dump("drawn", writer)
                 writer.flush()
-        finally:
-            os._exit(0)  # whatever failed, the build draws what is missing itself
+            except OSError:
+                pass
+            return True
 
     def _still_ours(self) -> bool:
         try:
             return os.stat(self.address).st_ino == self.identity
         except OSError:
             return False
-
-    @staticmethod
-    def _reap() -> None:
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:
-            pass
