@@ -11,6 +11,7 @@ one; a build that cannot reach it draws as if there were none.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -23,7 +24,7 @@ from typing import Any, BinaryIO, Callable, Sequence
 
 IDLE_SECONDS = 600.0
 POLL_SECONDS = 1.0  # how soon a removed socket or the idle limit is noticed
-HANDSHAKE_SECONDS = 5.0  # a build waits this long for a busy server to greet it before drawing itself
+HANDSHAKE_SECONDS = 1.0  # a build waits this long for a busy server to greet it before drawing itself
 FIGURES_SECONDS = 60.0  # a server waits this long for a greeted build's figures before serving the next
 SOCKET_PATH_LIMIT = 100  # a Unix socket's path must fit in 108 bytes; deeper folders go without a server
 ENVIRONMENT = "LIVINGREVIEW_DRAWING_SERVER"  # "0" turns the server off, "1" on even in CI
@@ -92,7 +93,7 @@ class Client:
         """Wait for the drawings sent; False if the server did not finish them."""
         try:
             return self.sent and pickle.load(self.reader) == "drawn"
-        except (OSError, EOFError, pickle.UnpicklingError):
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
             return False
         finally:
             self.close()
@@ -161,43 +162,53 @@ class Server:
 
     def run(self) -> None:
         last_used = time.monotonic()
-        while self._still_ours() and time.monotonic() - last_used < IDLE_SECONDS:
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            last_used = time.monotonic()
-            if not self._serve(connection):
-                break
-        self.listener.close()
-        if self._still_ours():
-            os.unlink(self.address)
+        try:
+            while self._still_ours() and time.monotonic() - last_used < IDLE_SECONDS:
+                try:
+                    connection, _ = self.listener.accept()
+                except TimeoutError:
+                    continue
+                last_used = time.monotonic()
+                if not self._serve(connection):
+                    break
+        finally:
+            self.listener.close()
+            if self._still_ours():
+                os.unlink(self.address)
 
     def _serve(self, connection: socket.socket) -> bool:
         """Greet a build, then draw what it sends; False once this server should stop."""
-        with connection, connection.makefile("rb") as reader, connection.makefile("wb") as writer:
-            connection.settimeout(HANDSHAKE_SECONDS)
-            try:
-                kind, sent = pickle.load(reader)
-                current = kind == "hello" and sent == self.expected
-                pickle.dump(("ready" if current else "stale", os.getpid()), writer)
-                writer.flush()
-                if not current:
-                    return False
-                connection.settimeout(FIGURES_SECONDS)
-                kind, figures = pickle.load(reader)
-            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-                return True  # a build that went away or had nothing to draw: serve the next
-            try:
-                self.draw(figures)  # here, not in a fork: a fork's first drawing was about a sixth slower
-            except Exception:
-                return False  # the build draws the figures itself; a server that failed once stops
-            try:
-                pickle.dump("drawn", writer)
-                writer.flush()
-            except OSError:
-                pass
+        reader, writer = connection.makefile("rb"), connection.makefile("wb")
+        try:
+            return self._converse(connection, reader, writer)
+        finally:
+            for stream in (writer, reader, connection):
+                with contextlib.suppress(OSError):  # a build that went away: its answer is lost, not the server
+                    stream.close()
+
+    def _converse(self, connection: socket.socket, reader: BinaryIO, writer: BinaryIO) -> bool:
+        connection.settimeout(HANDSHAKE_SECONDS)
+        try:
+            kind, sent = pickle.load(reader)
+            current = kind == "hello" and sent == self.expected
+            pickle.dump(("ready" if current else "stale", os.getpid()), writer)
+            writer.flush()
+            if not current:
+                return False
+            connection.settimeout(FIGURES_SECONDS)
+            kind, figures = pickle.load(reader)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return True  # a build that went away or had nothing to draw: serve the next
+        if kind != "draw":
             return True
+        try:
+            self.draw(figures)  # here, not in a fork: a fork's first drawing was about a sixth slower
+        except Exception:
+            return False  # the build draws the figures itself; a server that failed once stops
+        with contextlib.suppress(OSError):
+            pickle.dump("drawn", writer)
+            writer.flush()
+        return True
 
     def _still_ours(self) -> bool:
         try:

@@ -167,6 +167,20 @@ def test_an_idle_server_stops_by_itself(reviews, monkeypatch):
     assert not address(review).exists()
 
 
+def test_a_build_waits_at_most_a_second_for_a_server_busy_with_another_build(reviews):
+    review = reviews()
+    (review / ".cache").mkdir()
+    detached(review, "any", lambda figures: None)
+    first = Client.connect(address(review), "any")  # greeted: the server now waits for its figures
+    assert first is not None
+    started = time.monotonic()
+    assert Client.connect(address(review), "any") is None  # so this build draws for itself
+    assert time.monotonic() - started < drawing_server.HANDSHAKE_SECONDS + 0.5
+    first.send([])
+    assert first.wait() is False  # nothing was sent: nothing to wait for
+    assert until(lambda: server_pid(review, "any") is not None)  # and the server serves the next build
+
+
 def test_a_socket_left_by_a_server_that_died_is_ignored_and_replaced(reviews):
     review = reviews()
     (review / ".cache").mkdir()
