@@ -57,7 +57,7 @@ OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "text_edit", "edit", 
 LABELS = {"fresh_check": "check, no .cache/ (a fresh clone, as in CI)",
           "check": "check, with the .cache/ a previous run left", "cold": "cold full build", "unchanged": "rebuild, nothing changed",
           "text_edit": "rebuild after editing one study's title (no figure changes)",
-          "edit": "rebuild after editing one study's role (figures redrawn, by the drawing server)",
+          "edit": "rebuild after editing one study's role (figures redrawn)",
           "edit_no_server": "rebuild after editing one study's role, `--no-drawing-server` (matplotlib imported)",
           "matplotlib": "importing matplotlib's figure and SVG modules alone (python -c)",
           "hugo": "Hugo build of the same study pages"}
@@ -576,8 +576,12 @@ def corpus_table(corpus: Corpus) -> str:
                    if corpus.edit_written else "")
         notes.append(f"Our build writes {corpus.files:,} files{written}.")
     if corpus.server_mib:
-        notes.append(f"The drawing server these builds left held {statistics.median(corpus.server_mib):.0f} MiB "
-                     f"(PSS, median of {len(corpus.server_mib)} runs) while idle.")
+        notes.append(f"The role edit's figures were drawn by the drawing server the cold build left; it held "
+                     f"{statistics.median(corpus.server_mib):.0f} MiB (PSS, median of {len(corpus.server_mib)} "
+                     "runs) while idle.")
+    elif corpus.series.get("edit") and corpus.series["edit"].samples:
+        notes.append("These builds left no drawing server (none is kept for a review of 1,000 studies or more): "
+                     "both role edits drew their figures in the build.")
     if corpus.time("hugo") is not None:
         ours, hugo = corpus.time("cold"), corpus.time("hugo")
         notes.append(f"Hugo wrote {corpus.hugo_pages:,} HTML pages. Ratio ours/Hugo (medians): cold full build "

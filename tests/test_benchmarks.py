@@ -37,3 +37,15 @@ def test_the_note_leaves_out_what_was_not_measured():
 def test_no_note_without_the_repository_s_review():
     assert redraw_note([Corpus("10 synthetic studies", Path("."), 10, synthetic=True)]) == ""
     assert redraw_note([corpus(text_edit=0.3)]) == ""
+
+
+def test_the_corpus_notes_say_who_drew_the_role_edit_s_figures():
+    from run import corpus_table
+
+    served = corpus(edit=0.42)
+    served.server_mib = [50.0, 58.0, 56.0]
+    assert "drawn by the drawing server the cold build left; it held 56 MiB" in corpus_table(served)
+    alone = Corpus("1,000 synthetic studies", Path("."), 1000, synthetic=True,
+                   series={"edit": series(1.5, 1.6, 1.4)})
+    assert "left no drawing server" in corpus_table(alone)
+    assert "drawing server" not in corpus_table(corpus(text_edit=0.3))
