@@ -108,9 +108,11 @@ def test_a_build_that_draws_leaves_a_server_that_draws_the_next_build_s_changed_
     assert build(review) == 0
     assert not started  # no drawing process of its own: the server drew
     assert (review / "site/figures/roles.svg").read_bytes() != before
+    gap_map = (review / "site/figures/gap-map.svg").read_bytes()
     write_study(review, study("beta-2020", 2020, role="pre-determined", phases=["commissioning"], country=["GB"]))
     assert build(review) == 0  # a second drawing in the same process: nothing of the first may leak into it
     assert not started
+    assert (review / "site/figures/gap-map.svg").read_bytes() != gap_map
     assert server_pid(review) == pid  # the same server, still there for the next build
 
     monkeypatch.undo()
