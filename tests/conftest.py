@@ -20,6 +20,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -154,6 +155,16 @@ def run_check(capsys: pytest.CaptureFixture[str]) -> Callable[[Path], CheckResul
         return CheckResult(code, captured.out, captured.err)
 
     return run
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+    """Poll `condition` until it holds or `seconds` pass; whether it held (for work in other processes)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
 
 
 def run_build_py(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

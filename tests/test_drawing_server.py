@@ -18,6 +18,7 @@ from livingreview.cli import main
 from livingreview.drawing_server import Client, detach, wanted
 from livingreview.pipeline import build as pipeline_build
 from livingreview.project import Project
+from conftest import run_build_py, wait_for
 from scratch import make_review, study, write_study
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the server is forked; checked via /proc")
@@ -44,13 +45,6 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has stopped: only its parent's wait is left
 
 
-def until(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def server_pid(review: Path, signature: str | None = None) -> int | None:
@@ -65,7 +59,7 @@ def server_pid(review: Path, signature: str | None = None) -> int | None:
 def detached(review: Path, signature: str, draw) -> int:
     """Start a server for the review as a drawing process would; its pid, once it answers."""
     detach(address(review), signature, draw)
-    assert until(lambda: server_pid(review, signature) is not None), "the server did not start"
+    assert wait_for(lambda: server_pid(review, signature) is not None), "the server did not start"
     return server_pid(review, signature)
 
 
@@ -89,14 +83,14 @@ def reviews(monkeypatch):
     for review in made:
         pid = server_pid(review)
         address(review).unlink(missing_ok=True)  # how a user stops it: the server sees its socket gone
-        assert pid is None or until(lambda: not alive(pid)), "a server outlived its socket"
+        assert pid is None or wait_for(lambda: not alive(pid)), "a server outlived its socket"
     shutil.rmtree(folder)
 
 
 def test_a_build_that_draws_leaves_a_server_that_draws_the_next_build_s_changed_figures(reviews, monkeypatch):
     review = reviews()
     assert build(review) == 0
-    assert until(lambda: server_pid(review) is not None)
+    assert wait_for(lambda: server_pid(review) is not None)
     pid = server_pid(review)
     assert pid != os.getpid() and alive(pid)
     assert stat.S_IMODE(os.stat(address(review)).st_mode) == 0o600  # only its user may connect
@@ -131,8 +125,8 @@ def test_a_stale_server_stops_and_the_build_draws_and_leaves_a_current_one(revie
     assert alive(stale)
     assert build(review) == 0
     assert (review / "site/figures/roles.svg").read_bytes().startswith(b"<?xml")
-    assert until(lambda: not alive(stale))
-    assert until(lambda: server_pid(review) is not None)
+    assert wait_for(lambda: not alive(stale))
+    assert wait_for(lambda: server_pid(review) is not None)
     assert server_pid(review) != stale
 
 
@@ -153,10 +147,10 @@ def test_a_server_that_fails_to_draw_leaves_the_figures_to_the_build(reviews, mo
 def test_removing_its_socket_stops_the_server(reviews):
     review = reviews()
     assert build(review) == 0
-    assert until(lambda: server_pid(review) is not None)
+    assert wait_for(lambda: server_pid(review) is not None)
     pid = server_pid(review)
     shutil.rmtree(review / ".cache")
-    assert until(lambda: not alive(pid), seconds=5 * drawing_server.POLL_SECONDS + 2)
+    assert wait_for(lambda: not alive(pid), seconds=5 * drawing_server.POLL_SECONDS + 2)
 
 
 def test_an_idle_server_stops_by_itself(reviews, monkeypatch):
@@ -165,7 +159,7 @@ def test_an_idle_server_stops_by_itself(reviews, monkeypatch):
     monkeypatch.setattr(drawing_server, "IDLE_SECONDS", 0.5)
     pid = detached(review, "any", lambda figures: None)
     assert alive(pid)
-    assert until(lambda: not alive(pid), seconds=0.5 + 3 * drawing_server.POLL_SECONDS)
+    assert wait_for(lambda: not alive(pid), seconds=0.5 + 3 * drawing_server.POLL_SECONDS)
     assert not address(review).exists()
 
 
@@ -180,7 +174,7 @@ def test_a_build_waits_at_most_a_second_for_a_server_busy_with_another_build(rev
     assert time.monotonic() - started < drawing_server.HANDSHAKE_SECONDS + 0.5
     first.send([])
     assert first.wait() is False  # nothing was sent: nothing to wait for
-    assert until(lambda: server_pid(review, "any") is not None)  # and the server serves the next build
+    assert wait_for(lambda: server_pid(review, "any") is not None)  # and the server serves the next build
 
 
 def test_a_socket_left_by_a_server_that_died_is_ignored_and_replaced(reviews):
@@ -190,16 +184,14 @@ def test_a_socket_left_by_a_server_that_died_is_ignored_and_replaced(reviews):
     dead.bind(str(address(review)))
     dead.close()  # the file stays; nothing listens
     assert build(review) == 0
-    assert until(lambda: server_pid(review) is not None)
+    assert wait_for(lambda: server_pid(review) is not None)
 
 
 def test_a_build_run_from_a_pipe_returns_while_its_server_stays(reviews):
     review = reviews()
-    from conftest import run_build_py
-
     result = run_build_py(review, "build", timeout=60)  # would time out if the server held the pipe
     assert result.returncode == 0, result.stderr
-    assert until(lambda: server_pid(review) is not None)
+    assert wait_for(lambda: server_pid(review) is not None)
 
 
 def test_builds_without_a_server_when_turned_off_in_ci_or_in_serve(reviews, monkeypatch):

@@ -13,6 +13,7 @@ import pytest
 from livingreview.cli import main
 from livingreview.project import Project
 from livingreview.serve import Server
+from conftest import wait_for
 from scratch import make_review, study, write_study
 
 
@@ -21,13 +22,6 @@ def fetch(url: str) -> tuple[int, str, dict]:
         return response.status, response.read().decode("utf-8"), dict(response.headers)
 
 
-def wait_for(condition, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
