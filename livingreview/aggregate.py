@@ -1,22 +1,22 @@
 """Aggregate stage: counts, percentages and cross-tabulations of the coded studies.
 
-A pure function of the studies and the codebook. Besides the codebook's fields,
-three dimensions are known: `year`, `region` (from the countries) and every
-derived fact. A study not yet coded for a field is counted apart and never enters
-that field's denominator; a multi-valued field counts a study once per value.
+A pure function of the studies and the codebook. The dimensions studies are counted on are
+`year`, `region` (when the codebook has a field of kind country and regions for its countries),
+every field of a kind that can be tallied, and every derived fact. A study not yet coded for a
+field is counted apart and never enters that field's denominator; a multi-valued field counts a
+study once per value.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from .codebook import Codebook
 from .study import Study
 
 NOT_CODED = None  # what `dimension_values` returns for a study not yet coded on a dimension
-TALLIED_KINDS = ("single", "multiple", "country", "boolean")
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,27 @@ class Aggregates:
     total: int
     tallies: Mapping[str, Tally]
     members: Mapping[tuple[str, Any], tuple[str, ...]]
-    crosstabs: Mapping[str, CrossTab]
+    crosstabs: Mapping[str, CrossTab]  # the cross-tabulations figures.yaml declares as tables
+    values: Mapping[str, Mapping[str, list[Any] | None]]  # dimension -> study id -> its values
+    order: Mapping[str, tuple[Any, ...]]  # dimension -> its values in order
 
     def tally(self, dimension: str) -> Tally:
         return self.tallies[dimension]
+
+    def crosstab(self, rows: str, columns: str, key: str = "") -> CrossTab:
+        """Studies per pair of values of two dimensions."""
+        cells: dict[tuple[Any, Any], list[str]] = defaultdict(list)
+        coded = 0
+        for study_id, row_values in self.values[rows].items():
+            column_values = self.values[columns][study_id]
+            if row_values is NOT_CODED or column_values is NOT_CODED:
+                continue
+            coded += 1
+            for row in row_values:
+                for column in column_values:
+                    cells[(row, column)].append(study_id)
+        return CrossTab(key or f"{rows}-by-{columns}", rows, columns, self.order[rows], self.order[columns],
+                        {cell: tuple(ids) for cell, ids in cells.items()}, coded)
 
 
 def dimension_values(study: Study, dimension: str, codebook: Codebook) -> list[Any] | None:
@@ -75,10 +92,12 @@ def dimension_values(study: Study, dimension: str, codebook: Codebook) -> list[A
     if dimension == "year":
         return [study.year]
     if dimension == "region":
-        countries = study.codes.get("country", codebook.not_coded)
+        field = codebook.country_field
+        countries = study.codes.get(field.key, codebook.not_coded) if field else codebook.not_coded
         if not codebook.is_coded(countries):
             return NOT_CODED
-        return sorted({codebook.countries[c].region for c in countries}, key=lambda key: codebook.region_rank.get(key, len(codebook.regions)))
+        rank = codebook.region_rank
+        return sorted({codebook.countries[c].region for c in countries}, key=lambda key: rank.get(key, len(rank)))
     if dimension in codebook.derived_keys:
         return _derived_value(study, dimension, codebook)
     value = study.codes.get(dimension, codebook.not_coded)
@@ -126,6 +145,15 @@ def dimension_label(dimension: str, codebook: Codebook) -> str:
     return codebook.field(dimension).label
 
 
+def dimension_kind(dimension: str, codebook: Codebook) -> str:
+    """'year', 'region', 'derived', or the kind of the field the dimension is."""
+    if dimension in ("year", "region"):
+        return dimension
+    if dimension in codebook.derived_keys:
+        return "derived"
+    return codebook.field(dimension).kind
+
+
 def value_label(dimension: str, value: Any, codebook: Codebook) -> str:
     """The label a reader sees for one value of a dimension."""
     if dimension == "year":
@@ -143,8 +171,9 @@ def value_label(dimension: str, value: Any, codebook: Codebook) -> str:
 
 def dimensions(codebook: Codebook) -> list[str]:
     """Every dimension that can be tallied, in codebook order."""
-    fields = [f.key for f in codebook.fields if f.kind in TALLIED_KINDS]
-    return ["year", "region"] + fields + [d.key for d in codebook.derived]
+    region = ["region"] if codebook.country_field is not None and codebook.regions else []
+    fields = [f.key for f in codebook.fields if f.tallied]
+    return ["year", *region, *fields, *(d.key for d in codebook.derived)]
 
 
 def aggregate(studies: Sequence[Study], codebook: Codebook,
@@ -154,16 +183,19 @@ def aggregate(studies: Sequence[Study], codebook: Codebook,
     tallies: dict[str, Tally] = {}
     members: dict[tuple[str, Any], list[str]] = defaultdict(list)
     values_by_dimension: dict[str, dict[str, list[Any] | None]] = {}
+    order: dict[str, tuple[Any, ...]] = {}
     for dimension in dimensions(codebook):
         values = {s.id: dimension_values(s, dimension, codebook) for s in ordered}
         values_by_dimension[dimension] = values
         tallies[dimension] = _tally(dimension, values, codebook, ordered)
+        order[dimension] = tuple(value for value, _ in tallies[dimension].counts)
         for study_id, study_values in values.items():
             for value in study_values or ():
                 members[(dimension, value)].append(study_id)
-    tables = {key: _crosstab(key, rows, columns, values_by_dimension, codebook, ordered)
-              for key, rows, columns in crosstabs}
-    return Aggregates(len(ordered), tallies, {k: tuple(v) for k, v in members.items()}, tables)
+    aggregates = Aggregates(len(ordered), tallies, {k: tuple(v) for k, v in members.items()}, {},
+                            values_by_dimension, order)
+    tables = {key: aggregates.crosstab(rows, columns, key) for key, rows, columns in crosstabs}
+    return replace(aggregates, crosstabs=tables)
 
 
 def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Codebook,
@@ -178,27 +210,9 @@ def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Cod
         counter.update(set(study_values))
     order = dimension_order(dimension, codebook, studies)
     order += sorted((v for v in counter if v not in order), key=str)
-    multiple = dimension in ("region",) or (
-        dimension in codebook.field_keys() and codebook.field(dimension).is_list)
+    multiple = dimension == "region" or (dimension in codebook.field_keys() and codebook.field(dimension).is_list)
     return Tally(dimension, dimension_label(dimension, codebook), multiple,
                  tuple((value, counter[value]) for value in order), coded, len(values) - coded, none)
-
-
-def _crosstab(key: str, rows: str, columns: str, values: Mapping[str, Mapping[str, list[Any] | None]],
-              codebook: Codebook, studies: Sequence[Study]) -> CrossTab:
-    cells: dict[tuple[Any, Any], list[str]] = defaultdict(list)
-    coded = 0
-    for study in studies:
-        row_values, column_values = values[rows][study.id], values[columns][study.id]
-        if row_values is NOT_CODED or column_values is NOT_CODED:
-            continue
-        coded += 1
-        for row in row_values:
-            for column in column_values:
-                cells[(row, column)].append(study.id)
-    return CrossTab(key, rows, columns, tuple(dimension_order(rows, codebook, studies)),
-                    tuple(dimension_order(columns, codebook, studies)),
-                    {cell: tuple(ids) for cell, ids in cells.items()}, coded)
 
 
 def format_percent(value: float | None) -> str:

@@ -1,14 +1,20 @@
-"""What changed in the evidence between two editions: studies added, removed and recoded,
+"""What changed in the evidence between two editions: studies added, removed, corrected and recoded,
 and how every headline aggregate moved. Pure: editions in, a Changes value out."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .aggregate import Aggregates, format_percent, value_label
+from .aggregate import Aggregates, aggregate, dimension_kind, format_percent, value_label
 from .codebook import Codebook
+from .edition import Edition
 from .study import Study
+
+# What a reader sees of a study besides its coding: a correction to any of these is a change too.
+BIBLIOGRAPHIC = (("title", "Title"), ("year", "Year"), ("authors", "Authors"), ("journal", "Journal"),
+                 ("doi", "DOI"), ("url", "Web address"))
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,10 @@ def _label(field: str, value: Any, codebook: Codebook) -> str:
 
 def _recodings(old: Study, new: Study, old_codebook: Codebook, new_codebook: Codebook) -> tuple[Recoding, ...]:
     changes = []
+    for key, label in BIBLIOGRAPHIC:
+        before, after = _bibliographic(old, key), _bibliographic(new, key)
+        if before != after:
+            changes.append(Recoding(key, label, before or "none", after or "none"))
     for field in new_codebook.fields:
         before = old.codes.get(field.key, old_codebook.not_coded)
         after = new.codes.get(field.key, new_codebook.not_coded)
@@ -77,6 +87,12 @@ def _recodings(old: Study, new: Study, old_codebook: Codebook, new_codebook: Cod
             changes.append(Recoding(field.key, field.label, _show(field.key, before, old_codebook),
                                     _show(field.key, after, new_codebook)))
     return tuple(changes)
+
+
+def _bibliographic(study: Study, key: str) -> str:
+    if key == "authors":
+        return "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in study.authors)
+    return str(getattr(study, key))
 
 
 def _normal(value: Any) -> Any:
@@ -88,7 +104,7 @@ def _aggregate_changes(old: Aggregates, new: Aggregates, codebook: Codebook) -> 
     if old.total != new.total:
         changes.append(AggregateChange("Included studies", str(old.total), str(new.total)))
     for key, tally in new.tallies.items():
-        if key in ("year", "country") or key not in old.tallies:
+        if dimension_kind(key, codebook) in ("year", "country") or key not in old.tallies:
             continue
         before = old.tallies[key]
         if before.coded != tally.coded:
@@ -104,24 +120,56 @@ def _aggregate_changes(old: Aggregates, new: Aggregates, codebook: Codebook) -> 
     return tuple(changes)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def _md(text: str) -> str:
+    """Text from a study file, safe in Markdown: no formatting, no HTML, no @-mention, on one line."""
+    text = " ".join(str(text).split())
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("@", "@\u200b")  # a zero-width space after @ mentions nobody
+
+
 def markdown(changes: Changes, base: str, head: str) -> str:
     """The changes as Markdown fit for a pull-request comment."""
-    lines = [f"## Changes to the evidence: {base} → {head}", ""]
+    lines = [f"## Changes to the evidence: {_md(base)} → {_md(head)}", ""]
     if changes.empty:
-        return "\n".join(lines + ["No change to the studies or their coding.", ""])
+        return "\n".join(lines + ["No change to the studies, their bibliographic data or their coding.", ""])
     if changes.added:
         lines += [f"### Studies added ({len(changes.added)})", ""]
-        lines += [f"- {s.short_citation}: {s.title} (`{s.id}`)" for s in changes.added] + [""]
+        lines += [f"- {_md(s.short_citation)}: {_md(s.title)} (`{s.id}`)" for s in changes.added] + [""]
     if changes.removed:
         lines += [f"### Studies removed ({len(changes.removed)})", ""]
-        lines += [f"- {s.short_citation}: {s.title} (`{s.id}`)" for s in changes.removed] + [""]
+        lines += [f"- {_md(s.short_citation)}: {_md(s.title)} (`{s.id}`)" for s in changes.removed] + [""]
     if changes.recoded:
-        lines += [f"### Studies recoded ({len(changes.recoded)})", ""]
+        lines += [f"### Studies corrected or recoded ({len(changes.recoded)})", ""]
         for study, recodings in changes.recoded:
-            lines.append(f"- {study.short_citation} (`{study.id}`)")
-            lines += [f"  - {r.label}: {r.old} → {r.new}" for r in recodings]
+            lines.append(f"- {_md(study.short_citation)} (`{study.id}`)")
+            lines += [f"  - {_md(r.label)}: {_md(r.old)} → {_md(r.new)}" for r in recodings]
         lines.append("")
     if changes.aggregates:
         lines += ["### Headline figures", "", "| Figure | Before | After |", "|---|---|---|"]
-        lines += [f"| {c.label} | {c.old} | {c.new} |" for c in changes.aggregates] + [""]
+        lines += [f"| {_md(c.label)} | {_md(c.old)} | {_md(c.new)} |" for c in changes.aggregates] + [""]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ChangelogEntry:
+    edition: Edition
+    previous: Edition | None
+    changes: Changes
+
+
+def changelog_entries(editions: Sequence[Edition]) -> list[ChangelogEntry]:
+    """Newest first: the draft against the latest release, then each release against the one before."""
+    entries = []
+    for index, edition in enumerate(editions):
+        previous = editions[index - 1] if index else None
+        if previous is None:
+            changes = compare((), aggregate((), edition.codebook), edition.codebook,
+                              edition.studies, edition.aggregates, edition.codebook)
+        else:
+            changes = compare(previous.studies, previous.aggregates, previous.codebook,
+                              edition.studies, edition.aggregates, edition.codebook)
+        entries.append(ChangelogEntry(edition, previous, changes))
+    return entries[::-1]

@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|check|schema|...]`."""
+"""Command line: `livingreview [init|build|check|schema|release|diff|import|new|serve]`."""
 
 from __future__ import annotations
 
@@ -6,29 +6,26 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
-from .diagnostics import BuildError, Diagnostic
+from .diagnostics import BuildError, Diagnostic, printable
 from .project import Project
 
 DESCRIPTION = """\
-Build, check and release a living scoping review.
+Build, check and release a living review.
 
 commands:
-  build     validate every study, then write the site into site/ (the default)
-  check     validate every study, the codebook and the content; exit 1 on any problem
+  init      start a new review in a folder: settings, a codebook, figures, pages and two example studies
+  build     check the review, then write the site into site/ (the default)
+  check     check every study, the codebook, the content and the releases; exit 1 on any problem
   schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
-  release   freeze the validated review as releases/VERSION.json (a citable version)
+  release   freeze the checked review as releases/VERSION.json (a citable version)
   diff      print what the working tree changes in the evidence, as Markdown
   import    write a new study file for each record of RIS, BibTeX or Rayyan CSV exports
   new       write a new study file from a DOI (looked up on Crossref) or a BibTeX entry
   serve     build, serve the site on http://127.0.0.1:8000/ and rebuild when a file changes
 """
-
-
-NO_SERVER_HELP = ("neither use nor leave running a drawing server, which keeps matplotlib imported "
-                  "between builds that redraw figures (always off in CI; see README)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,28 +37,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[command](project, args)
     except BuildError as error:
         report(error.diagnostics)
-        outcome = "" if command == "check" else "; nothing was written"
+        outcome = "" if command in ("check", "diff") else "; nothing was written"
         print(f"{command}: {_problems(error.diagnostics)}{outcome}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{command}: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: say so in one line rather than a traceback, unless asked for it
+        if os.environ.get("LIVINGREVIEW_DEBUG"):
+            raise
+        print(printable(f"{command}: internal error ({type(error).__name__}: {error}); this is a bug in "
+                        f"livingreview, not in your review: please report it, with LIVINGREVIEW_DEBUG=1 "
+                        f"set to see where it happened"), file=sys.stderr)
+        return 2
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port: give a number from 1 to 65535, such as 8000")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=DESCRIPTION,  # prog: build.py or livingreview, as called
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", default=".", help="the review's folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.add_argument("--verbose", action="store_true", help="build: print how long each stage took")
     parser.add_argument("--force", action="store_true", help="build: rebuild even if no input changed")
-    parser.add_argument("--no-drawing-server", action="store_true", help=f"build: {NO_SERVER_HELP}")
-    build = commands.add_parser("build", help="validate, then write the site")
+    init = commands.add_parser("init", help="start a new review in a folder")
+    init.add_argument("folder", help="the new review's folder (created; must be empty if it exists)")
+    build = commands.add_parser("build", help="check, then write the site")
     build.add_argument("--verbose", action="store_true", help="print how long each stage took")
     build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
-    build.add_argument("--no-drawing-server", action="store_true", help=NO_SERVER_HELP)
-    commands.add_parser("check", help="validate studies, codebook and content")
+    commands.add_parser("check", help="check studies, codebook, content and releases")
     commands.add_parser("schema", help="write content/study.schema.json for editors")
     release = commands.add_parser("release", help="freeze a citable version under releases/")
     release.add_argument("version", help="the new version, e.g. 1.0.0; must sort after the latest release")
@@ -77,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--doi", help="look the study up on Crossref by its DOI")
     source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
-    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port on 127.0.0.1 (default: 8000)")
     return parser
 
 
@@ -96,38 +105,46 @@ def _problems(diagnostics: Sequence[Diagnostic]) -> str:
     return f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"
 
 
+def _init(project: Project, args: argparse.Namespace) -> int:
+    from .starter import init_review
+
+    target = init_review(Path(args.folder))
+    print(f"init: a new review in {target}/. Next: cd {args.folder} && livingreview check && livingreview serve "
+          f"(its README.md says what to edit first)")
+    return 0
+
+
 def _check(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import check
 
-    review = check(project)
-    count = len(review.studies)
+    plan = check(project)
+    count = len(plan.review.studies)
     print(f"check: {count} stud{'y' if count == 1 else 'ies'} valid against {project.display(project.codebook)} "
-          f"({len(review.codebook.fields)} fields); no problems")
+          f"({len(plan.review.codebook.fields)} fields); content, figures and releases checked; no problems")
     return 0
 
 
 def _build(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    summary = build(project, verbose=args.verbose, force=args.force, drawing_server=not args.no_drawing_server)
-    print(summary)
+    print(build(project, verbose=args.verbose, force=args.force))
     return 0
 
 
 def _schema(project: Project, args: argparse.Namespace) -> int:
-    from .codebook import load_codebook
+    from .pipeline import load_review
     from .schema import schema_json
+    from .write import Folder
 
-    codebook, diagnostics = load_codebook(project.codebook, project.display(project.codebook))
-    if codebook is None:
-        raise BuildError(diagnostics)
-    target = project.content / "study.schema.json"
-    target.write_text(schema_json(codebook), encoding="utf-8")
+    review = load_review(project)
+    text = schema_json(review.codebook, review.content.baseline is not None)
+    target = Folder(project.content).write("study.schema.json", text.encode("utf-8"))
     print(f"schema: wrote {project.display(target)}")
     return 0
 
 
 def _release(project: Project, args: argparse.Namespace) -> int:
+    from .pipeline import check
     from .release import make_release
 
     notes = ""
@@ -136,7 +153,7 @@ def _release(project: Project, args: argparse.Namespace) -> int:
             notes = args.notes.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as error:
             raise BuildError([Diagnostic(str(args.notes), 1, 1, f"cannot read release notes: {error}")]) from None
-    target = make_release(project, args.version, args.date, notes, args.doi)
+    target = make_release(project, check(project).review, args.version, args.date, notes, args.doi)
     print(f"release: froze version {args.version} in {project.display(target)}; "
           f"updated CITATION.cff and .zenodo.json. Commit them in a release pull request.")
     return 0
@@ -145,10 +162,10 @@ def _release(project: Project, args: argparse.Namespace) -> int:
 def _diff(project: Project, args: argparse.Namespace) -> int:
     from .aggregate import aggregate
     from .changelog import compare, markdown
-    from .pipeline import check
-    from .release import edition_at
+    from .history import edition_at
+    from .pipeline import load_review
 
-    review = check(project)
+    review = load_review(project)
     label, studies, codebook = edition_at(project, args.base)
     changes = compare(studies, aggregate(studies, codebook), codebook,
                       review.studies, aggregate(review.studies, review.codebook), review.codebook)
@@ -174,5 +191,6 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
     return serve_command(project, args.port)
 
 
-_COMMANDS = {"check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff,
-             "import": _import, "new": _new, "serve": _serve}
+_COMMANDS: dict[str, Callable[[Project, argparse.Namespace], int]] = {
+    "init": _init, "check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff,
+    "import": _import, "new": _new, "serve": _serve}

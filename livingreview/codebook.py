@@ -2,53 +2,25 @@
 
 It is read from `content/codebook.yaml`; nothing about the review's fields is
 written in Python, so a review team can change its codebook without code changes.
+The kinds of field are declared in `field_kinds.py`.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import difflib
-
 import yaml
 
 from .diagnostics import Diagnostic
+from .field_kinds import KINDS, Field, Value
 from .load import LoadedFile, position, read_yaml
 
-KINDS = ("single", "multiple", "boolean", "text", "number", "country")
-LIST_KINDS = ("multiple", "country")
 _CODEBOOK_SCHEMA = Path(__file__).with_name("codebook.schema.json")
-
-
-@dataclass(frozen=True)
-class Value:
-    key: str
-    label: str
-    definition: str = ""
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    kind: str
-    required: bool
-    description: str = ""
-    values: tuple[Value, ...] = ()
-    minimum: int | None = None
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in LIST_KINDS
-
-    def value_label(self, key: Any) -> str:
-        for value in self.values:
-            if value.key == key:
-                return value.label
-        return str(key)
 
 
 @dataclass(frozen=True)
@@ -155,17 +127,27 @@ class Codebook:
             return sorted(self.countries)
         return [value.key for value in field.values]
 
+    @cached_property
+    def country_field(self) -> Field | None:
+        """The field of kind country (whatever its key): where a study's regions come from."""
+        return next((f for f in self.fields if f.kind == "country"), None)
+
     def is_coded(self, value: Any) -> bool:
         return value != self.not_coded
 
 
-def load_codebook(path: Path, display: str | None = None,
-                  cache: Path | None = None) -> tuple[Codebook | None, list[Diagnostic]]:
+def load_codebook(path: Path, display: str | None = None) -> tuple[Codebook | None, list[Diagnostic]]:
     """Read and check the codebook; return it with no diagnostics, or None with all of them."""
-    loaded = read_yaml(path, display)
+    return codebook_from(read_yaml(path, display))
+
+
+def codebook_from(loaded: LoadedFile) -> tuple[Codebook | None, list[Diagnostic]]:
+    """The codebook of a file already read (from disk, or from a frozen release)."""
     if not loaded.ok:
         return None, loaded.diagnostics
-    if _valid_codebook(loaded.data, cache):
+    from .schema import fast_validator
+
+    if fast_validator(json.dumps(_codebook_schema(), sort_keys=True))(loaded.data):
         errors = []
     else:
         import jsonschema  # only for a codebook with errors: it reports all of them
@@ -174,7 +156,7 @@ def load_codebook(path: Path, display: str | None = None,
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         where = list(error.absolute_path)
         if error.validator == "enum" and where[-1:] == ["kind"]:
-            close = difflib.get_close_matches(str(error.instance), KINDS, n=1)
+            close = difflib.get_close_matches(str(error.instance), list(KINDS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             loaded.error(f"codebook: {_describe(where[:-1], loaded.data)} has unknown kind "
                          f"'{error.instance}'{hint} Kinds are: {', '.join(KINDS)}", where)
@@ -190,20 +172,10 @@ def load_codebook(path: Path, display: str | None = None,
     return (None, loaded.diagnostics) if loaded.diagnostics else (codebook, [])
 
 
-def _valid_codebook(data: Any, cache: Path | None) -> bool:
-    from .schema import compiled_validator
-
-    try:
-        compiled_validator(_CODEBOOK_SCHEMA.read_text(encoding="utf-8"), cache)(data)
-    except Exception:  # any failure: let jsonschema say exactly what is wrong
-        return False
-    return True
-
-
 def _codebook_schema() -> dict:
-    import json
-
-    return json.loads(_CODEBOOK_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(_CODEBOOK_SCHEMA.read_text(encoding="utf-8"))
+    schema["properties"]["fields"]["items"]["properties"]["kind"] = {"enum": list(KINDS)}
+    return schema
 
 
 def _check_country_codes(loaded: LoadedFile) -> None:
@@ -235,7 +207,8 @@ def _build(data: Mapping[str, Any]) -> Codebook:
         Field(
             key=f["key"], label=f["label"], kind=f["kind"], required=f.get("required", False),
             description=f.get("description", ""), minimum=f.get("minimum"),
-            values=tuple(Value(v["key"], v["label"], v.get("definition", "")) for v in f.get("values", [])),
+            values=tuple(Value(v["key"], v["label"], v.get("definition", ""), v.get("colour", ""))
+                         for v in f.get("values", [])),
         )
         for f in data["fields"]
     )
@@ -264,7 +237,7 @@ def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
         if key in [earlier for earlier, _ in places[:index]]:
             loaded.error(f"codebook: field key '{key}' is declared twice", where)
     for index, field in enumerate(codebook.fields):
-        if field.kind in ("single", "multiple") and not field.values:
+        if KINDS[field.kind].needs_values and not field.values:
             loaded.error(f"codebook: field '{field.key}' of kind {field.kind} needs a list of values",
                          ["fields", index])
         value_keys = [v.key for v in field.values]
@@ -278,6 +251,10 @@ def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
                    for part, c in (("when", r.when), ("then", r.then))]
     for where, condition in conditions:
         _check_condition(codebook, loaded, condition, where)
+    countries = [index for index, field in enumerate(codebook.fields) if field.kind == "country"]
+    for index in countries[1:]:
+        loaded.error("codebook: only one field may be of kind country (regions are counted from it); "
+                     "make this one a multiple field with its own values", ["fields", index, "kind"])
     region_keys = {r.key for r in codebook.regions}
     for code, country in codebook.countries.items():
         if country.region not in region_keys:

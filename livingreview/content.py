@@ -1,22 +1,86 @@
-"""Load stage for `content/`: site metadata, the published baseline, the search, figures and pages."""
+"""Load stage for `content/`: the site's settings, the published baseline, the search, figures and pages.
+
+Every file is checked against what the engine declares it may hold (the settings below, the figure
+kinds' settings, the codebook's dimensions), and every problem is reported at its line and column.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
-from pybtex.database import BibliographyData, parse_string
-from pybtex.scanner import PybtexError
-
+from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
 from .diagnostics import Diagnostic
-from .load import LoadedFile, parse_yaml_text, read_yaml
-from .project import Project
+from .figures import KINDS as FIGURE_KINDS
+from .figures import FigureSpec
+from .load import CONTROL_CHARACTER, LoadedFile, parse_yaml_text
+from .schema import DOI_PATTERN, SLUG_PATTERN, URL_PATTERN, fast_validator
+from .sources import Sources
 
-FIGURE_KINDS = ("flow", "bar", "stacked-by-year", "gap-map", "ladder")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
+# Pages the site writes itself: a content page may not take their names.
+RESERVED_PAGES = ("index", "home", "studies", "figures", "data", "assets", "v", "draft", "changelog",
+                  "consistency", "agreement", "references", "feed", "search")
+_TEXT = {"type": "string", "minLength": 1}
+_KEY = {"type": "string", "pattern": SLUG_PATTERN.replace("-", "[_-]")}
+_DIMENSION = {"type": "string", "minLength": 1}
+SITE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["title", "short_title", "description", "authors", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "title": _TEXT, "short_title": _TEXT, "description": _TEXT,
+        "authors": {"type": "array", "minItems": 1, "items": _TEXT},
+        "url": {"type": "string", "pattern": URL_PATTERN},
+        "repository": {"type": "string", "pattern": URL_PATTERN},
+        "licence_text": _TEXT, "licence_data": _TEXT,
+        "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$(?!\n)"},
+        "attribution": _TEXT,
+        "home": {"type": "object", "additionalProperties": False, "properties": {
+            "facts": {"type": "array", "items": {
+                "type": "object", "required": ["label", "dimension", "value"], "additionalProperties": False,
+                "properties": {"label": _TEXT, "dimension": _DIMENSION,
+                               "value": {"type": ["string", "boolean", "integer"]}}}}}},
+        "table": {"type": "object", "additionalProperties": False, "properties": {
+            "columns": {"type": "array", "items": _DIMENSION, "uniqueItems": True}}},
+        "citation": {"type": "object", "additionalProperties": False, "properties": {
+            "keywords": {"type": "array", "items": _TEXT},
+            "licence": {"type": "string", "pattern": r"^[A-Za-z0-9.+-]+$(?!\n)"},
+            "continues": {"type": "object", "required": ["title", "doi", "year", "authors"],
+                          "additionalProperties": False, "properties": {
+                              "title": _TEXT, "doi": {"type": "string", "pattern": DOI_PATTERN},
+                              "year": {"type": "integer"},
+                              "authors": {"type": "array", "minItems": 1, "items": {
+                                  "type": "object", "required": ["family"], "additionalProperties": False,
+                                  "properties": {"family": _TEXT, "given": {"type": "string"}}}}}}}},
+    },
+}
+
+
+@dataclass(frozen=True)
+class HomeFact:
+    label: str
+    dimension: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Continues:
+    """The published work a review continues (cited beside every release of it)."""
+
+    title: str
+    doi: str
+    year: int
+    authors: tuple[tuple[str, str], ...]  # (family, given)
+
+    @property
+    def short_citation(self) -> str:
+        names = [family for family, _ in self.authors]
+        who = names[0] if len(names) == 1 else f"{names[0]} & {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+        return f"{who} ({self.year})"
 
 
 @dataclass(frozen=True)
@@ -26,10 +90,16 @@ class SiteInfo:
     description: str
     authors: tuple[str, ...]
     url: str
-    repository: str
-    licence_text: str
-    licence_data: str
+    repository: str = ""
+    licence_text: str = ""
+    licence_data: str = ""
     language: str = "en"
+    attribution: str = ""
+    facts: tuple[HomeFact, ...] = ()
+    columns: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    licence: str = ""  # an SPDX identifier, for CITATION.cff and Zenodo
+    continues: Continues | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +130,7 @@ class Baseline:
     label: str
     figures: tuple[BaselineFigure, ...]
     checks: tuple[BaselineCheck, ...]
+    included: str = ""  # the key of the figure that counts the published review's included studies
 
     def figure(self, key: str) -> BaselineFigure:
         for figure in self.figures:
@@ -67,18 +138,9 @@ class Baseline:
                 return figure
         raise KeyError(key)
 
-
-@dataclass(frozen=True)
-class FigureSpec:
-    """One figure the site shows, declared in content/figures.yaml."""
-
-    key: str
-    kind: str
-    title: str
-    caption: str
-    dimension: str | None = None
-    rows: str | None = None
-    columns: str | None = None
+    @property
+    def included_total(self) -> int | None:
+        return self.figure(self.included).value if self.included else None
 
 
 @dataclass(frozen=True)
@@ -100,7 +162,8 @@ class Content:
     figures: tuple[FigureSpec, ...]
     tables: tuple[tuple[str, str, str], ...]
     pages: tuple[Page, ...]
-    bibliography: BibliographyData
+    bibliography: Any  # pybtex BibliographyData
+    files: Mapping[str, str] = field(default_factory=dict)  # name -> text, as a release freezes them
 
     def page(self, slug: str) -> Page | None:
         return next((p for p in self.pages if p.slug == slug), None)
@@ -110,87 +173,287 @@ class Content:
         return self.searches[-1] if self.searches else {}
 
 
-def load_content(project: Project, codebook: Codebook) -> tuple[Content | None, list[Diagnostic]]:
-    """Read everything in content/ except the codebook; report every problem."""
+def load_content(sources: Sources, codebook: Codebook,
+                 site_file: LoadedFile | None = None) -> tuple[Content | None, list[Diagnostic]]:
+    """Read everything in content/ but the codebook; report every problem.
+
+    `site_file`: the site settings to use instead of the sources' own (a release is shown with the
+    live site's settings: who publishes it, and where, is not part of an edition)."""
     problems: list[Diagnostic] = []
-    site = _site(_read(project, "site.yaml", problems), problems)
-    baseline = _baseline(_read(project, "baseline.yaml", problems, optional=True), codebook, problems)
-    searches = _searches(_read(project, "search.yaml", problems, optional=True), problems)
-    figures, tables = _figures(_read(project, "figures.yaml", problems), codebook, problems)
-    pages = _pages(project, problems)
-    bibliography = _bibliography(project, problems)
+    site_loaded = site_file if site_file is not None else sources.yaml("site.yaml")
+    site = _site(_mapping(site_loaded, sources.shown("site.yaml"), problems, required=True), codebook, problems)
+    baseline = _baseline(_mapping(sources.yaml("baseline.yaml"), "", problems), codebook, problems)
+    searches = _searches(_mapping(sources.yaml("search.yaml"), "", problems), problems)
+    figures, tables = _figures(_mapping(sources.yaml("figures.yaml"), sources.shown("figures.yaml"), problems,
+                                        required=True), codebook, problems)
+    pages = _pages(sources, problems)
+    bibliography = _bibliography(sources, problems)
     if problems or site is None:
         return None, problems
-    return Content(site, baseline, searches, figures, tables, pages, bibliography), []
+    frozen = {}
+    for name in ("baseline.yaml", "search.yaml", "figures.yaml"):
+        loaded = sources.yaml(name)
+        if loaded is not None and loaded.text is not None:
+            frozen[name] = loaded.text
+    read = sources.text("references.bib")
+    if isinstance(read, tuple):
+        frozen["references.bib"] = read[0]
+    frozen.update({f"pages/{page.slug}.md": page_text for page, page_text in pages})
+    return Content(site, baseline, searches, figures, tables, tuple(page for page, _ in pages), bibliography,
+                   frozen), []
 
 
-def _read(project: Project, name: str, problems: list[Diagnostic], optional: bool = False) -> LoadedFile | None:
-    path = project.content / name
-    if not path.exists():
-        if not optional:
-            problems.append(Diagnostic(project.display(path), 1, 1, f"missing content file {name}"))
+def _mapping(loaded: LoadedFile | None, shown: str, problems: list[Diagnostic],
+             required: bool = False) -> LoadedFile | None:
+    if loaded is None:
+        if required:
+            problems.append(Diagnostic(shown, 1, 1, f"missing content file {shown.rsplit('/', 1)[-1]}; "
+                                                    f"`livingreview init` writes one to start from"))
         return None
-    loaded = read_yaml(path, project.display(path))
     if loaded.ok and not isinstance(loaded.data, dict):
-        loaded.error(f"{name} must be a mapping (key: value)")
+        loaded.error("this file must be a mapping (key: value), such as title: My review")
     problems.extend(loaded.diagnostics)
     return loaded if loaded.ok else None
 
 
-def _require(loaded: LoadedFile, data: Mapping[str, Any], keys: tuple[str, ...], where: list,
-             problems: list[Diagnostic]) -> bool:
-    missing = [key for key in keys if key not in data]
-    for key in missing:
-        line_before = len(loaded.diagnostics)
-        loaded.error(f"missing '{key}'", where)
-        problems.extend(loaded.diagnostics[line_before:])
-    return not missing
-
-
-def _problem(loaded: LoadedFile, message: str, where: list, problems: list[Diagnostic], key: bool = False) -> None:
+def _problem(loaded: LoadedFile, message: str, where: Sequence[str | int], problems: list[Diagnostic],
+             key: bool = False) -> None:
     before = len(loaded.diagnostics)
     loaded.error(message, where, key=key)
     problems.extend(loaded.diagnostics[before:])
 
 
-def _site(loaded: LoadedFile | None, problems: list[Diagnostic]) -> SiteInfo | None:
-    if loaded is None:
+def _schema_problems(loaded: LoadedFile, schema: dict[str, Any], problems: list[Diagnostic]) -> bool:
+    """Report where the file differs from `schema`; True if it does not."""
+    if fast_validator(json.dumps(schema, sort_keys=True))(loaded.data):
+        return True
+    import jsonschema
+
+    for error in sorted(jsonschema.Draft7Validator(schema).iter_errors(loaded.data),
+                        key=lambda e: [str(p) for p in e.absolute_path]):
+        where = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            allowed = ", ".join(sorted(error.schema.get("properties", {})))
+            for extra in sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str):
+                _problem(loaded, f"unknown setting '{extra}'; allowed here: {allowed}", [*where, extra], problems,
+                         key=True)
+            continue
+        place = ".".join(str(step) for step in where) or "the file"
+        _problem(loaded, f"{place}: {_schema_message(error)}", where, problems)
+    return False
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "required":
+        return f"missing '{[k for k in error.validator_value if k not in error.instance][0]}'"
+    if error.validator == "pattern" and "https?" in str(error.validator_value):
+        return f"'{error.instance}' must be an http:// or https:// address, such as https://example.org/"
+    if error.validator == "pattern" and "10\\." in str(error.validator_value):
+        return f"'{error.instance}' is not a DOI; write the bare DOI, such as 10.1111/hsc.12197"
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
+                 "boolean": "true or false"}
+        return f"must be {' or '.join(words.get(t, t) for t in expected)}"
+    if error.validator in ("minLength", "minItems"):
+        return "is empty"
+    return str(error.message)
+
+
+def _site(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnostic]) -> SiteInfo | None:
+    if loaded is None or not _schema_problems(loaded, SITE_SCHEMA, problems):
         return None
     data = loaded.data
-    keys = ("title", "short_title", "description", "authors", "url", "repository", "licence_text", "licence_data")
-    if not _require(loaded, data, keys, [], problems):
+    known = dimensions(codebook)
+    facts = []
+    for index, fact in enumerate(data.get("home", {}).get("facts", [])):
+        where = ["home", "facts", index]
+        if _dimension_problem(loaded, fact["dimension"], known, [*where, "dimension"], problems):
+            continue
+        if not _is_value(codebook, fact["dimension"], fact["value"]):
+            _problem(loaded, f"'{fact['value']}' is not a value of {fact['dimension']}", [*where, "value"], problems)
+            continue
+        facts.append(HomeFact(fact["label"], fact["dimension"], fact["value"]))
+    columns = data.get("table", {}).get("columns")
+    for index, column in enumerate(columns or []):
+        _dimension_problem(loaded, column, known, ["table", "columns", index], problems)
+    if columns is None:  # the first four dimensions after the year
+        columns = [d for d in known if d != "year"][:4]
+    citation = data.get("citation", {})
+    continues = citation.get("continues")
+    return SiteInfo(
+        data["title"], data["short_title"], data["description"], tuple(data["authors"]),
+        data["url"].rstrip("/") + "/", data.get("repository", ""), data.get("licence_text", ""),
+        data.get("licence_data", ""), data.get("language", "en"), data.get("attribution", ""), tuple(facts),
+        tuple(columns), tuple(citation.get("keywords", ())), citation.get("licence", ""),
+        Continues(continues["title"], continues["doi"], continues["year"],
+                  tuple((a["family"], a.get("given", "")) for a in continues["authors"])) if continues else None)
+
+
+def _is_value(codebook: Codebook, dimension: str, value: Any) -> bool:
+    kind = dimension_kind(dimension, codebook)
+    if kind in ("derived", "boolean"):
+        return isinstance(value, bool)
+    if kind == "year":
+        return isinstance(value, int)
+    if kind == "region":
+        return value in {r.key for r in codebook.regions}
+    return value in codebook.allowed_values(codebook.field(dimension))
+
+
+def _dimension_problem(loaded: LoadedFile, name: Any, known: Sequence[str], where: list,
+                       problems: list[Diagnostic], accepts: Sequence[str] = (), codebook: Codebook | None = None) -> bool:
+    """Report a name that is not a dimension (or not one of the kinds accepted); True if reported."""
+    import difflib
+
+    if not isinstance(name, str) or name not in known:
+        close = difflib.get_close_matches(str(name), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        _problem(loaded, f"unknown dimension '{name}'{hint} Dimensions are the codebook's fields of a kind that can "
+                         f"be counted, its derived facts, year and region: {', '.join(known)}", where, problems)
+        return True
+    if accepts and codebook is not None and dimension_kind(name, codebook) not in accepts:
+        _problem(loaded, f"'{name}' is a dimension of kind {dimension_kind(name, codebook)}; this setting takes "
+                         f"one of kind {' or '.join(accepts)}", where, problems)
+        return True
+    return False
+
+
+def _figures(loaded: LoadedFile | None, codebook: Codebook,
+             problems: list[Diagnostic]) -> tuple[tuple[FigureSpec, ...], tuple[tuple[str, str, str], ...]]:
+    if loaded is None:
+        return (), ()
+    data = loaded.data
+    for extra in sorted(set(data) - {"figures", "tables"}, key=str):
+        _problem(loaded, f"unknown setting '{extra}'; figures.yaml holds `figures:` and `tables:`", [extra],
+                 problems, key=True)
+    known = dimensions(codebook)
+    specs, keys = [], set()
+    for index, item in enumerate(_items(loaded, "figures", problems)):
+        spec = _figure(loaded, item, ["figures", index], codebook, known, problems)
+        if spec is None:
+            continue
+        if spec.key in keys:
+            _problem(loaded, f"figure key '{spec.key}' is used twice; each figure needs its own key",
+                     ["figures", index, "key"], problems)
+            continue
+        keys.add(spec.key)
+        specs.append(spec)
+    tables = []
+    for index, item in enumerate(_items(loaded, "tables", problems)):
+        where = ["tables", index]
+        missing = [name for name in ("key", "rows", "columns") if name not in item]
+        if missing:
+            _problem(loaded, f"a table needs key, rows and columns; missing: {', '.join(missing)}", where, problems)
+            continue
+        if not (isinstance(item["key"], str) and re.search(SLUG_PATTERN, item["key"])):
+            _problem(loaded, f"table key '{item['key']}' must be a slug such as role-by-year", [*where, "key"],
+                     problems)
+            continue
+        if any(_dimension_problem(loaded, item[name], known, [*where, name], problems) for name in ("rows", "columns")):
+            continue
+        tables.append((item["key"], item["rows"], item["columns"]))
+    return tuple(specs), tuple(tables)
+
+
+def _items(loaded: LoadedFile, name: str, problems: list[Diagnostic]) -> list[dict]:
+    items = loaded.data.get(name, [])
+    if not isinstance(items, list):
+        _problem(loaded, f"`{name}:` must be a list of entries, each starting with '- key: ...'", [name], problems)
+        return []
+    good = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            good.append(item)
+        else:
+            _problem(loaded, f"each entry of `{name}:` must be a mapping, such as '- key: per-year'", [name, index],
+                     problems)
+            good.append({})
+    return good
+
+
+def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, known: Sequence[str],
+            problems: list[Diagnostic]) -> FigureSpec | None:
+    missing = [name for name in ("key", "kind", "title", "caption") if name not in item]
+    if missing:
+        _problem(loaded, f"a figure needs key, kind, title and caption; missing: {', '.join(missing)}", where, problems)
         return None
-    if not str(data["url"]).startswith(("https://", "http://")):
-        _problem(loaded, "url must be the http(s) address where the site is published", ["url"], problems)
-    return SiteInfo(data["title"], data["short_title"], data["description"], tuple(data["authors"]),
-                    str(data["url"]).rstrip("/") + "/", data["repository"], data["licence_text"],
-                    data["licence_data"], data.get("language", "en"))
+    kind = FIGURE_KINDS.get(item["kind"]) if isinstance(item["kind"], str) else None
+    if kind is None:
+        listed = "; ".join(f"{name} ({k.summary})" for name, k in FIGURE_KINDS.items())
+        _problem(loaded, f"unknown figure kind '{item['kind']}'. Kinds: {listed}", [*where, "kind"], problems)
+        return None
+    before = len(problems)
+    if not (isinstance(item["key"], str) and re.search(SLUG_PATTERN, item["key"])):
+        _problem(loaded, f"figure key '{item['key']}' must be a lower-case slug of letters, digits and hyphens, "
+                         f"such as per-year", [*where, "key"], problems)
+    for name in ("title", "caption"):
+        if not isinstance(item[name], str) or not item[name].strip():
+            _problem(loaded, f"the figure's {name} must be text", [*where, name], problems)
+    declared = {setting.name: setting for setting in kind.settings}
+    for extra in sorted(set(item) - {"key", "kind", "title", "caption"} - set(declared), key=str):
+        allowed = ", ".join(declared) or "none"
+        _problem(loaded, f"a figure of kind {kind.name} has no setting '{extra}'; its settings: {allowed}",
+                 [*where, extra], problems, key=True)
+    for setting in kind.settings:
+        value = item.get(setting.name)
+        if value is None:
+            if setting.required:
+                _problem(loaded, f"a figure of kind {kind.name} needs `{setting.name}:` ({setting.help})", where,
+                         problems)
+            continue
+        if setting.role == "dimension":
+            _dimension_problem(loaded, value, known, [*where, setting.name], problems, setting.accepts, codebook)
+        elif setting.role == "text" and not isinstance(value, str):
+            _problem(loaded, f"`{setting.name}` must be text", [*where, setting.name], problems)
+        elif setting.role == "value":
+            dimension = item.get(setting.of)
+            if dimension not in known:
+                _problem(loaded, f"`{setting.name}` needs `{setting.of}:` to name a dimension first",
+                         [*where, setting.name], problems)
+            elif not _is_value(codebook, dimension, value):
+                _problem(loaded, f"'{value}' is not a value of {dimension}", [*where, setting.name], problems)
+    if len(problems) > before:
+        return None
+    settings = {name: item[name] for name in declared if name in item}
+    return FigureSpec(item["key"], kind.name, item["title"], item["caption"], settings)
 
 
 def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnostic]) -> Baseline | None:
     if loaded is None:
         return None
     data = loaded.data
-    if not _require(loaded, data, ("source", "label", "figures"), [], problems):
+    missing = [key for key in ("source", "label", "figures") if key not in data]
+    if missing:
+        _problem(loaded, f"the baseline needs source, label and figures; missing: {', '.join(missing)}", [], problems)
+        return None
+    if not isinstance(data["figures"], list):
+        _problem(loaded, "`figures:` must be a list of the published figures", ["figures"], problems)
         return None
     figures: list[BaselineFigure] = []
     keys: set[str] = set()
     for index, item in enumerate(data["figures"]):
         where = ["figures", index]
-        if not isinstance(item, dict) or not _require(loaded, item, ("key", "label", "value", "where"), where, problems):
+        absent = [key for key in ("key", "label", "value", "where") if not isinstance(item, dict) or key not in item]
+        if absent:
+            _problem(loaded, f"a published figure needs key, label, value and where; missing: {', '.join(absent)}",
+                     where, problems)
+            continue
+        if not isinstance(item["value"], int) or isinstance(item["value"], bool):
+            _problem(loaded, "value must be a whole number, as printed", [*where, "value"], problems)
             continue
         if item["key"] in keys:
-            _problem(loaded, f"baseline figure '{item['key']}' is declared twice", where + ["key"], problems)
+            _problem(loaded, f"baseline figure '{item['key']}' is declared twice", [*where, "key"], problems)
         keys.add(item["key"])
         if item.get("field") and item["field"] not in codebook.field_keys():
-            _problem(loaded, f"unknown codebook field '{item['field']}'", where + ["field"], problems)
+            _problem(loaded, f"unknown codebook field '{item['field']}'", [*where, "field"], problems)
         elif item.get("field") and "field_value" in item:
             allowed = codebook.allowed_values(codebook.field(item["field"]))
             if allowed and item["field_value"] not in allowed:
                 _problem(loaded, f"'{item['field_value']}' is not a value of {item['field']}; allowed: "
-                                 f"{', '.join(allowed)}", where + ["field_value"], problems)
+                                 f"{', '.join(allowed)}", [*where, "field_value"], problems)
         if item.get("region") and item["region"] not in {r.key for r in codebook.regions}:
-            _problem(loaded, f"unknown region '{item['region']}'", where + ["region"], problems)
+            _problem(loaded, f"unknown region '{item['region']}'", [*where, "region"], problems)
         figures.append(BaselineFigure(item["key"], item["label"], item["value"], item["where"],
                                       item.get("percent"), item.get("of"), item.get("field"),
                                       item.get("field_value"), item.get("region")))
@@ -198,13 +461,17 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
         if figure.of and figure.of not in keys:
             _problem(loaded, f"'of: {figure.of}' names no baseline figure", ["figures", index, "of"], problems)
     checks = []
-    for index, item in enumerate(data.get("checks", [])):
-        named = list(item.get("sum", [])) + [item.get("equals")]
-        for name in named:
-            if name not in keys:
-                _problem(loaded, f"check names unknown baseline figure '{name}'", ["checks", index], problems)
+    for index, item in enumerate(data.get("checks", []) or []):
+        named = [*item.get("sum", []), item.get("equals")] if isinstance(item, dict) else [None]
+        if any(name not in keys for name in named):
+            unknown = ", ".join(str(name) for name in named if name not in keys)
+            _problem(loaded, f"check names unknown baseline figure(s): {unknown}", ["checks", index], problems)
+            continue
         checks.append(BaselineCheck(item.get("label", ""), tuple(item.get("sum", [])), item.get("equals", "")))
-    return Baseline(data["source"], data["label"], tuple(figures), tuple(checks))
+    included = data.get("included", "included" if "included" in keys else "")
+    if included and included not in keys:
+        _problem(loaded, f"included: '{included}' names no baseline figure", ["included"], problems)
+    return Baseline(data["source"], data["label"], tuple(figures), tuple(checks), included)
 
 
 def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Mapping[str, Any], ...]:
@@ -212,82 +479,113 @@ def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Ma
         return ()
     searches = loaded.data.get("searches")
     if not isinstance(searches, list) or not searches:
-        _problem(loaded, "search.yaml needs a non-empty list 'searches'", [], problems)
+        _problem(loaded, "search.yaml needs a non-empty list `searches:`", [], problems)
         return ()
     for index, search in enumerate(searches):
-        if isinstance(search, dict):
-            _require(loaded, search, ("label", "date", "databases"), ["searches", index], problems)
-    return tuple(searches)
-
-
-def _figures(loaded: LoadedFile | None, codebook: Codebook,
-             problems: list[Diagnostic]) -> tuple[tuple[FigureSpec, ...], tuple[tuple[str, str, str], ...]]:
-    if loaded is None:
-        return (), ()
-    from .aggregate import dimensions
-
-    known = dimensions(codebook)
-    specs = []
-    for index, item in enumerate(loaded.data.get("figures", [])):
-        where = ["figures", index]
-        if not _require(loaded, item, ("key", "kind", "title", "caption"), where, problems):
+        if not isinstance(search, dict):
+            _problem(loaded, "each search must be a mapping (label: ..., date: ...)", ["searches", index], problems)
             continue
-        if item["kind"] not in FIGURE_KINDS:
-            _problem(loaded, f"unknown figure kind '{item['kind']}'; kinds: {', '.join(FIGURE_KINDS)}",
-                     where + ["kind"], problems)
-        for name in ("dimension", "rows", "columns"):
-            if name in item and item[name] not in known:
-                _problem(loaded, f"unknown dimension '{item[name]}'; known: {', '.join(known)}",
-                         where + [name], problems)
-        specs.append(FigureSpec(item["key"], item["kind"], item["title"], item["caption"],
-                                item.get("dimension"), item.get("rows"), item.get("columns")))
-    tables = []
-    for index, item in enumerate(loaded.data.get("tables", [])):
-        where = ["tables", index]
-        if not _require(loaded, item, ("key", "rows", "columns"), where, problems):
-            continue
-        for name in ("rows", "columns"):
-            if item[name] not in known:
-                _problem(loaded, f"unknown dimension '{item[name]}'; known: {', '.join(known)}",
-                         where + [name], problems)
-        tables.append((item["key"], item["rows"], item["columns"]))
-    for spec in specs:
-        if spec.kind == "gap-map":
-            tables.append((spec.key, spec.rows or "", spec.columns or ""))
-    return tuple(specs), tuple(tables)
+        missing = [key for key in ("label", "date") if key not in search]
+        if missing:
+            _problem(loaded, f"a search needs a label and a date; missing: {', '.join(missing)}",
+                     ["searches", index], problems)
+    return tuple(s for s in searches if isinstance(s, dict))
 
 
-def _pages(project: Project, problems: list[Diagnostic]) -> tuple[Page, ...]:
+def _pages(sources: Sources, problems: list[Diagnostic]) -> list[tuple[Page, str]]:
     pages = []
-    for path in sorted((project.content / "pages").glob("*.md")):
-        display = project.display(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Diagnostic(display, 1, 1, f"cannot read page: {error}"))
+    for name in sources.page_names():
+        display = sources.shown(name)
+        slug = name.removeprefix("pages/").removesuffix(".md")
+        read = sources.text(name)
+        if isinstance(read, Diagnostic):
+            problems.append(read)
             continue
-        match = _FRONT_MATTER.match(text)
+        if read is None:
+            continue
+        text = read[0]
+        if not re.search(SLUG_PATTERN, slug):
+            problems.append(Diagnostic(display, 1, 1, f"page name '{slug}' must be a lower-case slug such as "
+                                                      f"methods or living-update (it becomes {slug}.html)"))
+            continue
+        if slug in RESERVED_PAGES and slug != "home":
+            problems.append(Diagnostic(display, 1, 1, f"the site writes a page called {slug} itself; "
+                                                      f"give this page another name"))
+            continue
+        bad = CONTROL_CHARACTER.search(text)
+        if bad:
+            line = text.count("\n", 0, bad.start()) + 1
+            column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            problems.append(Diagnostic(display, line, column, f"control character U+{ord(bad.group()):04X}; "
+                                                              f"remove it"))
+            continue
+        match = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
         if not match:
-            problems.append(Diagnostic(display, 1, 1, "a page starts with front matter: ---, title: ..., ---"))
+            problems.append(Diagnostic(display, 1, 1, "a page starts with front matter between two --- lines: "
+                                                      "---, title: Methods, ---"))
             continue
-        front = parse_yaml_text(match.group(1), display)
-        problems.extend(Diagnostic(display, d.line + 1, d.column, d.message) for d in front.diagnostics)
-        meta = front.data if isinstance(front.data, dict) else {}
-        if front.ok and "title" not in meta:
-            problems.append(Diagnostic(display, 2, 1, "front matter needs a title"))
-            continue
-        body_line = match.group(0).count("\n") + 1
-        pages.append(Page(path.stem, str(meta.get("title", "")), meta.get("nav"), str(meta.get("description", "")),
-                          text[match.end():], display, body_line))
-    return tuple(pages)
+        page = _page(slug, display, match, text.replace("\r\n", "\n"), problems)
+        if page is not None:
+            pages.append((page, text))
+    return pages
 
 
-def _bibliography(project: Project, problems: list[Diagnostic]) -> BibliographyData:
-    path = project.content / "references.bib"
-    if not path.exists():
+def _page(slug: str, display: str, match: re.Match[str], text: str, problems: list[Diagnostic]) -> Page | None:
+    front = parse_yaml_text(match.group(1), display)
+    shifted = [Diagnostic(display, d.line + 1, d.column, d.message) for d in front.diagnostics]
+    problems.extend(shifted)
+    if shifted:
+        return None
+    meta = front.data if isinstance(front.data, dict) else {}
+    before = len(problems)
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(Diagnostic(display, 2, 1, "the front matter needs a title, such as title: Methods"))
+    if meta.get("nav") is not None and (not isinstance(meta["nav"], int) or isinstance(meta["nav"], bool)):
+        problems.append(Diagnostic(display, 2, 1, "nav must be a whole number: the page's place in the menu, "
+                                                  "such as nav: 2 (leave it out to keep the page off the menu)"))
+    if not isinstance(meta.get("description", ""), str):
+        problems.append(Diagnostic(display, 2, 1, "description must be text"))
+    for extra in sorted(set(meta) - {"title", "nav", "description"}, key=str):
+        problems.append(Diagnostic(display, 2, 1, f"unknown front-matter key '{extra}'; a page has title, "
+                                                  f"nav and description"))
+    if len(problems) > before:
+        return None
+    body_line = match.group(0).count("\n") + 1
+    return Page(slug, meta["title"], meta.get("nav"), meta.get("description", ""), text[match.end():], display,
+                body_line)
+
+
+def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
+    from pybtex.database import BibliographyData, parse_string
+    from pybtex.scanner import PybtexError
+
+    read = sources.text("references.bib")
+    if isinstance(read, Diagnostic):
+        problems.append(read)
         return BibliographyData()
+    if read is None:
+        return BibliographyData()
+    text, display = read
     try:
-        return parse_string(path.read_text(encoding="utf-8"), "bibtex")
-    except (PybtexError, UnicodeDecodeError) as error:
-        problems.append(Diagnostic(project.display(path), 1, 1, f"cannot read BibTeX: {error}"))
+        data = parse_string(text, "bibtex")
+    except PybtexError as error:
+        problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {error}"))
         return BibliographyData()
+    except Exception as error:  # noqa: BLE001 - pybtex's parser may raise anything on malformed input
+        problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {type(error).__name__}: {error}"))
+        return BibliographyData()
+    for key, entry in data.entries.items():
+        line = _line_of(text, key)
+        url, doi = entry.fields.get("url", ""), entry.fields.get("doi", "")
+        if url and not re.search(URL_PATTERN, url):
+            problems.append(Diagnostic(display, line, 1, f"{key}: url '{url}' must be an http:// or https:// "
+                                                         f"address with no spaces, quotes or angle brackets"))
+        if doi and not re.search(DOI_PATTERN, doi):
+            problems.append(Diagnostic(display, line, 1, f"{key}: '{doi}' is not a DOI; write the bare DOI, "
+                                                         f"such as 10.1111/hsc.12197"))
+    return data
+
+
+def _line_of(text: str, key: str) -> int:
+    found = re.search(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1

@@ -18,7 +18,7 @@ import urllib.request
 from typing import Any, Mapping
 
 from . import __version__
-from .importer import Draft
+from .records import Draft
 from .study import Author
 
 API = "https://api.crossref.org/works/"

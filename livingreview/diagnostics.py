@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0 and C1 controls (tab aside) and the bidirectional overrides: a value quoted in a message must not
+# move the terminal's cursor, recolour it, or reorder what the reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal or in a CI log: control characters shown as U+XXXX."""
+    return _UNPRINTABLE.sub(lambda match: f"U+{ord(match.group()):04X}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -15,13 +25,13 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return printable(f"{self.path}:{self.line}:{self.column}: {self.message}")
 
     def github_annotation(self) -> str:
         """The same problem as a GitHub Actions workflow command."""
         return (
-            f"::error file={_escape_property(self.path)},line={self.line},"
-            f"col={self.column}::{_escape_data(self.message)}"
+            f"::error file={_escape_property(printable(self.path))},line={self.line},"
+            f"col={self.column}::{_escape_data(printable(self.message))}"
         )
 
 
@@ -31,6 +41,11 @@ class BuildError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         super().__init__(f"{len(diagnostics)} problem(s)")
         self.diagnostics = diagnostics
+
+
+def problem(path: str, message: str, line: int = 1, column: int = 1) -> BuildError:
+    """A BuildError with one diagnostic (for problems that are not in a file's content)."""
+    return BuildError([Diagnostic(path, line, column, message)])
 
 
 def _escape_data(text: str) -> str:

@@ -36,7 +36,9 @@ from .codebook import Codebook, load_codebook
 from .diagnostics import BuildError
 from .load import read_yaml
 from .project import Project
+from .write import Folder
 from .schema import DOI_PATTERN, MIN_YEAR, URL_PATTERN
+from .records import Draft, Record, Rejection
 from .study import Author
 from .validate import TITLE_SIMILARITY, normalise_title
 
@@ -45,49 +47,6 @@ BIBTEX_SUFFIXES = (".bib", ".bibtex")
 CSV_SUFFIXES = (".csv",)
 RAYYAN_COLUMNS = ("key", "title", "authors", "journal", "issn", "volume", "issue", "pages", "year",
                   "publisher", "url", "abstract", "notes", "doi", "keywords")
-
-
-@dataclass
-class Draft:
-    """One reference as an export gives it: raw text values and where it starts."""
-
-    where: str  # "file:line", the place a contributor looks at
-    title: str = ""
-    authors: list[Author] = field(default_factory=list)
-    year: str = ""
-    journal: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    doi: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class Record:
-    """A checked reference, ready to become a study file."""
-
-    where: str
-    title: str
-    authors: tuple[Author, ...]
-    year: int
-    journal: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    doi: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A record (or a whole file) that could not be imported, and why."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -581,13 +540,11 @@ def _plain(text: str) -> str:
 
 def write_study(project: Project, index: StudyIndex, record: Record, codebook: Codebook) -> str:
     """Create the study's file (never replacing one) and return its path as shown to contributors."""
-    project.studies.mkdir(parents=True, exist_ok=True)
+    folder = Folder(project.studies)
     while True:
         study = study_id(record, index.ids)
-        path = project.studies / f"{study}.yaml"
         try:
-            with path.open("x", encoding="utf-8", newline="\n") as out:
-                out.write(study_yaml(record, study, codebook))
+            path = folder.create(f"{study}.yaml", study_yaml(record, study, codebook).encode("utf-8"))
         except FileExistsError:  # created since the index was read: take the next id
             index.ids.add(study)
             continue
@@ -650,7 +607,7 @@ def import_command(project: Project, files: Iterable[str], out: TextIO | None = 
     print(report.summary(), file=out)
     if report.written:
         print("next: replace each \"not yet coded\" the study reports (with an evidence note), "
-              "then run `python build.py check`", file=out)
+              "then run `livingreview check`", file=out)
     return 1 if report.rejected else 0
 
 
@@ -672,8 +629,8 @@ def new_command(project: Project, doi: str | None = None, bibtex: str | None = N
         except CrossrefError as error:
             print(f"new: could not get DOI {bare} from Crossref: {error}.\n"
                   f"  Offline, or Crossref has no record? Paste the reference as BibTeX instead:\n"
-                  f"    python build.py new --bibtex FILE      (a .bib file with the one entry)\n"
-                  f"    python build.py new --bibtex -         (paste the entry, then Ctrl-D)", file=err)
+                  f"    livingreview new --bibtex FILE      (a .bib file with the one entry)\n"
+                  f"    livingreview new --bibtex -         (paste the entry, then Ctrl-D)", file=err)
             return 1
         result = finish(record_from_work(work, f"Crossref {bare}"))
         results: list[Record | Rejection] = [result]
@@ -691,7 +648,7 @@ def new_command(project: Project, doi: str | None = None, bibtex: str | None = N
             return 1
         if len(results) > 1:
             print(f"new: {source} holds {len(results)} entries; `new` makes one study. "
-                  f"For several, use `python build.py import FILE`", file=err)
+                  f"For several, use `livingreview import FILE`", file=err)
             return 1
     record = results[0]
     if isinstance(record, Rejection):
@@ -706,7 +663,7 @@ def new_command(project: Project, doi: str | None = None, bibtex: str | None = N
     path = write_study(project, index, record, codebook)
     print(f"new: wrote {path} ({record.authors[0].family} {record.year}, {record.where}).\n"
           f"next: replace each \"not yet coded\" the study reports (with an evidence note), "
-          f"then run `python build.py check`", file=out)
+          f"then run `livingreview check`", file=out)
     return 0
 
 

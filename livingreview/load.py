@@ -8,16 +8,19 @@ case of a valid file fast.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import yaml
 
-from .checked import file_digest
 from .diagnostics import Diagnostic
 
 MAX_FILE_BYTES = 256 * 1024
+# Characters no page can show (tab and line breaks aside): YAML's escapes ("\x01") can write them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 MAX_DEPTH = 32  # levels of nested lists and mappings; a study needs 4, the codebook 6
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -32,7 +35,7 @@ class LoadedFile:
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: bool = False
-    digest: bytes = b""  # of the bytes read: what the studies cache compares
+    _tree: Any = field(default=None, repr=False)  # the node tree, composed once when a place is first asked
 
     @property
     def ok(self) -> bool:
@@ -40,21 +43,24 @@ class LoadedFile:
 
     def error(self, message: str, location: Sequence[str | int] = (), *, key: bool = False) -> None:
         """Record a problem at the node a key path points to (the key itself with `key`)."""
-        line, column = locate(self.text or "", location, key=key)
+        node = self.node(location, key=key)
+        line, column = position(self.text or "", node.start_mark) if node is not None else (1, 1)
         self.diagnostics.append(Diagnostic(self.display, line, column, " ".join(message.split())))
+
+    def node(self, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+        """The YAML node at `location` (or its deepest existing parent), with its position and tag."""
+        if self._tree is None:
+            self._tree = _compose(self.text or "") or False
+        return _find_node(self._tree or None, location, key=key)
 
     def raw_scalar(self, location: Sequence[str | int]) -> str | None:
         """The value at `location` exactly as written, before YAML typed it."""
-        node = _find_node(self.text or "", location)
+        node = self.node(location)
         return node.value if isinstance(node, yaml.ScalarNode) else None
-
-    def node(self, location: Sequence[str | int]) -> yaml.Node | None:
-        """The YAML node at `location` (or its deepest existing parent), with its position and tag."""
-        return _find_node(self.text or "", location)
 
     def is_quoted(self, location: Sequence[str | int]) -> bool:
         """Whether the value at `location` is written in quotes (and so is text to YAML)."""
-        node = _find_node(self.text or "", location)
+        node = self.node(location)
         return isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
 
 
@@ -159,31 +165,66 @@ def _load(loaded: LoadedFile, text: str) -> None:
         if not _too_deep(loaded, text):  # not expected: the events nest as the data does
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"nested more than {MAX_DEPTH} levels deep"))
         loaded.data, loaded.parsed = None, False
+    # YAML's reader refuses control characters written as such (but NEL, a line break to YAML, and the
+    # noncharacters): they can only come from an escape, so a file without a backslash need not be searched.
+    if loaded.parsed and ("\\" in text or any(c in text for c in "\x85\ufffe\uffff")):
+        for where, character in _control_characters(loaded.data, []):
+            loaded.error(f"{'.'.join(map(str, where)) or 'the value'} contains the control character "
+                         f"U+{ord(character):04X} (from an escape such as \\0 or \\x01 in a double-quoted "
+                         f"string), which a web page cannot show; remove it", where)
 
 
-def _read_text(loaded: LoadedFile, max_bytes: int) -> str | None:
+def read_input(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file; InputRefused if it is not a regular file, or is too large.
+
+    A symbolic link is refused, not followed (it could point anywhere on the machine), and a pipe or
+    device is never read (reading a pipe would wait for ever)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        size = os.path.getsize(loaded.path)
-        if size > max_bytes:
-            loaded.diagnostics.append(Diagnostic(
-                loaded.display, 1, 1,
-                f"file is {size // 1024} KiB; an input file may be at most {max_bytes // 1024} KiB"))
-            return None
-        raw = loaded.path.read_bytes()
-        loaded.digest = file_digest(raw)
+        descriptor = os.open(path, flags)
     except OSError as error:
-        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot read file: {error.strerror}"))
-        return None
+        if os.path.islink(path):
+            raise InputRefused("this is a symbolic link; write the file itself here") from None
+        raise InputRefused(f"cannot read file: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InputRefused("not a regular file (a folder, pipe or device); an input must be a plain file")
+        if info.st_size > max_bytes:
+            raise InputRefused(f"file is {info.st_size // 1024} KiB; an input file may be at most "
+                               f"{max_bytes // 1024} KiB")
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputRefused(f"file is larger than {max_bytes // 1024} KiB, the most an input file may be")
+    return data
+
+
+class InputRefused(Exception):
+    """An input file that is not read, and why."""
+
+
+def decode_utf8(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
+    """The text of a UTF-8 file (a byte-order mark is dropped), or where it is not UTF-8."""
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
-        loaded.diagnostics.append(Diagnostic(
-            loaded.display, line, column,
-            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it with UTF-8 encoding"))
+        return None, Diagnostic(display, line, column, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
+                                                       f"save it with UTF-8 encoding")
+
+
+def _read_text(loaded: LoadedFile, max_bytes: int) -> str | None:
+    try:
+        raw = read_input(loaded.path, max_bytes)
+    except InputRefused as refusal:
+        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, str(refusal)))
         return None
+    text, problem = decode_utf8(raw, loaded.display)
+    if problem:
+        loaded.diagnostics.append(problem)
+    return text
 
 
 def _check_tabs(loaded: LoadedFile, text: str) -> None:
@@ -232,6 +273,21 @@ def _too_deep(loaded: LoadedFile, text: str) -> bool:
     except yaml.YAMLError:
         return False  # the parse reports the syntax error with its position
     return False
+
+
+def _control_characters(value: Any, path: list) -> Any:
+    """Where text holds a control character."""
+    if isinstance(value, str):
+        found = CONTROL_CHARACTER.search(value)
+        if found:
+            yield path, found.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_characters(key, path + [key])
+            yield from _control_characters(item, path + [key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_characters(item, path + [index])
 
 
 def _depth(data: Any) -> int:
@@ -303,7 +359,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
 
 def locate(text: str, location: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
     """Line and column (from 1) of the node at a key path, or of its deepest existing parent."""
-    node = _find_node(text, location, key=key)
+    node = _find_node(_compose(text), location, key=key)
     if node is None:
         return 1, 1
     return position(text, node.start_mark)
@@ -326,10 +382,15 @@ def position(text: str, mark: yaml.Mark) -> tuple[int, int]:
 _OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-def _find_node(text: str, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+def _compose(text: str) -> yaml.Node | None:
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _find_node(node: yaml.Node | None, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+    if node is None:
         return None
     for index, step in enumerate(location):
         last = index == len(location) - 1

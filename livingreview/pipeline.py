@@ -1,188 +1,134 @@
-"""The pipeline, top to bottom: load → validate → aggregate → render → write."""
+"""The pipeline, top to bottom: load → validate → aggregate → render → write.
+
+`check` runs every stage but writing (content pages are rendered, not the study pages), so whatever it
+accepts, `build` builds; `build` then renders every edition, draws the figures and publishes the site.
+"""
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
+from jinja2 import Environment
+
+from .aggregate import aggregate
+from .cache import Cache, inputs_digest, site_manifest
+from .codebook import codebook_from
+from .content import load_content
 from .diagnostics import BuildError
-from .project import PARALLEL_FROM, Project
+from .edition import Edition, Review
+from .figures import FigureData, FigureInputs, figure_data, figure_svg
+from .load import read_yaml
+from .project import Project
+from .release import release_editions
+from .render import (SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs)
+from .sources import Folder as ContentFolder
+from .validate import validate_studies
+from .write import write_site
 
-# Each stage imports its libraries when it runs, so that a build with nothing to do
-# (and `check`, which renders nothing) does not pay for them.
-if TYPE_CHECKING:
-    from .codebook import Codebook
-    from .content import Content
-    from .draw import Drawer
-    from .figures import FigureData
-    from .render import Edition, Output, SiteContext
-    from .write import Staged
-    from .study import Study
+Output = tuple[str, bytes]
 
 
 @dataclass(frozen=True)
-class Review:
-    """The validated inputs of one review."""
+class Plan:
+    """A checked review and everything the build renders from it."""
 
-    codebook: Codebook
-    studies: tuple[Study, ...]
-    content: Content
+    review: Review
+    context: SiteContext
+    env: Environment
+    figures: Sequence[Sequence[FigureData]]  # the figures of each edition, in the order of context.editions
 
 
-def check(project: Project) -> Review:
-    """Load and validate everything; raise BuildError with every problem found."""
-    from .codebook import load_codebook
-    from .content import load_content
-    from .validate import validate_studies
-
-    codebook, problems = load_codebook(project.codebook, project.display(project.codebook), project.cache)
+def load_review(project: Project) -> Review:
+    """Load and validate the codebook, the content and every study; BuildError with every problem."""
+    codebook, problems = codebook_from(read_yaml(project.codebook, project.display(project.codebook)))
     if codebook is None:
         raise BuildError(problems)
-    # Reading studies makes no reference cycles, only objects that are kept: collecting garbage meanwhile
-    # would walk the studies read so far again and again as they accumulate.
-    gc.disable()
-    try:
-        studies, problems = validate_studies(project, codebook)
-    finally:
-        gc.enable()
-    content, content_problems = load_content(project, codebook)
-    if problems or content is None:
-        raise BuildError(problems + content_problems)
+    content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook)
+    studies, study_problems = validate_studies(project, codebook, baseline=content is not None and
+                                               content.baseline is not None)
+    if problems or study_problems or content is None:
+        raise BuildError(problems + study_problems)
     return Review(codebook, tuple(studies), content)
 
 
-def build(project: Project, verbose: bool = False, force: bool = False, drawing_server: bool = True) -> str:
-    """Validate, then write the whole site; return a one-line summary.
+def check(project: Project) -> Plan:
+    """Everything `build` does but drawing and writing."""
+    review = load_review(project)
+    site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
+    editions = release_editions(project, review.content, site_file)
+    latest = editions[-1] if editions else None
+    draft = Edition("draft", "draft/" if editions else "", review.codebook, review.studies,
+                    aggregate(review.studies, review.codebook, review.content.tables), review.content,
+                    is_latest=latest is None, previous_total=latest.aggregates.total if latest else None)
+    editions.append(draft)
+    folders = project.template_folders()
+    context = SiteContext(review.content, editions, folders, project.root)
+    env = environment(folders)
+    problems = check_templates(env, folders, project.root)
+    if problems:
+        raise BuildError(problems)
+    figures = [[figure_data(spec, FigureInputs(e.aggregates, e.codebook, e.content.search, e.previous_total))
+                for spec in e.content.figures] for e in editions]
+    for edition, its_figures in zip(editions, figures, strict=True):
+        if not edition.is_alias:
+            check_pages(context, edition, env, its_figures)
+    return Plan(review, context, env, figures)
 
-    With `drawing_server` (and unless turned off, or in CI), a running drawing server draws changed
-    figures, and a build that must import matplotlib leaves one running (see drawing_server.py).
-    """
-    from .uptodate import inputs_digest, is_up_to_date, remember
 
+def build(project: Project, verbose: bool = False, force: bool = False) -> str:
+    """Check, then write the whole site; return a one-line summary."""
     clock = _Clock(verbose)
-    digest = inputs_digest(project)
-    if not force and is_up_to_date(project, digest):
-        clock.lap("compare inputs")
+    cache = Cache(project.cache)
+    inputs = inputs_digest([project.studies, project.content, project.templates, project.releases])
+    key = cache.key("last build", inputs)
+    if not force and cache.read("last-build", key) == site_manifest(project.site):
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
-    from .draw import Drawer
-    from .drawing_server import wanted
-    from .figure_inputs import FigureInputs
-
-    # With no drawings kept (a first build), every figure will be drawn; with drawings kept, most rebuilds
-    # (an edited title, a note) draw nothing. When a study changed what a figure can show, start importing
-    # matplotlib now, on the other core; otherwise it is imported once a figure is found missing. A large
-    # review needs both cores to parse, and no second reading of its files to guess.
-    figures = project.cache / "figures"
-    first = not (figures.is_dir() and any(name.endswith(".svg") for name in os.listdir(figures)))
-    paths = project.study_paths()
-    figure_inputs = FigureInputs.compare(project.cache, paths) if len(paths) < PARALLEL_FROM else None
-    # A large review's drawing process is forked late, holding the whole review: it is not kept.
-    kept = drawing_server and wanted() and len(paths) < PARALLEL_FROM
-    server = project.cache / "drawing-server.sock" if kept else None
-    drawer = Drawer(figures, start_now=figure_inputs is not None and (first or figure_inputs.changed), server=server)
-    from .render import SiteContext
-    from .write import Staging, write_site
-
-    try:
-        review = check(project)
-        # The review lives as long as the build: the garbage collector (and the workers forked from here)
-        # need not walk it each time they collect what rendering leaves behind.
-        gc.freeze()
-        clock.lap("load and validate")
-        editions = plan_editions(project, review)
-        clock.lap("aggregate")
-        context = SiteContext(review.content, editions, project.templates, project.cache / "figures")
-        staging = Staging(project.site)
-        report = write_site(_with_progress(_outputs(project, context, drawer, staging.put)), staging)
-    finally:
-        gc.unfreeze()  # a long-running `serve` builds again: what this build kept may then be collected
-        drawer.close()
-    remember(project, digest)
-    if figure_inputs is not None:
-        figure_inputs.save()
-    clock.lap("render and write")
+    plan = check(project)
+    clock.lap("load, validate and aggregate")
+    report = write_site(_progress(_outputs(project, plan, cache)), project.site)
+    cache.write("last-build", key, site_manifest(project.site))
+    clock.lap("render, draw and write")
+    editions = [e for e in plan.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)
-    return (f"build: {len(review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
+    return (f"build: {len(plan.review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
             f"({drafts} draft); {report.total} files in {project.display(project.site)}/ "
             f"({report.written} written, {report.unchanged} unchanged)")
 
 
-def plan_editions(project: Project, review: Review) -> list[Edition]:
-    """The editions to render: every frozen release, and the draft of unreleased changes."""
-    from .aggregate import aggregate
-    from .release import release_editions
-    from .render import Edition
-
-    releases = release_editions(project, review.content)
-    latest = releases[-1] if releases else None
-    draft = Edition("draft", "draft/" if releases else "", review.codebook, review.studies,
-                    aggregate(review.studies, review.codebook, review.content.tables),
-                    content=review.content, is_release=False, is_latest=latest is None,
-                    previous_total=latest.aggregates.total if latest else None)
-    return releases + [draft]
-
-
-def _outputs(project: Project, context: SiteContext, drawer: Drawer,
-             stage: Callable[[str, bytes], Staged]) -> Iterator[Output | Staged]:
-    from .draw import prune_cache
-    from .render import edition_figures, environment, render_edition
-    from .uptodate import record_pages, release_pages_key, reuse_pages
-
-    figures = [edition_figures(context, edition) for edition in context.editions]
-    every_figure = [f for each in figures for f in each]
-    svg_of: Callable[[FigureData], bytes] | None = None
-
-    def start_drawing() -> None:
-        nonlocal svg_of
-        if svg_of is None:
-            svg_of = drawer.draw(every_figure)
-
-    # A large review renders its study pages on two worker processes: drawing then starts once they
-    # are done, so that three processes never share two cores (nor their memory peaks coincide).
-    if not any(len(edition.studies) >= PARALLEL_FROM for edition in context.editions):
-        start_drawing()  # before loading the templates: a drawing server starts drawing at once
-    env = environment(project.templates, project.cache / "jinja")
-    yield from _assets(project.templates / "assets")
-    drawings = []
-    summary = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.is_alias) for e in context.editions])
-    for edition, its_figures in zip(context.editions, figures):
+def _outputs(project: Project, plan: Plan, cache: Cache) -> Iterator[Output]:
+    for name, path in project.assets().items():
+        yield f"assets/{name}", path.read_bytes()
+    editions = plan.context.editions
+    for edition, figures in zip(editions, plan.figures, strict=True):
         if edition.is_alias:
             continue  # written with the edition it repeats
-        also_at = [e.prefix for e in context.editions if e.is_alias and e.label == edition.label]
-        drawings += [(prefix + f"figures/{figure.key}.svg", figure)
-                     for prefix in [edition.prefix, *also_at] for figure in its_figures]
-        if not edition.is_release:
-            # the draft's study pages are staged by the workers that render them (a release's pages are
-            # kept below, to be reused by later builds)
-            yield from render_edition(context, edition, env, its_figures, also_at, start_drawing, stage)
-            continue
-        # A frozen release's pages change only with the engine, the templates or the set of editions:
-        # a rebuild after editing studies reuses them from site/.
-        key = release_pages_key(project, summary, project.releases / f"{edition.label}.json",
-                                " ".join([edition.prefix, *also_at]))
-        pages = reuse_pages(project, key)
-        if pages is None:
-            pages = list(render_edition(context, edition, env, its_figures, also_at, start_drawing))
-            record_pages(project, key, pages)
-        yield from pages
-    from .release import site_wide_outputs
-
-    yield from site_wide_outputs(context, env)
-    start_drawing()
-    # Drawings last: every page is rendered and written while the drawing process works.
-    for path, figure in drawings:
-        yield path, svg_of(figure)  # type: ignore[misc]
-    prune_cache(every_figure, context.figure_cache)
+        also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
+        yield from render_edition(plan.context, edition, plan.env, figures, also_at)
+    yield from site_wide_outputs(plan.context, plan.env)
+    yield from _drawings(plan, cache)
 
 
-def _with_progress(outputs: Iterator[Output | Staged], after: float = 2.0) -> Iterator[Output | Staged]:
+def _drawings(plan: Plan, cache: Cache) -> Iterator[Output]:
+    """Each figure as SVG, drawn only if its data changed since it was last drawn."""
+    kept = set()
+    for edition, figures in zip(plan.context.editions, plan.figures, strict=True):
+        for figure in figures:
+            name = f"figures/{figure.key}-{cache.key('drawing', figure.drawing_key()) or 'uncached'}.svg"
+            svg = cache.drawing(name)
+            if svg is None:
+                svg = figure_svg(figure)
+                cache.keep_drawing(name, svg)
+            kept.add(name)
+            yield f"{edition.prefix}figures/{figure.key}.svg", svg
+    cache.prune("figures", kept)
+
+
+def _progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:
     """Pass outputs through; on a terminal (not in CI logs), show a count once the build takes a while."""
-    shown = sys.stderr.isatty() and not os.environ.get("CI")
+    shown = sys.stderr.isatty()
     start, count, last = time.perf_counter(), 0, 0.0
     for output in outputs:
         count += 1
@@ -195,12 +141,6 @@ def _with_progress(outputs: Iterator[Output | Staged], after: float = 2.0) -> It
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _assets(folder: Path) -> Iterator[Output]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            yield "assets/" + path.relative_to(folder).as_posix(), path.read_bytes()
-
-
 class _Clock:
     """Stage timings for --verbose."""
 
@@ -210,13 +150,5 @@ class _Clock:
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         if self.verbose:
-            self.out(f"  {stage}: {now - self.last:.3f} s (peak memory so far {_peak_mib():.0f} MiB)")
+            self.out(f"  {stage}: {now - self.last:.3f} s")
         self.last = now
-
-
-def _peak_mib() -> float:
-    try:
-        import resource
-    except ImportError:  # not on Windows
-        return float("nan")
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,14 +1,18 @@
-"""Where a review's inputs and outputs live, and reading its study files."""
+"""Where a review's inputs and outputs live, and which files in `studies/` are study files."""
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-if TYPE_CHECKING:  # the load stage imports PyYAML: a build with nothing to do never needs it
-    from .load import LoadedFile
+from .diagnostics import Diagnostic
+
+THEME = Path(__file__).resolve().parent / "theme"
+STUDY_SUFFIXES = (".yaml", ".yml")
+# What may sit in studies/ beside study files without being one.
+_NOT_STUDIES = ("README.md", "README.txt", ".gitkeep")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Project:
 
     @property
     def templates(self) -> Path:
+        """The review's own templates: each file here replaces the default theme's file of the same name."""
         return self.root / "templates"
 
     @property
@@ -45,6 +50,21 @@ class Project:
     def codebook(self) -> Path:
         return self.content / "codebook.yaml"
 
+    def template_folders(self) -> list[Path]:
+        """Where templates are looked up, the review's own first (as MkDocs' custom_dir and Hugo's themes)."""
+        own = self.templates
+        return ([own] if own.is_dir() else []) + [THEME / "templates"]
+
+    def assets(self) -> dict[str, Path]:
+        """The site's assets by name: the default theme's, each replaced by a review's file of the same name."""
+        found: dict[str, Path] = {}
+        for folder in (THEME / "assets", self.templates / "assets"):
+            if folder.is_dir() and not folder.is_symlink():
+                for path in sorted(folder.iterdir()):
+                    if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+                        found[path.name] = path
+        return dict(sorted(found.items()))
+
     def display(self, path: Path) -> str:
         """A path as a contributor sees it: relative to the review's root."""
         try:
@@ -52,45 +72,48 @@ class Project:
         except ValueError:
             return str(path)
 
-    def study_paths(self) -> list[Path]:
-        """The study files, in file-name order (.yaml files, then .yml)."""
+    def study_files(self) -> tuple[list[Path], list[Diagnostic]]:
+        """The study files in name order, and a problem for anything else found in studies/.
+
+        Only regular files are study files: a folder, a link, a pipe or a device is reported, never
+        opened (reading a pipe would wait for ever, a link could point anywhere). Hidden files (an
+        editor's lock or swap file) are passed over in silence."""
+        folder = self.display(self.studies)
         try:
-            names = os.listdir(self.studies)  # names compared as text: much faster than sorting Paths
-        except OSError:
-            return []
-        return [self.studies / name for suffix in (".yaml", ".yml")
-                for name in sorted(n for n in names if n.endswith(suffix))]
+            entries = sorted(os.scandir(self.studies), key=lambda entry: entry.name)
+        except FileNotFoundError:
+            return [], [Diagnostic(folder, 1, 1, "there is no studies/ folder: create it and add one YAML "
+                                                 "file per study (livingreview init writes an example)")]
+        except OSError as error:
+            return [], [Diagnostic(folder, 1, 1, f"cannot list the study files: {error.strerror}")]
+        paths, problems = [], []
+        for entry in entries:
+            shown = f"{folder}/{entry.name}"
+            if entry.name.startswith(".") or entry.name in _NOT_STUDIES:
+                continue
+            kind = _kind(entry)
+            if kind != "file":
+                problems.append(Diagnostic(shown, 1, 1, f"this is {kind}, not a study file; studies/ holds one "
+                                                        f"YAML file per study, such as studies/nelson-2016.yaml"))
+            elif not entry.name.endswith(STUDY_SUFFIXES):
+                stem = entry.name.rsplit(".", 1)[0] if "." in entry.name else entry.name
+                problems.append(Diagnostic(shown, 1, 1, f"not a study file: study files end in .yaml; "
+                                                        f"rename it to {stem}.yaml (or move it out of studies/)"))
+            else:
+                paths.append(Path(entry.path))
+        return paths, problems
 
 
-PARALLEL_FROM = 1000  # below this many files a second process costs more than it saves
-_THEN: Callable[[LoadedFile], Any] | None = None
-T = TypeVar("T")
-
-
-def load_study_files(project: Project, then: Callable[[LoadedFile], T], paths: list[Path]) -> list[T]:
-    """Read the study files `paths` (in their order) and hand each to `then` in the process that read it.
-
-    Many files are read on two processes: `then` (validation) runs there too, so the main
-    process receives only its results, never the files' text.
-    """
-    global _THEN
-    from .load import read_yaml
-
-    folder = project.display(project.studies)
-    jobs = [(path, f"{folder}/{path.name}") for path in paths]
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-        return [then(read_yaml(path, display)) for path, display in jobs]
-    import multiprocessing
-
-    _THEN = then  # forked workers inherit it: a closure need not be pickled
+def _kind(entry: os.DirEntry[str]) -> str:
+    """'file' for a regular file, else what the entry is, in words."""
     try:
-        with multiprocessing.get_context("fork").Pool(2) as pool:  # parsing is CPU-bound: use both cores
-            return pool.starmap(_read_then, jobs, chunksize=250)
-    finally:
-        _THEN = None
-
-
-def _read_then(path: Path, display: str) -> Any:
-    from .load import read_yaml
-
-    return _THEN(read_yaml(path, display))  # type: ignore[misc]
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return "an unreadable entry"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder (study files may not be in subfolders)"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "a special file (a pipe, socket or device)"

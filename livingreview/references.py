@@ -1,53 +1,60 @@
-"""References: studies as pybtex entries, an APA-like style, and BibTeX and RIS exports.
+"""References: studies and `content/references.bib` entries in an APA-like style, and BibTeX and RIS exports.
 
-The style builds pybtex rich text directly rather than through pybtex's template
-language, which is about ten times slower and would dominate a large build.
+HTML is built with markupsafe, which escapes every value (a link's address too); BibTeX values are
+escaped here because BibTeX counts every brace, escaped or not, so one unbalanced brace in a title
+would end the entry and let the rest of the title be read as new entries.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
-
 import re
-from functools import lru_cache
+from collections import defaultdict
+from typing import Any, Iterable, Sequence
 
 import rispy
-from pybtex.backends.html import Backend as HtmlBackend
-from pybtex.database import BibliographyData, Entry, Person
-from pybtex.database.output.bibtex import Writer as BibtexWriter
-from pybtex.richtext import HRef, Tag, Text
+from markupsafe import Markup, escape
 
 from .study import Author, Study
 
-_HTML = HtmlBackend()
+_BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_^~]")
+_BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                   "^": r"\^{}", "~": r"\~{}"}
 
 
-_LATEX_SPECIAL = re.compile(r"[\\{}%&$#_^~]")
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
-class _Utf8BibtexWriter(BibtexWriter):
-    """pybtex's BibTeX writer, keeping UTF-8 as it is: LaTeX encoding runs only where needed.
-
-    The LaTeX codec costs about two milliseconds an entry, which dominates large exports;
-    text without LaTeX's special characters is returned unchanged, as the codec would.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(encoding="UTF-8")
-
-    def _encode(self, text: str) -> str:
-        return _latex(text) if _LATEX_SPECIAL.search(text) else text
-
-    def quote(self, s: str) -> str:
-        # pybtex checks brace balance with a slow tokenizer; without braces there is nothing to check.
-        if "{" in s or "}" in s:
-            return super().quote(s)
-        return f'"{s}"' if '"' not in s else f"{{{s}}}"
+def bibtex_value(text: str) -> str:
+    """Text as the inside of a braced BibTeX value: on one line, LaTeX's special characters escaped."""
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES.get(m.group(), "\\" + m.group()), _one_line(text))
 
 
-@lru_cache(maxsize=4096)  # journal names and author lists repeat across entries
-def _latex(text: str) -> str:
-    return BibtexWriter(encoding="UTF-8")._encode(text)
+def _bibtex_address(text: str) -> str:
+    """A DOI or web address kept verbatim (BibTeX styles print it as it is), its braces percent-encoded."""
+    return _one_line(text).replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def _bibtex_name(author: Author) -> str:
+    family = "{" + bibtex_value(author.family) + "}"  # braced: " and ", commas and particles stay in the name
+    given = bibtex_value(author.given)
+    if "," in given or " and " in f" {given} ":
+        given = "{" + given + "}"
+    return f"{family}, {given}" if given else family
+
+
+def bibtex(studies: Iterable[Study]) -> str:
+    """All studies as one BibTeX file (keys are the study ids, which are slugs)."""
+    entries = []
+    for study in studies:
+        fields = [("author", " and ".join(_bibtex_name(a) for a in study.authors)),
+                  ("title", bibtex_value(study.title)), ("journal", bibtex_value(study.journal)),
+                  ("year", str(study.year)), ("volume", bibtex_value(study.volume)),
+                  ("number", bibtex_value(study.issue)), ("pages", bibtex_value(study.pages.replace("–", "--"))),
+                  ("doi", _bibtex_address(study.doi)), ("url", _bibtex_address(study.url))]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+        entries.append(f"@article{{{study.id},\n{body}\n}}\n")
+    return "\n".join(entries)
 
 
 class _PlainRisWriter(rispy.RisWriter):
@@ -57,59 +64,30 @@ class _PlainRisWriter(rispy.RisWriter):
         return ""
 
 
-def study_entry(study: Study) -> Entry:
-    """A study as a pybtex `article` entry."""
-    fields = {"title": study.title, "year": str(study.year)}
-    for name, value in (("journal", study.journal), ("volume", study.volume), ("number", study.issue),
-                        ("pages", study.pages.replace("–", "--")), ("doi", study.doi), ("url", study.url)):
-        if value:
-            fields[name] = value
-    entry = Entry("article", fields=fields)
-    entry.persons["author"] = [_person(a) for a in study.authors]
-    return entry
+def ris(studies: Iterable[Study]) -> str:
+    """All studies as RIS, the exchange format of EndNote, Zotero and Rayyan; each value on one line,
+    so that no value can end a record or start another."""
+    records = []
+    for study in studies:
+        record: dict[str, Any] = {"type_of_reference": "JOUR", "id": study.id, "title": _one_line(study.title),
+                                  "authors": [_one_line(f"{a.family}, {a.given}".rstrip(", ")) for a in study.authors],
+                                  "year": str(study.year)}
+        for key, value in (("secondary_title", study.journal), ("volume", study.volume), ("number", study.issue),
+                           ("doi", study.doi)):
+            if value:
+                record[key] = _one_line(value)
+        if study.url:
+            record["urls"] = [_one_line(study.url)]
+        if study.pages:
+            first, _, last = _one_line(study.pages).replace("–", "-").partition("-")
+            record["start_page"] = first
+            if last:
+                record["end_page"] = last
+        records.append(record)
+    return rispy.dumps(records, implementation=_PlainRisWriter)
 
 
-def _person(author: Author) -> Person:
-    """A pybtex Person from names that are already split.
-
-    Person() splits five (empty) name strings on construction, most of the cost of writing a
-    large BibTeX file; the parts are set directly instead.
-    """
-    person = Person.__new__(Person)
-    person.first_names = [author.given] if author.given else []
-    person.middle_names, person.prelast_names, person.lineage_names = [], [], []
-    person.last_names = [author.family]
-    return person
-
-
-def format_study(study: Study) -> str:
-    """The study's reference as HTML in an APA-like style (escaped by pybtex's HTML backend)."""
-    return _apa(study.authors, str(study.year), study.title, study.journal, study.volume, study.issue,
-                study.pages, study.doi, study.url).render(_HTML)
-
-
-def format_entry(entry: Entry) -> str:
-    """A BibTeX entry from content/references.bib as HTML in the same style."""
-    fields = entry.fields
-    authors = tuple(_author(p) for p in entry.persons.get("author", []))
-    container = fields.get("journal") or fields.get("booktitle") or fields.get("publisher", "")
-    return _apa(authors, fields.get("year", "n.d."), _plain(fields.get("title", "")), _plain(container),
-                fields.get("volume", ""), fields.get("number", ""), fields.get("pages", "").replace("--", "–"),
-                fields.get("doi", ""), fields.get("url", "")).render(_HTML)
-
-
-def _author(person: Person) -> Author:
-    family = " ".join(person.prelast_names + person.last_names)
-    if family.lower() == "others":
-        return Author("et al.")
-    given = " ".join(person.first_names + person.middle_names)
-    return Author(_plain(family), _plain(given))
-
-
-def _plain(text: str) -> str:
-    """BibTeX braces that protect capitals are not shown to readers."""
-    return text.replace("{", "").replace("}", "").replace("\\&", "&")
-
+# --- reading as a reader sees them ------------------------------------------------------------------
 
 def _initials(given: str) -> str:
     parts = given.replace(".", ". ").split()
@@ -125,44 +103,93 @@ def _names(authors: Sequence[Author]) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def _apa(authors: Sequence[Author], year: str, title: str, container: str, volume: str, issue: str,
-         pages: str, doi: str, url: str) -> Text:
-    parts: list = [Text(f"{_names(authors)} ({year}). ", title.rstrip("."), ". ")]
-    if container:
-        parts.append(Tag("em", container))
-        if volume:
-            parts += [Text(", "), Tag("em", volume)]
-        if issue:
-            parts.append(Text(f"({issue})"))
-        if pages:
-            parts.append(Text(f", {pages}"))
-        parts.append(Text(". "))
-    link = f"https://doi.org/{doi}" if doi else url
-    if link:
-        parts.append(HRef(link, link))
-    return Text(*parts)
+def _link(doi: str, url: str) -> Markup:
+    address = f"https://doi.org/{doi}" if doi else url
+    if not address.startswith(("https://", "http://")):
+        return Markup("")
+    return Markup('<a href="{0}">{0}</a>').format(address)
 
 
-def bibtex(studies: Iterable[Study]) -> str:
-    """All studies as one BibTeX file (keys are the study ids)."""
-    return _Utf8BibtexWriter().to_string(BibliographyData({s.id: study_entry(s) for s in studies}))
-
-
-def ris(studies: Iterable[Study]) -> str:
-    """All studies as RIS, the exchange format of EndNote, Zotero and Rayyan."""
-    records = []
-    for study in studies:
-        record = {"type_of_reference": "JOUR", "id": study.id, "title": study.title,
-                  "authors": [f"{a.family}, {a.given}".rstrip(", ") for a in study.authors],
-                  "year": str(study.year)}
-        for key, value in (("secondary_title", study.journal), ("volume", study.volume),
-                           ("number", study.issue), ("doi", study.doi), ("urls", [study.url] if study.url else [])):
-            if value:
-                record[key] = value
+def format_study(study: Study) -> str:
+    """A study's reference as HTML (APA-like)."""
+    html = escape(f"{_names(study.authors)} ({study.year}). {study.title.rstrip('.')}. ")
+    if study.journal:
+        html += Markup("<em>{}</em>").format(study.journal)
+        if study.volume:
+            html += Markup(", <em>{}</em>").format(study.volume)
+        if study.issue:
+            html += escape(f"({study.issue})")
         if study.pages:
-            first, _, last = study.pages.replace("–", "-").partition("-")
-            record["start_page"] = first
-            if last:
-                record["end_page"] = last
-        records.append(record)
-    return rispy.dumps(records, implementation=_PlainRisWriter)
+            html += escape(f", {study.pages}")
+        html += Markup(". ")
+    return str(html + _link(study.doi, study.url))
+
+
+def _plain(text: str) -> str:
+    """BibTeX braces that protect capitals are not shown to readers."""
+    return text.replace("{", "").replace("}", "").replace("\\&", "&").replace("--", "–")
+
+
+def _people(entry: Any, role: str) -> tuple[Author, ...]:
+    people = []
+    for person in entry.persons.get(role, []):
+        family = _plain(" ".join(person.prelast_names + person.last_names))
+        people.append(Author("et al.") if family.lower() == "others"
+                      else Author(family, _plain(" ".join(person.first_names + person.middle_names))))
+    return tuple(people)
+
+
+def year_labels(bibliography: Any) -> dict[str, str]:
+    """Each entry's year as cited: works by the same authors in the same year get a, b, ... by title."""
+    groups: dict[tuple[Any, ...], list[tuple[str, str]]] = defaultdict(list)
+    for key, entry in bibliography.entries.items():
+        families = tuple(a.family.casefold() for a in _people(entry, "author"))
+        groups[(families, entry.fields.get("year", "n.d."))].append((_plain(entry.fields.get("title", "")), key))
+    labels = {}
+    for (_, year), members in groups.items():
+        for index, (_, key) in enumerate(sorted(members)):
+            labels[key] = year + ("abcdefghijklmnopqrstuvwxyz"[index] if len(members) > 1 and index < 26 else "")
+    return labels
+
+
+def reference_list(bibliography: Any) -> list[tuple[str, str]]:
+    """Every entry as (key, HTML), sorted by authors, then year, as a reference list is."""
+    years = year_labels(bibliography)
+
+    def order(item: tuple[str, Any]) -> tuple[Any, ...]:
+        key, entry = item
+        return tuple(a.family.casefold() for a in _people(entry, "author")), years[key], key
+
+    return [(key, format_entry(entry, years[key])) for key, entry in sorted(bibliography.entries.items(), key=order)]
+
+
+def format_entry(entry: Any, year: str) -> str:
+    """A BibTeX entry as HTML in the same style: articles, books, chapters and reports."""
+    fields, kind = entry.fields, entry.type.lower()
+    authors = _people(entry, "author") or _people(entry, "editor")
+    title = _plain(fields.get("title", "")).rstrip(".")
+    html = escape(f"{_names(authors)} ({year}). ")
+    publisher = _plain(fields.get("publisher", "") or fields.get("institution", "") or fields.get("howpublished", ""))
+    if kind == "article":
+        html += escape(f"{title}. ") + Markup("<em>{}</em>").format(_plain(fields.get("journal", "")))
+        if fields.get("volume"):
+            html += Markup(", <em>{}</em>").format(fields["volume"])
+        if fields.get("number"):
+            html += escape(f"({fields['number']})")
+        if fields.get("pages"):
+            html += escape(f", {_plain(fields['pages'])}")
+        html += Markup(". ")
+    elif kind in ("incollection", "inbook", "inproceedings"):
+        editors = _people(entry, "editor")
+        html += escape(f"{title}. In ")
+        if editors:
+            html += escape(f"{_names(editors)} ({'Ed.' if len(editors) == 1 else 'Eds.'}), ")
+        html += Markup("<em>{}</em>").format(_plain(fields.get("booktitle", "")))
+        if fields.get("pages"):
+            html += escape(f" (pp. {_plain(fields['pages'])})")
+        html += escape(f". {publisher}. " if publisher else ". ")
+    else:  # a book, report or other stand-alone work: its title in italics
+        html += Markup("<em>{}</em>. ").format(title)
+        if publisher:
+            html += escape(f"{publisher}. ")
+    return str(html + _link(fields.get("doi", ""), fields.get("url", "")))

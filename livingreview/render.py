@@ -1,85 +1,71 @@
-"""Render stage: every page, figure and download of one edition, as (path, bytes) pairs.
+"""Render stage: every page and download of one edition, as (path, bytes) pairs; nothing is written here.
 
-Nothing is written here. Links are relative, so the site works from a sub-path
-and from file://.
+Templates are looked up in the review's own `templates/` first, then in the default theme inside the
+package. Links are relative, so the site works from a sub-path and from file://. Everything a study
+file or a content file says is escaped (Jinja's autoescape); only the engine's own markup is not.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
 import posixpath
 import re
-from html import unescape
-from functools import lru_cache
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError, select_autoescape)
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
 
-from .aggregate import Aggregates, dimension_values, format_percent, value_label
 from .agreement import agreement
-from .codebook import Codebook, Derived, Field
+from .aggregate import dimension_label, dimension_values, format_percent, value_label
+from .changelog import changelog_entries
+from .codebook import Derived
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .figures import FigureData, all_figures
-from .prose import Blocks, cache_compiled_pages, page_functions, render_page
-from .references import bibtex, format_entry, format_study, ris
-from .schema import schema_json
-from .study import Study, study_to_data
+from .downloads import edition_downloads
+from .edition import Edition
+from .field_kinds import Field
+from .figures import FigureData
+from .pages import Blocks, ContentError, markdown, page_functions, render_page
+from .parallel import map_in_parallel
+from .references import format_study, reference_list, year_labels
+from .study import Study
 
 Output = tuple[str, bytes]
-
-
-@dataclass(frozen=True)
-class Edition:
-    """One rendering of the review: a frozen release or the draft of unreleased changes."""
-
-    label: str
-    prefix: str  # where it lives in the site: "", "v/1.0.0/" or "draft/"
-    codebook: Codebook
-    studies: tuple[Study, ...]
-    aggregates: Aggregates
-    is_release: bool = False
-    date: str = ""
-    doi: str = ""
-    notes: str = ""
-    is_latest: bool = True
-    previous_total: int | None = None
-    citation: Mapping[str, str] = field(default_factory=dict)
-    content: Content | None = None  # a release's frozen content; None: the live content
-    is_alias: bool = False  # the latest release again at the site root
+TABLE_ROWS_AT_ONCE = 500
+# Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
+_SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
 
 @dataclass(frozen=True)
 class SiteContext:
     """What every page of every edition shares."""
 
-    content: Content
+    content: Content  # the live content: the site's settings come from here for every edition
     editions: Sequence[Edition]
-    templates: Path
-    figure_cache: Path | None
+    template_folders: Sequence[Path]
+    root: Path  # the review's folder, for showing where a template is
 
 
-def environment(templates: Path, cache: Path | None = None) -> Environment:
-    """The site templates' environment; with a cache folder, compiled templates are kept between builds."""
-    bytecode = None
-    if cache is not None:
-        (cache / "templates").mkdir(parents=True, exist_ok=True)
-        bytecode = FileSystemBytecodeCache(str(cache / "templates"))
-        cache_compiled_pages(cache / "pages")
-    env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape(["html", "xml"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      bytecode_cache=bytecode)
+def environment(folders: Sequence[Path]) -> Environment:
+    """The templates: a review's own folder first, the default theme last."""
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
+                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
     env.filters["percent"] = format_percent
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     return env
+
+
+@lru_cache(maxsize=65536)  # pages of one folder share their links: computed once per folder and target
+def relative(from_page: str, to_path: str) -> str:
+    """A relative URL from one site path to another (both relative to the site root)."""
+    start = posixpath.dirname(from_page) or "."
+    target = posixpath.relpath(to_path, start)
+    return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
 
 def _placed(html: str, full: str) -> str:
@@ -87,58 +73,28 @@ def _placed(html: str, full: str) -> str:
     return _SITE_LINK.sub(lambda mark: escape(relative(full, unescape(mark.group(1)))), html)
 
 
-@lru_cache(maxsize=65536)  # pages of one folder share their links: computed once per folder and target
-def relative(from_page: str, to_path: str) -> str:
-    """A relative URL from one site path to another (both relative to the site root)."""
-    return _relative_from(posixpath.dirname(from_page) or ".", to_path)
-
-
-@lru_cache(maxsize=65536)
-def _relative_from(start: str, to_path: str) -> str:
-    target = posixpath.relpath(to_path, start)
-    return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
-
-
-def edition_figures(context: SiteContext, edition: Edition) -> list[FigureData]:
-    """The data of every figure an edition shows."""
-    content = edition.content or context.content
-    return all_figures(content.figures, edition.aggregates, edition.codebook, content.search, edition.previous_total)
-
-
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   also_at: Sequence[str] = (), after_study_pages: Callable[[], None] = lambda: None,
-                   stage: Callable[[str, bytes], Any] | None = None) -> Iterator[Any]:
-    """Every file of one edition but its figures' drawings (`figures/KEY.svg`, drawn in the background).
+                   also_at: Sequence[str] = ()) -> Iterator[Output]:
+    """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
-    Each page is rendered once; only its links to the rest of the site differ between the copies.
-    `after_study_pages` is called once the study pages (rendered in parallel in a large review) are done.
-    With `stage`, the workers that render a large review's study pages stage them themselves (`stage(path,
-    data)`) and only what it returns comes back to this process.
-    """
-    content = edition.content or context.content
-    figures_by_key = {f.key: f for f in figures}
+    Each page is rendered once; only its links to the rest of the site differ between the copies."""
+    renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
-    renderer = _PageRenderer(context, edition, env, figures_by_key, [edition.prefix, *also_at])
-    for page in content.pages:
+    for page in edition.content.pages:
         if page.slug != "home":
             yield from renderer.content_page(page)
     yield from renderer.home()
-    with _StudyPages(renderer.study_pages(), studies, stage) as study_pages:
-        # In a large review the workers start on the study pages now; the table and the downloads are
-        # rendered here meanwhile, so that both cores stay busy.
-        yield from renderer.study_table(studies)
-        yield from renderer.copies(_downloads(edition, studies))
-        for pages in study_pages:
-            yield from pages
-    after_study_pages()
-    yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(content, edition),
-                             comparisons=_comparisons(content, edition))
+    yield from renderer.study_table(studies)
+    yield from renderer.study_pages(studies)
+    yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook,
+                                                 edition.aggregates, studies, edition.content.baseline is not None))
+    yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
+                             comparisons=_comparisons(edition))
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
     yield from renderer.page("references.html", "references.html",
-                             entries=[(key, Markup(format_entry(entry)))
-                                      for key, entry in sorted(content.bibliography.entries.items())])
+                             entries=[(key, Markup(html)) for key, html in reference_list(edition.content.bibliography)])
     for figure in figures:
         yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
@@ -146,113 +102,87 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         raise BuildError(renderer.problems)
 
 
-PARALLEL_FROM = 1000  # below this many study pages a second process costs more than it saves
-TABLE_ROWS_AT_ONCE = 500
-_WORK: tuple[Callable[[Any], Any], Sequence[Any], Callable[[str, bytes], Any] | None] | None = None
-# Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
-_SITE_LINK = re.compile("\x00([^\x00]*)\x00")
+def check_pages(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData]) -> None:
+    """Render an edition's content pages (not its study pages): every problem a page has, at its line."""
+    renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix])
+    for page in edition.content.pages:
+        renderer.prose(page, f"{page.slug}.html")
+    if renderer.problems:
+        raise BuildError(renderer.problems)
 
 
-class _StudyPages:
-    """render(item) for every item, in order: here, or for many items on two forked workers.
-
-    The workers start when the block is entered. With `stage`, they stage each page themselves and send
-    back only what `stage` returns, so every chunk is handed out at once; without it, at most four
-    chunks of pages are in flight (pages are written as fast as they arrive).
-    """
-
-    def __init__(self, render: Callable[[Any], list[Output]], items: Sequence[Any],
-                 stage: Callable[[str, bytes], Any] | None = None, chunk: int = 200):
-        self.render, self.items, self.stage, self.chunk = render, items, stage, chunk
-        self.pool: Any = None
-        self.pending: list[Any] = []
-        self.ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
-
-    def __enter__(self) -> "_StudyPages":
-        global _WORK
-        if len(self.items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-            return self
-        import multiprocessing
-
-        _WORK = (self.render, self.items, self.stage)  # forked workers inherit it; only ranges are sent
-        self.pool = multiprocessing.get_context("fork").Pool(2)
-        in_flight = len(self.ranges) if self.stage else 4
-        self.pending = [self.pool.apply_async(_render_range, (bounds,)) for bounds in self.ranges[:in_flight]]
-        self.ranges = self.ranges[in_flight:]
-        return self
-
-    def __iter__(self) -> Iterator[list[Any]]:
-        if self.pool is None:
-            yield from map(self.render, self.items)
-            return
-        while self.pending:
-            outputs = self.pending.pop(0).get()
-            if self.ranges:
-                self.pending.append(self.pool.apply_async(_render_range, (self.ranges.pop(0),)))
-            yield from outputs
-
-    def __exit__(self, *exc: object) -> None:
-        global _WORK
-        if self.pool is not None:
-            self.pool.terminate()  # every result was taken, or the build failed: nothing left to wait for
-            self.pool.join()
-            self.pool, _WORK = None, None
+def check_templates(env: Environment, folders: Sequence[Path], root: Path) -> list[Diagnostic]:
+    """Every template of the review and the theme compiled once: syntax errors at their file and line."""
+    problems = []
+    for name in sorted(set(env.list_templates(extensions=["html", "xml"]))):
+        try:
+            env.get_template(name)
+        except TemplateError as error:
+            problems.append(template_problem(error, folders, name, root))
+    return problems
 
 
-def _render_range(bounds: tuple[int, int]) -> list[list[Any]]:
-    render, items, stage = _WORK  # type: ignore[misc]
-    rendered = (render(item) for item in items[bounds[0]:bounds[1]])
-    if stage is None:
-        return list(rendered)
-    return [[stage(path, data) for path, data in outputs] for outputs in rendered]
+def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output]:
+    """The changelog of the evidence and the Atom feed, for the whole site."""
+    editions = [e for e in context.editions if not e.is_alias]
+    entries = changelog_entries(editions)
+    site = context.content.site
+    nav = _nav(context.content.pages)
+    latest = next((e for e in editions if e.is_release and e.is_latest), None)
+    root_edition = next((e for e in context.editions if e.prefix == ""), editions[-1])
+    try:
+        html = env.get_template("changelog.html").render(
+            site=site, editions=editions, latest=latest, nav=nav, this_path="changelog.html", edition=root_edition,
+            entries=entries, url=lambda target: target, site_url=lambda target: target,
+            attribution=_inline_markdown(site.attribution), baseline=context.content.baseline)
+        yield "changelog.html", html.encode("utf-8")
+        releases = [e for e in editions if e.is_release]
+        if releases:  # a feed announces releases: without one there is nothing to announce, nor a date to give
+            feed = env.get_template("feed.xml").render(site=site, entries=entries,
+                                                       updated=max(e.date for e in releases) + "T00:00:00Z")
+            yield "feed.xml", feed.encode("utf-8")
+    except TemplateError as error:
+        raise BuildError([template_problem(error, context.template_folders, "changelog.html", context.root)]) from None
 
 
-class _PageRenderer:
+def template_problem(error: TemplateError, folders: Sequence[Path], template: str, root: Path) -> Diagnostic:
+    """A template error at its file and line (a template, not a study, is at fault)."""
+    places = [str(folder) for folder in folders]
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(tuple(places))]
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        path, line = error.filename, error.lineno
+    elif frames:
+        path, line = frames[-1].filename, frames[-1].lineno or 1
+    else:
+        path, line = str(Path(places[0]) / template), 1
+    shown = Path(path)
+    for base in (root, Path(__file__).resolve().parent.parent):
+        try:
+            shown = Path(path).relative_to(base)
+            break
+        except ValueError:
+            continue
+    return Diagnostic(shown.as_posix(), line, 1, f"template error: {error.message or error}")
+
+
+def _nav(pages: Sequence[Page]) -> list[Page]:
+    return sorted((p for p in pages if p.nav is not None and p.slug != "home"), key=lambda p: (p.nav, p.slug))
+
+
+class _Renderer:
     def __init__(self, context: SiteContext, edition: Edition, env: Environment,
                  figures: Mapping[str, FigureData], prefixes: Sequence[str]):
         self.context, self.edition, self.env, self.figures = context, edition, env, figures
         self.prefixes = prefixes  # where the edition's files go: its own prefix first
-        self.content = edition.content or context.content
+        self.content = edition.content
         self.problems: list[Diagnostic] = []
         self.studies_by_id = {s.id: s for s in edition.studies}
-        self.nav = sorted((p for p in self.content.pages if p.nav is not None and p.slug != "home"),
-                          key=lambda p: p.nav)
+        self.nav = _nav(self.content.pages)
 
     def page(self, path: str, template: str, **values: Any) -> list[Output]:
         """The page rendered once, written at each of the edition's prefixes."""
         html = self.render(path, template, **values)
         return [(prefix + path, _placed(html, prefix + path).encode("utf-8")) for prefix in self.prefixes]
-
-    def study_table(self, studies: Sequence[Study]) -> list[Output]:
-        """The study table: the page around the rows rendered once, the rows a few hundred at a time.
-
-        A large review's table is one big page; built in pieces, it never exists as Jinja's many small
-        strings all at once (the largest share of a 10,000-study build's memory).
-        """
-        path, mark = "studies/index.html", "\x01rows\x01"
-        around = self.render(path, "studies.html", studies=studies, filters=_filters(self.edition),
-                             table_rows=Markup(mark))
-        full = self.edition.prefix + path
-        url = lambda target: relative(full, self.edition.prefix + target)  # noqa: E731
-        rows = bytearray()
-        for start in range(0, len(studies), TABLE_ROWS_AT_ONCE):
-            part = [_row(s, self.edition) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
-            rows += self.render_part("_study_rows.html", rows=part, url=url).encode("utf-8")
-        pages = []
-        for index, prefix in enumerate(self.prefixes):
-            before, after = _placed(around, prefix + path).split(mark)
-            page = rows if index == len(self.prefixes) - 1 else bytearray(rows)  # the last copy takes the rows
-            page[:0] = before.encode("utf-8")
-            page += after.encode("utf-8")
-            pages.append((prefix + path, page))  # a bytearray: one buffer, never copied into bytes
-        return pages
-
-    def render_part(self, template: str, **values: Any) -> str:
-        """A template that renders part of a page (it sees only `values`)."""
-        try:
-            return self.env.get_template(template).render(**values)
-        except TemplateError as error:
-            raise BuildError([template_problem(error, self.context.templates, template)]) from None
 
     def copies(self, files: Iterable[Output]) -> Iterator[Output]:
         """Files without links (downloads, data), at each of the edition's prefixes."""
@@ -264,44 +194,25 @@ class _PageRenderer:
         try:
             return self.env.get_template(template).render(**self._common(self.edition.prefix + path), **values)
         except TemplateError as error:
-            raise BuildError([template_problem(error, self.context.templates, template)]) from None
+            raise BuildError([self._problem(error, template)]) from None
 
-    def study_pages(self) -> Callable[[Study], list[Output]]:
-        """A fast renderer of study pages: the chrome, the same on every study page, is rendered once."""
-        marks = {"page_title": "\x01title\x01", "page_description": "\x01description\x01", "main": "\x01main\x01"}
-        skeleton = self.render("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
-        chrome = []
-        for prefix in self.prefixes:  # every study page is in studies/: its site links are the same
-            head, rest = _placed(skeleton, prefix + "studies/_.html").split(marks["page_title"])
-            middle, rest = rest.split(marks["page_description"])
-            chrome.append((prefix, head, middle, *rest.split(marks["main"])))
-        main = self.env.get_template("_study.html")
-        short_title = escape(self.context.content.site.short_title)
-        own = self.edition.prefix
-
-        def render(study: Study) -> list[Output]:
-            full = f"{own}studies/{study.id}.html"
-            body = main.render(url=lambda target: relative(full, own + target), study=study,
-                               reference=Markup(format_study(study)), coded=_coded(study, self.edition))
-            title, citation = escape(study.title), escape(study.short_citation)
-            return [(f"{prefix}studies/{study.id}.html",
-                     "".join((head, citation, " · ", short_title, middle, title, before_main, body,
-                              after_main)).encode("utf-8"))
-                    for prefix, head, middle, before_main, after_main in chrome]
-
-        return render
+    def _problem(self, error: TemplateError, template: str) -> Diagnostic:
+        return template_problem(error, self.context.template_folders, template, self.context.root)
 
     def _common(self, full: str) -> dict[str, Any]:
         edition = self.edition
-        latest = next((e for e in self.context.editions if e.is_release and e.is_latest and not e.is_alias), None)
+        editions = [e for e in self.context.editions if not e.is_alias]
         return {
-            "site": self.context.content.site, "edition": edition,
-            "editions": [e for e in self.context.editions if not e.is_alias],
-            "latest": latest, "codebook": edition.codebook, "nav": self.nav, "figures": self.figures,
+            "site": self.context.content.site, "edition": edition, "editions": editions,
+            "latest": next((e for e in editions if e.is_release and e.is_latest), None),
+            "codebook": edition.codebook, "nav": self.nav, "figures": self.figures,
             "url": lambda target: relative(full, edition.prefix + target),
             "site_url": lambda target: Markup(f"\x00{escape(target)}\x00"),
-            "this_path": full, "baseline": self.content.baseline,
-            "aggregates": edition.aggregates, "studies_by_id": self.studies_by_id, "value_label": lambda d, v: value_label(d, v, edition.codebook),
+            "this_path": full, "baseline": self.content.baseline, "aggregates": edition.aggregates,
+            "studies_by_id": self.studies_by_id, "dimension_label": lambda d: dimension_label(d, edition.codebook),
+            "value_label": lambda d, v: value_label(d, v, edition.codebook),
+            "attribution": _inline_markdown(self.context.content.site.attribution,
+                                            lambda target: relative(full, edition.prefix + target)),
         }
 
     def content_page(self, page: Page) -> list[Output]:
@@ -310,12 +221,15 @@ class _PageRenderer:
     def home(self) -> list[Output]:
         page = self.content.page("home")
         body = self.prose(page, "index.html") if page else Markup("")
-        return self.page("index.html", "home.html", body=body, headline=_headline(self.content, self.edition))
+        return self.page("index.html", "home.html", body=body, page=page, headline=_headline(self.edition))
 
     def prose(self, page: Page, path: str) -> Markup:
         full = self.edition.prefix + path
         blocks = Blocks([])
-        url = lambda target: relative(full, self.edition.prefix + target)
+
+        def url(target: str) -> str:
+            return relative(full, self.edition.prefix + target)
+
         functions = page_functions(self.edition.codebook, self.edition.aggregates, self.content.baseline,
                                    self.content.search, blocks, self._html_blocks(url), self._links(url))
         html, problems = render_page(page, functions, blocks)
@@ -325,76 +239,139 @@ class _PageRenderer:
     def _html_blocks(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
         def figure(key: str) -> str:
             if key not in self.figures:
-                from .prose import ContentError
+                raise ContentError(f"unknown figure '{key}'; figures: {', '.join(self.figures) or 'none'}")
+            return self.env.get_template("_figure.html").render(figure=self.figures[key], url=url)
 
-                raise ContentError(f"unknown figure '{key}'; figures: {', '.join(self.figures)}")
-            return self.env.get_template("_figure.html").render(figure=self.figures[key], url=url, full=False)
+        def search_terms() -> str:
+            if "terms" not in self.content.search:
+                raise ContentError("the latest search in content/search.yaml has no `terms:`")
+            return self.env.get_template("_search_terms.html").render(search=self.content.search)
 
-        return {
-            "figure": figure,
-            "search_terms": lambda: self.env.get_template("_search_terms.html").render(
-                search=self.content.search),
-            "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
-                codebook=self.edition.codebook),
-        }
+        return {"figure": figure, "search_terms": search_terms,
+                "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
+                    codebook=self.edition.codebook)}
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
         entries = self.content.bibliography.entries
+        years = year_labels(self.content.bibliography)
         studies = self.studies_by_id
 
         def cite(key: str, paren: bool = False) -> str:
-            from .prose import ContentError
-
             if key not in entries:
                 raise ContentError(f"unknown reference '{key}'; content/references.bib has: {', '.join(entries)}")
             entry = entries[key]
             names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in entry.persons.get("author", [])]
-            who = names[0] if len(names) == 1 else (f"{names[0]} & {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
-            year = entry.fields.get("year", "n.d.")
+            who = (names[0] if len(names) == 1 else f"{names[0]} & {names[1]}" if len(names) == 2
+                   else f"{names[0]} et al." if names else key)
+            year = years[key]
             text = f"({who}, {year})" if paren else f"{who} ({year})"
             return f"[{_markdown_text(text)}]({url('references.html')}#{key})"
 
         def study_link(study_id: str) -> str:
-            from .prose import ContentError
-
             if study_id not in studies:
                 raise ContentError(f"unknown study '{study_id}'")
             return f"[{_markdown_text(studies[study_id].short_citation)}]({url(f'studies/{study_id}.html')})"
 
         return {"cite": cite, "study_link": study_link}
 
+    def study_table(self, studies: Sequence[Study]) -> list[Output]:
+        """The study table: the page around the rows rendered once, the rows a few hundred at a time."""
+        path, mark = "studies/index.html", "\x01rows\x01"
+        columns = [(key, dimension_label(key, self.edition.codebook)) for key in self.context.content.site.columns
+                   if key in self.edition.aggregates.tallies]
+        around = self.render(path, "studies.html", studies=studies, filters=_filters(self.edition),
+                             columns=columns, table_rows=Markup(mark))
+        full = self.edition.prefix + path
 
-def template_problem(error: TemplateError, templates: Path, template: str) -> Diagnostic:
-    """A template error at its file and line (a maintainer's template, not a study, is at fault)."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(str(templates))]
-    if isinstance(error, TemplateSyntaxError) and error.filename:
-        path, line = error.filename, error.lineno
-    elif frames:
-        path, line = frames[-1].filename, frames[-1].lineno or 1
-    else:
-        path, line = str(templates / template), 1
-    shown = Path(path).relative_to(templates.parent).as_posix() if path.startswith(str(templates.parent)) else path
-    return Diagnostic(shown, line, 1, f"template error: {error.message or error}")
+        def url(target: str) -> str:
+            return relative(full, self.edition.prefix + target)
+
+        rows = bytearray()
+        keys = [key for key, _ in columns]
+        for start in range(0, len(studies), TABLE_ROWS_AT_ONCE):
+            part = [_row(s, self.edition, keys) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
+            try:
+                rows += self.env.get_template("_study_rows.html").render(rows=part, url=url).encode("utf-8")
+            except TemplateError as error:
+                raise BuildError([self._problem(error, "_study_rows.html")]) from None
+        pages = []
+        for prefix in self.prefixes:
+            before, after = _placed(around, prefix + path).split(mark)
+            pages.append((prefix + path, before.encode("utf-8") + bytes(rows) + after.encode("utf-8")))
+        return pages
+
+    def study_pages(self, studies: Sequence[Study]) -> Iterator[Output]:
+        """A page per study. The chrome, the same on every study page, is rendered once; a large review's
+        pages are rendered on both cores."""
+        marks = {"page_title": "\x01title\x01", "page_description": "\x01description\x01", "main": "\x01main\x01"}
+        skeleton = self.render("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
+        chrome = []
+        for prefix in self.prefixes:  # every study page is in studies/: its site links are the same
+            head, rest = _placed(skeleton, prefix + "studies/_.html").split(marks["page_title"])
+            middle, rest = rest.split(marks["page_description"])
+            chrome.append((prefix, head, middle, *rest.split(marks["main"])))
+        try:
+            main = self.env.get_template("_study.html")
+        except TemplateError as error:
+            raise BuildError([self._problem(error, "_study.html")]) from None
+        short_title = escape(self.context.content.site.short_title)
+        own, edition = self.edition.prefix, self.edition
+
+        def render(study: Study) -> list[Output]:
+            full = f"{own}studies/{study.id}.html"
+            body = main.render(url=lambda target: relative(full, own + target), study=study, edition=edition,
+                               reference=Markup(format_study(study)), coded=_coded(study, edition),
+                               baseline=edition.content.baseline)
+            title, citation = escape(study.title), escape(study.short_citation)
+            return [(f"{prefix}studies/{study.id}.html",
+                     "".join((head, citation, " · ", short_title, middle, title, before_main, body,
+                              after_main)).encode("utf-8"))
+                    for prefix, head, middle, before_main, after_main in chrome]
+
+        try:
+            for pages in map_in_parallel(render, studies):
+                yield from pages
+        except TemplateError as error:
+            raise BuildError([self._problem(error, "_study.html")]) from None
+
+
+def _inline_markdown(text: str, url: Callable[[str], str] = lambda target: target) -> Markup:
+    """A short text of the site's settings (the footer's attribution), as Markdown: no raw HTML, safe links,
+    and links to pages of the site made relative to the page it is shown on."""
+    if not text:
+        return Markup("")
+    md = markdown()
+    tokens = md.parseInline(text)
+    for token in tokens[0].children or []:
+        href = token.attrGet("href") if token.type == "link_open" else None
+        if isinstance(href, str) and not re.match(r"[a-z][a-z0-9+.-]*:|#", href, re.IGNORECASE):
+            token.attrSet("href", url(href))
+    return Markup(md.renderer.render(tokens, md.options, {}))
 
 
 def _markdown_text(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]()#<>!" else c for c in text)
 
 
-def _headline(content: Content, edition: Edition) -> dict[str, Any]:
-    studies = edition.studies
-    codebook = edition.codebook
+def _headline(edition: Edition) -> dict[str, Any]:
+    studies, codebook, aggregates = edition.studies, edition.codebook, edition.aggregates
     required = [f.key for f in codebook.fields if f.required]
     fully = sum(all(codebook.is_coded(s.codes.get(k, codebook.not_coded)) for k in required) for s in studies)
-    baseline_total = content.baseline.figure("included").value if content.baseline else None
+    baseline = edition.content.baseline
+    facts = []
+    for fact in edition.content.site.facts if edition.content is not None else ():
+        if fact.dimension in aggregates.tallies:
+            tally = aggregates.tally(fact.dimension)
+            facts.append({"label": fact.label, "count": tally.count(fact.value), "coded": tally.coded,
+                          "total": tally.total})
     return {"total": len(studies), "in_baseline": sum(s.in_baseline for s in studies),
-            "baseline_total": baseline_total, "fully_coded": fully,
-            "comparisons": _comparisons(content, edition)}
+            "baseline_total": baseline.included_total if baseline else None, "fully_coded": fully,
+            "facts": facts, "comparisons": _comparisons(edition)}
 
 
-def _comparisons(content: Content, edition: Edition) -> list[dict[str, Any]]:
+def _comparisons(edition: Edition) -> list[dict[str, Any]]:
     """Each published figure that maps to live data, beside this edition's value."""
-    baseline = content.baseline
+    baseline = edition.content.baseline
     if baseline is None:
         return []
     aggregates = edition.aggregates
@@ -402,17 +379,14 @@ def _comparisons(content: Content, edition: Edition) -> list[dict[str, Any]]:
     for figure in baseline.figures:
         live: int | None = None
         denominator: int | None = None
-        if figure.key == "included":
+        if figure.key == baseline.included:
             live, denominator = aggregates.total, None
-        elif figure.region:
+        elif figure.region and "region" in aggregates.tallies:
             tally = aggregates.tally("region")
             live, denominator = tally.count(figure.region), tally.coded
         elif figure.field and figure.field in aggregates.tallies:
             tally = aggregates.tally(figure.field)
-            if figure.field_value is not None:
-                live = tally.count(figure.field_value)
-            else:
-                live = tally.coded - tally.none
+            live = tally.count(figure.field_value) if figure.field_value is not None else tally.coded - tally.none
             denominator = tally.coded
         if live is None:
             continue
@@ -422,9 +396,9 @@ def _comparisons(content: Content, edition: Edition) -> list[dict[str, Any]]:
     return rows
 
 
-def _baseline_checks(content: Content, edition: Edition) -> list[dict[str, Any]]:
+def _baseline_checks(edition: Edition) -> list[dict[str, Any]]:
     """Where the published figures do not add up, computed from the baseline file."""
-    baseline = content.baseline
+    baseline = edition.content.baseline
     if baseline is None:
         return []
     values = {f.key: f.value for f in baseline.figures}
@@ -435,7 +409,7 @@ def _baseline_checks(content: Content, edition: Edition) -> list[dict[str, Any]]
                         "sum": total, "expected": values[check.equals],
                         "expected_label": baseline.figure(check.equals).label, "holds": total == values[check.equals]})
     for figure in baseline.figures:
-        if figure.percent is None or not figure.of:
+        if figure.percent is None or not figure.of or not values.get(figure.of):
             continue
         computed = 100 * figure.value / values[figure.of]
         holds = round(computed, 1) == round(figure.percent, 1) or f"{computed:.2f}" == f"{figure.percent:.2f}"
@@ -451,8 +425,8 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     for dimension, tally in edition.aggregates.tallies.items():
         if dimension == "year":
             continue
-        options = [(str(value).lower() if isinstance(value, bool) else str(value),
-                    value_label(dimension, value, codebook), count) for value, count in tally.counts if count]
+        options = [(_attribute_value(value), value_label(dimension, value, codebook), count)
+                   for value, count in tally.counts if count]
         if tally.none:
             options.append(("none", "None of these", tally.none))
         if tally.not_coded:
@@ -462,18 +436,19 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
+def _attribute_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 # Rows handed to templates are dataclasses, not dicts: Jinja looks a name up as an attribute first,
 # and a dict answers that with an exception (about half of a study page's template time, measured).
-@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build, and there is one per study
+@dataclass(slots=True)
 class TableRow:
     """One study's row in the study table."""
 
     study: Study
     attributes: Markup  # the row's data attributes, for the table's filters
-    role: str
-    focus: str
-    phases: str
-    region: str
+    cells: list[str]  # the shown columns, as a reader sees them
 
 
 @dataclass(slots=True)
@@ -490,21 +465,23 @@ class CodingRow:
     derived: bool = False
 
 
-def _row(study: Study, edition: Edition) -> TableRow:
+def _row(study: Study, edition: Edition, columns: Sequence[str]) -> TableRow:
     codebook = edition.codebook
     data = {}
     for dimension in edition.aggregates.tallies:
         values = dimension_values(study, dimension, codebook)
-        data[dimension] = "not-coded" if values is None else " ".join(
-            str(v).lower() if isinstance(v, bool) else str(v) for v in values) or "none"
+        data[dimension] = "not-coded" if values is None else " ".join(map(_attribute_value, values)) or "none"
+
     def show(key: str) -> str:
         values = dimension_values(study, key, codebook)
-        return "not yet coded" if values is None else ", ".join(value_label(key, v, codebook) for v in values) or "none"
+        if values is None:
+            return "not yet coded"
+        return ", ".join(value_label(key, v, codebook) for v in values) or "none"
+
     text = " ".join([study.title, *(a.family for a in study.authors), study.journal]).lower()
-    # The row's data attributes, built here once: in the template they were most of a large table's cost.
     attributes = f' data-id="{escape(study.id)}" data-text="{escape(text)}"' + "".join(
         f' data-{key.replace("_", "-")}="{escape(value)}"' for key, value in data.items())
-    return TableRow(study, Markup(attributes), show("role"), show("research_focus"), show("phases"), show("region"))
+    return TableRow(study, Markup(attributes), [show(key) for key in columns])
 
 
 def _coded(study: Study, edition: Edition) -> list[CodingRow]:
@@ -514,80 +491,14 @@ def _coded(study: Study, edition: Edition) -> list[CodingRow]:
         value = study.codes.get(field.key, codebook.not_coded)
         coded = codebook.is_coded(value)
         values = value if isinstance(value, list) else [value]
-        shown = [value_label(field.key, v, codebook) for v in values] if coded and field.kind in (
-            "single", "multiple", "country", "boolean") else ([str(value)] if coded else [])
+        shown = [value_label(field.key, v, codebook) for v in values] if coded and field.tallied else (
+            [str(value)] if coded else [])
         second = study.second_coding.codes.get(field.key) if study.second_coding else None
         rows.append(CodingRow(field, coded, shown, values if coded else [], study.evidence.get(field.key, ""), second,
                               study.second_coding.resolved.get(field.key, "") if study.second_coding else ""))
     for fact in codebook.derived:
-        values = dimension_values(study, fact.key, codebook)
-        rows.append(CodingRow(fact, values is not None, ["Yes" if values and values[0] else "No"]
-                              if values is not None else [], [str(v).lower() for v in values or []],
+        found = dimension_values(study, fact.key, codebook)
+        rows.append(CodingRow(fact, found is not None, ["Yes" if found and found[0] else "No"]
+                              if found is not None else [], [str(v).lower() for v in found or []],
                               "Derived: " + fact.description, derived=True))
     return rows
-
-
-def _downloads(edition: Edition, studies: Sequence[Study]) -> Iterator[Output]:
-    prefix = "data/"
-    codebook = edition.codebook
-    yield prefix + "studies.json", _studies_json(edition, studies)
-    yield prefix + "studies.csv", _studies_csv(studies, codebook)
-    yield prefix + "aggregates.json", _json(_aggregates_data(edition.aggregates))
-    yield prefix + "references.bib", "".join(bibtex(studies[i:i + 500]) for i in range(0, len(studies), 500)).encode("utf-8")
-    yield prefix + "references.ris", ris(studies).encode("utf-8")
-    yield prefix + "study.schema.json", schema_json(codebook).encode("utf-8")
-
-
-def _studies_json(edition: Edition, studies: Sequence[Study]) -> bytes:
-    """The dataset with its codebook, one study encoded at a time (a large review never holds all as dicts)."""
-    head = json.dumps({"edition": edition.label, "date": edition.date}, ensure_ascii=False)[:-1]
-    out = bytearray(f'{head},"studies":['.encode("utf-8"))
-    for index, study in enumerate(studies):
-        if index:
-            out += b","
-        out += json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    codebook = json.dumps(_codebook_data(edition.codebook), ensure_ascii=False, separators=(",", ":"))
-    out += f'],"codebook":{codebook}}}\n'.encode("utf-8")
-    return out  # a bytearray: copying it into bytes would hold the largest download twice
-
-
-def _json(data: Any, compact: bool = False) -> bytes:
-    """JSON for downloads; `compact` for large files (only then does json use its fast C encoder)."""
-    text = json.dumps(data, ensure_ascii=False, default=str, indent=None if compact else 1,
-                      separators=(",", ":") if compact else None)
-    return (text + "\n").encode("utf-8")
-
-
-def _codebook_data(codebook: Codebook) -> dict[str, Any]:
-    return {"not_coded": codebook.not_coded,
-            "fields": [{"key": f.key, "label": f.label, "kind": f.kind, "required": f.required,
-                        "description": f.description,
-                        "values": [{"key": v.key, "label": v.label, "definition": v.definition} for v in f.values]}
-                       for f in codebook.fields],
-            "derived": [{"key": d.key, "label": d.label, "description": d.description} for d in codebook.derived]}
-
-
-def _aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
-    return {
-        "total": aggregates.total,
-        "tallies": {key: {"label": t.label, "multiple": t.multiple, "coded": t.coded, "not_coded": t.not_coded,
-                          "none": t.none, "counts": [[v, c] for v, c in t.counts]}
-                    for key, t in aggregates.tallies.items()},
-        "crosstabs": {key: {"rows": t.rows, "columns": t.columns, "coded": t.coded,
-                            "cells": [[r, c, t.count(r, c)] for r in t.row_values for c in t.column_values]}
-                      for key, t in aggregates.crosstabs.items()},
-    }
-
-
-def _studies_csv(studies: Sequence[Study], codebook: Codebook) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    keys = codebook.field_keys()
-    writer.writerow(["id", "authors", "year", "title", "journal", "volume", "issue", "pages", "doi", "in_baseline"]
-                    + keys)
-    for s in studies:
-        codes = [("; ".join(map(str, v)) if isinstance(v, list) else str(v))
-                 for v in (s.codes.get(k, codebook.not_coded) for k in keys)]
-        writer.writerow([s.id, "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in s.authors), s.year,
-                         s.title, s.journal, s.volume, s.issue, s.pages, s.doi, s.in_baseline] + codes)
-    return out.getvalue().encode("utf-8")

@@ -6,27 +6,32 @@ gives contributors completion and inline errors in their editor.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-if TYPE_CHECKING:
-    from .codebook import Codebook, Field
+from .codebook import Codebook
+from .field_kinds import KINDS
 
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
-URL_PATTERN = r"^https?://[^\s]+$"
+# Patterns are read both by Python (check) and by editors (ECMAScript). `$(?!\n)` ends a value in both:
+# Python's `$` alone also matches before a final line break. DOIs and web addresses hold no quotes,
+# angle brackets, backslashes, spaces or control characters, so neither can break out of a link.
+_PLAIN = "[^\\s\"'<>\\\\\\x00-\\x1f\\x7f-\\x9f]"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)"
+DOI_PATTERN = rf"^10\.[0-9]{{4,9}}/{_PLAIN}+$(?!\n)"
+URL_PATTERN = rf"^https?://{_PLAIN}+$(?!\n)"
+RESERVED_IDS = ("index",)  # studies/index.html is the study table
 MIN_YEAR = 1900
 BIBLIOGRAPHIC_FIELDS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages",
                         "doi", "url", "no_doi_reason")
 
 
-def study_schema(codebook: Codebook) -> dict[str, Any]:
-    """The JSON Schema (draft 7, which editors support best) for one study file."""
-    coded = {field.key: _field_schema(field, codebook) for field in codebook.fields}
+def study_schema(codebook: Codebook, baseline: bool = False) -> dict[str, Any]:
+    """The JSON Schema (draft 7, which editors support best) for one study file.
+
+    `in_baseline` is a property only of a review that declares a published baseline."""
+    marker = codebook.not_coded
+    coded = {f.key: KINDS[f.kind].schema(f, codebook.allowed_values(f), marker) for f in codebook.fields}
     text = {"type": "string", "minLength": 1}
     number_or_text = {"type": ["string", "integer"]}
     return {
@@ -56,8 +61,9 @@ def study_schema(codebook: Codebook) -> dict[str, Any]:
                     "description": "A bare DOI such as 10.1111/hsc.12197."},
             "url": {"type": "string", "pattern": URL_PATTERN},
             "no_doi_reason": text,
-            "in_baseline": {"type": "boolean",
-                            "description": "The study is one of the published review's included studies."},
+            **({"in_baseline": {"type": "boolean", "description": "The study is one of the included studies "
+                                                               "of the published review this one continues."}}
+               if baseline else {}),
             "coded_by": {"type": "string"},
             "codes": {
                 "type": "object", "additionalProperties": False,
@@ -84,36 +90,11 @@ def study_schema(codebook: Codebook) -> dict[str, Any]:
     }
 
 
-def _field_schema(field: Field, codebook: Codebook) -> dict[str, Any]:
-    marker = codebook.not_coded
-    described = {"title": field.label, "description": field.description}
-    if field.kind == "single":
-        return {**described, "enum": [v.key for v in field.values] + [marker]}
-    if field.kind in ("multiple", "country"):
-        return {
-            **described,
-            "type": ["array", "string"],
-            "items": {"enum": codebook.allowed_values(field)},
-            "uniqueItems": True,
-            "if": {"type": "string"}, "then": {"const": marker},
-        }
-    if field.kind == "boolean":
-        return {**described, "type": ["boolean", "string"], "if": {"type": "string"}, "then": {"const": marker}}
-    if field.kind == "number":
-        number: dict[str, Any] = {**described, "type": ["integer", "string"],
-                                  "if": {"type": "string"}, "then": {"const": marker}}
-        if field.minimum is not None:
-            number["minimum"] = field.minimum
-        return number
-    return {**described, "type": "string"}
-
-
-def schema_json(codebook: Codebook) -> str:
+def schema_json(codebook: Codebook, baseline: bool = False) -> str:
     """The schema as stable, pretty JSON text (for editors and the site)."""
-    return json.dumps(study_schema(codebook), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(study_schema(codebook, baseline), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-_VALIDATOR_VERSION = "2"  # bump when the code compiled from a schema changes
 _SUBSCHEMA = {"additionalItems", "additionalProperties", "contains", "else", "if", "items", "not",
               "propertyNames", "then"}
 _SUBSCHEMA_LISTS = {"allOf", "anyOf", "items", "oneOf"}
@@ -141,32 +122,19 @@ def _without_const(schema: Any) -> Any:
     return same
 
 
-@lru_cache(maxsize=4)
-def compiled_validator(schema_text: str, cache: Path | None) -> Callable[[Any], Any]:
-    """The schema compiled to Python by fastjsonschema; the compiled code is cached by the schema's hash."""
-    import marshal
-    from importlib.util import MAGIC_NUMBER
+@lru_cache(maxsize=8)
+def fast_validator(schema_text: str) -> Callable[[Any], bool]:
+    """Whether data is valid against the schema, by code fastjsonschema generates (in memory, never kept
+    on disk). Only a file found invalid is walked again by jsonschema, which says every reason why."""
+    import fastjsonschema
 
-    digest = hashlib.sha256(f"{_VALIDATOR_VERSION}\0{schema_text}".encode("utf-8")).hexdigest()[:16]
-    # Compiling the generated source takes longer than checking a small review: keep the bytecode,
-    # keyed by the interpreter's bytecode version as .pyc files are.
-    cached = cache / f"validator-{digest}-{MAGIC_NUMBER.hex()}.bin" if cache else None
-    try:
-        code = marshal.loads(cached.read_bytes()) if cached else None
-    except (OSError, ValueError, EOFError, TypeError):
-        code = None
-    if code is None:
-        import fastjsonschema
+    check = fastjsonschema.compile(_without_const(json.loads(schema_text)), detailed_exceptions=False)
 
-        # Valid or not is all it is asked: a file it rejects is checked again by jsonschema, which says
-        # why. Without detailed exceptions the generated code is half the size, and compiles in half the time.
-        source = fastjsonschema.compile_to_code(_without_const(json.loads(schema_text)), detailed_exceptions=False)
-        code = compile(source, "<schema validator>", "exec")
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_bytes(marshal.dumps(code))
-            partial.replace(cached)  # concurrent builds never read half a file
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)  # noqa: S102 - our own generated code
-    return namespace["validate"]
+    def valid(data: Any) -> bool:
+        try:
+            check(data)
+        except Exception:  # noqa: BLE001 - invalid, or a YAML type JSON has no name for (a date)
+            return False
+        return True
+
+    return valid

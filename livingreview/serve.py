@@ -1,14 +1,16 @@
-"""`build.py serve`: build, serve site/ on localhost, and rebuild when an input changes.
+"""`livingreview serve`: build, serve site/ on localhost, and rebuild when an input changes.
 
 The server binds 127.0.0.1 only. A watcher polls the modification times of the
-files under studies/, content/ and templates/ twice a second (no dependency) and
-rebuilds after a change. A build that finds problems prints them, path:line:
+files under studies/, content/, templates/ and releases/ twice a second (no dependency)
+and rebuilds after a change; it keeps matplotlib imported, so a rebuild that redraws a
+figure does not pay for that import. A build that finds problems prints them, path:line:
 column, and writes nothing (the pipeline validates before it writes), so the
 previous site stays online until the problem is fixed.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import time
@@ -21,7 +23,7 @@ from typing import Callable
 from .diagnostics import BuildError
 from .project import Project
 
-WATCHED = ("studies", "content", "templates")
+WATCHED = ("studies", "content", "templates", "releases")
 HOST = "127.0.0.1"
 
 Snapshot = dict[str, tuple[int, int]]
@@ -87,7 +89,7 @@ class Server:
         with self._build_lock:
             started = time.perf_counter()
             try:
-                summary = build(self.project, drawing_server=False)  # matplotlib is kept here
+                summary = build(self.project)
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:
@@ -115,11 +117,9 @@ class Server:
         return self
 
     def _watch(self) -> None:
-        from .draw import import_matplotlib
+        from .figures.drawing import prepare_matplotlib
 
-        # Once, here, where every rebuild runs (no build can fork while it imports): drawing
-        # processes forked by later rebuilds then start with matplotlib ready.
-        import_matplotlib()
+        prepare_matplotlib()  # here, once: no rebuild that redraws a figure then waits for the import
         while not self._stopping.wait(self.interval):
             current = snapshot(self.project)
             if current != self._seen:
@@ -147,6 +147,10 @@ def serve_command(project: Project, port: int = 8000) -> int:
         print(f"serve: cannot listen on {HOST}:{port} ({error.strerror or error}); "
               f"try another port with --port", file=sys.stderr)
         return 1
+    # Ctrl-C and a polite kill both stop the server, even when it was started where SIGINT is
+    # ignored (in the background of a non-interactive shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server.start()
     print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
     try:

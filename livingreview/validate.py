@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -18,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from rapidfuzz import fuzz
 
-from .checked import CheckedStudies
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
-from .load import LoadedFile, locate
-from .project import Project, load_study_files
-from .schema import MIN_YEAR, SLUG_PATTERN, compiled_validator, study_schema
+from .load import LoadedFile, locate, read_yaml
+from .parallel import map_in_parallel
+from .project import Project
+from .schema import MIN_YEAR, RESERVED_IDS, SLUG_PATTERN, fast_validator, study_schema
 from .study import Study, study_from_data
 
 if TYPE_CHECKING:
@@ -34,59 +33,34 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
                "boolean": "true or false", "null": "empty", "number": "a number"}
 
 
-def validate_studies(project: Project, codebook: Codebook) -> tuple[list[Study], list[Diagnostic]]:
-    """Read and check every study file; return the valid studies and every problem found.
+def validate_studies(project: Project, codebook: Codebook,
+                     baseline: bool = False) -> tuple[list[Study], list[Diagnostic]]:
+    """Read and check every study file; return the valid studies and every problem found."""
+    schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
+    valid = fast_validator(schema_text)
+    paths, problems = project.study_files()
+    folder = project.display(project.studies)
 
-    A file whose bytes are those an earlier run found valid (with the same codebook and engine)
-    is not read again: its study is taken from .cache/."""
-    schema_text = json.dumps(study_schema(codebook), sort_keys=True)
-    fast = compiled_validator(schema_text, project.cache)
-    paths = project.study_paths()
-    earlier = CheckedStudies.load(project.cache, _checked_key(project, schema_text))
-    reused = earlier.unchanged(paths)
-    checked = load_study_files(project, lambda loaded: _checked(loaded, codebook, fast),
-                               [path for path in paths if path.name not in reused])
-    fresh = {name: (digest, study) for name, study, _, digest in checked if study is not None}
-    earlier.update(reused, fresh)
-    earlier.save()
-    by_name = reused | {name: study for name, (_, study) in fresh.items()}
-    studies = [by_name[path.name] for path in paths if path.name in by_name]
-    diagnostics = [d for _, _, problems, _ in checked for d in problems]
+    def checked(path: Path) -> tuple[Study | None, list[Diagnostic]]:
+        loaded = read_yaml(path, f"{folder}/{path.name}")
+        study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
+        return study, loaded.diagnostics
+
+    results = map_in_parallel(checked, paths)
+    studies = [study for study, _ in results if study is not None]
+    diagnostics = problems + [d for _, found in results for d in found]
     return studies, diagnostics + _duplicates_across_files(studies, project.root)
 
 
-def _checked_key(project: Project, schema_text: str) -> str:
-    """Everything besides a file's bytes that decides whether it is valid, and what its study holds."""
-    from .uptodate import engine_digest
-
-    try:
-        codebook_bytes = project.codebook.read_bytes()
-    except OSError:
-        codebook_bytes = b""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (engine_digest().encode(), project.display(project.studies).encode(), codebook_bytes,
-                 schema_text.encode()):
-        digest.update(part + b"\0")
-    return digest.hexdigest()
-
-
-def _checked(loaded: LoadedFile, codebook: Codebook,
-             fast: Callable[[Any], Any]) -> tuple[str, Study | None, list[Diagnostic], bytes]:
-    """A file's name, its study if it is valid, its problems (each at its line and column), and its digest."""
-    study = _validate_one(loaded, codebook, fast) if loaded.parsed else None
-    return loaded.path.name, study, loaded.diagnostics, loaded.digest
-
-
-def _validate_one(loaded: LoadedFile, codebook: Codebook, fast: Callable[[Any], Any]) -> Study | None:
+def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],
+                  baseline: bool) -> Study | None:
     data = loaded.data
     if not isinstance(data, dict):
         found = "an empty file" if data is None else _TYPE_WORDS.get(_json_type(data), type(data).__name__)
         loaded.error(f"a study file must be a mapping of fields (id: ..., title: ...), found {found}")
         return None
-    try:
-        fast(data)
-    except Exception:  # a schema error, or a YAML type JSON has no name for (a date)
-        _report_schema_errors(loaded, codebook)
+    if not valid(data):  # a schema error, or a YAML type JSON has no name for (a date)
+        _report_schema_errors(loaded, codebook, baseline)
         data = loaded.data = _jsonable(data)  # a date where text is allowed is kept as that text
     _check_semantics(loaded, codebook)
     return None if loaded.diagnostics else study_from_data(data, loaded.display)
@@ -101,6 +75,14 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
         other = f" or set id: {stem}" if re.match(SLUG_PATTERN, stem) else ""
         loaded.error(f"id '{study_id}' differs from the file name '{loaded.path.name}'; "
                      f"rename the file to {study_id}.yaml{other}", ["id"])
+    if study_id in RESERVED_IDS:
+        loaded.error(f"id '{study_id}' is reserved (studies/{study_id}.html is the study table); "
+                     f"choose another, such as {study_id}-{data.get('year', 2020)}", ["id"])
+    for name in ("volume", "issue", "pages"):
+        raw = loaded.raw_scalar([name]) if isinstance(data.get(name), int) else None
+        if raw is not None and raw != str(data[name]):
+            loaded.error(f"{name} {raw} was read by YAML as the number {data[name]}; "
+                         f"write it in quotes: {name}: \"{raw}\"", [name])
     last_year = _last_year()
     if isinstance(data.get("year"), int) and data["year"] > last_year:
         loaded.error(f"year {data['year']} is out of range; years run from {MIN_YEAR} to {last_year}", ["year"])
@@ -126,36 +108,12 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
         if key in codes and not codebook.is_coded(codes[key]):
             loaded.error(f"evidence for '{key}', which is not coded; code the field or remove the note",
                          ["evidence", key], key=True)
-    # YAML's reader refuses control characters written as such (but NEL, a line break to YAML): they
-    # can only come from an escape, so a file without a backslash need not be searched.
-    searched = data if loaded.text is None or "\\" in loaded.text or "\x85" in loaded.text else {}
-    for path, character in _control_characters(searched, []):
-        loaded.error(f"{'.'.join(map(str, path))} contains the control character U+{ord(character):04X} "
-                     "(from an escape such as \\0 or \\x01 in a double-quoted string), which a web page "
-                     "cannot show; remove it", path)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and line breaks are allowed
-
-
-def _control_characters(value: Any, path: list) -> Iterator[tuple[list, str]]:
-    """Where text holds a control character: YAML's escapes allow them, HTML has no place for them."""
-    if isinstance(value, str):
-        found = _CONTROL.search(value)
-        if found:
-            yield path, found.group()
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _control_characters(item, path + [key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _control_characters(item, path + [index])
-
-
-def _report_schema_errors(loaded: LoadedFile, codebook: Codebook) -> None:
+def _report_schema_errors(loaded: LoadedFile, codebook: Codebook, baseline: bool) -> None:
     import jsonschema  # only for a file that failed: it reports every error, the compiled validator the first
 
-    validator = jsonschema.Draft7Validator(study_schema(codebook))
+    validator = jsonschema.Draft7Validator(study_schema(codebook, baseline))
     errors = sorted(validator.iter_errors(_jsonable(loaded.data)), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
         if error.validator in ("if", "then"):
@@ -170,6 +128,10 @@ def _messages(error: jsonschema.ValidationError, loaded: LoadedFile, codebook: C
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         for key in sorted(set(error.instance) - set(allowed), key=str):
+            if key == "in_baseline" and not path:
+                yield ("in_baseline is only for a review that continues a published one, declared in "
+                       "content/baseline.yaml; this review has none, so remove the line"), [key], True
+                continue
             yield _unknown_key(str(key), path, allowed), path + [key], True
     elif kind == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
@@ -296,11 +258,13 @@ def _general_message(error: jsonschema.ValidationError, loaded: LoadedFile, path
 def _pattern_message(path: list, value: Any) -> str:
     name = path[-1] if path else ""
     if name == "doi":
-        return f"'{value}' is not a DOI; write the bare DOI such as 10.1111/hsc.12197 (no https://doi.org/, no spaces)"
+        return (f"'{value}' is not a DOI; write the bare DOI such as 10.1111/hsc.12197 (no https://doi.org/, "
+                f"no spaces or line breaks; write < > \" ' as %3C %3E %22 %27)")
     if name == "id":
         return f"id '{value}' must be a lower-case slug of letters, digits and hyphens, such as nelson-2016"
     if name == "url":
-        return f"url '{value}' must be an http:// or https:// address"
+        return (f"url '{value}' must be an http:// or https:// address with no spaces, quotes or angle brackets, "
+                f"such as https://example.org/report.pdf")
     return f"{_describe(path)} '{value}' has the wrong form"
 
 
@@ -328,12 +292,21 @@ def _jsonable(value: Any) -> Any:
 
 
 def normalise_title(title: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", title.casefold()).strip()
+    """A title for comparison: case, punctuation and spacing set aside, letters of every script kept."""
+    return re.sub(r"[\W_]+", " ", title.casefold()).strip()
 
 
 def _duplicates_across_files(studies: list[Study], root: Path) -> list[Diagnostic]:
     """The same DOI, or a near-identical title in the same year, in two files."""
     diagnostics: list[Diagnostic] = []
+    by_id: dict[str, list[Study]] = defaultdict(list)
+    for study in studies:
+        by_id[study.id].append(study)
+    for same in by_id.values():
+        for study in same if len(same) > 1 else ():
+            others = ", ".join(other.path for other in same if other is not study)
+            diagnostics.append(_at(root, study, ["id"], f"id {study.id} is also the id of {others}; "
+                                                        f"keep one file per study"))
     by_doi: dict[str, list[Study]] = defaultdict(list)
     for study in studies:
         if study.doi:
@@ -359,7 +332,8 @@ def similar_titles(studies: Sequence[Study]) -> list[tuple[Study, Study]]:
         by_year[study.year].append(study)
     pairs = []
     for group in by_year.values():
-        titled = sorted(((normalise_title(s.title), s) for s in group), key=lambda pair: (len(pair[0]), pair[1].id))
+        titled = sorted(((normalise_title(s.title), s) for s in group if normalise_title(s.title)),
+                        key=lambda pair: (len(pair[0]), pair[1].path))
         finder = _similar_in_large_group if len(titled) > 64 else _similar_in_small_group
         for i, j in finder([title for title, _ in titled]):
             first, second = sorted((titled[i][1], titled[j][1]), key=lambda s: s.path)

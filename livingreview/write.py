@@ -1,18 +1,90 @@
-"""Write stage: put a new site in place atomically, leaving unchanged files untouched.
+"""Every file the generator writes goes through `Folder`: inside one folder, atomically, nowhere else.
 
-The new site is assembled in a staging folder beside the old one: a file whose
-bytes did not change is hard-linked from the old site (so its modification time
-stays), others are written. Only when everything is staged is the old site
-swapped out. A build that fails at any point before leaves `site/` as it was.
+A relative path is refused unless each of its parts is a plain name (letters, digits, dots, hyphens and
+underscores; not `.` or `..`), and no folder on the way may be a symbolic link: so no study id,
+figure key, release version or page name can lead a write out of the folder it was meant for.
+
+A new site is staged in a folder beside the old one; a file whose bytes did not change is hard-linked
+from the old site (its modification time stays). When everything is staged, the two folders are
+exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere two renames), so a reader
+or an interrupted build sees the old site or the new one, never neither.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import re
 import shutil
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
+
+from .diagnostics import BuildError, Diagnostic
+
+_PART = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]+")
+
+
+class RefusedPath(ValueError):
+    """A path that would leave its folder, or name something that is not a plain file name."""
+
+
+class Folder:
+    """A folder the generator may write in (created on first write if its parent exists)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, relative: str) -> Path:
+        """The file `relative` names inside the folder; RefusedPath if it is not a plain relative path."""
+        parts = relative.split("/")
+        if not all(_PART.fullmatch(part) for part in parts):
+            raise RefusedPath(f"refused to write {relative!r}: not a plain relative path of file names")
+        return self.root.joinpath(*parts)
+
+    def write(self, relative: str, data: bytes) -> Path:
+        """Write the file whole or not at all (a reader never sees half of it); replace what was there."""
+        target = self._prepared(relative)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(partial, "xb") as file:
+                file.write(data)
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        return target
+
+    def create(self, relative: str, data: bytes) -> Path:
+        """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
+        target = self._prepared(relative)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        return target
+
+    def link(self, relative: str, existing: Path) -> None:
+        """Hard-link an existing file (not a symbolic link) into the folder under `relative`."""
+        os.link(existing, self._prepared(relative), follow_symlinks=False)
+
+    def _prepared(self, relative: str) -> Path:
+        target = self.path(relative)
+        folder = self.root
+        for part in [None, *relative.split("/")[:-1]]:
+            if part is not None:
+                folder = folder / part
+            if folder.is_symlink():
+                raise RefusedPath(f"refused to write {relative!r}: {folder} is a symbolic link")
+            if not folder.is_dir():
+                folder.mkdir()
+        return target
+
+
+# --- the site ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -25,77 +97,137 @@ class WriteReport:
         return self.written + self.unchanged
 
 
-@dataclass(frozen=True)
-class Staged:
-    """An output a worker process has already put into the staging folder."""
-
-    path: str
-    written: bool  # False: hard-linked from the old site, its bytes unchanged
-
-
 class Staging:
-    """The folder a new site is assembled in, beside the old one; worker processes may put files in it too."""
+    """The folder a new site is assembled in, beside the old one."""
 
     def __init__(self, site: Path):
         self.site = site
-        self.folder = site.with_name(f".{site.name}-staging-{os.getpid()}")
-        self._folders: set[Path] = set()
+        self.folder = Folder(site.with_name(f".{site.name}-staging-{os.getpid()}"))
 
-    def put(self, relative_path: str, data: bytes) -> Staged:
-        """Stage one file: hard-linked from the old site when its bytes did not change, else written."""
-        target = self.folder / relative_path
-        if target.parent not in self._folders:  # one mkdir per folder, not per file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        if _same_bytes(self.site / relative_path, data):
-            os.link(self.site / relative_path, target)
-            return Staged(relative_path, written=False)
-        target.write_bytes(data)
-        return Staged(relative_path, written=True)
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage one file; True if written, False if hard-linked from the old site (same bytes)."""
+        old = self.site / relative
+        if _same_bytes(old, data):
+            self.folder.link(relative, old)
+            return False
+        self.folder.write(relative, data)
+        return True
 
 
-def write_site(outputs: Iterable[tuple[str, bytes] | Staged], staging: Staging) -> WriteReport:
-    """Stage every output (some already staged by workers), then replace the site with the staged tree."""
-    _remove(staging.folder)
+def write_site(outputs: Iterable[tuple[str, bytes]], site: Path) -> WriteReport:
+    """Stage every output, then put the staged tree in place of the site in one step."""
+    _refuse_read_only(site)
+    remove_leftovers(site)
+    staging = Staging(site)
     report = WriteReport()
     seen: set[str] = set()
     try:
-        for output in outputs:
-            path = output.path if isinstance(output, Staged) else output[0]
+        for path, data in outputs:
             if path in seen:
-                raise ValueError(f"two outputs for {path}")
+                raise BuildError([Diagnostic(path, 1, 1, "two outputs would be written to this path; "
+                                                         "rename the page or figure that repeats it")])
             seen.add(path)
-            staged = output if isinstance(output, Staged) else staging.put(*output)
-            if staged.written:
+            if staging.put(path, data):
                 report.written += 1
             else:
                 report.unchanged += 1
-        _swap(staging.folder, staging.site)
+        if not staging.folder.root.is_dir():
+            staging.folder.root.mkdir()  # a review with nothing to publish still gets its (empty) site
+        with _no_interruption():
+            _publish(staging.folder.root, site)
+            _remove(staging.folder.root)  # after the exchange, the old site
     except BaseException:
-        _remove(staging.folder)
+        _remove(staging.folder.root)
         raise
     return report
 
 
+def remove_leftovers(site: Path) -> None:
+    """Staging folders of builds that were killed (their process is gone) are removed."""
+    for leftover in site.parent.glob(f".{site.name}-staging-*"):
+        pid = re.match(rf"\.{re.escape(site.name)}-staging-(\d+)", leftover.name)
+        if pid and int(pid.group(1)) != os.getpid() and not _running(int(pid.group(1))):
+            _remove(leftover)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        stat = path.lstat()
+        if not path.is_file() or path.is_symlink() or stat.st_size != len(data):
             return False
         return path.read_bytes() == data
     except OSError:
         return False
 
 
-def _swap(staging: Path, site: Path) -> None:
-    retired = site.with_name(f".{site.name}-old-{os.getpid()}")
-    if site.exists():
-        site.rename(retired)
-    staging.rename(site)
-    _remove(retired)
+def _refuse_read_only(site: Path) -> None:
+    """Refuse, before anything is staged, a site that could be replaced but not cleared away."""
+    if not os.access(site.parent, os.W_OK | os.X_OK):
+        raise BuildError([Diagnostic(site.parent.as_posix(), 1, 1, "cannot write here (read-only); "
+                                     "the site could not be published; make the folder writable")])
+    if site.is_symlink() or not site.is_dir():
+        return
+    for folder in _folders(site):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise BuildError([Diagnostic(folder.as_posix(), 1, 1, "this folder of the old site is read-only, so "
+                                         "it could not be replaced; make it writable (chmod -R u+w) and build again")])
+
+
+def _folders(root: Path) -> Iterator[Path]:
+    yield root
+    for folder, names, _ in os.walk(root):
+        for name in names:
+            yield Path(folder) / name
+
+
+@contextlib.contextmanager
+def _no_interruption() -> Iterator[None]:
+    """Ctrl-C waits while the site is swapped: it is then either the old site or the new, and said so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _publish(staged: Path, site: Path) -> None:
+    if not os.path.lexists(site):
+        os.rename(staged, site)
+    elif not _exchange(staged, site):
+        retired = site.with_name(f".{site.name}-staging-{os.getpid()}-old")
+        os.rename(site, retired)
+        os.rename(staged, site)
+        _remove(retired)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux 3.15+, glibc 2.28+); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) != 0:
+        return False
+    return True
 
 
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -8,15 +8,12 @@ rendered with raw HTML switched off and only http(s) and relative links allowed.
 from __future__ import annotations
 
 import re
-import sys
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-import hashlib
-from pathlib import Path
-
-from jinja2 import FileSystemBytecodeCache, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
@@ -25,7 +22,8 @@ from .codebook import Codebook
 from .content import Baseline, Page
 from .diagnostics import Diagnostic
 
-_BLOCK = re.compile(r"<p>@@block:(\d+)@@</p>")
+# A placed block is marked by control characters, which no page may contain (the loader refuses them).
+_BLOCK = re.compile("(?:<p>)?\x02(\\d+)\x03(?:</p>)?")
 _SAFE_LINK = re.compile(r"^(https?://|#|[^:]*$)", re.IGNORECASE)
 
 
@@ -41,16 +39,13 @@ def markdown() -> MarkdownIt:
 
 
 _MARKDOWN = markdown()
-_SOURCES: dict[str, tuple[str, str]] = {}  # template name -> (page body, page path)
-_ENVIRONMENT = SandboxedEnvironment(
-    loader=FunctionLoader(lambda name: (*_SOURCES[name], lambda: True) if name in _SOURCES else None),
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_PAGES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-def cache_compiled_pages(folder: Path) -> None:
-    """Keep compiled page templates between builds (keyed by their source)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _ENVIRONMENT.bytecode_cache = FileSystemBytecodeCache(str(folder))
+@lru_cache(maxsize=512)
+def _compiled(body: str) -> Template:
+    """A page compiled once per process (the editions of a build share most pages)."""
+    return _PAGES.from_string(body)
 
 
 @dataclass
@@ -61,7 +56,7 @@ class Blocks:
 
     def place(self, html: str) -> str:
         self.html.append(html)
-        return f"\n\n@@block:{len(self.html) - 1}@@\n\n"
+        return f"\n\n\x02{len(self.html) - 1}\x03\n\n"
 
     def fill(self, rendered: str) -> str:
         return _BLOCK.sub(lambda m: self.html[int(m.group(1))], rendered)
@@ -137,13 +132,12 @@ def _fail(message: str) -> str:
 def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tuple[str, list[Diagnostic]]:
     """The page body as HTML, or the problems that stop it, each at its line in the page file."""
     try:
-        name = f"{page.path}@{hashlib.sha1(page.body.encode('utf-8')).hexdigest()[:16]}"
-        _SOURCES[name] = (page.body, page.path)
-        text = _ENVIRONMENT.get_template(name).render(**functions)
+        text = _compiled(page.body).render(**functions)
     except TemplateSyntaxError as error:
-        return "", [Diagnostic(page.path, page.body_line + (error.lineno or 1) - 1, 1, f"template error: {error.message}")]
-    except (TemplateError, ContentError, TypeError, ValueError) as error:
-        line = _template_line(sys.exc_info()[2], page.path)
+        line = page.body_line + (error.lineno or 1) - 1
+        return "", [Diagnostic(page.path, line, 1, f"template error: {error.message}")]
+    except Exception as error:  # noqa: BLE001 - any mistake in a page's expressions is the page's problem
+        line = _template_line(error.__traceback__, page.path)
         return "", [Diagnostic(page.path, page.body_line + line - 1, 1, _explain(error))]
     html = _MARKDOWN.render(text).replace("<table>", '<div class="table-scroll"><table>')
     return blocks.fill(html.replace("</table>", "</table></div>")), []
@@ -155,7 +149,8 @@ def _template_line(trace: Any, filename: str) -> int:
 
 
 def _explain(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
     if "is undefined" in message:
-        return f"{message}; pages may use the names listed in CONTRIBUTING.md (count, percent, baseline, ...)"
+        return (f"{message}; a page may use the names listed in CONTRIBUTING.md (n, count, percent, coded, "
+                f"baseline, figure, cite, ...)")
     return message

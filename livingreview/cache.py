@@ -1,0 +1,161 @@
+"""Everything a build keeps in `.cache/` to do less next time, and nothing else touches that folder.
+
+Every record is keyed by one digest of the engine's own files (code, theme and all: no version constant
+to bump by hand) and of the `.cache/` folder's identity on disk (its device and inode), so a record
+made by another engine, or in another folder (a copy, a clone, files committed by a pull request),
+never matches and is ignored. Records are JSON or drawings (SVG), written whole through `write.Folder`;
+nothing read from here is ever executed, and a record that is damaged, stale or unreadable is ignored.
+A checkout where `.cache/` cannot be written builds as well, only without remembering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .write import Folder, RefusedPath
+
+ENGINE = Path(__file__).resolve().parent
+_MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """A digest of every file of the engine: changing any of them (a colour in a drawing) invalidates all."""
+    digest = hashlib.blake2b(digest_size=16)
+    for shown, path in files_under(ENGINE):
+        digest.update(shown.encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def files_under(root: Path) -> list[tuple[str, str]]:
+    """Every regular file under root (not compiled bytecode), as (path from root's parent, full path), sorted."""
+    found = []
+    pending = [(str(root), root.name + "/")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file(follow_symlinks=False):
+                found.append((prefix + entry.name, entry.path))
+    return sorted(found)
+
+
+def inputs_digest(roots: Iterable[Path]) -> str:
+    """A digest of every file under the given folders and of the engine: any change builds again."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(engine_digest().encode())
+    for root in roots:
+        for shown, path in files_under(root):
+            with contextlib.suppress(OSError):  # vanished meanwhile: the build itself reports it
+                digest.update(shown.encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def site_manifest(site: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file in the site: catches a site edited or deleted by hand."""
+    manifest = {}
+    for shown, path in files_under(site):
+        stat = os.stat(path)
+        manifest[shown] = [stat.st_size, stat.st_mtime_ns]
+    return manifest
+
+
+class Cache:
+    """The records of one review's `.cache/` folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = Folder(folder)
+        self._identity: str | None = None
+
+    def key(self, *parts: str) -> str:
+        """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
+        identity = self._folder_identity()
+        if not identity:
+            return ""
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (engine_digest(), identity, *parts):
+            digest.update(part.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def read(self, name: str, key: str) -> Any:
+        """The data a record holds under `key`; None if there is none, or it is damaged or stale."""
+        raw = self._read_bytes(f"{name}.json")
+        if raw is None or not key:
+            return None
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(record, dict) or record.get("key") != key:
+            return None
+        return record.get("data")
+
+    def write(self, name: str, key: str, data: Any) -> None:
+        if key:
+            text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
+            self._write_bytes(f"{name}.json", text.encode("utf-8"))
+
+    def drawing(self, name: str) -> bytes | None:
+        """A kept SVG drawing, if it is whole (a drawing always ends with its closing tag)."""
+        data = self._read_bytes(name)
+        return data if data is not None and data.rstrip().endswith(b"</svg>") else None
+
+    def keep_drawing(self, name: str, data: bytes) -> None:
+        self._write_bytes(name, data)
+
+    def prune(self, folder: str, keep: set[str]) -> None:
+        """Delete the files of a cache subfolder that no longer serve (drawings of old data)."""
+        path = self.folder.root / folder
+        if path.is_symlink() or not path.is_dir():
+            return
+        for entry in _entries(path):
+            if f"{folder}/{entry.name}" not in keep and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+    def _folder_identity(self) -> str:
+        if self._identity is None:
+            self._identity = ""
+            root = self.folder.root
+            with contextlib.suppress(OSError):
+                if not root.is_symlink():
+                    root.mkdir(exist_ok=True)
+                    stat = root.lstat()
+                    self._identity = f"{stat.st_dev}:{stat.st_ino}"
+        return self._identity
+
+    def _read_bytes(self, relative: str) -> bytes | None:
+        if not self._folder_identity():
+            return None
+        try:
+            path = self.folder.path(relative)
+            if path.is_symlink() or path.parent.is_symlink() or path.stat().st_size > _MAX_RECORD_BYTES:
+                return None
+            return path.read_bytes()
+        except (OSError, RefusedPath):
+            return None
+
+    def _write_bytes(self, relative: str, data: bytes) -> None:
+        if not self._folder_identity():
+            return
+        with contextlib.suppress(OSError, RefusedPath):  # a full disk or read-only folder: not remembered
+            self.folder.write(relative, data)
+
+
+def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+    try:
+        yield from os.scandir(folder)
+    except OSError:
+        return

@@ -1,0 +1,92 @@
+"""The data an edition publishes under `data/`: its studies (JSON, CSV), every count (JSON), its
+references (BibTeX, RIS) and the schema of a study file. Values are escaped for each format, so no
+title can add a record to a download or a formula to a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any, Iterator, Sequence
+
+from .aggregate import Aggregates
+from .codebook import Codebook
+from .references import bibtex, ris
+from .schema import schema_json
+from .study import Study, study_to_data
+
+# A spreadsheet reads a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value: Any) -> str:
+    """A value for a CSV cell, with a formula's first character neutralised (a number stays a number)."""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, studies: Sequence[Study],
+                      baseline: bool) -> Iterator[tuple[str, bytes]]:
+    yield "data/studies.json", _studies_json(label, date, codebook, studies)
+    yield "data/studies.csv", _studies_csv(studies, codebook, baseline)
+    yield "data/aggregates.json", _json(_aggregates_data(aggregates))
+    yield "data/references.bib", bibtex(studies).encode("utf-8")
+    yield "data/references.ris", ris(studies).encode("utf-8")
+    yield "data/study.schema.json", schema_json(codebook, baseline).encode("utf-8")
+
+
+def _studies_json(label: str, date: str, codebook: Codebook, studies: Sequence[Study]) -> bytes:
+    """The dataset with its codebook, one study encoded at a time (a large review never holds all as dicts)."""
+    head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
+    out = bytearray(f'{head},"studies":['.encode("utf-8"))
+    for index, study in enumerate(studies):
+        if index:
+            out += b","
+        out += json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
+    out += f'],"codebook":{codebook_text}}}\n'.encode("utf-8")
+    return bytes(out)
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, default=str, indent=1) + "\n").encode("utf-8")
+
+
+def _codebook_data(codebook: Codebook) -> dict[str, Any]:
+    return {"not_coded": codebook.not_coded,
+            "fields": [{"key": f.key, "label": f.label, "kind": f.kind, "required": f.required,
+                        "description": f.description,
+                        "values": [{"key": v.key, "label": v.label, "definition": v.definition} for v in f.values]}
+                       for f in codebook.fields],
+            "derived": [{"key": d.key, "label": d.label, "description": d.description} for d in codebook.derived]}
+
+
+def _aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
+    return {
+        "total": aggregates.total,
+        "tallies": {key: {"label": t.label, "multiple": t.multiple, "coded": t.coded, "not_coded": t.not_coded,
+                          "none": t.none, "counts": [[v, c] for v, c in t.counts]}
+                    for key, t in aggregates.tallies.items()},
+        "crosstabs": {key: {"rows": t.rows, "columns": t.columns, "coded": t.coded,
+                            "cells": [[r, c, t.count(r, c)] for r in t.row_values for c in t.column_values]}
+                      for key, t in aggregates.crosstabs.items()},
+    }
+
+
+def _studies_csv(studies: Sequence[Study], codebook: Codebook, baseline: bool) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    keys = codebook.field_keys()
+    header = ["id", "authors", "year", "title", "journal", "volume", "issue", "pages", "doi"]
+    writer.writerow(header + (["in_baseline"] if baseline else []) + keys)
+    for s in studies:
+        codes = [("; ".join(map(str, v)) if isinstance(v, list) else str(v))
+                 for v in (s.codes.get(k, codebook.not_coded) for k in keys)]
+        row = [s.id, "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in s.authors), s.year,
+               s.title, s.journal, s.volume, s.issue, s.pages, s.doi] + ([s.in_baseline] if baseline else []) + codes
+        writer.writerow([csv_cell(value) for value in row])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,40 @@
+"""The plain data passed between the stages: a validated review, and the editions rendered from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .aggregate import Aggregates
+from .codebook import Codebook
+from .content import Content
+from .study import Study
+
+
+@dataclass(frozen=True)
+class Review:
+    """The validated inputs of one review."""
+
+    codebook: Codebook
+    studies: tuple[Study, ...]
+    content: Content
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One rendering of the review: a frozen release or the draft of unreleased changes."""
+
+    label: str
+    prefix: str  # where it lives in the site: "", "v/1.0.0/" or "draft/"
+    codebook: Codebook
+    studies: tuple[Study, ...]
+    aggregates: Aggregates
+    content: Content
+    is_release: bool = False
+    date: str = ""
+    doi: str = ""
+    notes: str = ""
+    is_latest: bool = True
+    previous_total: int | None = None
+    citation: Mapping[str, str] = field(default_factory=dict)
+    is_alias: bool = False  # the latest release again at the site root

@@ -1,0 +1,94 @@
+"""What a figure kind declares, and what its data function returns (no matplotlib here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from ..aggregate import Aggregates
+from ..codebook import Codebook
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure the site shows, as content/figures.yaml declares it."""
+
+    key: str
+    kind: str
+    title: str
+    caption: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell; `studies` lists the study ids behind a count (for links)."""
+
+    text: str
+    studies: tuple[str, ...] | None = None
+    row_value: Any = None
+    column_value: Any = None
+
+
+@dataclass(frozen=True)
+class FigureData:
+    key: str
+    kind: str
+    title: str
+    caption: str
+    alt: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    plot: Mapping[str, Any]  # everything the drawing shows, and nothing else: what its cache key is made of
+    note: str = ""
+    dimension: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def csv_bytes(self) -> bytes:
+        from ..downloads import csv_cell
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([csv_cell(text) for text in self.header])
+        for row in self.rows:
+            writer.writerow([csv_cell(cell.text) for cell in row])
+        return out.getvalue().encode("utf-8")
+
+    def drawing_key(self) -> str:
+        """Everything that decides the drawing, as text: equal keys, equal drawings."""
+        return json.dumps({"kind": self.kind, "plot": self.plot}, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class FigureInputs:
+    """What a figure's data may be computed from."""
+
+    aggregates: Aggregates
+    codebook: Codebook
+    search: Mapping[str, Any]
+    previous_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting a figure kind reads from its entry in content/figures.yaml."""
+
+    name: str
+    role: str  # "dimension": a dimension's name; "value": a value of the dimension named `of`; "text"
+    required: bool = True
+    accepts: tuple[str, ...] = ()  # for a dimension: the kinds it may be ('year', 'region', 'derived', field kinds)
+    of: str = ""  # for a value: the setting naming its dimension
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FigureKind:
+    name: str
+    summary: str
+    settings: tuple[Setting, ...]
+    data: Callable[[FigureSpec, FigureInputs], FigureData]
+    draw: Callable[[Any, FigureData], None]  # (a matplotlib Figure, the data)
+    size: Callable[[FigureData], tuple[float, float]]
