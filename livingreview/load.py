@@ -168,10 +168,10 @@ def _load(loaded: LoadedFile, text: str) -> None:
     # YAML's reader refuses control characters written as such (but NEL, a line break to YAML, and the
     # noncharacters): they can only come from an escape, so a file without a backslash need not be searched.
     if loaded.parsed and ("\\" in text or any(c in text for c in "\x85\ufffe\uffff")):
-        for where, character in _control_characters(loaded.data, []):
+        for where, character, is_key in _control_characters(loaded.data, []):
             loaded.error(f"{'.'.join(map(str, where)) or 'the value'} contains the control character "
                          f"U+{ord(character):04X} (from an escape such as \\0 or \\x01 in a double-quoted "
-                         f"string), which a web page cannot show; remove it", where)
+                         f"string), which a web page cannot show; remove it", where, key=is_key)
 
 
 def read_input(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -275,15 +275,15 @@ def _too_deep(loaded: LoadedFile, text: str) -> bool:
     return False
 
 
-def _control_characters(value: Any, path: list) -> Any:
-    """Where text holds a control character."""
+def _control_characters(value: Any, path: list, is_key: bool = False) -> Any:
+    """Where text holds a control character: (path, the character, whether it is in a key)."""
     if isinstance(value, str):
         found = CONTROL_CHARACTER.search(value)
         if found:
-            yield path, found.group()
+            yield path, found.group(), is_key
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _control_characters(key, path + [key])
+            yield from _control_characters(key, path + [key], True)
             yield from _control_characters(item, path + [key])
     elif isinstance(value, list):
         for index, item in enumerate(value):

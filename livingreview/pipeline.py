@@ -23,7 +23,7 @@ from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import read_yaml
 from .project import Project
 from .release import release_editions
-from .render import (SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs)
+from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
 from .sources import Folder as ContentFolder
 from .validate import validate_studies
 from .write import write_site
@@ -67,15 +67,28 @@ def check(project: Project) -> Plan:
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
     env = environment(folders)
-    problems = check_templates(env, folders, project.root)
-    if problems:
-        raise BuildError(problems)
+    if _own_templates(project):  # each compiled, so that a syntax error is found in any of them
+        problems = check_templates(env, folders, project.root)
+        if problems:
+            raise BuildError(problems)
     figures = [[figure_data(spec, FigureInputs(e.aggregates, e.codebook, e.content.search, e.previous_total))
                 for spec in e.content.figures] for e in editions]
-    for edition, its_figures in zip(editions, figures, strict=True):
-        if not edition.is_alias:
-            check_pages(context, edition, env, its_figures)
-    return Plan(review, context, env, figures)
+    plan = Plan(review, context, env, figures)
+    # What check accepts, build builds. The default theme renders any review that passes the checks above
+    # (the engine's tests see to that); a review's own templates are tried on every kind of page.
+    if _own_templates(project):
+        for _ in _pages(plan, sample=True):
+            pass
+    else:
+        for edition, its_figures in zip(editions, figures, strict=True):
+            if not edition.is_alias:
+                check_pages(context, edition, env, its_figures)
+    return plan
+
+
+def _own_templates(project: Project) -> bool:
+    folder = project.templates
+    return folder.is_dir() and any(path.suffix in (".html", ".xml") for path in folder.rglob("*"))
 
 
 def build(project: Project, verbose: bool = False, force: bool = False) -> str:
@@ -101,14 +114,18 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
 def _outputs(project: Project, plan: Plan, cache: Cache) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
+    yield from _pages(plan)
+    yield from _drawings(plan, cache)
+
+
+def _pages(plan: Plan, sample: bool = False) -> Iterator[Output]:
     editions = plan.context.editions
     for edition, figures in zip(editions, plan.figures, strict=True):
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
-        yield from render_edition(plan.context, edition, plan.env, figures, also_at)
+        yield from render_edition(plan.context, edition, plan.env, figures, also_at, sample)
     yield from site_wide_outputs(plan.context, plan.env)
-    yield from _drawings(plan, cache)
 
 
 def _drawings(plan: Plan, cache: Cache) -> Iterator[Output]:

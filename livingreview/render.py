@@ -74,11 +74,12 @@ def _placed(html: str, full: str) -> str:
 
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   also_at: Sequence[str] = ()) -> Iterator[Output]:
+                   also_at: Sequence[str] = (), sample: bool = False) -> Iterator[Output]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
-    Each page is rendered once; only its links to the rest of the site differ between the copies."""
+    Each page is rendered once; only its links to the rest of the site differ between the copies.
+    `sample` (for `check`): every kind of page, but only the first study's page and no downloads."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     for page in edition.content.pages:
@@ -86,11 +87,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
             yield from renderer.content_page(page)
     yield from renderer.home()
     yield from renderer.study_table(studies)
-    yield from renderer.study_pages(studies)
-    yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook,
-                                                 edition.aggregates, studies, edition.content.baseline is not None))
-    yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
-                             comparisons=_comparisons(edition))
+    yield from renderer.study_pages(studies[:1] if sample else studies)
+    if not sample:
+        yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
+                                                     studies, edition.content.baseline is not None))
+    if edition.content.baseline is not None:
+        yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
+                                 comparisons=_comparisons(edition))
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
     yield from renderer.page("references.html", "references.html",
@@ -103,7 +106,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
 
 
 def check_pages(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData]) -> None:
-    """Render an edition's content pages (not its study pages): every problem a page has, at its line."""
+    """Render an edition's content pages alone: every problem a page has, at its line."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix])
     for page in edition.content.pages:
         renderer.prose(page, f"{page.slug}.html")
@@ -112,9 +115,10 @@ def check_pages(context: SiteContext, edition: Edition, env: Environment, figure
 
 
 def check_templates(env: Environment, folders: Sequence[Path], root: Path) -> list[Diagnostic]:
-    """Every template of the review and the theme compiled once: syntax errors at their file and line."""
+    """Every template of the review compiled once: syntax errors at their file and line."""
     problems = []
-    for name in sorted(set(env.list_templates(extensions=["html", "xml"]))):
+    own = folders[0]
+    for name in sorted(str(p.relative_to(own)) for p in own.rglob("*") if p.suffix in (".html", ".xml")):
         try:
             env.get_template(name)
         except TemplateError as error:

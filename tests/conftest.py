@@ -1,12 +1,12 @@
 """Shared test helpers: a tiny review in a temporary folder, and running `check` on it.
 
     def test_something(scratch_review, run_check):
-        write_study(scratch_review, "doe-2021", codes={"role": "pre-determined"})
+        write_study(scratch_review, "doe-2021", codes={"involvement": "collaborating"})
         result = run_check(scratch_review)
         assert result.code == 0
 
-`scratch_review` is a complete review (real codebook, site.yaml, figures.yaml and
-templates, no pages) holding the three valid studies of DEFAULT_STUDIES.
+`scratch_review` is a complete review (the fixture review's codebook, site.yaml and figures.yaml,
+the default theme, no pages) holding the three valid studies of DEFAULT_STUDIES.
 """
 
 from __future__ import annotations
@@ -31,37 +31,31 @@ import yaml
 from livingreview.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-# Builds in tests leave no drawing server behind; tests/test_drawing_server.py turns it on where it tests it.
-os.environ["LIVINGREVIEW_DRAWING_SERVER"] = "0"
+# The engine's tests run on a small made-up review with a codebook of its own (tests/fixtures/review/),
+# never on the repository's review: they pass for any review, not just this one.
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "review"
 CONTENT_FILES = ("codebook.yaml", "site.yaml", "figures.yaml")
 MISSING: Any = object()  # an override that leaves the key out of the study
 
-# A complete coding that every rule of the codebook accepts.
+# A complete coding that every rule of the fixture's codebook accepts.
 VALID_CODES: dict[str, Any] = {
-    "country": ["GB"],
-    "study_design": "qualitative",
-    "methodology": "qualitative",
-    "service_context": ["community"],
-    "research_focus": "implementation",
-    "phases": ["delivery"],
-    "role": "peer-support",
-    "collaboration_partners": ["service-users"],
-    "multidisciplinary": "team",
-    "intermediary_position": "not-described",
-    "intermediary_descriptors": [],
-    "group_activities": [],
-    "population": [],
-    "found_through": "database",
+    "location": ["GB"],
+    "design": "qualitative",
+    "method": "words",
+    "setting": ["school"],
+    "aim": "experiences",
+    "stages": ["tending"],
+    "involvement": "consulted",
+    "source": "database",
 }
 
 # The studies of `scratch_review`: id -> overrides for valid_study.
 DEFAULT_STUDIES: dict[str, dict[str, Any]] = {
-    "adams-2018": {"title": "Peer support workers on an acute psychiatric ward"},
-    "baker-2020": {"title": "Co-designing a recovery college with people with lived experience",
-                   "codes": {"role": "co-creation-partner", "phases": ["design", "delivery"], "country": ["NO"]}},
-    "chen-2021": {"title": "Navigating housing services with a peer navigator",
-                  "codes": {"intermediary_position": "explicit", "intermediary_descriptors": ["navigating"],
-                            "service_context": ["housing"]}},
+    "adams-2018": {"title": "Pupils who tended a school garden"},
+    "baker-2020": {"title": "Planning a hospital garden with its community",
+                   "codes": {"involvement": "leading", "stages": ["planning", "tending"], "location": ["NO"]}},
+    "chen-2021": {"title": "Harvest in a neighbourhood garden",
+                  "codes": {"setting": ["neighbourhood"], "stages": ["harvest"], "aim": "effects"}},
 }
 
 
@@ -75,7 +69,7 @@ def valid_study(study_id: str, **overrides: Any) -> dict[str, Any]:
     tail = study_id.rsplit("-", 1)[-1]
     data: dict[str, Any] = {
         "id": study_id,
-        "title": f"A study of peer work ({study_id})",
+        "title": f"A study of a garden ({study_id})",
         "authors": [{"family": study_id.split("-")[0].capitalize(), "given": "A."}],
         "year": int(tail) if tail.isdigit() else 2020,
         "journal": "Journal of Tests",
@@ -111,12 +105,11 @@ def write_yaml(path: Path, data: Any) -> Path:
 
 
 def make_scratch_review(root: Path, studies: dict[str, dict[str, Any]] | None = None) -> Path:
-    """A review in `root` with the real codebook, site and figures, templates, no pages, and `studies`."""
+    """A review in `root` with the fixture's codebook, site and figures, no pages, and `studies`."""
     (root / "content" / "pages").mkdir(parents=True)
     (root / "studies").mkdir()
     for name in CONTENT_FILES:
-        shutil.copy(REPO / "content" / name, root / "content" / name)
-    shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copy(FIXTURE / "content" / name, root / "content" / name)
     for study_id, overrides in (DEFAULT_STUDIES if studies is None else studies).items():
         write_study(root, study_id, **overrides)
     return root

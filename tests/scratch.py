@@ -8,29 +8,29 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "review"
 CONTENT_FILES = ("codebook.yaml", "site.yaml", "figures.yaml", "baseline.yaml", "search.yaml", "references.bib")
 
 HOME_PAGE = """---
 title: Home
 ---
-This edition holds {{ n }} studies; {{ count("role", "peer-support") }} describe peer support
-({{ percent("role", "peer-support") }} of {{ coded("role") }} coded).
+This edition holds {{ n }} studies; {{ count("involvement", "leading") }} are led by their community
+({{ percent("involvement", "leading") }} of {{ coded("involvement") }} coded).
 """
 
 
 def study(study_id: str, year: int = 2020, **codes: Any) -> dict[str, Any]:
     """A valid study whose codes default to 'not yet coded'."""
-    codebook = yaml.safe_load((REPO / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    codebook = yaml.safe_load((FIXTURE / "content" / "codebook.yaml").read_text(encoding="utf-8"))
     all_codes = {f["key"]: "not yet coded" for f in codebook["fields"] if f.get("required")}
     all_codes.update(codes)
     return {
         "id": study_id,
-        "title": f"A study of peer work number {study_id}",
+        "title": f"A study of a garden, number {study_id}",
         "authors": [{"family": study_id.split("-")[0].capitalize(), "given": "A."}],
         "year": year,
         "journal": "Journal of Tests",
-        "doi": f"10.1234/{study_id}",
+        "doi": f"10.5555/{study_id}",
         "codes": all_codes,
     }
 
@@ -42,12 +42,11 @@ def write_study(root: Path, data: dict[str, Any]) -> Path:
 
 
 def make_review(root: Path, studies: list[dict[str, Any]], home: str = HOME_PAGE) -> Path:
-    """A review with the real codebook, templates and content data, small pages and the given studies."""
+    """A review with the fixture's codebook and content data, small pages and the given studies."""
     (root / "content" / "pages").mkdir(parents=True)
     (root / "studies").mkdir()
     for name in CONTENT_FILES:
-        shutil.copy(REPO / "content" / name, root / "content" / name)
-    shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copy(FIXTURE / "content" / name, root / "content" / name)
     (root / "content" / "pages" / "home.md").write_text(home, encoding="utf-8")
     (root / "content" / "pages" / "about.md").write_text("---\ntitle: About\nnav: 9\n---\nAbout this review.\n",
                                                           encoding="utf-8")

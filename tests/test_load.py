@@ -209,15 +209,17 @@ def test_any_bytes_give_diagnostics_inside_the_file_and_no_traceback(fuzz_review
     check_file(fuzz_review, content)
 
 
-# The plain constructor must build exactly what PyYAML's safe loader builds.
-
+# The plain constructor must build exactly what PyYAML's safe loader builds (for text a page can
+# show: control characters are refused, see test_control_characters_from_escapes_are_refused_anywhere).
+printable = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
 scalars = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+    st.text(printable, max_size=12),
     st.sampled_from(["yes", "No", "~", "null", "", "1e3", "0x1F", "0o17", "1_000", ".inf", "-.NaN", "2020-01-31",
                      "2001-12-14t21:59:43.10-05:00", "<<", "=", ": x", "- y", "#z", "12:30:00", "+1", "0.5"]),
     st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(), st.dates())
 documents = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.one_of(scalars, st.text(max_size=6)), inner, max_size=4)),
+    st.lists(inner, max_size=4), st.dictionaries(st.one_of(scalars, st.text(printable, max_size=6)), inner,
+                                                 max_size=4)),
     max_leaves=25)
 
 
@@ -228,6 +230,18 @@ def test_the_loader_builds_what_pyyaml_builds(data, flow):
     loaded = parse_yaml_text(text, "doc.yaml")
     assert loaded.ok, [str(d) for d in loaded.diagnostics]
     assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("text, where", [
+    ('title: "A\\x01B"\n', (1, 8)),
+    ('key:\n  - ok\n  - "\\u001f"\n', (3, 5)),
+    ('"\\x07": a key with a bell\n', (1, 1)),
+    ('notes: "\\uFFFF"\n', (1, 8)),
+])
+def test_control_characters_from_escapes_are_refused_anywhere(text, where):
+    loaded = parse_yaml_text(text, "doc.yaml")
+    assert [(d.line, d.column) for d in loaded.diagnostics] == [where]
+    assert "control character" in loaded.diagnostics[0].message
 
 
 @pytest.mark.parametrize("text, expected", [
