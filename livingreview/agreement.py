@@ -23,15 +23,14 @@ equality.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Hashable, Sequence
+from typing import Any
 
 from .aggregate import format_percent, value_label
 from .codebook import Codebook, Field
 from .study import Study
-
-AGREEMENT_KINDS = ("single", "multiple", "boolean", "country")
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class FieldAgreement:
     @property
     def unit(self) -> str:
         """What kappa was computed over, in words."""
-        if self.field.kind in ("multiple", "country"):
+        if self.field.is_list:
             return f"{self.kappa.decisions} study × value decisions"
         return f"{self.kappa.decisions} stud{'y' if self.kappa.decisions == 1 else 'ies'}"
 
@@ -108,9 +107,11 @@ class AgreementReport:
 def agreement(studies: Sequence[Study], codebook: Codebook) -> AgreementReport:
     """Agreement per field and the disagreements, over every study with a second coding."""
     ordered = sorted((s for s in studies if s.second_coding is not None), key=lambda s: s.id)
-    fields, unresolved, resolved = [], [], []
+    fields: list[FieldAgreement] = []
+    unresolved: list[Disagreement] = []
+    resolved: list[Disagreement] = []
     for field in codebook.fields:
-        if field.kind not in AGREEMENT_KINDS:
+        if not field.tallied:
             continue
         pairs = [(study, first, second) for study in ordered
                  for first, second in [_both_coded(study, field, codebook)] if first is not None]
@@ -142,8 +143,9 @@ def _same(first: Any, second: Any) -> bool:
     return first == second and type(first) is type(second)
 
 
-def _decisions(field: Field, codebook: Codebook, pairs: Sequence[tuple[Study, Any, Any]]) -> list[tuple[Hashable, Hashable]]:
-    if field.kind not in ("multiple", "country"):
+def _decisions(field: Field, codebook: Codebook,
+               pairs: Sequence[tuple[Study, Any, Any]]) -> list[tuple[Hashable, Hashable]]:
+    if not field.is_list:
         return [(first, second) for _, first, second in pairs]
     values = list(codebook.allowed_values(field))
     extra = sorted({v for _, first, second in pairs for v in [*first, *second]} - set(values), key=str)

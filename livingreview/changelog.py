@@ -4,8 +4,9 @@ and how every headline aggregate moved. Pure: editions in, a Changes value out."
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .aggregate import Aggregates, aggregate, dimension_kind, format_percent, value_label
 from .codebook import Codebook

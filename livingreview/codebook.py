@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -231,7 +232,7 @@ def _condition(data: Mapping[str, Any]) -> Condition:
 
 def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
     """Keys must be unique, and rules and countries may only name what the codebook declares."""
-    places = [(f.key, ["fields", i, "key"]) for i, f in enumerate(codebook.fields)]
+    places: list[tuple[str, list[Any]]] = [(f.key, ["fields", i, "key"]) for i, f in enumerate(codebook.fields)]
     places += [(d.key, ["derived", i, "key"]) for i, d in enumerate(codebook.derived)]
     for index, (key, where) in enumerate(places):
         if key in [earlier for earlier, _ in places[:index]]:

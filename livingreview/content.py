@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
@@ -216,7 +217,7 @@ def _mapping(loaded: LoadedFile | None, shown: str, problems: list[Diagnostic],
     return loaded if loaded.ok else None
 
 
-def _problem(loaded: LoadedFile, message: str, where: Sequence[str | int], problems: list[Diagnostic],
+def _problem(loaded: LoadedFile, message: str, where: Sequence[Any], problems: list[Diagnostic],
              key: bool = False) -> None:
     before = len(loaded.diagnostics)
     loaded.error(message, where, key=key)
@@ -254,7 +255,7 @@ def _schema_message(error: Any) -> str:
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
                  "boolean": "true or false"}
-        return f"must be {' or '.join(words.get(t, t) for t in expected)}"
+        return f"must be {' or '.join(words.get(str(t), str(t)) for t in expected)}"
     if error.validator in ("minLength", "minItems"):
         return "is empty"
     return str(error.message)
@@ -301,8 +302,8 @@ def _is_value(codebook: Codebook, dimension: str, value: Any) -> bool:
     return value in codebook.allowed_values(codebook.field(dimension))
 
 
-def _dimension_problem(loaded: LoadedFile, name: Any, known: Sequence[str], where: list,
-                       problems: list[Diagnostic], accepts: Sequence[str] = (), codebook: Codebook | None = None) -> bool:
+def _dimension_problem(loaded: LoadedFile, name: Any, known: Sequence[str], where: list, problems: list[Diagnostic],
+                       accepts: Sequence[str] = (), codebook: Codebook | None = None) -> bool:
     """Report a name that is not a dimension (or not one of the kinds accepted); True if reported."""
     import difflib
 
@@ -408,7 +409,7 @@ def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, kno
             _problem(loaded, f"`{setting.name}` must be text", [*where, setting.name], problems)
         elif setting.role == "value":
             dimension = item.get(setting.of)
-            if dimension not in known:
+            if not isinstance(dimension, str) or dimension not in known:
                 _problem(loaded, f"`{setting.name}` needs `{setting.of}:` to name a dimension first",
                          [*where, setting.name], problems)
             elif not _is_value(codebook, dimension, value):

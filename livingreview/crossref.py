@@ -15,7 +15,8 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import __version__
 from .records import Draft
@@ -96,7 +97,7 @@ def _first(value: Any) -> str:
 
 
 def _year(work: Mapping[str, Any]) -> int | None:
-    issue = work.get("journal-issue") if isinstance(work.get("journal-issue"), dict) else {}
+    issue: Mapping[str, Any] = work["journal-issue"] if isinstance(work.get("journal-issue"), dict) else {}
     for date in (work.get("published-print"), issue.get("published-print"), work.get("issued"),
                  work.get("published-online"), work.get("published")):
         try:

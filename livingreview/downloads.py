@@ -8,7 +8,8 @@ import csv
 import io
 import json
 import re
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .aggregate import Aggregates
 from .codebook import Codebook
@@ -42,13 +43,13 @@ def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Agg
 def _studies_json(label: str, date: str, codebook: Codebook, studies: Sequence[Study]) -> bytes:
     """The dataset with its codebook, one study encoded at a time (a large review never holds all as dicts)."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
-    out = bytearray(f'{head},"studies":['.encode("utf-8"))
+    out = bytearray(f'{head},"studies":['.encode())
     for index, study in enumerate(studies):
         if index:
             out += b","
         out += json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
-    out += f'],"codebook":{codebook_text}}}\n'.encode("utf-8")
+    out += f'],"codebook":{codebook_text}}}\n'.encode()
     return bytes(out)
 
 

@@ -7,8 +7,9 @@ how a value is shown to readers. The codebook names a kind for each field; `chec
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,6 @@ class FieldKind:
     is_list: bool = False  # a study may have several values (each counts once)
     tallied: bool = False  # studies can be counted per value
     needs_values: bool = False  # the codebook must list the values
-    example: str = ""  # a value as written in a study file, for messages
 
 
 def _described(field: Field) -> dict[str, Any]:
@@ -93,13 +93,12 @@ def _text(field: Field, allowed: Sequence[str], marker: str) -> dict[str, Any]:
 
 
 KINDS: Mapping[str, FieldKind] = {kind.name: kind for kind in (
-    FieldKind("single", "exactly one of the listed values", _single, tallied=True, needs_values=True,
-              example="qualitative"),
+    FieldKind("single", "exactly one of the listed values", _single, tallied=True, needs_values=True),
     FieldKind("multiple", "a list of listed values; an empty list [] means none of them", _list, is_list=True,
-              tallied=True, needs_values=True, example="[inpatient, community]"),
-    FieldKind("boolean", "true or false", _boolean, tallied=True, example="true"),
-    FieldKind("text", "free text", _text, example="A short summary."),
-    FieldKind("number", "a whole number", _number, example="24"),
+              tallied=True, needs_values=True),
+    FieldKind("boolean", "true or false", _boolean, tallied=True),
+    FieldKind("text", "free text", _text),
+    FieldKind("number", "a whole number", _number),
     FieldKind("country", "a list of ISO 3166-1 alpha-2 codes listed under `countries`; each counts in its region",
-              _list, is_list=True, tallied=True, example="[NO, GB]"),
+              _list, is_list=True, tallied=True),
 )}

@@ -20,10 +20,11 @@ import re
 import sys
 import unicodedata
 import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, TextIO
+from typing import Any, TextIO
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used to read BibTeX accents)
 import rispy
@@ -36,11 +37,11 @@ from .codebook import Codebook, load_codebook
 from .diagnostics import BuildError
 from .load import read_yaml
 from .project import Project
-from .write import Folder
-from .schema import DOI_PATTERN, MIN_YEAR, URL_PATTERN
 from .records import Draft, Record, Rejection
+from .schema import DOI_PATTERN, MIN_YEAR, URL_PATTERN
 from .study import Author
 from .validate import TITLE_SIMILARITY, normalise_title
+from .write import Folder
 
 RIS_SUFFIXES = (".ris", ".txt")
 BIBTEX_SUFFIXES = (".bib", ".bibtex")
@@ -267,7 +268,8 @@ def _bibtex_record(entry, where: str) -> Draft:
 def _latex(text: str) -> str:
     """BibTeX text as plain Unicode: accents such as {\\"a} decoded, protective braces dropped."""
     try:
-        text = codecs.decode(text, "ulatex")
+        decode: Any = codecs.decode  # latexcodec's codec, which the type stubs do not know
+        text = decode(text, "ulatex")
     except (ValueError, UnicodeError):
         pass
     return text.replace("{", "").replace("}", "").replace("\\&", "&")
@@ -303,7 +305,7 @@ def read_rayyan_csv(text: str, name: str) -> Iterator[Draft | Rejection]:
         if len(row) != len(header):
             yield Rejection(f"{name}:{start}", f"row has {len(row)} columns, the header {len(header)}; skipped")
             continue
-        values = dict(zip(header, (cell.strip() for cell in row)))
+        values = dict(zip(header, (cell.strip() for cell in row), strict=True))
         yield Draft(
             where=f"{name}:{start}",
             title=values.get("title", ""),
@@ -458,10 +460,10 @@ class StudyIndex:
         self.ids: set[str] = set()
         if project.studies.is_dir():
             self.ids = {p.stem for p in project.studies.iterdir() if p.suffix in (".yaml", ".yml")}
-        for path in project.study_paths():
+        for path in project.study_files()[0]:
             data = read_yaml(path, project.display(path)).data
             if isinstance(data, dict):
-                title = data.get("title") if isinstance(data.get("title"), str) else ""
+                title = data["title"] if isinstance(data.get("title"), str) else ""
                 year = data.get("year") if isinstance(data.get("year"), int) else None
                 doi = normalise_doi(data["doi"]) if isinstance(data.get("doi"), str) else ""
                 self.known.append(_Known(doi.casefold(), normalise_title(title), year, project.display(path)))
@@ -484,7 +486,7 @@ class StudyIndex:
         self.known.append(_Known(record.doi.casefold(), normalise_title(record.title), record.year, path, True))
 
 
-def study_yaml(record: Record, study: str, codebook: Codebook) -> str:
+def study_yaml(record: Record, study: str, codebook: Codebook, baseline: bool = False) -> str:
     """The new study file, in the layout of the review's study files (keys in a fixed order)."""
     lines = [
         "# yaml-language-server: $schema=../content/study.schema.json",
@@ -507,15 +509,16 @@ def study_yaml(record: Record, study: str, codebook: Codebook) -> str:
         lines.append("# no DOI in the import: add doi: 10.xxxx/... or, if the study has none, no_doi_reason: why")
     if record.url:
         lines.append(f"url: {_plain(record.url)}")
-    lines += ["in_baseline: false", "", "codes:"]
+    lines += (["in_baseline: false"] if baseline else []) + ["", "codes:"]
     marker = _plain(codebook.not_coded)
     lines += [f"  {f.key}: {marker}" for f in codebook.fields if f.required]
     optional = [f.key for f in codebook.fields if not f.required]
     if optional:
         lines.append(f"  # optional fields: {', '.join(optional)}")
+    example = next((f.key for f in codebook.fields if f.required), codebook.fields[0].key)
     lines += ["",
               "# evidence:  one note for every coded field: where in the study its value is stated, e.g.",
-              "#   country: 'Methods, \"Setting\": \"three community mental health teams in Oslo\"'"]
+              f"#   {example}: 'Methods, p. 4: \"the words of the study that state it\"'"]
     return "\n".join(lines) + "\n"
 
 
@@ -544,7 +547,8 @@ def write_study(project: Project, index: StudyIndex, record: Record, codebook: C
     while True:
         study = study_id(record, index.ids)
         try:
-            path = folder.create(f"{study}.yaml", study_yaml(record, study, codebook).encode("utf-8"))
+            text = study_yaml(record, study, codebook, (project.content / "baseline.yaml").exists())
+            path = folder.create(f"{study}.yaml", text.encode("utf-8"))
         except FileExistsError:  # created since the index was read: take the next id
             index.ids.add(study)
             continue

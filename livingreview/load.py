@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -41,24 +42,24 @@ class LoadedFile:
     def ok(self) -> bool:
         return not self.diagnostics
 
-    def error(self, message: str, location: Sequence[str | int] = (), *, key: bool = False) -> None:
+    def error(self, message: str, location: Sequence[Any] = (), *, key: bool = False) -> None:
         """Record a problem at the node a key path points to (the key itself with `key`)."""
         node = self.node(location, key=key)
         line, column = position(self.text or "", node.start_mark) if node is not None else (1, 1)
         self.diagnostics.append(Diagnostic(self.display, line, column, " ".join(message.split())))
 
-    def node(self, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+    def node(self, location: Sequence[Any], *, key: bool = False) -> yaml.Node | None:
         """The YAML node at `location` (or its deepest existing parent), with its position and tag."""
         if self._tree is None:
             self._tree = _compose(self.text or "") or False
         return _find_node(self._tree or None, location, key=key)
 
-    def raw_scalar(self, location: Sequence[str | int]) -> str | None:
+    def raw_scalar(self, location: Sequence[Any]) -> str | None:
         """The value at `location` exactly as written, before YAML typed it."""
         node = self.node(location)
         return node.value if isinstance(node, yaml.ScalarNode) else None
 
-    def is_quoted(self, location: Sequence[str | int]) -> bool:
+    def is_quoted(self, location: Sequence[Any]) -> bool:
         """Whether the value at `location` is written in quotes (and so is text to YAML)."""
         node = self.node(location)
         return isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
@@ -115,7 +116,7 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
                 raise _Unusual  # a merge key (<<), or a list or mapping as a key
             mapping[self._plain(key_node, depth + 1)] = self._plain(value_node, depth + 1)
         if len(mapping) != len(node.value):
-            self._record_duplicates(node)
+            self._record_duplicates(node)  # type: ignore[arg-type]  # a mapping node, checked above
         return mapping
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -264,7 +265,7 @@ def _too_deep(loaded: LoadedFile, text: str) -> bool:
                 depth += 1
                 if depth > MAX_DEPTH:
                     loaded.diagnostics.append(Diagnostic(
-                        loaded.display, *position(text, event.start_mark),
+                        loaded.display, *position(text, event.start_mark),  # type: ignore[arg-type]
                         f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
                         f"no input file needs that, so the file is refused"))
                     return True
@@ -357,7 +358,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
     return sentence
 
 
-def locate(text: str, location: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+def locate(text: str, location: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
     """Line and column (from 1) of the node at a key path, or of its deepest existing parent."""
     node = _find_node(_compose(text), location, key=key)
     if node is None:
@@ -389,7 +390,7 @@ def _compose(text: str) -> yaml.Node | None:
         return None
 
 
-def _find_node(node: yaml.Node | None, location: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+def _find_node(node: yaml.Node | None, location: Sequence[Any], *, key: bool = False) -> yaml.Node | None:
     if node is None:
         return None
     for index, step in enumerate(location):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -31,11 +32,14 @@ class ContentError(Exception):
     """A page asked for something the data does not have."""
 
 
+class _SafeMarkdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        return bool(_SAFE_LINK.match(url.strip()))
+
+
 def markdown() -> MarkdownIt:
     """CommonMark with tables, no raw HTML, and only http(s), in-page and relative links."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
-    md.validateLink = lambda url: bool(_SAFE_LINK.match(url.strip()))
-    return md
+    return _SafeMarkdown("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
 _MARKDOWN = markdown()

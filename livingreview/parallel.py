@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
 Item = TypeVar("Item")

@@ -10,17 +10,18 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
 
-from .agreement import agreement
 from .aggregate import dimension_label, dimension_values, format_percent, value_label
+from .agreement import agreement
 from .changelog import changelog_entries
 from .codebook import Derived
 from .content import Content, Page
@@ -96,8 +97,9 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
                                  comparisons=_comparisons(edition))
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
+    references = reference_list(edition.content.bibliography)
     yield from renderer.page("references.html", "references.html",
-                             entries=[(key, Markup(html)) for key, html in reference_list(edition.content.bibliography)])
+                             entries=[(key, Markup(html)) for key, html in references])
     for figure in figures:
         yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)

@@ -7,8 +7,9 @@ gives contributors completion and inline errors in their editor.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from .codebook import Codebook
 from .field_kinds import KINDS

@@ -15,10 +15,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 from .diagnostics import BuildError
 from .project import Project
@@ -106,7 +106,7 @@ class Server:
             self.failures += not ok
             return ok
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         """Build, then serve and watch in background threads."""
         self._seen = snapshot(self.project)
         self.rebuild()

@@ -7,8 +7,9 @@ so a release is read back with the rigour of the live review, and its files neve
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Protocol
 
 from .diagnostics import Diagnostic
 from .load import InputRefused, LoadedFile, decode_utf8, parse_yaml_text, read_input, read_yaml

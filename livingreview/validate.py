@@ -12,8 +12,9 @@ import difflib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -122,7 +123,8 @@ def _report_schema_errors(loaded: LoadedFile, codebook: Codebook, baseline: bool
             loaded.error(message, location, key=on_key)
 
 
-def _messages(error: jsonschema.ValidationError, loaded: LoadedFile, codebook: Codebook) -> Iterable[tuple[str, list, bool]]:
+def _messages(error: jsonschema.ValidationError, loaded: LoadedFile,
+              codebook: Codebook) -> Iterable[tuple[str, list, bool]]:
     path = list(error.absolute_path)
     kind = error.validator
     if kind == "additionalProperties":
@@ -227,7 +229,7 @@ def _general_message(error: jsonschema.ValidationError, loaded: LoadedFile, path
     kind = error.validator
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         raw = loaded.raw_scalar(path)
         if error.instance is None:
             return f"{where} is empty; it must be {words}"
@@ -357,7 +359,7 @@ def _similar_in_large_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
     from rapidfuzz import process  # all pairs in C, on both cores; worth its numpy import only here
 
     scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
-    for i, j in zip(*scores.nonzero()):
+    for i, j in zip(*scores.nonzero(), strict=True):
         if i < j:
             yield int(i), int(j)
 

@@ -19,9 +19,9 @@ import re
 import shutil
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .diagnostics import BuildError, Diagnostic
 

@@ -7,7 +7,7 @@ changed since it was last drawn.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import bar, flow, gap_map, ladder, stacked
 from .drawing import svg

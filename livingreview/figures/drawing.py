@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .model import FigureData
 

@@ -1,0 +1,139 @@
+"""Every write goes through write.Folder: nothing can leave its folder, and the site is swapped in one step."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livingreview.diagnostics import BuildError
+from livingreview.write import Folder, RefusedPath, remove_leftovers, write_site
+
+HOSTILE = ["../x", "../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "", "a//b", ".", "..", "a/..",
+           "x\x00y", "x\ny", "a\\..\\b", " a", "a b", "%2e%2e/x", "ü.html", "a/", "/", "~/x", "$HOME/x"]
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_name_is_refused_and_nothing_is_written(tmp_path, name):
+    inside = tmp_path / "inside"
+    with pytest.raises(RefusedPath):
+        Folder(inside).write(name, b"x")
+    assert files_under(tmp_path) == set()
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=st.text(st.sampled_from(list("ab./\\-_~ \x00\n%")), max_size=12))
+def test_whatever_the_name_a_write_lands_inside_its_folder_or_is_refused(tmp_path_factory, name):
+    root = tmp_path_factory.mktemp("w")
+    inside = root / "inside"
+    inside.mkdir()
+    try:
+        written = Folder(inside).write(name, b"x")
+    except (RefusedPath, OSError):
+        assert files_under(root) == set()
+        return
+    assert written.resolve().is_relative_to(inside.resolve())
+    assert files_under(root) == {"inside/" + written.relative_to(inside).as_posix()}
+
+
+def test_a_symbolic_link_on_the_way_is_refused_not_followed(tmp_path):
+    outside, inside = tmp_path / "outside", tmp_path / "inside"
+    outside.mkdir()
+    inside.mkdir()
+    (inside / "figures").symlink_to(outside)
+    with pytest.raises(RefusedPath):
+        Folder(inside).write("figures/x.svg", b"<svg/>")
+    (tmp_path / "link").symlink_to(outside)
+    with pytest.raises(RefusedPath):
+        Folder(tmp_path / "link").write("x", b"x")  # the folder itself a link
+    assert list(outside.iterdir()) == []
+
+
+def test_create_never_replaces_a_file_or_follows_a_link(tmp_path):
+    folder = Folder(tmp_path)
+    folder.create("study.yaml", b"first")
+    with pytest.raises(FileExistsError):
+        folder.create("study.yaml", b"second")
+    assert (tmp_path / "study.yaml").read_bytes() == b"first"
+    target = tmp_path / "elsewhere"
+    (tmp_path / "link.yaml").symlink_to(target)
+    with pytest.raises(OSError):
+        folder.create("link.yaml", b"x")
+    assert not target.exists()
+
+
+def test_the_site_is_replaced_whole_and_unchanged_files_keep_their_time(tmp_path):
+    site = tmp_path / "site"
+    write_site([("index.html", b"old"), ("a/page.html", b"same")], site)
+    kept = (site / "a" / "page.html").stat().st_mtime_ns
+    report = write_site([("index.html", b"new"), ("a/page.html", b"same")], site)
+    assert (report.written, report.unchanged) == (1, 1)
+    assert (site / "index.html").read_bytes() == b"new"
+    assert (site / "a" / "page.html").stat().st_mtime_ns == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
+
+
+def test_a_build_that_fails_midway_leaves_the_old_site_and_no_staging_folder(tmp_path):
+    site = tmp_path / "site"
+    write_site([("index.html", b"old")], site)
+
+    def outputs():
+        yield "index.html", b"new"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_site(outputs(), site)
+    assert (site / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_two_outputs_for_one_path_are_refused_before_anything_is_published(tmp_path):
+    site = tmp_path / "site"
+    write_site([("index.html", b"old")], site)
+    with pytest.raises(BuildError) as error:
+        write_site([("x.html", b"1"), ("x.html", b"2")], site)
+    assert error.value.diagnostics[0].path == "x.html"
+    assert files_under(site) == {"index.html"}
+
+
+def test_a_staging_folder_of_a_killed_build_is_removed_by_the_next(tmp_path):
+    site = tmp_path / "site"
+    dead = tmp_path / ".site-staging-999999999"  # no such process
+    (dead / "x").mkdir(parents=True)
+    live = tmp_path / f".site-staging-{os.getppid()}"  # a running process: another build, left alone
+    live.mkdir()
+    remove_leftovers(site)
+    assert not dead.exists() and live.exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
+def test_a_read_only_site_is_reported_before_anything_is_swapped(tmp_path):
+    site = tmp_path / "site"
+    write_site([("a/index.html", b"old")], site)
+    (site / "a").chmod(0o555)
+    try:
+        with pytest.raises(BuildError) as error:
+            write_site([("a/index.html", b"new")], site)
+        assert "read-only" in error.value.diagnostics[0].message
+        assert (site / "a" / "index.html").read_bytes() == b"old"
+    finally:
+        (site / "a").chmod(0o755)
+
+
+def test_a_folder_the_build_may_not_write_is_reported_before_anything_is_swapped(tmp_path, monkeypatch):
+    # As root every folder is writable, so the refusal is shown by the check it rests on (os.access).
+    site = tmp_path / "site"
+    write_site([("a/index.html", b"old")], site)
+    monkeypatch.setattr("livingreview.write.os.access", lambda path, mode: Path(path) != site / "a")
+    with pytest.raises(BuildError) as error:
+        write_site([("a/index.html", b"new")], site)
+    assert "read-only" in error.value.diagnostics[0].message
+    assert (site / "a" / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
