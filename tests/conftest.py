@@ -115,6 +115,11 @@ def make_scratch_review(root: Path, studies: dict[str, dict[str, Any]] | None = 
     return root
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="write the fixture review's built site to tests/golden/ (see tests/test_golden.py)")
+
+
 @pytest.fixture
 def scratch_review(tmp_path: Path) -> Path:
     """A tiny valid review (three studies) in a temporary folder."""
