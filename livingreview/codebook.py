@@ -158,9 +158,12 @@ def codebook_from(loaded: LoadedFile) -> tuple[Codebook | None, list[Diagnostic]
         where = list(error.absolute_path)
         if error.validator == "enum" and where[-1:] == ["kind"]:
             close = difflib.get_close_matches(str(error.instance), list(KINDS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = f"; did you mean '{close[0]}'?" if close else "."
             loaded.error(f"codebook: {_describe(where[:-1], loaded.data)} has unknown kind "
                          f"'{error.instance}'{hint} Kinds are: {', '.join(KINDS)}", where)
+        elif error.validator == "pattern" and where[-1:] == ["colour"]:
+            loaded.error(f"codebook: {_describe(where, loaded.data)}: '{error.instance}' is not a colour; write "
+                         f"it as # and six hexadecimal digits, such as \"#2f6f8f\" (in quotes)", where)
         else:
             loaded.error(f"codebook: {_describe(where, loaded.data)}: {error.message}", where)
     countries = loaded.data.get("countries") if not loaded.diagnostics else None

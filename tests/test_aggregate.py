@@ -1,92 +1,111 @@
 """Aggregates against small hand-made corpora with known answers."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
 import pytest
+import yaml
 
-from livingreview.aggregate import aggregate, format_percent
-from livingreview.codebook import load_codebook
-from livingreview.study import Author, Study
+from livingreview.aggregate import aggregate, dimensions, format_percent
+from livingreview.codebook import Codebook, load_codebook
+from livingreview.study import Author, Study, study_from_data
 
-REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "review"
 NOT_CODED = "not yet coded"
+LOCATION_FIELD = """  - key: location
+    label: Location
+    kind: country
+    required: true
+    description: Where the garden was.
+"""
 
 
-@pytest.fixture(scope="module")
-def codebook():
-    codebook, problems = load_codebook(REPO / "content" / "codebook.yaml")
+def codebook_from_text(tmp_path: Path, text: str) -> Codebook:
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    codebook, problems = load_codebook(path)
     assert problems == []
     return codebook
 
 
-def make(study_id, year=2020, **codes):
+def fixture_codebook_text() -> str:
+    return (FIXTURE / "content" / "codebook.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def codebook() -> Codebook:
+    codebook, problems = load_codebook(FIXTURE / "content" / "codebook.yaml")
+    assert problems == []
+    return codebook
+
+
+def make(study_id: str, year: int = 2020, **codes) -> Study:
     return Study(id=study_id, title=study_id, authors=(Author("X"),), year=year, codes=codes)
 
 
 # Five studies, worked by hand:
-#   a: role peer-support,  phases [delivery],                country [US]
-#   b: role peer-support,  phases [commissioning, delivery], country [US, GB]
-#   c: role pre-determined, phases [delivery, assessment],   country [AU]
-#   d: role not yet coded,  phases not yet coded,           country not yet coded
-#   e: role co-creation-partner, phases [design, delivery],  country [CA], year 2018
+#   a: involvement collaborating, stages [tending],           location [US]
+#   b: involvement collaborating, stages [planning, tending], location [US, GB]
+#   c: involvement consulted,     stages [tending, harvest],  location [AU]
+#   d: involvement not yet coded, stages not yet coded,       location not yet coded
+#   e: involvement leading,       stages [building, tending], location [CA, US], year 2018
 CORPUS = [
-    make("a", role="peer-support", phases=["delivery"], country=["US"]),
-    make("b", role="peer-support", phases=["commissioning", "delivery"], country=["US", "GB"]),
-    make("c", role="pre-determined", phases=["delivery", "assessment"], country=["AU"]),
-    make("d", role=NOT_CODED, phases=NOT_CODED, country=NOT_CODED),
-    make("e", 2018, role="co-creation-partner", phases=["design", "delivery"], country=["CA"]),
+    make("a", involvement="collaborating", stages=["tending"], location=["US"]),
+    make("b", involvement="collaborating", stages=["planning", "tending"], location=["US", "GB"]),
+    make("c", involvement="consulted", stages=["tending", "harvest"], location=["AU"]),
+    make("d", involvement=NOT_CODED, stages=NOT_CODED, location=NOT_CODED),
+    make("e", 2018, involvement="leading", stages=["building", "tending"], location=["CA", "US"]),
 ]
 
 
 def test_single_field_counts_exclude_not_coded_from_the_denominator(codebook):
-    role = aggregate(CORPUS, codebook).tally("role")
-    assert role.count("peer-support") == 2
-    assert role.count("pre-determined") == 1
-    assert (role.coded, role.not_coded, role.total) == (4, 1, 5)
-    assert role.percent("peer-support") == 50.0  # 2 of the 4 coded, not 2 of 5
+    involvement = aggregate(CORPUS, codebook).tally("involvement")
+    assert involvement.count("collaborating") == 2
+    assert involvement.count("consulted") == 1
+    assert (involvement.coded, involvement.not_coded, involvement.total) == (4, 1, 5)
+    assert involvement.percent("collaborating") == 50.0  # 2 of the 4 coded, not 2 of 5
 
 
 def test_multiple_field_counts_each_study_once_per_value(codebook):
-    phases = aggregate(CORPUS, codebook).tally("phases")
-    assert phases.multiple
-    assert dict(phases.counts) == {"commissioning": 1, "design": 1, "delivery": 4, "assessment": 1}
-    assert phases.coded == 4 and phases.not_coded == 1
-    assert sum(count for _, count in phases.counts) == 7  # more than the 4 coded studies: said, not hidden
+    stages = aggregate(CORPUS, codebook).tally("stages")
+    assert stages.multiple
+    assert dict(stages.counts) == {"planning": 1, "building": 1, "tending": 4, "harvest": 1}
+    assert stages.coded == 4 and stages.not_coded == 1
+    assert sum(count for _, count in stages.counts) == 7  # more than the 4 coded studies: said, not hidden
 
 
 def test_empty_list_means_none_and_is_coded(codebook):
-    studies = [make("a", group_activities=[]), make("b", group_activities=["professionals"]),
-               make("c", group_activities=NOT_CODED)]
-    tally = aggregate(studies, codebook).tally("group_activities")
+    studies = [make("a", setting=[]), make("b", setting=["school"]), make("c", setting=NOT_CODED)]
+    tally = aggregate(studies, codebook).tally("setting")
     assert (tally.coded, tally.none, tally.not_coded) == (2, 1, 1)
-    assert tally.count("professionals") == 1
+    assert tally.count("school") == 1
 
 
 def test_regions_group_countries_and_count_multi_country_studies_in_each(codebook):
     region = aggregate(CORPUS, codebook).tally("region")
-    assert region.count("us") == 2
-    assert region.count("gb") == 1
+    assert region.count("americas") == 3  # a, b and e; e (Canada and the US) once
+    assert region.count("europe") == 1    # b, which is also in the Americas
     assert region.count("oceania") == 1
-    assert region.count("canada") == 1
     assert region.coded == 4 and region.not_coded == 1
 
 
-def test_derived_co_creation_needs_an_early_phase_and_delivery(codebook):
-    co_creation = aggregate(CORPUS, codebook).tally("co_creation")
-    # b (commissioning + delivery) and e (design + delivery) are co-creation; a and c are not; d unknown
-    assert co_creation.count(True) == 2
-    assert co_creation.count(False) == 2
-    assert co_creation.not_coded == 1
+def test_derived_community_led_needs_planning_or_building_and_tending(codebook):
+    community_led = aggregate(CORPUS, codebook).tally("community_led")
+    # b (planning + tending) and e (building + tending) are community-led; a and c are not; d unknown
+    assert community_led.count(True) == 2
+    assert community_led.count(False) == 2
+    assert community_led.not_coded == 1
 
 
-def test_crosstab_role_by_phase(codebook):
-    table = aggregate(CORPUS, codebook, [("gap", "role", "phases")]).crosstabs["gap"]
-    assert table.count("peer-support", "delivery") == 2
-    assert table.count("peer-support", "commissioning") == 1
-    assert table.count("co-creation-partner", "design") == 1
-    assert table.count("pre-determined", "assessment") == 1
-    assert table.count("pre-determined", "design") == 0
-    assert table.cells[("peer-support", "delivery")] == ("a", "b")
+def test_crosstab_involvement_by_stage(codebook):
+    table = aggregate(CORPUS, codebook, [("gap", "involvement", "stages")]).crosstabs["gap"]
+    assert table.count("collaborating", "tending") == 2
+    assert table.count("collaborating", "planning") == 1
+    assert table.count("leading", "building") == 1
+    assert table.count("consulted", "harvest") == 1
+    assert table.count("consulted", "building") == 0
+    assert table.cells[("collaborating", "tending")] == ("a", "b")
     assert table.coded == 4
 
 
@@ -95,14 +114,15 @@ def test_region_by_year_and_studies_per_year(codebook):
     years = aggregates.tally("year")
     assert dict(years.counts) == {2018: 1, 2019: 0, 2020: 4}
     table = aggregates.crosstabs["ry"]
-    assert table.count("us", 2020) == 2
-    assert table.count("canada", 2018) == 1
+    assert table.count("americas", 2020) == 2
+    assert table.count("americas", 2018) == 1
+    assert table.count("europe", 2018) == 0
 
 
 def test_members_list_the_studies_behind_each_count(codebook):
     members = aggregate(CORPUS, codebook).members
-    assert members[("role", "peer-support")] == ("a", "b")
-    assert members[("region", "us")] == ("a", "b")
+    assert members[("involvement", "collaborating")] == ("a", "b")
+    assert members[("region", "americas")] == ("a", "b", "e")
 
 
 def test_percent_format_and_undefined_share():
@@ -111,5 +131,70 @@ def test_percent_format_and_undefined_share():
 
 
 def test_no_coded_study_gives_no_percentage(codebook):
-    role = aggregate([make("a", role=NOT_CODED)], codebook).tally("role")
-    assert role.percent("peer-support") is None
+    involvement = aggregate([make("a", involvement=NOT_CODED)], codebook).tally("involvement")
+    assert involvement.percent("collaborating") is None
+
+
+# The region dimension and cross-tabulations of any two dimensions ------------------------------------
+
+def fixture_studies() -> list[Study]:
+    return [study_from_data(yaml.safe_load(path.read_text(encoding="utf-8")), f"studies/{path.name}")
+            for path in sorted((FIXTURE / "studies").glob("*.yaml"))]
+
+
+def test_the_region_comes_from_the_country_field_whatever_its_key(tmp_path):
+    text = fixture_codebook_text()
+    assert text.count("  - key: location\n") == 1
+    codebook = codebook_from_text(tmp_path, text.replace("  - key: location\n", "  - key: garden_country\n"))
+    studies = [make("a", garden_country=["SE", "GB"]), make("b", garden_country=["AU"]),
+               make("c", garden_country=NOT_CODED), make("d", location=["US"])]  # d names no field of this codebook
+    region = aggregate(studies, codebook).tally("region")
+    # a is in Europe once (Sweden and the UK), b in Oceania; c and d have no country of this codebook
+    assert dict(region.counts) == {"europe": 1, "americas": 0, "oceania": 1}
+    assert (region.coded, region.not_coded) == (2, 2)
+    assert "location" not in dimensions(codebook)
+
+
+def test_a_codebook_without_a_country_field_has_no_region_dimension(tmp_path):
+    text = fixture_codebook_text()
+    assert text.count(LOCATION_FIELD) == 1
+    codebook = codebook_from_text(tmp_path, text.replace(LOCATION_FIELD, ""))
+    assert "region" not in dimensions(codebook)
+    aggregates = aggregate([make("a", location=["GB"], design="trial")], codebook)
+    assert "region" not in aggregates.tallies
+    assert aggregates.tally("design").count("trial") == 1
+
+
+# The fixture review's five studies, by hand:
+#   study        year  design       community_led (stages)                    region (location)
+#   adams-2018   2018  qualitative  False  [tending]                          europe   [GB]
+#   baker-2020   2020  trial        True   [planning, tending]                europe   [NO, SE]
+#   chen-2021    2021  trial        True   [building, tending, harvest]       americas [US]
+#   diaz-2022    2022  survey       False  [harvest]                          not coded
+#   evans-2019   2019  case-study   not coded                                 oceania  [AU]
+
+def test_crosstab_of_year_by_a_derived_fact(codebook):
+    table = aggregate(fixture_studies(), codebook).crosstab("year", "community_led")
+    assert table.key == "year-by-community_led"
+    assert table.row_values == (2018, 2019, 2020, 2021, 2022) and table.column_values == (True, False)
+    assert table.cells == {(2018, False): ("adams-2018",), (2020, True): ("baker-2020",),
+                           (2021, True): ("chen-2021",), (2022, False): ("diaz-2022",)}
+    assert table.count(2019, True) == 0 and table.count(2019, False) == 0  # evans-2019 is not coded on stages
+    assert table.coded == 4
+
+
+def test_crosstab_of_a_derived_fact_by_region(codebook):
+    table = aggregate(fixture_studies(), codebook).crosstab("community_led", "region")
+    assert table.column_values == ("europe", "americas", "oceania")
+    # baker-2020 is in two European countries and counts once in Europe; diaz-2022 and evans-2019 lack one side
+    assert table.cells == {(False, "europe"): ("adams-2018",), (True, "europe"): ("baker-2020",),
+                           (True, "americas"): ("chen-2021",)}
+    assert table.coded == 3
+
+
+def test_crosstab_of_a_field_by_year(codebook):
+    table = aggregate(fixture_studies(), codebook).crosstab("design", "year")
+    assert table.row_values == ("trial", "survey", "qualitative", "case-study")
+    assert table.count("trial", 2020) == 1 and table.count("trial", 2021) == 1
+    assert table.count("case-study", 2019) == 1 and table.count("survey", 2018) == 0
+    assert table.coded == 5
