@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import (
+    DEFAULT_STUDIES,
+    assert_points_into_file,
+    check_quietly,
+    make_scratch_review,
+    parse_diagnostic,
+    run_build_py,
+    valid_study,
+    write_study,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import (DEFAULT_STUDIES, assert_points_into_file, check_quietly, make_scratch_review,
-                      parse_diagnostic, run_build_py, valid_study, write_study)
 from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml_text, read_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
@@ -128,16 +136,16 @@ def test_positions_count_only_line_feeds_as_line_breaks(tmp_path):
 
 def test_a_tab_that_breaks_the_syntax_is_reported_once_as_a_tab(tmp_path):
     path = tmp_path / "tab.yaml"
-    path.write_text("codes:\n  role: peer-support\n\tphases: []\n", encoding="utf-8")
+    path.write_text("codes:\n  involvement: leading\n\tstages: []\n", encoding="utf-8")
     assert [str(d) for d in read_yaml(path, "tab.yaml").diagnostics] == [
         "tab.yaml:3:1: tab character; YAML files must use spaces for indentation and no tabs"]
 
 
 def test_a_syntax_error_says_where_the_unfinished_part_began():
-    loaded = parse_yaml_text("phases: [delivery, design\nrole: peer-support\n", "s.yaml")
+    loaded = parse_yaml_text("stages: [planning, building\ninvolvement: leading\n", "s.yaml")
     [diagnostic] = loaded.diagnostics
     assert diagnostic.message.endswith("while parsing a flow sequence that starts at line 1, column 9")
-    assert (diagnostic.line, diagnostic.column) == (2, 5)
+    assert (diagnostic.line, diagnostic.column) == (2, 12)  # at the ':' after involvement
 
 
 @pytest.mark.parametrize("value", ["!!python/object/apply:os.system [echo hacked]", "!!int", "!!binary ===",
@@ -161,9 +169,10 @@ def fuzz_review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_scratch_review(tmp_path_factory.mktemp("review"), {"adams-2018": DEFAULT_STUDIES["adams-2018"]})
 
 
-FRAGMENTS = ["\n", "  ", "- ", ": ", "id", "codes", "year", "title", "role", "phases", "[", "]", "{", "}", ", ",
-             "'", '"', "&a ", "*a", "#", "\t", "---\n", "? ", "!!str ", "!!int ", "no", "NO", "2020", "-1", "~",
-             "not yet coded", "peer-support", "10.1111/x", "|\n", ">\n", "\\", "\u2028", "\x85", "\r\n", "\ufeff"]
+# Pieces of study files (of the fixture codebook), so that the random files come near valid ones.
+FRAGMENTS = ["\n", "  ", "- ", ": ", "id", "codes", "year", "title", "involvement", "stages", "[", "]", "{", "}",
+             ", ", "'", '"', "&a ", "*a", "#", "\t", "---\n", "? ", "!!str ", "!!int ", "no", "NO", "2020", "-1",
+             "~", "not yet coded", "leading", "10.1111/x", "|\n", ">\n", "\\", "\u2028", "\x85", "\r\n", "\ufeff"]
 
 yamlish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map("".join)
 
@@ -270,10 +279,9 @@ def test_what_the_plain_constructor_leaves_to_pyyaml_is_built_as_pyyaml_builds_i
        key=st.sampled_from(["title: ", "title: '", 'title: "', "title: |\n  ", "- "]))
 def test_without_a_backslash_no_control_character_reaches_the_data(text, key):
     """`check` searches study text for control characters only in files with a backslash (an escape)."""
-    import re
-
     loaded = parse_yaml_text(key + text + ("'" if key.endswith("'") else '"' if key.endswith('"') else ""), "x.yaml")
-    found = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]").search(repr_text(loaded.data)) if loaded.parsed else None
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    found = control.search(repr_text(loaded.data)) if loaded.parsed else None
     assert found is None, (text, loaded.data)
 
 
