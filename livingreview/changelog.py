@@ -126,7 +126,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 def _md(text: str) -> str:
     """Text from a study file, safe in Markdown: no formatting, no HTML, no @-mention, on one line."""
-    text = " ".join(str(text).split())
+    text = re.sub(r"[ \t\r\n\f\v\x85\u2028\u2029]+", " ", str(text)).strip()  # keeps U+202F before %
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("@", "@\u200b")  # a zero-width space after @ mentions nobody
 

@@ -1,18 +1,32 @@
 """The build end to end, on a tiny review in a temporary folder."""
 
-import gc
+from __future__ import annotations
+
+import dataclasses
+import functools
 import hashlib
+import json
+import os
+import pathlib
+import pickle
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-from livingreview.cli import main
 from scratch import make_review, study, write_study
 
+import livingreview.cache
+from livingreview.cli import main
+from livingreview.figures import KINDS
 
-def build(root: Path) -> int:
-    return main(["--root", str(root), "build"])
+THEME = Path(livingreview.cache.ENGINE) / "theme" / "templates"
+
+
+def build(root: Path, *options: str) -> int:
+    return main(["--root", str(root), "build", *options])
 
 
 def snapshot(site: Path) -> dict[str, str]:
@@ -20,42 +34,53 @@ def snapshot(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def copy_studies(source: Path, target: Path) -> None:
+    for path in (source / "studies").iterdir():
+        (target / "studies" / path.name).write_bytes(path.read_bytes())
+
+
+# Beta is consulted at first; recoding it to leading (its stages already include planning, as the
+# codebook's rule asks of a leading community) is the change most tests make.
+BETA = {"involvement": "consulted", "stages": ["planning", "tending"], "location": ["GB"]}
+BETA_LEADING = {**BETA, "involvement": "leading"}
+
+
 @pytest.fixture
-def review(tmp_path):
+def review(tmp_path: Path) -> Path:
     return make_review(tmp_path / "review", [
-        study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"]),
-        study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"]),
-        study("gamma-2021", 2021, role="peer-support", phases=["commissioning", "delivery"], country=["AU"]),
+        study("alpha-2019", 2019, involvement="leading", stages=["planning"], location=["US"]),
+        study("beta-2020", 2020, **BETA),
+        study("gamma-2021", 2021, involvement="leading", stages=["building", "tending"], location=["AU"]),
     ])
 
 
 def test_recoding_one_study_changes_the_home_number_the_figure_data_and_the_filtered_list(review):
     assert build(review) == 0
-    home = (review / "site" / "index.html").read_text()
-    assert "2 describe peer support" in home
-    assert "Provider of peer support,2,66.7" in (review / "site/figures/roles.csv").read_text()
-    table = (review / "site/studies/index.html").read_text()
-    assert re.search(r'id="row-beta-2020"[^>]*data-role="pre-determined"', table)
+    home = (review / "site" / "index.html").read_text(encoding="utf-8")
+    assert "2 are led by their community\n(66.7\u202f% of 3 coded)" in home
+    assert "Leading,2,66.7\u202f%" in (review / "site/figures/ladder.csv").read_text(encoding="utf-8")
+    table = (review / "site/studies/index.html").read_text(encoding="utf-8")
+    assert re.search(r'id="row-beta-2020"[^>]*data-involvement="consulted"', table)
 
-    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))
     assert build(review) == 0
-    home = (review / "site" / "index.html").read_text()
-    assert "3 describe peer support" in home
-    assert "(100.0\u202f% of 3 coded)" in home
-    assert "Provider of peer support,3,100.0" in (review / "site/figures/roles.csv").read_text()
-    table = (review / "site/studies/index.html").read_text()
-    assert re.search(r'id="row-beta-2020"[^>]*data-role="peer-support"', table)
-    gap_map = (review / "site/figures/gap-map.html").read_text()
-    cell = gap_map.split('id="cell-peer-support-delivery"')[1].split("</section>")[0]
-    assert "beta-2020.html" in cell
+    home = (review / "site" / "index.html").read_text(encoding="utf-8")
+    assert "3 are led by their community\n(100.0\u202f% of 3 coded)" in home
+    ladder = (review / "site/figures/ladder.csv").read_text(encoding="utf-8")
+    assert "Leading,3,100.0\u202f%" in ladder and "Consulted,0,0.0\u202f%" in ladder
+    table = (review / "site/studies/index.html").read_text(encoding="utf-8")
+    assert re.search(r'id="row-beta-2020"[^>]*data-involvement="leading"', table)
+    gap_map = (review / "site/figures/map.html").read_text(encoding="utf-8")
+    cell = gap_map.split('id="cell-leading-tending"')[1].split("</section>")[0]
+    assert "beta-2020.html" in cell and "gamma-2021.html" in cell
+    assert "beta-2020.html" not in gap_map.split('id="cell-consulted-tending"')[1].split("</section>")[0]
 
 
 def test_two_builds_of_the_same_input_are_byte_identical(review, tmp_path):
     assert build(review) == 0
     first = snapshot(review / "site")
     other = make_review(tmp_path / "other", [])
-    for path in (review / "studies").iterdir():
-        (other / "studies" / path.name).write_bytes(path.read_bytes())
+    copy_studies(review, other)
     assert build(other) == 0  # a fresh folder: no figure cache, every figure drawn again
     assert snapshot(other / "site") == first
     assert any(name.endswith(".svg") for name in first)
@@ -65,7 +90,7 @@ def test_unchanged_rebuild_rewrites_nothing(review, capsys):
     assert build(review) == 0
     mtimes = {p: p.stat().st_mtime_ns for p in (review / "site").rglob("*") if p.is_file()}
     capsys.readouterr()
-    assert main(["--root", str(review), "build", "--force"]) == 0  # render everything again
+    assert build(review, "--force") == 0  # render everything again
     assert "(0 written, " in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
@@ -75,11 +100,14 @@ def test_a_build_with_no_changed_input_is_skipped_and_any_change_builds_again(re
     capsys.readouterr()
     assert build(review) == 0
     assert "site/ is up to date" in capsys.readouterr().out
+    # A review's own template replaces the theme's file of the same name: a new input.
     template = review / "templates" / "page.html"
-    template.write_text(template.read_text().replace("<h1>{{ page.title }}</h1>", "<h1>About: {{ page.title }}</h1>"))
+    template.parent.mkdir()
+    template.write_text((THEME / "page.html").read_text(encoding="utf-8")
+                        .replace("<h1>{{ page.title }}</h1>", "<h1>About: {{ page.title }}</h1>"), encoding="utf-8")
     assert build(review) == 0
     assert "1 written" in capsys.readouterr().out
-    assert "<h1>About: About</h1>" in (review / "site" / "about.html").read_text()
+    assert "<h1>About: About</h1>" in (review / "site" / "about.html").read_text(encoding="utf-8")
     (review / "site" / "about.html").unlink()  # output damaged by hand: built again
     assert build(review) == 0
     assert "up to date" not in capsys.readouterr().out
@@ -97,29 +125,14 @@ def test_an_invalid_study_stops_the_build_and_leaves_the_previous_site(review, c
     assert snapshot(review / "site") == before
 
 
-def test_builds_leave_the_garbage_collector_as_they_found_it(review):
-    # A build pauses collection while reading and keeps the review out of it while rendering;
-    # a long-running `serve` must get both back, whether the build succeeded or failed.
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    assert build(review) == 0
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    (review / "studies" / "beta-2020.yaml").write_text("id: beta-2020\ntitle: [unclosed\n")
-    assert build(review) == 1  # fails while reading
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    write_study(review, study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"]))
-    (review / "content" / "pages" / "about.md").write_text("---\ntitle: About\nnav: 9\n---\n{{ nonsense }}\n")
-    assert build(review) == 1  # fails while rendering
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-
-
 def test_a_build_that_fails_while_rendering_leaves_the_previous_site(review, capsys):
     assert build(review) == 0
     before = snapshot(review / "site")
     page = review / "content" / "pages" / "about.md"
-    page.write_text("---\ntitle: About\nnav: 9\n---\nFine line.\n\nThere are {{ count('role', 'nonsense') }}.\n")
+    page.write_text("---\ntitle: About\nnav: 9\n---\nFine line.\n\nThere are {{ count('involvement', 'nonsense') }}.\n")
     assert build(review) == 1
     err = capsys.readouterr().err
-    assert "content/pages/about.md:7:1: 'nonsense' is not a value of role" in err
+    assert "content/pages/about.md:7:1: 'nonsense' is not a value of involvement" in err
     assert snapshot(review / "site") == before
     assert not list(review.glob(".site-*"))  # no staging folder left behind
 
@@ -136,7 +149,7 @@ def test_markdown_from_contributors_renders_without_raw_html_or_unsafe_links(rev
     page.write_text("---\ntitle: About\n---\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
                     "[doi](https://doi.org/10.1/x)\n")
     assert build(review) == 0
-    html = (review / "site" / "about.html").read_text()
+    html = (review / "site" / "about.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
@@ -144,27 +157,30 @@ def test_markdown_from_contributors_renders_without_raw_html_or_unsafe_links(rev
 
 
 def test_a_study_page_shows_each_field_as_coded_with_links_evidence_and_the_second_coding(tmp_path):
-    coded = study("gamma-2021", 2021, role="peer-support", phases=["commissioning", "delivery"], country=["AU"])
-    coded["evidence"] = {"role": "Methods: peers ran the groups."}
-    coded["second_coding"] = {"coder": "O. N.", "codes": {"role": "pre-determined", "phases": ["delivery"]},
-                              "resolved": {"role": "Agreed after re-reading."}}
+    coded = study("gamma-2021", 2021, involvement="leading", stages=["building", "tending"], location=["AU"])
+    coded["evidence"] = {"involvement": "Methods: residents ran the garden."}
+    coded["second_coding"] = {"coder": "O. N.", "codes": {"involvement": "collaborating", "stages": ["tending"]},
+                              "resolved": {"involvement": "Agreed after re-reading."}}
     root = make_review(tmp_path / "review", [coded])
     assert build(root) == 0
     page = (root / "site" / "studies" / "gamma-2021.html").read_text(encoding="utf-8")
-    rows = {re.search(r'<th scope="row">([^<]*)</th>', row).group(1): row
-            for row in re.findall(r"<tr(?: class=\"not-coded\")?>.*?</tr>", page, re.S) if 'scope="row"' in row}
-    role = rows["Peer-worker role"]
-    assert '<a href="index.html?role=peer-support">Provider of peer support</a>' in role
-    assert "<td>Methods: peers ran the groups.</td>" in role
-    assert "Second coder (O. N.): pre-determined; resolved: Agreed after re-reading." in role
-    assert ('<a href="index.html?phases=commissioning">Commissioning</a>, '
-            '<a href="index.html?phases=delivery">Delivery</a>') in rows["Service-cycle phases"]
-    assert "Second coder (O. N.): delivery<" in rows["Service-cycle phases"]
-    assert '<a href="index.html?country=AU">Australia</a>' in rows["Country"]
-    assert 'class="not-coded"' in rows["Study design"] and "not yet coded" in rows["Study design"]
-    assert 'class="not-coded"' not in role
-    derived = rows["Co-creation"]  # commissioning and delivery: a derived fact that holds
-    assert '<a href="index.html?co_creation=true">Yes</a>' in derived and "<td>Derived: " in derived
+    rows = {}
+    for row in re.findall(r"<tr(?: class=\"not-coded\")?>.*?</tr>", page, re.S):
+        heading = re.search(r'<th scope="row">([^<]*)</th>', row)
+        if heading:
+            rows[heading.group(1)] = row
+    involvement = rows["Community involvement"]
+    assert '<a href="index.html?involvement=leading">Leading</a>' in involvement
+    assert "<td>Methods: residents ran the garden.</td>" in involvement
+    assert "Second coder (O. N.): collaborating; resolved: Agreed after re-reading." in involvement
+    assert ('<a href="index.html?stages=building">Building</a>, '
+            '<a href="index.html?stages=tending">Tending</a>') in rows["Garden stages"]
+    assert "Second coder (O. N.): tending<" in rows["Garden stages"]
+    assert '<a href="index.html?location=AU">Australia</a>' in rows["Location"]
+    assert 'class="not-coded"' in rows["Design"] and "not yet coded" in rows["Design"]
+    assert 'class="not-coded"' not in involvement
+    derived = rows["Community-led"]  # building and tending: a derived fact that holds
+    assert '<a href="index.html?community_led=true">Yes</a>' in derived and "<td>Derived: " in derived
 
 
 def test_study_values_are_escaped(review):
@@ -172,7 +188,7 @@ def test_study_values_are_escaped(review):
     data["title"] = "A <b>bold</b> & risky title"
     write_study(review, data)
     assert build(review) == 0
-    html = (review / "site" / "studies" / "delta-2022.html").read_text()
+    html = (review / "site" / "studies" / "delta-2022.html").read_text(encoding="utf-8")
     assert "<b>bold</b>" not in html
     assert "A &lt;b&gt;bold&lt;/b&gt; &amp; risky title" in html
 
@@ -180,98 +196,187 @@ def test_study_values_are_escaped(review):
 def test_a_cached_figure_is_redrawn_when_its_data_changes(review):
     assert build(review) == 0
     cache = review / ".cache" / "figures"
-    before = {p.name for p in cache.glob("roles-*.svg")}
-    svg_before = (review / "site/figures/roles.svg").read_bytes()
-    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
+    before = {p.name for p in cache.glob("ladder-*.svg")}
+    svg_before = (review / "site/figures/ladder.svg").read_bytes()
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))
     assert build(review) == 0
-    after = {p.name for p in cache.glob("roles-*.svg")}
-    assert len(after) == 1 and after != before
-    assert (review / "site/figures/roles.svg").read_bytes() != svg_before
+    after = {p.name for p in cache.glob("ladder-*.svg")}
+    assert len(after) == 1 and after != before  # the old drawing is pruned
+    assert (review / "site/figures/ladder.svg").read_bytes() != svg_before
     assert (review / "site/figures/per-year.svg").exists()
 
 
-def test_matplotlib_is_started_early_when_a_figure_may_change_and_otherwise_only_once_one_is_missing(
-        review, monkeypatch):
-    import livingreview.draw
+def red_bars(original: Any) -> Any:
+    """A bar kind's drawing, as an edited engine would draw it: every bar red."""
+    def draw(canvas: Any, figure: Any) -> None:
+        original(canvas, figure)
+        for axes in canvas.axes:
+            for patch in axes.patches:
+                patch.set_facecolor("#ff0000")
+    return draw
 
-    early, started = [], []
-    real_init, real_start = livingreview.draw.Drawer.__init__, livingreview.draw.Drawer._start
 
-    def init(self, cache, start_now=True, **others):
-        early.append(start_now)
-        real_init(self, cache, start_now, **others)
+def test_editing_the_engines_drawing_code_makes_the_next_build_redraw(review, monkeypatch):
+    assert build(review) == 0
+    svg_before = (review / "site/figures/per-year.svg").read_bytes()
+    assert b"#ff0000" not in svg_before
+    monkeypatch.setitem(KINDS, "bar", dataclasses.replace(KINDS["bar"], draw=red_bars(KINDS["bar"].draw)))
+    # While the engine's files are unchanged the kept drawing serves (it is keyed by the engine's digest)...
+    assert build(review, "--force") == 0
+    assert (review / "site/figures/per-year.svg").read_bytes() == svg_before
+    # ...and an edited file of the engine gives every record a new key: the figure is drawn again.
+    monkeypatch.setattr(livingreview.cache, "engine_digest", lambda: "an edited engine")
+    assert build(review) == 0  # not even --force: the engine is an input of the build
+    svg_after = (review / "site/figures/per-year.svg").read_bytes()
+    assert svg_after != svg_before and b"#ff0000" in svg_after
 
-    def start(self):
-        started.append(True)
-        real_start(self)
 
-    monkeypatch.setattr(livingreview.draw.Drawer, "__init__", init)
-    monkeypatch.setattr(livingreview.draw.Drawer, "_start", start)
+def test_the_engine_digest_changes_when_a_file_of_the_engine_changes(tmp_path, monkeypatch):
+    copy = tmp_path / "livingreview"
+    shutil.copytree(livingreview.cache.ENGINE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    livingreview.cache.engine_digest.cache_clear()
+    try:
+        original = livingreview.cache.engine_digest()
+        livingreview.cache.engine_digest.cache_clear()
+        monkeypatch.setattr(livingreview.cache, "ENGINE", copy)
+        assert livingreview.cache.engine_digest() == original  # the same files: the same digest
+        drawing = copy / "figures" / "drawing.py"
+        with drawing.open("a", encoding="utf-8") as file:
+            file.write('\nACCENT = "#ff0000"  # the bars drawn red\n')
+        livingreview.cache.engine_digest.cache_clear()
+        assert livingreview.cache.engine_digest() != original
+    finally:
+        livingreview.cache.engine_digest.cache_clear()
+
+
+def marker_payload(marker: Path) -> bytes:
+    """Pickled bytes that create `marker` when unpickled: what a planted cache file could hold."""
+    class Planted:
+        def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+            return pathlib.Path.touch, (pathlib.Path(marker),)
+
+    return pickle.dumps(Planted())
+
+
+def test_planted_cache_files_are_never_executed_nor_trusted(review, tmp_path):
+    armed = tmp_path / "armed"
+    pickle.loads(marker_payload(armed))  # the payload works: unpickling it would leave the marker
+    assert armed.exists()
+    marker = tmp_path / "marker"
     assert build(review) == 0
-    assert early == [True] and started  # nothing drawn yet: matplotlib is imported while pages render
-    early.clear(), started.clear()
-    data = study("beta-2020", 2020, role="pre-determined", phases=["delivery"], country=["GB"])
-    write_study(review, {**data, "title": "A retitled study"})
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))  # the site must change
+    # Records made for these very inputs in another folder (as a pull request could commit them),
+    # then forged: the last build claims the present site is up to date, the drawings show nothing.
+    clean = make_review(tmp_path / "clean", [])
+    copy_studies(review, clean)
+    assert build(clean) == 0
+    cache = review / ".cache"
+    (cache / "studies-checked.pickle").write_bytes(marker_payload(marker))
+    forged = (clean / ".cache" / "last-build.json").read_text(encoding="utf-8")
+    key = re.search(r'"key":"([0-9a-f]+)"', forged)
+    assert key
+    site_now = livingreview.cache.site_manifest(review / "site")
+    (cache / "last-build.json").write_text(json.dumps({"key": key.group(1), "data": site_now}), encoding="utf-8")
+    forged_drawings = [p.name for p in (clean / ".cache" / "figures").glob("*.svg")]
+    assert {"per-year", "ladder"} <= {re.sub(r"-[0-9a-f]{32}\.svg$", "", name) for name in forged_drawings}
+    for name in forged_drawings:
+        (cache / "figures" / name).write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg">forged</svg>\n')
+
+    assert main(["--root", str(review), "check"]) == 0
     assert build(review) == 0
-    assert early == [False] and not started  # no figure changed: no drawing process at all
-    early.clear()
-    write_study(review, {**data, "title": "A study retitled again", "notes": "A note."})
+    assert snapshot(review / "site") == snapshot(clean / "site")
+    assert build(review, "--force") == 0
+    assert not marker.exists()
+    assert snapshot(review / "site") == snapshot(clean / "site")
+
+
+def child_processes() -> set[int]:
+    """The processes whose parent is this one (a zombie not yet waited for counts too)."""
+    me, found = os.getpid(), set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{name}/status").read_text(encoding="utf-8")
+        except OSError:
+            continue  # ended meanwhile
+        ppid = re.search(r"^PPid:\s*(\d+)", status, re.M)
+        if ppid and int(ppid.group(1)) == me:
+            found.add(int(name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="lists processes through /proc")
+def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch):
+    import livingreview.parallel
+    import livingreview.render
+    import livingreview.validate
+
+    # Even when the study pages and the reading are shared with a second process (as for large reviews).
+    both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
+    monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
+    monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
+    forks = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(True)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    before = child_processes()
     assert build(review) == 0
-    assert early == [False] and not started
-    early.clear()
-    recoded = study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"])
-    write_study(review, recoded)
+    assert main(["--root", str(review), "check"]) == 0
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))
     assert build(review) == 0
-    assert early == [True] and started  # a value a figure shows changed: matplotlib is imported at once
-    early.clear(), started.clear()
-    (review / ".cache" / "figure-inputs.json").write_text("{not json", encoding="utf-8")
-    write_study(review, data)
+    assert child_processes() == before
+    assert forks or (os.cpu_count() or 1) < 2  # a second process was started, and is gone
+
+
+def test_an_interrupted_build_leaves_the_previous_site_and_no_staging_folder(review, monkeypatch, capsys):
+    import livingreview.pipeline
+
     assert build(review) == 0
-    assert early == [False] and started  # nothing to compare with: drawn once the figure is found missing
-    early.clear(), started.clear()
-    write_study(review, study("delta-2022", 2022, role="peer-support", phases=["delivery"], country=["GB"]))
-    assert build(review) == 0
-    assert early == [True] and started  # a study added: the counts change
+    before = snapshot(review / "site")
+    real = livingreview.pipeline._drawings
+
+    def interrupted(*args: Any) -> Iterator[tuple[str, bytes]]:
+        drawings = real(*args)
+        yield next(drawings)
+        raise KeyboardInterrupt  # Ctrl-C halfway through the outputs
+
+    monkeypatch.setattr(livingreview.pipeline, "_drawings", interrupted)
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))
+    capsys.readouterr()
+    assert build(review) == 130
+    assert "build: interrupted; nothing was written" in capsys.readouterr().err
+    assert snapshot(review / "site") == before
+    assert not list(review.glob(".site-staging-*"))
 
 
 def test_downloads_hold_every_study(review):
     assert build(review) == 0
     site = review / "site" / "data"
-    assert (site / "studies.csv").read_text().count("\n") == 4  # header and three studies
-    bib = (site / "references.bib").read_text()
+    assert (site / "studies.csv").read_text(encoding="utf-8").count("\n") == 4  # header and three studies
+    bib = (site / "references.bib").read_text(encoding="utf-8")
     assert all(f"@article{{{i}," in bib for i in ("alpha-2019", "beta-2020", "gamma-2021"))
-    assert (site / "references.ris").read_text().count("TY  - JOUR") == 3
+    assert (site / "references.ris").read_text(encoding="utf-8").count("TY  - JOUR") == 3
 
 
 def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp_path, monkeypatch):
-    """Large reviews parse, validate and render study pages on two processes (which stage the pages
-    themselves) and build the study table a few rows at a time: the site is the same."""
-    import livingreview.project
+    """Large reviews parse, validate and render study pages on two processes and build the study
+    table a few rows at a time: the site is the same."""
+    import livingreview.parallel
     import livingreview.render
+    import livingreview.validate
 
     assert build(review) == 0
     serial = snapshot(review / "site")
     other = make_review(tmp_path / "parallel", [])
-    for path in (review / "studies").iterdir():
-        (other / "studies" / path.name).write_bytes(path.read_bytes())
-    monkeypatch.setattr(livingreview.project, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(livingreview.render, "PARALLEL_FROM", 1)
+    copy_studies(review, other)
+    both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
+    monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
+    monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
     monkeypatch.setattr(livingreview.render, "TABLE_ROWS_AT_ONCE", 2)  # three studies: two pieces
     assert build(other) == 0
     assert snapshot(other / "site") == serial
-
-
-def test_a_build_that_reuses_kept_studies_gives_the_site_a_fresh_build_gives(review, tmp_path, monkeypatch):
-    import livingreview.checked
-
-    monkeypatch.setattr(livingreview.checked, "REWRITE_FROM", 0)  # keep even three studies
-    assert build(review) == 0
-    assert (review / ".cache" / "studies-checked.pickle").is_file()
-    write_study(review, study("beta-2020", 2020, role="peer-support", phases=["delivery"], country=["GB"]))
-    assert build(review) == 0  # alpha and gamma come from .cache/, beta is read again
-    reused = snapshot(review / "site")
-    other = make_review(tmp_path / "other", [])
-    for path in (review / "studies").iterdir():
-        (other / "studies" / path.name).write_bytes(path.read_bytes())
-    assert build(other) == 0
-    assert snapshot(other / "site") == reused

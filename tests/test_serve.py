@@ -1,20 +1,23 @@
-"""`build.py serve`: the site on localhost, rebuilt when a study changes, still served when one breaks."""
+"""`livingreview serve`: the site on localhost, rebuilt when a study changes, still served when one breaks."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
-import time
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 import pytest
+from conftest import REPO, wait_for
+from scratch import make_review, study, write_study
 
 from livingreview.cli import main
 from livingreview.project import Project
 from livingreview.serve import Server
-from conftest import wait_for
-from scratch import make_review, study, write_study
 
 
 def fetch(url: str) -> tuple[int, str, dict]:
@@ -22,14 +25,12 @@ def fetch(url: str) -> tuple[int, str, dict]:
         return response.status, response.read().decode("utf-8"), dict(response.headers)
 
 
+ALPHA = study("alpha-2019", 2019, involvement="leading", stages=["planning"], location=["US"])
 
 
 @pytest.fixture
 def served(tmp_path):
-    root = make_review(tmp_path / "review", [
-        study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"]),
-        study("beta-2020", 2020, role="pre-determined"),
-    ])
+    root = make_review(tmp_path / "review", [ALPHA, study("beta-2020", 2020, involvement="consulted")])
     log: list[str] = []
     server = Server(Project(root), port=0, interval=0.1, log=log.append).start()
     yield root, server, log
@@ -44,10 +45,9 @@ def test_serve_rebuilds_on_change_and_keeps_the_old_site_when_a_study_breaks(ser
     assert headers["Cache-Control"] == "no-store"
 
     page = server.url + "studies/alpha-2019.html"
-    changed = study("alpha-2019", 2019, role="peer-support", phases=["delivery"], country=["US"])
-    changed["title"] = "A renamed study of peer work"
+    changed = {**ALPHA, "title": "A renamed study of a garden"}
     write_study(root, changed)
-    assert wait_for(lambda: "A renamed study of peer work" in fetch(page)[1]), log
+    assert wait_for(lambda: "A renamed study of a garden" in fetch(page)[1]), log
     assert any(line.startswith("serve: studies/alpha-2019.yaml changed; rebuilding") for line in log)
     assert any(re.fullmatch(r"build: 2 studies, .* \(\d+ written, \d+ unchanged\) in \d+\.\d\d s", line)
                for line in log), log  # each rebuild says how long it took
@@ -59,9 +59,9 @@ def test_serve_rebuilds_on_change_and_keeps_the_old_site_when_a_study_breaks(ser
     assert any(line.startswith("studies/alpha-2019.yaml:") and "year must be a whole number" in line
                for line in log), log
     assert "serve: 1 problem; still serving the previous site" in log
-    assert "A renamed study of peer work" in fetch(page)[1]  # the last good site is still served
+    assert "A renamed study of a garden" in fetch(page)[1]  # the last good site is still served
 
-    write_study(root, study("gamma-2021", 2021, role="peer-support"))  # the server is still watching
+    write_study(root, study("gamma-2021", 2021, involvement="leading", stages=["building"]))  # still watching
     write_study(root, changed)
     assert wait_for(lambda: "This edition holds 3 studies" in fetch(server.url + "index.html")[1]), log
 
@@ -84,3 +84,34 @@ def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
         port = taken.getsockname()[1]
         assert main(["--root", str(root), "serve", "--port", str(port)]) == 1
     assert f"serve: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_stops_on_ctrl_c(tmp_path):
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    # Started as a user starts it, in a process of its own; SIGINT is what Ctrl-C sends.
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "serve",
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(f"serve: http://127.0.0.1:{port}/")  # built and serving
+        assert fetch(f"http://127.0.0.1:{port}/index.html")[0] == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "serve: stopped" in err and "Traceback" not in err
+    with pytest.raises(urllib.error.URLError):
+        fetch(f"http://127.0.0.1:{port}/index.html")
+    assert (root / "site" / "index.html").is_file()
