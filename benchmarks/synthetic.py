@@ -1,22 +1,27 @@
 #!/usr/bin/env python3
 """Synthetic review folders for benchmarking: N valid, clearly synthetic studies.
 
-    python benchmarks/synthetic.py 1000 [--seed 0] [--out DIR] [--hugo DIR]
+    python benchmarks/synthetic.py 1000 [--seed 0] [--out DIR] [--hugo DIR] [--source REVIEW]
 
 writes a scratch review folder (by default a new folder in the system's temporary
-directory, never inside the repository) with a copy of the repository's
-content/ and templates/ and N study files in studies/. Every study is marked as
+directory, never inside the repository) with a copy of a review's content/ (and
+templates/, if it has one) and N study files in studies/. The review copied is the
+repository's own by default; `--source` names another. Every study is marked as
 synthetic: its id is `synthetic-00042`, its title starts with "[synthetic]", its
 DOI uses the test prefix 10.5555, and each file starts with a comment saying so.
 
-The studies are shaped like the real ones (author lists, years 2010-2024,
-journals, volumes and pages, codes drawn from content/codebook.yaml's allowed
-values with a realistic share of "not yet coded", evidence notes, notes) and
-pass `build.py check`: DOIs are unique, titles of the same year are kept well
-below the near-duplicate threshold, and the codebook's cross-field rules hold.
+The studies are shaped like real ones (author lists, years 2010-2024, journals,
+volumes and pages, evidence notes, notes) and coded by the copied review's own
+codebook, whatever its fields: every field's values are drawn from the values the
+codebook allows, skewed as in real reviews, with a share of "not yet coded" that
+differs from field to field; the field a flow figure routes by is always coded.
+They pass `livingreview check`: DOIs are unique, titles of the same year are kept
+well below the near-duplicate threshold, the codebook's cross-field rules hold,
+and `in_baseline` is written only for a review with a published baseline (the
+first studies, as many as the baseline's included studies, are in it).
 
-The output depends only on N and the seed (and on the codebook): study i is the
-same whatever N, so the 1,000-study corpus starts with the 172-study one.
+The output depends only on N and the seed (and on the copied review): study i is
+the same whatever N, so the 1,000-study corpus starts with the 172-study one.
 
 `write_hugo_site` turns any review folder into a Hugo site with the same study
 pages (one per study, with title, authors, year, journal and coded values with
@@ -33,6 +38,7 @@ import re
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,32 +47,20 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 MARKER = "[synthetic]"
 YEARS = range(2010, 2025)
-BASELINE_SIZE = 172  # the published review's included studies: the first 172 count as in_baseline
 # Titles of the same year must stay below the check's near-duplicate threshold (rapidfuzz ratio 95);
 # the generator keeps a wide margin.
 TITLE_MARGIN = 85
 
-# Share of studies not yet coded on each field. The repository's review (coded from the published
-# text only) leaves most fields open; a living review fills them in over time. These shares sit in
+# Share of studies not yet coded on a field, drawn per field from this range. A review coded from
+# published text leaves many fields open; a living review fills them in over time. The range sits in
 # between, so that pages, filters and figures all have real work to do.
-NOT_CODED_SHARE = {
-    "country": 0.55, "study_design": 0.45, "methodology": 0.45, "service_context": 0.6,
-    "research_focus": 0.35, "phases": 0.02, "role": 0.4, "collaboration_partners": 0.7,
-    "multidisciplinary": 0.7, "intermediary_position": 0.5, "intermediary_descriptors": 0.6,
-    "group_activities": 0.6, "population": 0.7, "found_through": 0.0,
-}
-DEFAULT_NOT_CODED_SHARE = 0.5
+NOT_CODED_SHARES = (0.2, 0.7)
 # Optional fields (required: false): how often a study has them at all.
-OPTIONAL_PRESENT_SHARE = {"outcome_perspectives": 0.12, "sample_size": 0.35, "summary": 0.1}
-DEFAULT_OPTIONAL_SHARE = 0.2
-# Weights for drawing values where real reviews are skewed (all other values weigh 1).
-VALUE_WEIGHTS = {
-    "phases": {"delivery": 30, "commissioning": 2, "design": 2, "assessment": 2},
-    "found_through": {"database": 90, "reference-list": 5, "expert": 2, "scanning": 3},
-    "country": {"US": 40, "GB": 12, "AU": 10, "CA": 8, "NZ": 3, "IE": 2, "NL": 2, "SE": 2, "FI": 2, "DE": 2},
-    "role": {"peer-support": 5, "pre-determined": 3, "co-creation-partner": 1},
-    "research_focus": {"outcomes": 6, "qualities": 2, "implementation": 3},
-}
+OPTIONAL_PRESENT_SHARE = 0.2
+# A list field is an empty list (the study says none of the values applies) this often.
+NONE_SHARE = 0.1
+# The value a flow figure counts as the main route (the database search) holds this share of studies.
+MAIN_ROUTE_SHARE = 0.9
 AUTHOR_COUNTS = {1: 4, 2: 11, 3: 26, 4: 23, 5: 15, 6: 7, 7: 20, 8: 6, 9: 3, 10: 2, 12: 1, 15: 1}
 
 FAMILY_NAMES = """
@@ -166,17 +160,70 @@ NOTE_SENTENCES = (
 )
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How the synthetic studies of one review are coded: its codebook and what follows from it."""
+
+    codebook: dict[str, Any]
+    not_coded: dict[str, float]  # field -> share of studies not yet coded on it
+    weights: dict[str, dict[str, float]]  # field -> value -> weight (real reviews are skewed)
+    baseline_size: int | None  # None: the review has no published baseline, so no in_baseline
+
+
+def shape_of(review: Path) -> Shape:
+    """The coding of synthetic studies for a review, from its codebook, figures and baseline."""
+    content = review / "content"
+    codebook = yaml.safe_load((content / "codebook.yaml").read_text(encoding="utf-8"))
+    figures = _yaml_or_empty(content / "figures.yaml").get("figures") or []
+    routes = {f["route"]: f.get("main_route") for f in figures if f.get("kind") == "flow" and f.get("route")}
+    not_coded: dict[str, float] = {}
+    weights: dict[str, dict[str, float]] = {}
+    for field in codebook["fields"]:
+        key = field["key"]
+        # Fixed per field (not per seed): the same field is as open in every corpus.
+        not_coded[key] = 0.0 if key in routes else random.Random(f"not-coded/{key}").uniform(*NOT_CODED_SHARES)
+        allowed = _allowed(field, codebook)
+        if not allowed:
+            continue
+        # Zipf-like: a few values are common, most are rare, in an order shuffled per field.
+        order = list(allowed)
+        random.Random(f"weights/{key}").shuffle(order)
+        weights[key] = {value: 1 / (rank + 1) for rank, value in enumerate(order)}
+        main = routes.get(key)
+        if main in weights[key] and len(allowed) > 1:
+            rest = sum(w for value, w in weights[key].items() if value != main)
+            weights[key][main] = rest * MAIN_ROUTE_SHARE / (1 - MAIN_ROUTE_SHARE)
+    return Shape(codebook, not_coded, weights, _baseline_size(content / "baseline.yaml"))
+
+
+def _yaml_or_empty(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return data if isinstance(data, dict) else {}
+
+
+def _baseline_size(path: Path) -> int | None:
+    """How many studies the published baseline included (its `included` figure); None without a baseline."""
+    if not path.is_file():
+        return None
+    baseline = _yaml_or_empty(path)
+    key = baseline.get("included", "included")
+    return next((int(f["value"]) for f in baseline.get("figures") or [] if f.get("key") == key), 0)
+
+
 def generate(n: int, seed: int = 0, out: Path | None = None, source: Path = REPO) -> Path:
-    """Write a scratch review folder with n synthetic studies; return its path."""
+    """Write a scratch review folder with n synthetic studies coded by `source`'s codebook; return its path."""
     root = Path(out) if out else Path(tempfile.mkdtemp(prefix=f"livingreview-synthetic-{n}-"))
     root = root.resolve()
+    source = Path(source).resolve()
+    _refuse_inside(root, REPO)
     _refuse_inside(root, source)
-    codebook = yaml.safe_load((source / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    shape = shape_of(source)
     root.mkdir(parents=True, exist_ok=True)
     for folder in ("content", "templates"):
         if (root / folder).exists():
             shutil.rmtree(root / folder)
-        shutil.copytree(source / folder, root / folder, ignore=shutil.ignore_patterns("study.schema.json"))
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, root / folder, ignore=shutil.ignore_patterns("study.schema.json"))
     _relink_pages(root / "content" / "pages", n)
     studies_dir = root / "studies"
     if studies_dir.exists():
@@ -184,13 +231,13 @@ def generate(n: int, seed: int = 0, out: Path | None = None, source: Path = REPO
     studies_dir.mkdir()
     (root / "SYNTHETIC.md").write_text(
         f"# Synthetic review folder\n\nGenerated by benchmarks/synthetic.py with {n} synthetic studies "
-        f"(seed {seed}) for benchmarking. The studies are not real publications; content/ and "
-        f"templates/ are copies of {source}, except that the content pages' study links point to "
+        f"(seed {seed}) for benchmarking. The studies are not real publications; content/ (and "
+        f"templates/, if any) are copies of {source}, except that the content pages' study links point to "
         f"synthetic studies. Delete this folder when done.\n", encoding="utf-8")
-    studies = [_study(i, seed, codebook) for i in range(1, n + 1)]
+    studies = [_study(i, seed, shape) for i in range(1, n + 1)]
     _separate_titles(studies, seed)
     for study in studies:
-        (studies_dir / f"{study['id']}.yaml").write_text(_to_yaml(study, codebook, seed), encoding="utf-8")
+        (studies_dir / f"{study['id']}.yaml").write_text(_to_yaml(study, seed), encoding="utf-8")
     return root
 
 
@@ -219,21 +266,21 @@ def _relink_pages(pages: Path, n: int) -> None:
 def _refuse_inside(root: Path, source: Path) -> None:
     source = source.resolve()
     if root == source or source in root.parents:
-        raise SystemExit(f"refusing to write synthetic studies into the repository ({root}); "
-                         f"use a folder outside {source}")
+        raise SystemExit(f"refusing to write synthetic studies into {source} ({root}); "
+                         f"use a folder outside it")
 
 
 def _rng(seed: int, index: int, attempt: int = 0) -> random.Random:
     return random.Random(f"livingreview-synthetic/{seed}/{index}/{attempt}")
 
 
-def _weighted(rng: random.Random, choices: list[str], weights: dict[str, float] | None) -> str:
+def _weighted(rng: random.Random, choices: list[str], weights: dict[str, float] | None) -> Any:
     if not weights:
         return rng.choice(choices)
     return rng.choices(choices, [weights.get(c, 1) for c in choices])[0]
 
 
-def _subset(rng: random.Random, choices: list[str], weights: dict[str, float] | None, low: int, high: int) -> list[str]:
+def _subset(rng: random.Random, choices: list[str], weights: dict[str, float] | None, low: int, high: int) -> list[Any]:
     count = min(rng.randint(low, high), len(choices))
     picked: list[str] = []
     while len(picked) < count:
@@ -243,10 +290,10 @@ def _subset(rng: random.Random, choices: list[str], weights: dict[str, float] | 
     return sorted(picked, key=choices.index)
 
 
-def _allowed(field: dict, codebook: dict) -> list[str]:
+def _allowed(field: dict, codebook: dict) -> list[Any]:
     if field["kind"] == "country":
         return list(codebook.get("countries", {}))
-    return [v["key"] for v in field.get("values", [])]
+    return [v["key"] for v in field.get("values") or []]
 
 
 def _title(seed: int, index: int, attempt: int) -> str:
@@ -261,7 +308,7 @@ def _title(seed: int, index: int, attempt: int) -> str:
     return f"{MARKER} {text}"
 
 
-def _study(index: int, seed: int, codebook: dict) -> dict[str, Any]:
+def _study(index: int, seed: int, shape: Shape) -> dict[str, Any]:
     rng = _rng(seed, index)
     study_id = f"synthetic-{index:05d}"
     authors = []
@@ -282,8 +329,10 @@ def _study(index: int, seed: int, codebook: dict) -> dict[str, Any]:
         study["no_doi_reason"] = "Synthetic study without a DOI (the generator leaves one in twenty without)"
     else:
         study["doi"] = f"10.5555/synthetic.{seed}.{index:05d}"
-    study["in_baseline"] = index <= BASELINE_SIZE
-    study["codes"] = codes = _codes(rng, codebook)
+    if shape.baseline_size is not None:
+        study["in_baseline"] = index <= shape.baseline_size
+    codebook = shape.codebook
+    study["codes"] = codes = _codes(rng, shape)
     _apply_rules(codes, codebook, rng)
     evidence = {}
     for key, value in codes.items():
@@ -299,23 +348,24 @@ def _study(index: int, seed: int, codebook: dict) -> dict[str, Any]:
     return study
 
 
-def _codes(rng: random.Random, codebook: dict) -> dict[str, Any]:
+def _codes(rng: random.Random, shape: Shape) -> dict[str, Any]:
+    codebook = shape.codebook
     marker = codebook["not_coded"]
     codes: dict[str, Any] = {}
     for field in codebook["fields"]:
         key, kind = field["key"], field["kind"]
-        if not field.get("required", False) and rng.random() >= OPTIONAL_PRESENT_SHARE.get(key, DEFAULT_OPTIONAL_SHARE):
+        if not field.get("required", False) and rng.random() >= OPTIONAL_PRESENT_SHARE:
             continue
-        if rng.random() < NOT_CODED_SHARE.get(key, DEFAULT_NOT_CODED_SHARE) and kind != "text":
+        if rng.random() < shape.not_coded[key] and kind != "text":
             codes[key] = marker
             continue
-        weights = VALUE_WEIGHTS.get(key)
+        weights = shape.weights.get(key)
         allowed = _allowed(field, codebook)
         if kind == "single":
             codes[key] = _weighted(rng, allowed, weights)
         elif kind == "multiple":
-            low = 1 if key == "phases" else 0
-            codes[key] = _subset(rng, allowed, weights, low, min(3, len(allowed)))
+            none = rng.random() < NONE_SHARE
+            codes[key] = [] if none else _subset(rng, allowed, weights, 1, min(3, len(allowed)))
         elif kind == "country":
             codes[key] = _subset(rng, allowed, weights, 1, 1 if rng.random() < 0.9 else 3)
         elif kind == "boolean":
@@ -378,7 +428,7 @@ def _separate_titles(studies: list[dict[str, Any]], seed: int) -> None:
         for attempt in range(1, 50):
             titles = [normal(s["title"]) for s in group]
             scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_MARGIN, workers=1)
-            clashes = sorted({max(i, j) for i, j in zip(*scores.nonzero()) if i != j})
+            clashes = sorted({max(i, j) for i, j in zip(*scores.nonzero(), strict=True) if i != j})
             if not clashes:
                 break
             for index in clashes:
@@ -408,7 +458,7 @@ def _value(value: Any) -> str:
     return _scalar(value)
 
 
-def _to_yaml(study: dict[str, Any], codebook: dict, seed: int) -> str:
+def _to_yaml(study: dict[str, Any], seed: int) -> str:
     """The study in the layout of the real study files."""
     q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - JSON strings are YAML double-quoted scalars
     lines = [f"# SYNTHETIC study generated by benchmarks/synthetic.py (seed {seed}) for benchmarking;",
@@ -421,7 +471,9 @@ def _to_yaml(study: dict[str, Any], codebook: dict, seed: int) -> str:
             lines.append(f"{key}: {q(study[key])}")
     if "doi" in study:
         lines.append(f"doi: {study['doi']}")
-    lines += [f"in_baseline: {_scalar(study['in_baseline'])}", "", "codes:"]
+    if "in_baseline" in study:
+        lines.append(f"in_baseline: {_scalar(study['in_baseline'])}")
+    lines += ["", "codes:"]
     lines += [f"  {key}: {_value(value)}" for key, value in study["codes"].items()]
     if study["evidence"]:
         lines += ["", "evidence:"] + [f"  {key}: {q(text)}" for key, text in study["evidence"].items()]
@@ -444,6 +496,8 @@ baseURL = "https://example.org/"
 title = {title}
 disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
 enableRobotsTXT = false
+[params]
+columns = {columns}
 [markup.goldmark.renderer]
 unsafe = false
 """
@@ -477,7 +531,7 @@ _HUGO_HOME = """\
 {{ .Content }}
 {{ with site.GetPage "/studies" }}<p>{{ len .Pages }} studies: <a href="{{ .RelPermalink }}">all studies</a>.</p>{{ end }}
 {{ end }}
-"""
+"""  # noqa: E501 - Go templates, kept on the lines Hugo reads them
 _HUGO_SECTION = """\
 {{ define "title" }}Studies · {{ site.Title }}{{ end }}
 {{ define "main" }}
@@ -485,20 +539,20 @@ _HUGO_SECTION = """\
 <p>{{ len .Pages }} studies in this edition.</p>
 <div class="table-scroll">
 <table class="studies" data-study-table>
-<thead><tr><th scope="col">Study</th><th scope="col">Year</th><th scope="col">Title</th><th scope="col">Role</th>
-<th scope="col">Research focus</th><th scope="col">Phases</th><th scope="col">Region</th></tr></thead>
+<thead><tr><th scope="col">Study</th><th scope="col">Year</th><th scope="col">Title</th>
+{{ range site.Params.columns }}<th scope="col">{{ . }}</th>{{ end }}</tr></thead>
 <tbody>
 {{ range .Pages.ByParam "sortkey" }}
 <tr id="row-{{ .Params.id }}" data-id="{{ .Params.id }}" data-text="{{ lower (printf "%s %s %s" .Title (delimit .Params.families " ") .Params.journal) }}"{{ range .Params.data }} {{ printf "data-%s=%q" .key .value | safeHTMLAttr }}{{ end }}>
 <td><a href="{{ .RelPermalink }}">{{ .Params.citation }}</a></td><td>{{ .Params.year }}</td><td>{{ .Title }}</td>
-<td>{{ .Params.show.role }}</td><td>{{ .Params.show.focus }}</td><td>{{ .Params.show.phases }}</td><td>{{ .Params.show.region }}</td>
+{{ range .Params.show }}<td>{{ . }}</td>{{ end }}
 </tr>
 {{ end }}
 </tbody>
 </table>
 </div>
 {{ end }}
-"""
+"""  # noqa: E501 - Go templates, kept on the lines Hugo reads them
 _HUGO_PAGE = """\
 {{ define "title" }}{{ .Params.citation }} · {{ site.Title }}{{ end }}
 {{ define "main" }}
@@ -522,11 +576,14 @@ _HUGO_PAGE = """\
 {{ with .Content }}<h2>Notes</h2>{{ . }}{{ end }}
 <p class="muted">Source file: <code>{{ .Params.path }}</code></p>
 {{ end }}
-"""
+"""  # noqa: E501 - Go templates, kept on the lines Hugo reads them
 
 
 def write_hugo_site(review: Path, out: Path) -> Path:
-    """A Hugo site with the review's study pages, the list of studies and a home page."""
+    """A Hugo site with the review's study pages, the list of studies (with the columns of the review's
+    study table) and a home page, with the review's CSS and JavaScript."""
+    from livingreview.project import Project
+
     review, out = Path(review), Path(out)
     codebook = yaml.safe_load((review / "content" / "codebook.yaml").read_text(encoding="utf-8"))
     marker = codebook["not_coded"]
@@ -534,48 +591,56 @@ def write_hugo_site(review: Path, out: Path) -> Path:
     countries = codebook.get("countries", {})
     regions = {r["key"]: r["label"] for r in codebook.get("regions", [])}
     region_order = list(regions)
+    country_field = next((key for key, f in fields.items() if f["kind"] == "country"), None)
+    site = yaml.safe_load((review / "content" / "site.yaml").read_text(encoding="utf-8"))
+    # The study table's columns, as site.yaml lists them: codebook fields and the region.
+    columns = [key for key in (site.get("table") or {}).get("columns") or []
+               if key in fields or (key == "region" and country_field)]
+    headers = [fields[key]["label"] if key in fields else "Region" for key in columns]
     if out.exists():
         shutil.rmtree(out)
     (out / "layouts").mkdir(parents=True)
     (out / "content" / "studies").mkdir(parents=True)
-    title = yaml.safe_load((review / "content" / "site.yaml").read_text(encoding="utf-8")).get("short_title", "Review")
-    (out / "hugo.toml").write_text(_HUGO_CONFIG.format(title=json.dumps(title)), encoding="utf-8")
+    (out / "hugo.toml").write_text(_HUGO_CONFIG.format(title=json.dumps(site.get("short_title", "Review")),
+                                                       columns=json.dumps(headers)), encoding="utf-8")
     for name, text in (("baseof.html", _HUGO_BASEOF), ("home.html", _HUGO_HOME),
                        ("section.html", _HUGO_SECTION), ("page.html", _HUGO_PAGE)):
         (out / "layouts" / name).write_text(text, encoding="utf-8")
-    if (review / "templates" / "assets").is_dir():
-        shutil.copytree(review / "templates" / "assets", out / "static" / "assets")
+    (out / "static" / "assets").mkdir(parents=True)
+    for name, path in Project(review).assets().items():  # the engine's theme, as the review overrides it
+        shutil.copy(path, out / "static" / "assets" / name)
     (out / "content" / "_index.md").write_text(
         "---\ntitle: Home\n---\nThe same study pages as the living review's site, built by Hugo for comparison.\n",
         encoding="utf-8")
     (out / "content" / "studies" / "_index.md").write_text("---\ntitle: Studies\n---\n", encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def label(key: str, value: Any) -> str:
+        if fields[key]["kind"] == "country":
+            return countries.get(value, {}).get("name", str(value))
+        return next((v["label"] for v in fields[key].get("values") or [] if v["key"] == value), str(value))
+
+    def show(codes: dict[str, Any], key: str) -> str:
+        value = codes.get(key, marker)
+        if value == marker:
+            return "not yet coded"
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(label(key, v) for v in values) or "none"
+
     for path in sorted((review / "studies").glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         codes = data.get("codes", {})
-
-        def label(key: str, value: Any) -> str:
-            if fields[key]["kind"] == "country":
-                return countries.get(value, {}).get("name", str(value))
-            return next((v["label"] for v in fields[key].get("values", []) if v["key"] == value), str(value))
-
-        def show(key: str) -> str:
-            value = codes.get(key, marker)
-            if value == marker:
-                return "not yet coded"
-            values = value if isinstance(value, list) else [value]
-            return ", ".join(label(key, v) for v in values) or "none"
-
         coded = []
         for key, field in fields.items():
             value = codes.get(key, marker)
             values = value if isinstance(value, list) else [value]
             coded.append({"key": key, "label": field["label"], "coded": value != marker,
-                          "values": [{"raw": str(v), "label": label(key, v)} for v in values] if value != marker else [],
+                          "values": [{"raw": str(v), "label": label(key, v)} for v in values]
+                          if value != marker else [],
                           "evidence": data.get("evidence", {}).get(key, "")})
-        country = codes.get("country", marker)
+        country = codes.get(country_field, marker) if country_field else marker
         region = "not yet coded" if country == marker else ", ".join(
-            regions[r] for r in sorted({countries[c]["region"] for c in country}, key=region_order.index))
+            regions[r] for r in sorted({countries[c]["region"] for c in country}, key=region_order.index)) or "none"
         families = [a["family"] for a in data["authors"]]
         who = families[0] if len(families) == 1 else (
             f"{families[0]} & {families[1]}" if len(families) == 2 else f"{families[0]} et al.")
@@ -589,8 +654,7 @@ def write_hugo_site(review: Path, out: Path) -> Path:
             "data": [{"key": k.replace("_", "-"), "value": "not-coded" if codes.get(k, marker) == marker else
                       " ".join(map(str, codes[k] if isinstance(codes[k], list) else [codes[k]]))} for k in fields
                      if fields[k]["kind"] in ("single", "multiple", "country", "boolean")],
-            "show": {"role": show("role"), "focus": show("research_focus"), "phases": show("phases"),
-                     "region": region},
+            "show": [region if key == "region" else show(codes, key) for key in columns],
             "description": data["title"],
         }
         body = data.get("notes", "")
@@ -605,8 +669,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="the scratch folder (default: a new temporary folder)")
     parser.add_argument("--hugo", type=Path, help="also write the same pages as a Hugo site into this folder")
+    parser.add_argument("--source", type=Path, default=REPO,
+                        help="the review whose content/ and codebook to copy (default: the repository's)")
     args = parser.parse_args(argv)
-    root = generate(args.n, args.seed, args.out)
+    root = generate(args.n, args.seed, args.out, args.source)
     print(root)
     if args.hugo:
         _refuse_inside(args.hugo.resolve(), REPO)

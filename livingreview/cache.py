@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .study import Study, study_from_data, study_to_data
 from .write import Folder, RefusedPath
 
 ENGINE = Path(__file__).resolve().parent
@@ -53,15 +54,21 @@ def files_under(root: Path) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def inputs_digest(roots: Iterable[Path]) -> str:
-    """A digest of every file under the given folders and of the engine: any change builds again."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(engine_digest().encode())
-    for root in roots:
-        for shown, path in files_under(root):
-            with contextlib.suppress(OSError):  # vanished meanwhile: the build itself reports it
-                digest.update(shown.encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
-    return digest.hexdigest()
+class Inputs:
+    """Every input file of a review, each read and digested once per build: the build's own digest
+    (any change builds again) and the digest of each study file (which studies changed)."""
+
+    def __init__(self, roots: Iterable[Path]):
+        self.files: dict[str, str] = {}
+        for root in roots:
+            for _shown, path in files_under(root):
+                with contextlib.suppress(OSError):  # vanished meanwhile: the build itself reports it
+                    self.files[path] = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+        everything = hashlib.blake2b(digest_size=20)
+        everything.update(engine_digest().encode())
+        for path, digest in sorted(self.files.items()):
+            everything.update(f"{path}\0{digest}\0".encode())
+        self.digest = everything.hexdigest()
 
 
 def site_manifest(site: Path) -> dict[str, list[int]]:
@@ -160,3 +167,34 @@ def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
         yield from os.scandir(folder)
     except OSError:
         return
+
+
+class KnownStudies:
+    """Studies an earlier run found valid, by file: a file whose bytes are unchanged (same digest, same
+    codebook and engine, by the record's key) need not be read and checked again."""
+
+    def __init__(self, cache: Cache, key: str, inputs: Inputs, shown: str):
+        self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
+        found = cache.read("studies", key)
+        self.entries: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+
+    def get(self, path: Path) -> Study | None:
+        entry = self.entries.get(path.name)
+        digest = self.inputs.files.get(str(path))
+        if not (isinstance(entry, list) and len(entry) == 2 and digest and entry[0] == digest):
+            return None
+        try:
+            return study_from_data(entry[1], f"{self.shown}/{path.name}")
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # a damaged entry: the file is read again
+
+    def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
+        """Remember the valid studies of these files (and forget the rest), if anything changed."""
+        by_id = {study.id: study for study in studies}
+        entries: dict[str, list[Any]] = {}
+        for path in paths:
+            study, digest = by_id.get(path.stem), self.inputs.files.get(str(path))
+            if study is not None and digest and study.path == f"{self.shown}/{path.name}":
+                entries[path.name] = [digest, study_to_data(study)]
+        if entries != self.entries:
+            self.cache.write("studies", self.key, entries)

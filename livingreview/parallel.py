@@ -1,10 +1,11 @@
-"""Work on both cores for large reviews: the one place the engine starts a second process."""
+"""Work on both cores: the one place the engine starts a second process."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
 Item = TypeVar("Item")
@@ -15,7 +16,7 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
                     threshold: int = PARALLEL_FROM) -> list[Result]:
     """`function(item)` for every item, in order. From `threshold` items on, the second half runs in a
     forked process (which inherits `function`: nothing is pickled but the results it sends back)."""
-    if len(items) < threshold or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+    if len(items) < threshold or not _may_fork():
         return [function(item) for item in items]
     import multiprocessing
 
@@ -42,3 +43,53 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
         receiver.close()
         worker.join()
     return first + (rest if rest is not None else [function(item) for item in items[half:]])
+
+
+def _may_fork() -> bool:
+    """Whether a second process can help, and is safe to fork: a process with other threads (serve) does
+    not fork, since a fork copies only the calling thread and a lock another thread held would never be
+    released in the child."""
+    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Background(Generic[Result]):
+    """`function()` started at once in a forked process, on the other core; `result()` waits for it.
+    Where no process may be forked, `function()` runs when its result is asked for."""
+
+    def __init__(self, function: Callable[[], Result]):
+        self.function = function
+        self.worker: Any = None
+        if not _may_fork():
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                sender.send(function())
+            except BaseException:  # noqa: BLE001 - the parent runs it again and meets the error itself
+                sender.send(None)
+
+        self.worker = context.Process(target=run, daemon=True)
+        self.worker.start()
+        sender.close()
+
+    def result(self) -> Result:
+        if self.worker is None:
+            return self.function()
+        try:
+            value = self.receiver.recv()
+        except EOFError:
+            value = None
+        self.cancel()
+        return value if value is not None else self.function()
+
+    def cancel(self) -> None:
+        """Stop the worker (if it still runs) and wait for it: no process outlives the build."""
+        if self.worker is not None:
+            self.receiver.close()
+            self.worker.terminate()
+            self.worker.join()
+            self.worker = None

@@ -1,11 +1,13 @@
 """The pipeline, top to bottom: load → validate → aggregate → render → write.
 
-`check` runs every stage but writing (content pages are rendered, not the study pages), so whatever it
-accepts, `build` builds; `build` then renders every edition, draws the figures and publishes the site.
+`plan` loads, validates and aggregates; `check` is `plan` and the rendering of every content page;
+`build` is `plan`, then rendering, drawing and writing. What an earlier build can spare them (studies
+already validated, figures already drawn, a site already up to date) comes from `cache.py`.
 """
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -14,13 +16,14 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import Cache, inputs_digest, site_manifest
+from .cache import Cache, Inputs, KnownStudies, site_manifest
 from .codebook import codebook_from
 from .content import load_content
 from .diagnostics import BuildError
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
-from .load import read_yaml
+from .load import read_input, read_yaml
+from .parallel import Background
 from .project import Project
 from .release import release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
@@ -33,7 +36,7 @@ Output = tuple[str, bytes]
 
 @dataclass(frozen=True)
 class Plan:
-    """A checked review and everything the build renders from it."""
+    """A validated review, its editions, and everything the build renders from them."""
 
     review: Review
     context: SiteContext
@@ -41,22 +44,38 @@ class Plan:
     figures: Sequence[Sequence[FigureData]]  # the figures of each edition, in the order of context.editions
 
 
-def load_review(project: Project) -> Review:
+def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Review:
     """Load and validate the codebook, the content and every study; BuildError with every problem."""
     codebook, problems = codebook_from(read_yaml(project.codebook, project.display(project.codebook)))
     if codebook is None:
         raise BuildError(problems)
     content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook)
-    studies, study_problems = validate_studies(project, codebook, baseline=content is not None and
-                                               content.baseline is not None)
+    baseline = content is not None and content.baseline is not None
+    known = _known_studies(project, cache, inputs, baseline)
+    paths, studies, study_problems = validate_studies(project, codebook, baseline,
+                                                      known.get if known else lambda path: None)
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
+    if known:
+        known.keep(paths, studies)
     return Review(codebook, tuple(studies), content)
 
 
-def check(project: Project) -> Plan:
-    """Everything `build` does but drawing and writing."""
-    review = load_review(project)
+def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> KnownStudies | None:
+    """The studies an earlier run found valid, with this codebook, engine and year (years run to next year)."""
+    if cache is None or inputs is None:
+        return None
+    try:
+        codebook = read_input(project.codebook).hex()
+    except Exception:  # noqa: BLE001 - the codebook was read a moment ago; if not now, check everything
+        return None
+    key = cache.key("studies", codebook, str(baseline), str(datetime.date.today().year))
+    return KnownStudies(cache, key, inputs, project.display(project.studies))
+
+
+def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Plan:
+    """Load and validate the review and every release; aggregate each edition and compute its figures."""
+    review = load_review(project, cache, inputs)
     site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
     editions = release_editions(project, review.content, site_file)
     latest = editions[-1] if editions else None
@@ -66,24 +85,29 @@ def check(project: Project) -> Plan:
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
-    env = environment(folders)
-    if _own_templates(project):  # each compiled, so that a syntax error is found in any of them
-        problems = check_templates(env, folders, project.root)
-        if problems:
-            raise BuildError(problems)
     figures = [[figure_data(spec, FigureInputs(e.aggregates, e.codebook, e.content.search, e.previous_total))
                 for spec in e.content.figures] for e in editions]
-    plan = Plan(review, context, env, figures)
-    # What check accepts, build builds. The default theme renders any review that passes the checks above
-    # (the engine's tests see to that); a review's own templates are tried on every kind of page.
+    return Plan(review, context, environment(folders), figures)
+
+
+def check(project: Project) -> Plan:
+    """Everything `build` does but drawing and writing: whatever check accepts, build builds.
+
+    Every content page is rendered. The default theme renders any review that passes these checks (the
+    engine's own tests see to that); a review's own templates are compiled, and tried on every kind of page."""
+    cache = Cache(project.cache)
+    checked = plan(project, cache, Inputs([project.studies]))
     if _own_templates(project):
-        for _ in _pages(plan, sample=True):
+        problems = check_templates(checked.env, checked.context.template_folders, project.root)
+        if problems:
+            raise BuildError(problems)
+        for _ in _pages(checked, sample=True):
             pass
     else:
-        for edition, its_figures in zip(editions, figures, strict=True):
+        for edition, figures in zip(checked.context.editions, checked.figures, strict=True):
             if not edition.is_alias:
-                check_pages(context, edition, env, its_figures)
-    return plan
+                check_pages(checked.context, edition, checked.env, figures)
+    return checked
 
 
 def _own_templates(project: Project) -> bool:
@@ -92,55 +116,71 @@ def _own_templates(project: Project) -> bool:
 
 
 def build(project: Project, verbose: bool = False, force: bool = False) -> str:
-    """Check, then write the whole site; return a one-line summary."""
+    """Validate, render and draw the whole site, then publish it in one step; return a one-line summary."""
     clock = _Clock(verbose)
     cache = Cache(project.cache)
-    inputs = inputs_digest([project.studies, project.content, project.templates, project.releases])
-    key = cache.key("last build", inputs)
-    if not force and cache.read("last-build", key) == site_manifest(project.site):
+    inputs = Inputs([project.studies, project.content, project.templates, project.releases])
+    last_build = cache.key("last build", inputs.digest)
+    if not force and cache.read("last-build", last_build) == site_manifest(project.site):
         return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
-    plan = check(project)
+    site = plan(project, cache, inputs)
     clock.lap("load, validate and aggregate")
-    report = write_site(_progress(_outputs(project, plan, cache)), project.site)
-    cache.write("last-build", key, site_manifest(project.site))
+    drawings = _Drawings(site, cache)  # figures whose data changed are drawn meanwhile, on the other core
+    try:
+        report = write_site(_progress(_outputs(project, site, drawings)), project.site)
+    finally:
+        drawings.cancel()
+    cache.write("last-build", last_build, site_manifest(project.site))
     clock.lap("render, draw and write")
-    editions = [e for e in plan.context.editions if not e.is_alias]
+    editions = [e for e in site.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)
-    return (f"build: {len(plan.review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
+    return (f"build: {len(site.review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
             f"({drafts} draft); {report.total} files in {project.display(project.site)}/ "
             f"({report.written} written, {report.unchanged} unchanged)")
 
 
-def _outputs(project: Project, plan: Plan, cache: Cache) -> Iterator[Output]:
+def _outputs(project: Project, site: Plan, drawings: _Drawings) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
-    yield from _pages(plan)
-    yield from _drawings(plan, cache)
+    yield from _pages(site)
+    yield from drawings.outputs()
 
 
-def _pages(plan: Plan, sample: bool = False) -> Iterator[Output]:
-    editions = plan.context.editions
-    for edition, figures in zip(editions, plan.figures, strict=True):
+def _pages(site: Plan, sample: bool = False) -> Iterator[Output]:
+    editions = site.context.editions
+    for edition, figures in zip(editions, site.figures, strict=True):
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
-        yield from render_edition(plan.context, edition, plan.env, figures, also_at, sample)
-    yield from site_wide_outputs(plan.context, plan.env)
+        yield from render_edition(site.context, edition, site.env, figures, also_at, sample)
+    yield from site_wide_outputs(site.context, site.env)
 
 
-def _drawings(plan: Plan, cache: Cache) -> Iterator[Output]:
-    """Each figure as SVG, drawn only if its data changed since it was last drawn."""
-    kept = set()
-    for edition, figures in zip(plan.context.editions, plan.figures, strict=True):
-        for figure in figures:
-            name = f"figures/{figure.key}-{cache.key('drawing', figure.drawing_key()) or 'uncached'}.svg"
-            svg = cache.drawing(name)
-            if svg is None:
-                svg = figure_svg(figure)
-                cache.keep_drawing(name, svg)
-            kept.add(name)
-            yield f"{edition.prefix}figures/{figure.key}.svg", svg
-    cache.prune("figures", kept)
+class _Drawings:
+    """Each figure as SVG: kept from an earlier build while its data is unchanged, else drawn again."""
+
+    def __init__(self, site: Plan, cache: Cache):
+        self.site, self.cache = site, cache
+        self.names = {id(f): f"figures/{f.key}-{cache.key('drawing', f.drawing_key()) or 'uncached'}.svg"
+                      for figures in site.figures for f in figures}
+        missing = {self.names[id(f)]: f for figures in site.figures for f in figures
+                   if cache.drawing(self.names[id(f)]) is None}
+        self.pending = Background(lambda: {name: figure_svg(f) for name, f in missing.items()}) if missing else None
+
+    def outputs(self) -> Iterator[Output]:
+        drawn = self.pending.result() if self.pending else {}
+        for name, svg in drawn.items():
+            self.cache.keep_drawing(name, svg)
+        for edition, figures in zip(self.site.context.editions, self.site.figures, strict=True):
+            for figure in figures:
+                name = self.names[id(figure)]
+                svg = drawn.get(name) or self.cache.drawing(name) or figure_svg(figure)
+                yield f"{edition.prefix}figures/{figure.key}.svg", svg
+        self.cache.prune("figures", set(self.names.values()))
+
+    def cancel(self) -> None:
+        if self.pending:
+            self.pending.cancel()
 
 
 def _progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:

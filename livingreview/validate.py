@@ -34,23 +34,29 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
                "boolean": "true or false", "null": "empty", "number": "a number"}
 
 
-def validate_studies(project: Project, codebook: Codebook,
-                     baseline: bool = False) -> tuple[list[Study], list[Diagnostic]]:
-    """Read and check every study file; return the valid studies and every problem found."""
+def validate_studies(project: Project, codebook: Codebook, baseline: bool = False,
+                     known: Callable[[Path], Study | None] = lambda path: None
+                     ) -> tuple[list[Path], list[Study], list[Diagnostic]]:
+    """Read and check every study file; return the study files, the valid studies and every problem found.
+
+    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None."""
     schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
-    valid = fast_validator(schema_text)
     paths, problems = project.study_files()
     folder = project.display(project.studies)
 
     def checked(path: Path) -> tuple[Study | None, list[Diagnostic]]:
         loaded = read_yaml(path, f"{folder}/{path.name}")
+        valid = fast_validator(schema_text)  # compiled on the first file read, kept for the others
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
         return study, loaded.diagnostics
 
-    results = map_in_parallel(checked, paths)
-    studies = [study for study, _ in results if study is not None]
-    diagnostics = problems + [d for _, found in results for d in found]
-    return studies, diagnostics + _duplicates_across_files(studies, project.root)
+    reused = {path: known(path) for path in paths}
+    fresh = [path for path in paths if reused[path] is None]
+    results = dict(zip(fresh, map_in_parallel(checked, fresh), strict=True))
+    studies = [reused[path] or results[path][0] for path in paths]
+    valid_studies = [study for study in studies if study is not None]
+    diagnostics = problems + [d for path in fresh for d in results[path][1]]
+    return paths, valid_studies, diagnostics + _duplicates_across_files(valid_studies, project.root)
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],

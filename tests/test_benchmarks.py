@@ -1,11 +1,28 @@
-"""The benchmark report's note on rebuilds that redraw figures, from hand-made measurements."""
+"""The benchmark script (benchmarks/): its report's notes from hand-made measurements, the coding edit
+it times, and the synthetic studies it builds, which follow whatever codebook the review they copy has.
 
+The synthetic corpora here are built from the fixture review (tests/fixtures/review), so what the tests
+expect is worked out from its codebook, figures, site settings and baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import pytest
+import yaml
+from conftest import FIXTURE, make_scratch_review, write_yaml
+from scratch import make_review, study
 
-from run import Corpus, Sample, Series, redraw_note  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import synthetic  # noqa: E402
+from run import Corpus, Sample, Series, coding_edit, corpus_table, field_to_edit, redraw_note, report  # noqa: E402
 
 
 def series(*walls: float) -> Series:
@@ -18,34 +35,147 @@ def corpus(**medians: float) -> Corpus:
                   series={name: series(value, value + 0.2, value - 0.1) for name, value in medians.items()})
 
 
-def test_the_note_gives_the_redraw_with_and_without_the_server_the_import_and_serve():
-    repo = corpus(edit=0.42, edit_no_server=0.71, matplotlib=0.46)
+# --- the report --------------------------------------------------------------------------------
+
+def test_the_note_gives_the_redraw_the_matplotlib_import_and_the_edit_in_serve():
+    repo = corpus(edit=0.42, matplotlib=0.46)
     repo.serve["edit"] = [0.3, 0.2, 0.25]
     note = redraw_note([repo])
-    assert "drew them: 0.420 s" in note
-    assert "imports matplotlib itself: 0.710 s; that import alone took 0.460 s" in note
+    assert "imports matplotlib and draws them: 0.420 s (median)" in note
+    assert "that import alone took 0.460 s" in note
     assert "the edit took 0.250 s" in note
 
 
 def test_the_note_leaves_out_what_was_not_measured():
     note = redraw_note([corpus(edit=0.42)])
-    assert "drew them: 0.420 s" in note
-    assert "no-drawing-server" not in note and "`serve`" not in note
-    assert redraw_note([corpus(edit=0.42, edit_no_server=0.7)]).endswith("itself: 0.700 s.")
+    assert note.endswith("draws them: 0.420 s (median).")
+    assert "import alone" not in note and "`serve`" not in note
 
 
-def test_no_note_without_the_repository_s_review():
+def test_no_note_without_the_repository_s_review_or_its_coding_edit():
     assert redraw_note([Corpus("10 synthetic studies", Path("."), 10, synthetic=True)]) == ""
     assert redraw_note([corpus(text_edit=0.3)]) == ""
 
 
-def test_the_corpus_notes_say_who_drew_the_role_edit_s_figures():
-    from run import corpus_table
+def test_the_corpus_notes_name_the_coding_edit_once_it_was_measured():
+    edited = corpus(edit=0.42)
+    edited.edited = "`role` in studies/nelson-2016.yaml"
+    assert "The coding edit gives `role` in studies/nelson-2016.yaml another allowed value" in corpus_table(edited)
+    unmeasured = corpus(text_edit=0.3)
+    unmeasured.edited = "`role` in studies/nelson-2016.yaml"
+    assert "coding edit" not in corpus_table(unmeasured)
 
-    served = corpus(edit=0.42)
-    served.server_mib = [50.0, 58.0, 56.0]
-    assert "drawn by the drawing server the cold build left; it held 56 MiB" in corpus_table(served)
-    alone = Corpus("1,000 synthetic studies", Path("."), 1000, synthetic=True,
-                   series={"edit": series(1.5, 1.6, 1.4)})
-    assert "left no drawing server" in corpus_table(alone)
-    assert "drawing server" not in corpus_table(corpus(text_edit=0.3))
+
+def test_the_report_has_no_drawing_server():
+    # The drawing server is gone from the engine: no measurement, column or note of it is left.
+    repo = corpus(fresh_check=0.2, check=0.2, cold=1.0, unchanged=0.1, text_edit=0.3, edit=0.5, matplotlib=0.4)
+    big = Corpus("1,000 synthetic studies", Path("."), 1000, synthetic=True,
+                 series={name: series(2.0) for name in ("fresh_check", "check", "cold", "unchanged", "text_edit",
+                                                        "edit")})
+    text = report([repo, big], "benchmarks/run.py --quick", {"CPU": "test"}, "not installed", 3,
+                  "2026-01-01 00:00 UTC", ("0", "0"), 60.0, "0123456789ab")
+    assert "rebuild, coding edit (s)" in text
+    assert "drawing server" not in text.lower() and "drawing-server" not in text.lower()
+
+
+# --- the coding edit -----------------------------------------------------------------------------
+
+def test_the_coding_edit_changes_a_field_a_figure_shows_to_values_no_rule_constrains(tmp_path):
+    # The fixture's study table lists involvement first, and figures show it (the gap map and the ladder).
+    # Its rule makes `leading` need early stages, so only consulted and collaborating are safe.
+    root = make_scratch_review(tmp_path / "review")
+    assert field_to_edit(root) == ("involvement", ["consulted", "collaborating"])
+    # Without a figure of involvement, the next column that figures show is the design.
+    figures = yaml.safe_load((root / "content" / "figures.yaml").read_text(encoding="utf-8"))
+    figures["figures"] = [f for f in figures["figures"] if "involvement" not in (f.get("rows"), f.get("dimension"))]
+    write_yaml(root / "content" / "figures.yaml", figures)
+    assert field_to_edit(root) == ("design", ["trial", "survey", "qualitative", "case-study"])
+
+
+def test_the_coding_edit_rewrites_only_the_coded_value_and_the_study_stays_valid(tmp_path, run_check):
+    evidence = {"evidence": {"involvement": "The community was asked (methods)."}}
+    root = make_scratch_review(tmp_path / "review", {
+        "adams-2018": {}, "baker-2020": {"codes": {"involvement": "leading", "stages": ["planning"]}, **evidence},
+        "chen-2021": {}})
+    edit = coding_edit(root)
+    assert edit.path == root / "studies" / "baker-2020.yaml"  # the middle study file by name
+    before = yaml.safe_load(edit.path.read_text(encoding="utf-8"))
+    assert edit.apply(0) == "consulted" and edit.apply(1) == "collaborating"
+    after = yaml.safe_load(edit.path.read_text(encoding="utf-8"))
+    assert after["codes"]["involvement"] == "collaborating"
+    assert after["evidence"] == before["evidence"]
+    del before["codes"]["involvement"], after["codes"]["involvement"]
+    assert after == before
+    assert run_check(root).code == 0
+
+
+# --- synthetic studies ---------------------------------------------------------------------------
+
+def test_synthetic_studies_follow_the_copied_review_s_codebook_and_pass_check(tmp_path, run_check):
+    root = synthetic.generate(40, seed=3, out=tmp_path / "synthetic", source=FIXTURE)
+    result = run_check(root)
+    assert result.code == 0, result.err
+    codebook = yaml.safe_load((FIXTURE / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    fields = {f["key"]: f for f in codebook["fields"]}
+    required = {key for key, f in fields.items() if f.get("required")}
+    studies = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((root / "studies").glob("*.yaml"))]
+    assert len(studies) == 40 and all(s["title"].startswith("[synthetic] ") for s in studies)
+    for data in studies:
+        assert required <= set(data["codes"]) <= set(fields)
+        # the flow figure routes by `source`: every study says how it was found
+        assert data["codes"]["source"] in ("database", "hand-search", "expert")
+    # the fixture's baseline included 5 studies: the first 5 synthetic ones
+    assert [s["in_baseline"] for s in studies] == [True] * 5 + [False] * 35
+
+
+def test_synthetic_studies_of_a_review_without_a_baseline_have_no_in_baseline(tmp_path, run_check):
+    source = make_scratch_review(tmp_path / "source")  # no baseline.yaml
+    root = synthetic.generate(12, out=tmp_path / "synthetic", source=source)
+    assert not any("in_baseline" in p.read_text(encoding="utf-8") for p in (root / "studies").glob("*.yaml"))
+    result = run_check(root)
+    assert result.code == 0, result.err
+
+
+def test_synthetic_study_i_is_the_same_whatever_the_size(tmp_path):
+    small = synthetic.generate(6, out=tmp_path / "small", source=FIXTURE)
+    large = synthetic.generate(30, out=tmp_path / "large", source=FIXTURE)
+    for path in sorted((small / "studies").glob("*.yaml")):
+        assert path.read_bytes() == (large / "studies" / path.name).read_bytes()
+
+
+def test_synthetic_studies_are_never_written_into_the_repository(tmp_path):
+    target = REPO / "benchmarks" / "synthetic-test-output"
+    with pytest.raises(SystemExit, match="refusing to write synthetic studies"):
+        synthetic.generate(3, out=target, source=FIXTURE)
+    assert not target.exists()
+
+
+def test_the_hugo_site_has_the_columns_of_the_review_s_study_table(tmp_path):
+    # The fixture's site.yaml lists the columns involvement, design, stages and region.
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019, location=["CA", "GB"], involvement="leading",
+                                                   stages=["planning"], design="trial")])
+    out = synthetic.write_hugo_site(root, tmp_path / "hugo")
+    config = (out / "hugo.toml").read_text(encoding="utf-8")
+    assert 'columns = ["Community involvement", "Design", "Garden stages", "Region"]' in config
+    front = front_matter(out / "content" / "studies" / "alpha-2019.md")
+    assert front["show"] == ["Leading", "Trial", "Planning", "Europe, Americas"]  # regions in codebook order
+    assert sorted(p.name for p in (out / "static" / "assets").iterdir()) == ["site.js", "style.css"]
+
+
+def front_matter(path: Path) -> dict[str, Any]:
+    """The JSON front matter Hugo reads from a page of the benchmark's Hugo site."""
+    data, _ = json.JSONDecoder().raw_decode(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_the_benchmark_copies_a_review_s_templates_only_when_it_has_them(tmp_path):
+    # The fixture review has no templates/ (the engine's theme is in the package): none is made up.
+    root = synthetic.generate(2, out=tmp_path / "synthetic", source=FIXTURE)
+    assert not (root / "templates").exists()
+    source = make_scratch_review(tmp_path / "source")
+    (source / "templates").mkdir()
+    (source / "templates" / "README.md").write_text("Our own templates.\n", encoding="utf-8")
+    shutil.rmtree(root)
+    root = synthetic.generate(2, out=tmp_path / "synthetic", source=source)
+    assert (root / "templates" / "README.md").read_text(encoding="utf-8") == "Our own templates.\n"
+

@@ -1,30 +1,41 @@
-"""`build.py new`: one study from a DOI (Crossref) or a pasted BibTeX entry. Never the network.
+"""`livingreview new`: one study from a DOI (Crossref) or a pasted BibTeX entry. Never the network.
 
 tests/fixtures/import/crossref-nelson-2016.json is Crossref's answer for
 10.1111/hsc.12197 written by hand in the shape of https://api.crossref.org/works/
-(trimmed; the bibliographic values are those of studies/nelson-2016.yaml, with
-full given names; the online-first date is illustrative).
+(trimmed; the bibliographic values are those of the published article, with
+full given names; the online-first date is illustrative). NELSON is that article
+as a review cites it, written out by hand from the same publication.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import shutil
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
+from conftest import write_study
+from scratch import make_review
 
 from livingreview import crossref
 from livingreview.cli import main
 from livingreview.crossref import CrossrefError, fetch_work, record_from_work
 from livingreview.importer import finish
 from livingreview.validate import normalise_title
-from scratch import REPO, make_review
 
-ANSWER = REPO / "tests" / "fixtures" / "import" / "crossref-nelson-2016.json"
+ANSWER = Path(__file__).resolve().parent / "fixtures" / "import" / "crossref-nelson-2016.json"
+NELSON = {
+    "title": "Collaboration and involvement of persons with lived experience in planning Canada's "
+             "At Home/Chez Soi project",
+    "authors": [{"family": family, "given": given} for family, given in (
+        ("Nelson", "G."), ("Macnaughton", "E."), ("Curwood", "S. E."), ("Egalité", "N."), ("Voronka", "J."),
+        ("Fleury", "M.-J."), ("Goering", "P."))],
+    "year": 2016, "journal": "Health & Social Care in the Community", "volume": "24", "issue": "2",
+    "pages": "184–193", "doi": "10.1111/hsc.12197",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +60,9 @@ def recorded(monkeypatch):
 
 @pytest.fixture
 def review(tmp_path):
+    """A scratch review (the fixture's codebook and baseline) holding one study, adams-2018."""
     root = make_review(tmp_path / "review", [])
-    shutil.copy(REPO / "studies" / "balkova-2022.yaml", root / "studies")
+    write_study(root, "adams-2018")
     return root
 
 
@@ -60,7 +72,7 @@ def run(root, *args):
 
 def test_a_crossref_work_becomes_the_record_the_review_cites():
     record = finish(record_from_work(json.loads(ANSWER.read_text())["message"], "Crossref 10.1111/hsc.12197"))
-    ours = yaml.safe_load((REPO / "studies" / "nelson-2016.yaml").read_text(encoding="utf-8"))
+    ours = NELSON
     assert normalise_title(record.title) == normalise_title(ours["title"])
     assert "<i>" not in record.title
     assert record.year == 2016  # the printed issue, not the online-first date Crossref calls "issued"
@@ -112,25 +124,26 @@ def test_new_doi_writes_one_study_that_passes_check_once_coded(review, recorded,
     assert run(review, "new", "--doi", "https://doi.org/10.1111/hsc.12197") == 0
     assert recorded == ["10.1111/hsc.12197"]
     path = review / "studies" / "nelson-2016.yaml"
-    assert "new: wrote studies/nelson-2016.yaml" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "new: wrote studies/nelson-2016.yaml" in out and "then run `livingreview check`" in out
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["doi"] == "10.1111/hsc.12197" and data["in_baseline"] is False
     assert data["authors"][0] == {"family": "Nelson", "given": "Geoffrey"}
     text = path.read_text(encoding="utf-8")
-    coded = {"country": '["CA"]', "study_design": "case-study", "methodology": "qualitative",
-             "service_context": "[housing]", "research_focus": "implementation",
-             "phases": "[commissioning, delivery]", "role": "co-creation-partner",
-             "collaboration_partners": "[community]", "multidisciplinary": "not-described",
-             "intermediary_position": "not-described", "intermediary_descriptors": "[]",
-             "group_activities": "[]", "population": "[]", "found_through": "database"}
+    # every required field of the fixture codebook; a leading community with planning keeps its rule
+    coded = {"location": '["CA"]', "design": "case-study", "method": "words", "setting": "[neighbourhood]",
+             "aim": "organisation", "stages": "[planning, tending]", "involvement": "leading",
+             "source": "database"}
     for key, value in coded.items():
         text = text.replace(f"  {key}: not yet coded\n", f"  {key}: {value}\n")
+    assert yaml.safe_load(text)["codes"]["involvement"] == "leading"
+    assert "not yet coded" not in yaml.safe_load(text)["codes"].values()
     path.write_text(text, encoding="utf-8")
-    assert run(review, "check") == 0
+    assert run(review, "check") == 0, capsys.readouterr().err
 
 
 def test_new_doi_refuses_a_study_already_in_the_review(review, recorded, capsys):
-    shutil.copy(REPO / "studies" / "nelson-2016.yaml", review / "studies")
+    write_study(review, "nelson-2016", **NELSON)
     before = sorted(p.name for p in (review / "studies").iterdir())
     assert run(review, "new", "--doi", "10.1111/hsc.12197") == 1
     assert "is already in studies/nelson-2016.yaml (same DOI 10.1111/hsc.12197); nothing written" in \
@@ -145,8 +158,8 @@ def test_new_doi_offline_suggests_bibtex_and_writes_nothing(review, monkeypatch,
     assert run(review, "new", "--doi", "10.1111/hsc.12197") == 1
     err = capsys.readouterr().err
     assert "could not get DOI 10.1111/hsc.12197 from Crossref: cannot reach api.crossref.org" in err
-    assert "python build.py new --bibtex FILE" in err and "python build.py new --bibtex -" in err
-    assert [p.name for p in (review / "studies").iterdir()] == ["balkova-2022.yaml"]
+    assert "livingreview new --bibtex FILE" in err and "livingreview new --bibtex -" in err
+    assert [p.name for p in (review / "studies").iterdir()] == ["adams-2018.yaml"]
 
 
 def test_new_doi_refuses_what_is_not_a_doi(review, recorded, capsys):
@@ -182,4 +195,4 @@ def test_new_bibtex_file_with_a_broken_or_second_entry_writes_nothing(review, tm
     two.write_text(ENTRY + ENTRY.replace("pietila_peer_2023", "other"))
     assert run(review, "new", "--bibtex", str(two)) == 1
     assert "holds 2 entries" in capsys.readouterr().err
-    assert [p.name for p in (review / "studies").iterdir()] == ["balkova-2022.yaml"]
+    assert [p.name for p in (review / "studies").iterdir()] == ["adams-2018.yaml"]

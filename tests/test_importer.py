@@ -1,37 +1,67 @@
-"""`build.py import`: RIS, BibTeX and Rayyan CSV exports become new study files.
+"""`livingreview import`: RIS, BibTeX and Rayyan CSV exports become new study files.
 
 The fixtures in tests/fixtures/import/ are shaped like real exports (EndNote RIS
 with a byte-order mark and CRLF line ends, Zotero RIS and BibTeX, Rayyan CSV with
 a multi-line abstract); their new records are invented, with DOIs under 10.5555,
-Crossref's prefix for examples. Each file also holds duplicates of studies in the
-repository and malformed records, at known lines.
+Crossref's prefix for examples. Each file also holds duplicates of the studies
+of EXISTING (written into the scratch review here) and malformed records, at
+known lines.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from conftest import VALID_CODES
+from conftest import write_study as write_coded_study
+from scratch import make_review
 
 from livingreview.cli import main
-from livingreview.codebook import load_codebook
-from livingreview.importer import Record, normalise_doi, slug, study_id
+from livingreview.importer import normalise_doi, slug, study_id
+from livingreview.records import Record
 from livingreview.study import Author
-from scratch import REPO, make_review
 
-FIXTURES = REPO / "tests" / "fixtures" / "import"
-EXISTING = ("nelson-2016", "balkova-2022", "byrne-2021a", "byrne-2021b", "van-vugt-2012", "oconnell-2018")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+
+# The studies a review already holds, with the bibliographic data the exports repeat (their codes
+# are conftest's VALID_CODES): the exports' duplicates match them by DOI or by year and title, and
+# their ids make the import add a letter (byrne-2021c, van-vugt-2012a, balkova-2022a).
+EXISTING: dict[str, dict[str, Any]] = {
+    "nelson-2016": {
+        "title": "Collaboration and involvement of persons with lived experience in planning Canada's "
+                 "At Home/Chez Soi project",
+        "authors": [{"family": "Nelson", "given": "G."}, {"family": "Macnaughton", "given": "E."}],
+        "year": 2016, "doi": "10.1111/hsc.12197"},
+    "balkova-2022": {
+        "title": "A qualitative study of the experience of peer workers in the Czech Republic",
+        "authors": [{"family": "Balková", "given": "M."}], "year": 2022, "doi": "10.1007/s10597-021-00832-7"},
+    "byrne-2021a": {
+        "title": "To disclose or not to disclose? Peer workers impact on a culture of safe disclosure for "
+                 "mental health professionals with lived experience",
+        "authors": [{"family": "Byrne", "given": "L."}], "year": 2021, "doi": "10.1037/ser0000555"},
+    "byrne-2021b": {
+        "title": "Effective peer employment within multidisciplinary organizations: Model for best practice",
+        "authors": [{"family": "Byrne", "given": "L."}], "year": 2021, "doi": "10.1007/s10488-021-01162-2"},
+    "van-vugt-2012": {
+        "title": "Consumer-providers in assertive community treatment programs: Associations with client outcomes",
+        "authors": [{"family": "van Vugt", "given": "M. D."}], "year": 2012, "doi": "10.1176/appi.ps.201000549"},
+    "oconnell-2018": {
+        "title": "Outcomes of a peer mentor intervention for persons with recurrent psychiatric hospitalization",
+        "authors": [{"family": "O'Connell", "given": "M. J."}], "year": 2018, "doi": "10.1176/appi.ps.201600478"},
+}
 
 
 @pytest.fixture
-def review(tmp_path, monkeypatch):
-    """A scratch review holding six of the repository's studies; inputs are named from the fixture folder."""
+def review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch review (the fixture's codebook and baseline) holding EXISTING; inputs are named from the
+    fixture folder."""
     root = make_review(tmp_path / "review", [])
-    for name in EXISTING:
-        shutil.copy(REPO / "studies" / f"{name}.yaml", root / "studies")
+    for name, data in EXISTING.items():
+        write_coded_study(root, name, **data)
     monkeypatch.chdir(FIXTURES)
     return root
 
@@ -45,17 +75,14 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def new_files(root: Path) -> set[str]:
-    return {name for name in files(root)} - {f"{name}.yaml" for name in EXISTING}
+    return set(files(root)) - {f"{name}.yaml" for name in EXISTING}
 
 
-def fill_codes(path: Path, root: Path) -> None:
+def fill_codes(path: Path) -> None:
     """Code every required field with a valid value, line by line, as a contributor would."""
-    codebook, _ = load_codebook(root / "content" / "codebook.yaml")
     text = path.read_text(encoding="utf-8")
-    for field in codebook.fields:
-        value = {"single": field.values[0].key if field.values else None, "multiple": [], "boolean": False,
-                 "country": ["FI"], "number": 12, "text": "coded"}[field.kind]
-        text = text.replace(f"\n  {field.key}: not yet coded\n", f"\n  {field.key}: {json.dumps(value)}\n")
+    for key, value in VALID_CODES.items():
+        text = text.replace(f"\n  {key}: not yet coded\n", f"\n  {key}: {json.dumps(value)}\n")
     assert "not yet coded" not in text.split("codes:")[1].split("#")[0]
     path.write_text(text, encoding="utf-8")
 
@@ -79,6 +106,7 @@ def test_endnote_ris_writes_new_records_skips_duplicates_and_reports_broken_ones
         "(type of reference) before its tags; skipped",
     ]
     assert "import: 3 written, 2 skipped as duplicates, 3 rejected" in out
+    assert "then run `livingreview check`" in out
 
 
 def test_a_written_study_has_the_layout_of_the_review_and_every_required_field_not_yet_coded(review):
@@ -91,13 +119,17 @@ def test_a_written_study_has_the_layout_of_the_review_and_every_required_field_n
                                {"family": "Åkerblom", "given": "Linnea"}]
     assert data["pages"] == "112–121" and data["volume"] == "77" and data["year"] == 2023
     assert data["in_baseline"] is False
-    codebook = yaml.safe_load((review / "content" / "codebook.yaml").read_text(encoding="utf-8"))
-    required = [f["key"] for f in codebook["fields"] if f.get("required")]
-    assert data["codes"] == {key: "not yet coded" for key in required}
+    # the fixture codebook's required fields, in its order; the optional ones are named, not set
+    assert data["codes"] == {key: "not yet coded" for key in
+                             ("location", "design", "method", "setting", "aim", "stages", "involvement", "source")}
+    assert "  # optional fields: funded, participants, summary\n" in text
     assert ('title: "Peer support workers as boundary spanners in Finnish community mental health teams: '
             'a qualitative interview study"\n') in text
     assert '  - {family: "Pietilä", given: "Sari"}\n' in text
     assert "doi: 10.5555/lr.fixture.2023.112\n" in text
+    # the example evidence note names a field this review's codebook has
+    example = text.split("# evidence:")[1].splitlines()[1]
+    assert example.startswith("#   ") and example[4:].split(":")[0] in VALID_CODES
     # the DOI written as "DOI: 10.5555/LR..." in the export is stored bare
     assert yaml.safe_load((review / "studies" / "van-vugt-2012a.yaml").read_text())["doi"] == \
         "10.5555/LR.FIXTURE.2012.301"
@@ -106,11 +138,11 @@ def test_a_written_study_has_the_layout_of_the_review_and_every_required_field_n
 def test_the_coded_fields_come_from_the_codebook(review):
     codebook = review / "content" / "codebook.yaml"
     text = codebook.read_text(encoding="utf-8")
-    codebook.write_text(text.replace("fields:\n", "fields:\n  - key: funding\n    label: Funding\n"
+    codebook.write_text(text.replace("fields:\n", "fields:\n  - key: organic\n    label: Organic\n"
                                                   "    kind: boolean\n    required: true\n", 1), encoding="utf-8")
     run(review, "import", "zotero.ris")
     codes = yaml.safe_load((review / "studies" / "oconnell-2024.yaml").read_text())["codes"]
-    assert list(codes)[0] == "funding" and codes["funding"] == "not yet coded"
+    assert list(codes)[0] == "organic" and codes["organic"] == "not yet coded"
 
 
 def test_written_files_pass_check_once_their_codes_are_filled(review, capsys):
@@ -119,7 +151,17 @@ def test_written_files_pass_check_once_their_codes_are_filled(review, capsys):
     assert len(new_files(review)) == 7
     assert run(review, "check") == 0  # "not yet coded" is valid: a fresh import passes too
     for name in new_files(review):
-        fill_codes(review / "studies" / name, review)
+        fill_codes(review / "studies" / name)
+    assert run(review, "check") == 0, capsys.readouterr().err
+
+
+def test_a_review_without_a_baseline_gets_studies_without_in_baseline_that_pass_check(review, capsys):
+    # in_baseline is allowed only in a review that has a published baseline (content/baseline.yaml)
+    (review / "content" / "baseline.yaml").unlink()
+    run(review, "import", "zotero.bib")  # two records, both with a DOI
+    data = yaml.safe_load((review / "studies" / "korhonen-2022.yaml").read_text(encoding="utf-8"))
+    assert "in_baseline" not in data
+    capsys.readouterr()
     assert run(review, "check") == 0, capsys.readouterr().err
 
 
@@ -130,7 +172,7 @@ def test_a_record_without_doi_is_written_with_a_prompt_that_check_enforces(revie
     data = yaml.safe_load(text)
     assert "doi" not in data and data["url"] == "https://example.org/reports/peer-workers-2021"
     assert "# no DOI in the import: add doi: 10.xxxx/... or, if the study has none, no_doi_reason: why\n" in text
-    fill_codes(path, review)
+    fill_codes(path)
     capsys.readouterr()
     assert run(review, "check") == 1
     assert "studies/gudmundsdottir-2021.yaml:5:1: no DOI" in capsys.readouterr().err
@@ -191,10 +233,8 @@ def test_duplicates_within_one_import_are_skipped_and_a_second_import_writes_not
 
 
 def test_an_id_taken_by_another_study_gets_a_letter_and_the_file_is_never_overwritten(review):
-    other = review / "studies" / "pietila-2023.yaml"
-    other.write_text(Path(review / "studies" / "nelson-2016.yaml").read_text().replace("nelson-2016", "pietila-2023")
-                     .replace("10.1111/hsc.12197", "10.5555/another.study").replace("2016", "2023")
-                     .replace("Collaboration", "Another study about collaboration"), encoding="utf-8")
+    other = write_coded_study(review, "pietila-2023", title="Another study of a community garden", year=2023,
+                              doi="10.5555/another.study")
     before = other.read_bytes()
     run(review, "import", "endnote.ris")
     assert other.read_bytes() == before
@@ -227,7 +267,7 @@ def test_id_collisions_take_the_next_free_letter():
     record = Record("x:1", "A title", (Author("Byrne", "L."),), 2021)
     assert study_id(record, set()) == "byrne-2021"
     assert study_id(record, {"byrne-2021"}) == "byrne-2021a"
-    assert study_id(record, {"byrne-2021a", "byrne-2021b"}) == "byrne-2021c"  # as in this repository
+    assert study_id(record, {"byrne-2021a", "byrne-2021b"}) == "byrne-2021c"  # as in EXISTING
     assert study_id(record, {"byrne-2021", "byrne-2021a"}) == "byrne-2021b"
 
 

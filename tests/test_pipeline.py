@@ -337,21 +337,22 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_staging_folder(rev
     import livingreview.pipeline
 
     assert build(review) == 0
-    before = snapshot(review / "site")
-    real = livingreview.pipeline._drawings
+    before, processes = snapshot(review / "site"), child_processes()
+    real = livingreview.pipeline._pages
 
     def interrupted(*args: Any) -> Iterator[tuple[str, bytes]]:
-        drawings = real(*args)
-        yield next(drawings)
-        raise KeyboardInterrupt  # Ctrl-C halfway through the outputs
+        pages = real(*args)
+        yield next(pages)
+        raise KeyboardInterrupt  # Ctrl-C halfway through the outputs, while figures are drawn
 
-    monkeypatch.setattr(livingreview.pipeline, "_drawings", interrupted)
-    write_study(review, study("beta-2020", 2020, **BETA_LEADING))
+    monkeypatch.setattr(livingreview.pipeline, "_pages", interrupted)
+    write_study(review, study("beta-2020", 2020, **BETA_LEADING))  # a figure to redraw
     capsys.readouterr()
     assert build(review) == 130
     assert "build: interrupted; nothing was written" in capsys.readouterr().err
     assert snapshot(review / "site") == before
     assert not list(review.glob(".site-staging-*"))
+    assert child_processes() == processes  # the drawing process was stopped
 
 
 def test_downloads_hold_every_study(review):
