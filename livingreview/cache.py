@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from .study import Study, study_from_data, study_to_data
 from .write import Folder, RefusedPath
 
 ENGINE = Path(__file__).resolve().parent
+UP_TO_DATE = "build: {site}/ is up to date (no input changed since the last build)"
 _MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
@@ -115,6 +116,26 @@ class Cache:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
             self._write_bytes(f"{name}.json", text.encode("utf-8"))
 
+    def site_is_current(self, inputs: Inputs, site: Path) -> bool:
+        """Whether the site is as the last build left it, and built from the same inputs."""
+        return self.read("last-build", self.key("last build", inputs.digest)) == site_manifest(site)
+
+    def remember_site(self, inputs: Inputs, site: Path) -> None:
+        self.write("last-build", self.key("last build", inputs.digest), site_manifest(site))
+
+    def outputs(self, name: str, key: str, site: Path,
+                render: Callable[[], Iterable[tuple[str, bytes]]]) -> list[tuple[str, bytes]]:
+        """What `render()` gives; or, while `key` is unchanged, the same files read back from the site as
+        the last build wrote them (the record holds each file's path and digest; all must be intact)."""
+        record = self.read(name, key)
+        if isinstance(record, list):
+            kept = _read_back(site, record)
+            if kept is not None:
+                return kept
+        outputs = list(render())
+        self.write(name, key, [[path, hashlib.sha256(data).hexdigest()] for path, data in outputs])
+        return outputs
+
     def drawing(self, name: str) -> bytes | None:
         """A kept SVG drawing, if it is whole (a drawing always ends with its closing tag)."""
         data = self._read_bytes(name)
@@ -160,6 +181,25 @@ class Cache:
             return
         with contextlib.suppress(OSError, RefusedPath):  # a full disk or read-only folder: not remembered
             self.folder.write(relative, data)
+
+
+def _read_back(site: Path, record: list[Any]) -> list[tuple[str, bytes]] | None:
+    """The files a record lists, as they are in the site, if every one is there with its recorded digest."""
+    files = []
+    for entry in record:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)):
+            return None
+        try:
+            path = Folder(site).path(entry[0])
+            if path.is_symlink():
+                return None
+            data = path.read_bytes()
+        except (OSError, RefusedPath):
+            return None
+        if hashlib.sha256(data).hexdigest() != entry[1]:
+            return None
+        files.append((entry[0], data))
+    return files
 
 
 def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import Cache, Inputs, KnownStudies, site_manifest
+from .cache import UP_TO_DATE, Cache, Inputs, KnownStudies
 from .codebook import codebook_from
 from .content import load_content
 from .diagnostics import BuildError
@@ -119,18 +119,17 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
     """Validate, render and draw the whole site, then publish it in one step; return a one-line summary."""
     clock = _Clock(verbose)
     cache = Cache(project.cache)
-    inputs = Inputs([project.studies, project.content, project.templates, project.releases])
-    last_build = cache.key("last build", inputs.digest)
-    if not force and cache.read("last-build", last_build) == site_manifest(project.site):
-        return f"build: {project.display(project.site)}/ is up to date (no input changed since the last build)"
+    inputs = Inputs(project.inputs)
+    if not force and cache.site_is_current(inputs, project.site):
+        return UP_TO_DATE.format(site=project.display(project.site))
     site = plan(project, cache, inputs)
     clock.lap("load, validate and aggregate")
     drawings = _Drawings(site, cache)  # figures whose data changed are drawn meanwhile, on the other core
     try:
-        report = write_site(_progress(_outputs(project, site, drawings)), project.site)
+        report = write_site(_progress(_outputs(project, site, drawings, cache, inputs)), project.site)
     finally:
         drawings.cancel()
-    cache.write("last-build", last_build, site_manifest(project.site))
+    cache.remember_site(inputs, project.site)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)
@@ -139,21 +138,44 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
             f"({report.written} written, {report.unchanged} unchanged)")
 
 
-def _outputs(project: Project, site: Plan, drawings: _Drawings) -> Iterator[Output]:
+def _outputs(project: Project, site: Plan, drawings: _Drawings, cache: Cache, inputs: Inputs) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
-    yield from _pages(site)
+    yield from _pages(site, _FrozenPages(project, site, cache, inputs))
     yield from drawings.outputs()
 
 
-def _pages(site: Plan, sample: bool = False) -> Iterator[Output]:
+def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False) -> Iterator[Output]:
     editions = site.context.editions
     for edition, figures in zip(editions, site.figures, strict=True):
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
-        yield from render_edition(site.context, edition, site.env, figures, also_at, sample)
+
+        def rendered(edition: Edition = edition, figures: Sequence[FigureData] = figures,
+                     also_at: list[str] = also_at) -> Iterator[Output]:
+            return render_edition(site.context, edition, site.env, figures, also_at, sample)
+
+        yield from frozen.pages(edition, also_at, rendered) if frozen and edition.is_release else rendered()
     yield from site_wide_outputs(site.context, site.env)
+
+
+class _FrozenPages:
+    """A release's pages change only with its file, the site's settings and templates, the engine, and
+    the list of editions (the version switcher): while none of these changed, they are not rendered again."""
+
+    def __init__(self, project: Project, site: Plan, cache: Cache, inputs: Inputs):
+        self.project, self.cache, self.inputs = project, cache, inputs
+        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest) for e in site.context.editions])
+        templates = str(project.templates)
+        self.shared = [self.inputs.files.get(str(project.content / "site.yaml"), ""),
+                       *(digest for path, digest in sorted(inputs.files.items()) if path.startswith(templates))]
+
+    def pages(self, edition: Edition, also_at: Sequence[str],
+              render: Callable[[], Iterator[Output]]) -> list[Output]:
+        release = self.inputs.files.get(str(self.project.releases / f"{edition.label}.json"), "")
+        key = self.cache.key("release pages", release, self.editions, " ".join(also_at), *self.shared)
+        return self.cache.outputs(f"release-{edition.label}", key, self.project.site, render)
 
 
 class _Drawings:

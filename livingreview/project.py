@@ -47,6 +47,11 @@ class Project:
         return self.root / ".cache"
 
     @property
+    def inputs(self) -> list[Path]:
+        """The folders a site is built from."""
+        return [self.studies, self.content, self.templates, self.releases]
+
+    @property
     def codebook(self) -> Path:
         return self.content / "codebook.yaml"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import rispy
+from conftest import check_quietly, parse_diagnostic, run_build_py, valid_study, write_study, write_yaml
 from pybtex.database import parse_string
 
-from conftest import check_quietly, parse_diagnostic, run_build_py, valid_study, write_study, write_yaml
 from livingreview.cli import main
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "review"
@@ -183,9 +183,9 @@ def test_release_notes_with_a_control_character_are_refused(review):
 def test_diff_output_is_inert_markdown(review):
     released(review)
     study = review / "studies" / "adams-2018.yaml"
+    title = 'title: "**bold** [link](https://x.org) @octocat <img>"'
     study.write_text(study.read_text(encoding="utf-8").replace(
-        "title: A school garden and the pupils who tended it", 'title: "**bold** [link](https://x.org) @octocat <img>"'),
-        encoding="utf-8")
+        "title: A school garden and the pupils who tended it", title), encoding="utf-8")
     code, out, _ = run(review, "diff")
     assert code == 0
     assert "@octocat" not in out and "**bold**" not in out and "<img>" not in out and "](https" not in out

@@ -210,7 +210,7 @@ def built(request: pytest.FixtureRequest, sites: dict[str, BuiltSite]) -> BuiltS
 def internal_links(site: BuiltSite):
     """(page, line, value, target path, fragment, query) for every link inside the site."""
     for page in site.pages.values():
-        for line, tag, attribute, value in page.links:
+        for line, _tag, _attribute, value in page.links:
             parts = urlsplit(value)
             if parts.scheme in EXTERNAL:
                 continue

@@ -69,7 +69,8 @@ def test_studies_listed_as_pre_determined_services(study_id):
 @pytest.mark.parametrize("study_id", CONFLICTING_ROLE)
 def test_studies_the_text_puts_in_two_roles_stay_not_yet_coded(study_id):
     assert codes(study_id)["role"] == "not yet coded"
-    assert "role" in STUDIES[study_id].get("notes", "").lower() or "pre-determined" in STUDIES[study_id].get("notes", "")
+    notes = STUDIES[study_id].get("notes", "")
+    assert "role" in notes.lower() or "pre-determined" in notes
 
 
 def test_myers_is_the_one_co_creation_study_with_outcomes():

@@ -27,9 +27,10 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -125,7 +126,7 @@ class Site:
     def json(self, path: str) -> Any:
         return json.loads((self.folder / path).read_text(encoding="utf-8"))
 
-    def copy(self, mount: str, change: Callable[[Path], None]) -> "Site":
+    def copy(self, mount: str, change: Callable[[Path], None]) -> Site:
         """A changed copy of the site, served by the same server under /<mount>/ (the original is untouched)."""
         target = self.serve_root / mount
         if target.exists():

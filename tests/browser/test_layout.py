@@ -147,7 +147,8 @@ def test_version_switcher(ui, request, which):
             ui.open(start)
             target = ui.js("return new URL(arguments[0], document.baseURI).href", value)
             Select(ui.css("select#version-select")).select_by_value(value)
-            ui.wait(lambda d: d.current_url == target, f"on {here}, choosing {label!r} did not open {target}")
+            ui.wait(lambda d, target=target: d.current_url == target,
+                    f"on {here}, choosing {label!r} did not open {target}")
             visited.add(target)
             chosen = ui.css("select#version-select").get_attribute("value")
             assert ui.js("return new URL(arguments[0], document.baseURI).href", chosen) == target, \
