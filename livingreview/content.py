@@ -354,6 +354,8 @@ def _figures(loaded: LoadedFile | None, codebook: Codebook,
         if any(_dimension_problem(loaded, item[name], known, [*where, name], problems) for name in ("rows", "columns")):
             continue
         tables.append((item["key"], item["rows"], item["columns"]))
+    # A figure of rows by columns (a gap map) publishes its cross-tabulation too, under its own key.
+    tables += [(s.key, s.settings["rows"], s.settings["columns"]) for s in specs if {"rows", "columns"} <= set(s.settings)]
     return tuple(specs), tuple(tables)
 
 
