@@ -355,7 +355,8 @@ def _figures(loaded: LoadedFile | None, codebook: Codebook,
             continue
         tables.append((item["key"], item["rows"], item["columns"]))
     # A figure of rows by columns (a gap map) publishes its cross-tabulation too, under its own key.
-    tables += [(s.key, s.settings["rows"], s.settings["columns"]) for s in specs if {"rows", "columns"} <= set(s.settings)]
+    tables += [(spec.key, spec.settings["rows"], spec.settings["columns"])
+               for spec in specs if {"rows", "columns"} <= set(spec.settings)]
     return tuple(specs), tuple(tables)
 
 

@@ -87,7 +87,7 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     context = SiteContext(review.content, editions, folders, project.root)
     figures = [[figure_data(spec, FigureInputs(e.aggregates, e.codebook, e.content.search, e.previous_total))
                 for spec in e.content.figures] for e in editions]
-    return Plan(review, context, environment(folders), figures)
+    return Plan(review, context, environment(tuple(folders)), figures)
 
 
 def check(project: Project) -> Plan:

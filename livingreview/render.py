@@ -51,8 +51,10 @@ class SiteContext:
     root: Path  # the review's folder, for showing where a template is
 
 
-def environment(folders: Sequence[Path]) -> Environment:
-    """The templates: a review's own folder first, the default theme last."""
+@lru_cache(maxsize=4)
+def environment(folders: tuple[Path, ...]) -> Environment:
+    """The templates: a review's own folder first, the default theme last. One environment per process
+    (`serve` builds many times): it compiles each template once, and again only when its file changes."""
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
