@@ -316,6 +316,9 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
     monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
     monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
+    # The browser tests' web server runs in a thread of this process, which would keep the engine from
+    # forking at all (see parallel._may_fork): forking is what this test is about.
+    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
     forks = []
     real_fork = os.fork
 
@@ -378,6 +381,9 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
     monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
     monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
+    # The browser tests' web server runs in a thread of this process, which would keep the engine from
+    # forking at all (see parallel._may_fork): forking is what this test is about.
+    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
     monkeypatch.setattr(livingreview.render, "TABLE_ROWS_AT_ONCE", 2)  # three studies: two pieces
     assert build(other) == 0
     assert snapshot(other / "site") == serial
