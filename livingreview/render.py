@@ -37,6 +37,7 @@ from .study import Study
 
 Output = tuple[str, bytes]
 TABLE_ROWS_AT_ONCE = 500
+STUDY_PAGES_AT_ONCE = 2500
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
@@ -337,8 +338,9 @@ class _Renderer:
                     for prefix, head, middle, before_main, after_main in chrome]
 
         try:
-            for pages in map_in_parallel(render, studies):
-                yield from pages
+            for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a few thousand pages in memory at most
+                for pages in map_in_parallel(render, studies[start:start + STUDY_PAGES_AT_ONCE]):
+                    yield from pages
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
 
