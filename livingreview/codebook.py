@@ -88,6 +88,17 @@ class Country:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a coded value comes from, as the codebook's provenance vocabulary names it."""
+
+    key: str
+    label: str
+    definition: str = ""
+    deduced: bool = False  # not stated for the study: deduced from an aggregate statement or a rule
+    needs_where: bool = False  # an evidence note of this source must say where it was read
+
+
+@dataclass(frozen=True)
 class Codebook:
     not_coded: str
     fields: tuple[Field, ...]
@@ -95,6 +106,14 @@ class Codebook:
     rules: tuple[Rule, ...]
     regions: tuple[Region, ...]
     countries: Mapping[str, Country]
+    sources: tuple[Source, ...] = ()
+    default_source: str = ""  # the source of an evidence note that names none
+    evidence_required: bool = False
+
+    def source(self, key: str) -> Source | None:
+        """The provenance of an evidence note (`key` "" for the default), or None if none is declared."""
+        wanted = key or self.default_source
+        return next((s for s in self.sources if s.key == wanted), None)
 
     def field(self, key: str) -> Field:
         for candidate in self.fields:
@@ -223,7 +242,12 @@ def _build(data: Mapping[str, Any]) -> Codebook:
     rules = tuple(Rule(_condition(r["when"]), _condition(r["then"]), r["message"]) for r in data.get("rules", []))
     regions = tuple(Region(r["key"], r["label"]) for r in data.get("regions", []))
     countries = {code: Country(code, c["name"], c["region"]) for code, c in data.get("countries", {}).items()}
-    return Codebook(data["not_coded"], fields, derived, rules, regions, countries)
+    provenance = data.get("provenance", {})
+    sources = tuple(Source(s["key"], s["label"], s.get("definition", ""), s.get("deduced", False),
+                           s.get("needs_where", False)) for s in provenance.get("values", []))
+    default = provenance.get("default", sources[0].key if sources else "")
+    return Codebook(data["not_coded"], fields, derived, rules, regions, countries, sources, default,
+                    data.get("evidence") == "required")
 
 
 def _condition(data: Mapping[str, Any]) -> Condition:
@@ -259,6 +283,13 @@ def _check_references(codebook: Codebook, loaded: LoadedFile) -> None:
     for index in countries[1:]:
         loaded.error("codebook: only one field may be of kind country (regions are counted from it); "
                      "make this one a multiple field with its own values", ["fields", index, "kind"])
+    source_keys = [s.key for s in codebook.sources]
+    for index, key in enumerate(source_keys):
+        if key in source_keys[:index]:
+            loaded.error(f"codebook: provenance value '{key}' is declared twice", ["provenance", "values", index])
+    if codebook.sources and codebook.default_source not in source_keys:
+        loaded.error(f"codebook: provenance default '{codebook.default_source}' is none of the provenance values: "
+                     f"{', '.join(source_keys)}", ["provenance", "default"])
     region_keys = {r.key for r in codebook.regions}
     for code, country in codebook.countries.items():
         if country.region not in region_keys:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from .aggregate import dimension_label, dimension_values, format_percent, value_label
 from .agreement import agreement
 from .changelog import changelog_entries
-from .codebook import Derived
+from .codebook import Codebook, Derived
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .downloads import edition_downloads
@@ -95,9 +95,10 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      studies, edition.content.baseline is not None))
-    if edition.content.baseline is not None:
+    disagreements = _disagreements(edition, studies)
+    if edition.content.baseline is not None or disagreements:
         yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
-                                 comparisons=_comparisons(edition))
+                                 comparisons=_comparisons(edition), disagreements=disagreements)
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
     references = reference_list(edition.content.bibliography)
@@ -429,6 +430,31 @@ def _baseline_checks(edition: Edition) -> list[dict[str, Any]]:
     return results
 
 
+def _disagreements(edition: Edition, studies: Sequence[Study]) -> list[dict[str, Any]]:
+    """Every field on which a study is coded one way and another source reads it another."""
+    codebook = edition.codebook
+    found = []
+    for study in studies:
+        for key, other in study.disagreements.items():
+            field = codebook.field(key)
+            coded = study.codes.get(key, codebook.not_coded)
+            evidence = study.evidence.get(key)
+            coded_source = codebook.source(evidence.source if evidence else "")
+            other_source = codebook.source(other.source)
+            found.append({"study": study, "field": field, "coded": _shown(field, coded, codebook),
+                          "coded_source": coded_source.label if coded_source else "",
+                          "other": _shown(field, other.value, codebook),
+                          "other_source": other_source.label if other_source else "", "note": other.note})
+    return found
+
+
+def _shown(field: Field, value: Any, codebook: Codebook) -> str:
+    if not codebook.is_coded(value):
+        return str(value)
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(value_label(field.key, v, codebook) if field.tallied else str(v) for v in values) or "none"
+
+
 def _filters(edition: Edition) -> list[dict[str, Any]]:
     codebook = edition.codebook
     filters = []
@@ -470,9 +496,13 @@ class CodingRow:
     values: list[str]  # labels, as a reader sees them
     raw: list[Any]  # the values as filed, for links to the study table
     evidence: str
+    source: str = ""  # where the value comes from, in the codebook's words
+    where: str = ""
+    deduced: bool = False
     second: Any = None  # the second coder's value, if any
     resolved: str = ""
     derived: bool = False
+    other: str = ""  # a value another source gives, with its note
 
 
 def _row(study: Study, edition: Edition, columns: Sequence[str]) -> TableRow:
@@ -494,6 +524,16 @@ def _row(study: Study, edition: Edition, columns: Sequence[str]) -> TableRow:
     return TableRow(study, Markup(attributes), [show(key) for key in columns])
 
 
+def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:
+    other = study.disagreements.get(field.key)
+    if other is None:
+        return ""
+    shown = _shown(field, other.value, codebook)
+    source = codebook.source(other.source)
+    where = f" ({other.where})" if other.where else ""
+    return f"{source.label if source else 'Another source'}: {shown}. {other.note}{where}"
+
+
 def _coded(study: Study, edition: Edition) -> list[CodingRow]:
     codebook = edition.codebook
     rows = []
@@ -504,9 +544,14 @@ def _coded(study: Study, edition: Edition) -> list[CodingRow]:
         shown = [value_label(field.key, v, codebook) for v in values] if coded and field.tallied else (
             [str(value)] if coded else [])
         second = study.second_coding.codes.get(field.key) if study.second_coding else None
-        rows.append(CodingRow(field, coded, shown, values if coded else [], study.evidence.get(field.key, ""), second,
-                              study.second_coding.resolved.get(field.key, "") if study.second_coding else ""))
-    for fact in codebook.derived:
+        evidence = study.evidence.get(field.key)
+        source = codebook.source(evidence.source) if evidence else None
+        rows.append(CodingRow(field, coded, shown, values if coded else [], evidence.note if evidence else "",
+                              source.label if source else "", evidence.where if evidence else "",
+                              bool(source and source.deduced), second,
+                              study.second_coding.resolved.get(field.key, "") if study.second_coding else "",
+                              other=_disagreement(study, field, codebook)))
+    for fact in codebook.derived:  # computed from the fields above, so never coded by hand
         found = dimension_values(study, fact.key, codebook)
         rows.append(CodingRow(fact, found is not None, ["Yes" if found and found[0] else "No"]
                               if found is not None else [], [str(v).lower() for v in found or []],

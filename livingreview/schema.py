@@ -73,7 +73,12 @@ def study_schema(codebook: Codebook, baseline: bool = False) -> dict[str, Any]:
             },
             "evidence": {
                 "type": "object", "additionalProperties": False,
-                "properties": {key: {"type": "string"} for key in coded},
+                "properties": {key: _evidence_schema(codebook) for key in coded},
+            },
+            "disagreements": {
+                "type": "object", "additionalProperties": False,
+                "description": "A value another source gives for a field, beside the value coded above.",
+                "properties": {key: _disagreement_schema(codebook, value) for key, value in coded.items()},
             },
             "notes": {"type": "string"},
             "second_coding": {
@@ -89,6 +94,26 @@ def study_schema(codebook: Codebook, baseline: bool = False) -> dict[str, Any]:
             },
         },
     }
+
+
+def _evidence_schema(codebook: Codebook) -> dict[str, Any]:
+    """An evidence note: text, or a mapping with the note, its source (the codebook's provenance) and where."""
+    text = {"type": "string", "minLength": 1}
+    properties: dict[str, Any] = {"note": text, "where": text}
+    if codebook.sources:
+        properties["source"] = {"enum": [s.key for s in codebook.sources]}
+    described = {"type": "object", "required": ["note"], "additionalProperties": False, "properties": properties}
+    return {"anyOf": [{"type": "string", "minLength": 1}, described],
+            "description": "Where the value is stated: a note, or note, source and where."}
+
+
+def _disagreement_schema(codebook: Codebook, value: dict[str, Any]) -> dict[str, Any]:
+    text = {"type": "string", "minLength": 1}
+    properties: dict[str, Any] = {"value": {k: v for k, v in value.items() if k not in ("title", "description")},
+                                  "note": text, "where": text}
+    if codebook.sources:
+        properties["source"] = {"enum": [s.key for s in codebook.sources]}
+    return {"type": "object", "required": ["value", "note"], "additionalProperties": False, "properties": properties}
 
 
 def schema_json(codebook: Codebook, baseline: bool = False) -> str:

@@ -15,6 +15,26 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a field is coded as it is: a note, where it comes from (a key of the codebook's provenance
+    vocabulary; "" for its default) and where it was read."""
+
+    note: str
+    source: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A value another source gives for a field, beside the value the study is coded with."""
+
+    value: Any
+    note: str
+    source: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SecondCoding:
     """A second coder's values for some fields, and how disagreements were resolved."""
 
@@ -40,9 +60,10 @@ class Study:
     no_doi_reason: str = ""
     in_baseline: bool = False
     coded_by: str = ""
-    evidence: Mapping[str, str] = field(default_factory=dict)
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
     notes: str = ""
     second_coding: SecondCoding | None = None
+    disagreements: Mapping[str, Disagreement] = field(default_factory=dict)
 
     @property
     def short_citation(self) -> str:
@@ -80,11 +101,19 @@ def study_from_data(data: Mapping[str, Any], path: str) -> Study:
         no_doi_reason=data.get("no_doi_reason", ""),
         in_baseline=data.get("in_baseline", False),
         coded_by=data.get("coded_by", ""),
-        evidence={intern(key): text for key, text in data.get("evidence", {}).items()},
+        evidence={intern(key): _evidence(item) for key, item in data.get("evidence", {}).items()},
         notes=data.get("notes", ""),
         second_coding=SecondCoding(second["coder"], _shared(second["codes"]), dict(second.get("resolved", {})))
         if second else None,
+        disagreements={key: Disagreement(item["value"], item["note"], item.get("source", ""), item.get("where", ""))
+                       for key, item in data.get("disagreements", {}).items()},
     )
+
+
+def _evidence(item: str | Mapping[str, str]) -> Evidence:
+    if isinstance(item, str):
+        return Evidence(item)
+    return Evidence(item["note"], item.get("source", ""), item.get("where", ""))
 
 
 def _shared(codes: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,7 +136,7 @@ def study_to_data(study: Study) -> dict[str, Any]:
         data["coded_by"] = study.coded_by
     data["codes"] = dict(study.codes)
     if study.evidence:
-        data["evidence"] = dict(study.evidence)
+        data["evidence"] = {key: _evidence_data(e) for key, e in study.evidence.items()}
     if study.notes:
         data["notes"] = study.notes
     if study.second_coding:
@@ -115,7 +144,18 @@ def study_to_data(study: Study) -> dict[str, Any]:
         if study.second_coding.resolved:
             second["resolved"] = dict(study.second_coding.resolved)
         data["second_coding"] = second
+    if study.disagreements:
+        data["disagreements"] = {key: {"value": d.value, "note": d.note, **({"source": d.source} if d.source else {}),
+                                       **({"where": d.where} if d.where else {})}
+                                 for key, d in study.disagreements.items()}
     return data
+
+
+def _evidence_data(evidence: Evidence) -> str | dict[str, str]:
+    if not evidence.source and not evidence.where:
+        return evidence.note
+    return {"note": evidence.note, **({"source": evidence.source} if evidence.source else {}),
+            **({"where": evidence.where} if evidence.where else {})}
 
 
 def _author(author: Author) -> dict[str, str]:

@@ -115,6 +115,37 @@ def _check_semantics(loaded: LoadedFile, codebook: Codebook) -> None:
         if key in codes and not codebook.is_coded(codes[key]):
             loaded.error(f"evidence for '{key}', which is not coded; code the field or remove the note",
                          ["evidence", key], key=True)
+    _check_evidence(loaded, codebook, codes, evidence)
+    disagreements = data.get("disagreements") if isinstance(data.get("disagreements"), dict) else {}
+    for key, item in disagreements.items():
+        if isinstance(item, dict) and key in codes and _same(item.get("value"), codes[key]):
+            loaded.error(f"disagreements.{key} gives the value the study is coded with; a disagreement records a "
+                         f"different value (or remove it)", ["disagreements", key, "value"])
+
+
+def _same(first: Any, second: Any) -> bool:
+    return (sorted(map(str, first)) == sorted(map(str, second)) if isinstance(first, list) and isinstance(second, list)
+            else first == second)
+
+
+def _check_evidence(loaded: LoadedFile, codebook: Codebook, codes: dict[str, Any], evidence: dict[str, Any]) -> None:
+    """Every coded value has its evidence note (when the codebook asks for one), and a note of a source
+    that must say where it was read says so."""
+    for key, value in codes.items():
+        if codebook.evidence_required and codebook.is_coded(value) and key in codebook.field_keys() \
+                and key not in evidence:
+            loaded.error(f"'{key}' is coded but has no evidence note; add one under evidence:, e.g. "
+                         f"{key}: 'Methods, p. 4: \"the words that state it\"' (or write {key}: {codebook.not_coded})",
+                         ["codes", key], key=True)
+    for key, item in evidence.items():
+        note = item if isinstance(item, str) else item.get("note") if isinstance(item, dict) else None
+        if isinstance(note, str) and not note.strip():
+            loaded.error(f"the evidence note for '{key}' is empty; say where the value is stated", ["evidence", key])
+        source = codebook.source(item.get("source", "") if isinstance(item, dict) else "")
+        if source is not None and source.needs_where and not (isinstance(item, dict) and item.get("where")):
+            loaded.error(f"evidence for '{key}' comes from {source.label.lower()}, so it must say where it was read: "
+                         f"write it as note: ..., source: {source.key}, where: 'Abstract, PubMed 12345678'",
+                         ["evidence", key])
 
 
 def _report_schema_errors(loaded: LoadedFile, codebook: Codebook, baseline: bool) -> None:

@@ -171,7 +171,8 @@ def test_a_study_page_shows_each_field_as_coded_with_links_evidence_and_the_seco
             rows[heading.group(1)] = row
     involvement = rows["Community involvement"]
     assert '<a href="index.html?involvement=leading">Leading</a>' in involvement
-    assert "<td>Methods: residents ran the garden.</td>" in involvement
+    assert "<td>Methods: residents ran the garden. " in involvement
+    assert '<span class="provenance">(Stated in the earlier review)</span>' in involvement  # the default source
     assert "Second coder (O. N.): collaborating; resolved: Agreed after re-reading." in involvement
     assert ('<a href="index.html?stages=building">Building</a>, '
             '<a href="index.html?stages=tending">Tending</a>') in rows["Garden stages"]
