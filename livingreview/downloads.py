@@ -33,7 +33,7 @@ def csv_cell(value: Any) -> str:
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, studies: Sequence[Study],
                       baseline: bool) -> Iterator[tuple[str, bytes]]:
     yield "data/studies.json", _studies_json(label, date, codebook, studies)
-    yield "data/studies.csv", _studies_csv(studies, codebook, baseline)
+    yield "data/studies.csv", studies_csv(studies, codebook, baseline)
     yield "data/aggregates.json", _json(_aggregates_data(aggregates))
     yield "data/references.bib", bibtex(studies).encode("utf-8")
     yield "data/references.ris", ris(studies).encode("utf-8")
@@ -78,7 +78,7 @@ def _aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
     }
 
 
-def _studies_csv(studies: Sequence[Study], codebook: Codebook, baseline: bool) -> bytes:
+def studies_csv(studies: Sequence[Study], codebook: Codebook, baseline: bool) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     keys = codebook.field_keys()

@@ -7,9 +7,11 @@ file or a content file says is escaped (Jinja's autoescape); only the engine's o
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,13 +28,13 @@ from .changelog import changelog_entries
 from .codebook import Codebook, Derived
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .downloads import edition_downloads
+from .downloads import edition_downloads, studies_csv
 from .edition import Edition
 from .field_kinds import Field
 from .figures import FigureData
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_parallel
-from .references import format_study, reference_list, year_labels
+from .references import bibtex, format_study, reference_list, ris, year_labels
 from .study import Study
 
 Output = tuple[str, bytes]
@@ -290,16 +292,15 @@ class _Renderer:
         columns = [(key, dimension_label(key, self.edition.codebook)) for key in self.context.content.site.columns
                    if key in self.edition.aggregates.tallies]
         around = self.render(path, "studies.html", studies=studies, filters=_filters(self.edition),
-                             columns=columns, table_rows=Markup(mark))
+                             columns=columns, table_rows=Markup(mark), exports=Markup(_exports(studies, self.edition)))
         full = self.edition.prefix + path
 
         def url(target: str) -> str:
             return relative(full, self.edition.prefix + target)
 
         rows = bytearray()
-        keys = [key for key, _ in columns]
         for start in range(0, len(studies), TABLE_ROWS_AT_ONCE):
-            part = [_row(s, self.edition, keys) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
+            part = [_row(s, self.edition, columns) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
             try:
                 rows += self.env.get_template("_study_rows.html").render(rows=part, url=url).encode("utf-8")
             except TemplateError as error:
@@ -472,6 +473,22 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
+def _exports(studies: Sequence[Study], edition: Edition) -> str:
+    """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), for the table's
+    'download the studies shown'; as JSON that is safe inside a <script> element."""
+    baseline = edition.content.baseline is not None
+    header = studies_csv([], edition.codebook, baseline).decode("utf-8")
+
+    def row(study: Study) -> str:  # one study's CSV record (a quoted value may span lines)
+        return studies_csv([study], edition.codebook, baseline).decode("utf-8")[len(header):]
+
+    data = {"csv_header": header,
+            "studies": {s.id: {"csv": row(s), "ris": ris([s]), "bib": bibtex([s])} for s in studies}}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def _attribute_value(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -484,7 +501,7 @@ class TableRow:
 
     study: Study
     attributes: Markup  # the row's data attributes, for the table's filters
-    cells: list[str]  # the shown columns, as a reader sees them
+    cells: list[tuple[str, str, bool]]  # (column label, the value as a reader sees it, not yet coded)
 
 
 @dataclass(slots=True)
@@ -505,23 +522,28 @@ class CodingRow:
     other: str = ""  # a value another source gives, with its note
 
 
-def _row(study: Study, edition: Edition, columns: Sequence[str]) -> TableRow:
+def folded(text: str) -> str:
+    """Text as the table's search compares it: accents and case set aside (site.js folds a query alike)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+def _row(study: Study, edition: Edition, columns: Sequence[tuple[str, str]]) -> TableRow:
     codebook = edition.codebook
     data = {}
     for dimension in edition.aggregates.tallies:
         values = dimension_values(study, dimension, codebook)
         data[dimension] = "not-coded" if values is None else " ".join(map(_attribute_value, values)) or "none"
 
-    def show(key: str) -> str:
+    def show(key: str, label: str) -> tuple[str, str, bool]:
         values = dimension_values(study, key, codebook)
         if values is None:
-            return "not yet coded"
-        return ", ".join(value_label(key, v, codebook) for v in values) or "none"
+            return label, "not yet coded", True
+        return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
 
-    text = " ".join([study.title, *(a.family for a in study.authors), study.journal]).lower()
-    attributes = f' data-id="{escape(study.id)}" data-text="{escape(text)}"' + "".join(
+    words = [study.title, *(f"{a.given} {a.family}" for a in study.authors), study.journal, str(study.year), study.id]
+    attributes = f' data-id="{escape(study.id)}" data-text="{escape(folded(" ".join(words)))}"' + "".join(
         f' data-{key.replace("_", "-")}="{escape(value)}"' for key, value in data.items())
-    return TableRow(study, Markup(attributes), [show(key) for key in columns])
+    return TableRow(study, Markup(attributes), [show(key, label) for key, label in columns])
 
 
 def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:

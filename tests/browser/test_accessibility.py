@@ -97,20 +97,22 @@ def test_skip_link_is_first_and_visible_when_focused(ui):
 
 
 def test_every_control_of_the_study_table_is_reachable_by_tab(ui):
-    """Tab reaches the search box, every filter, Clear filters and every sort button, each with a visible focus."""
+    """Tab reaches the search box, every filter's fold, Clear filters, the downloads and every sort button,
+    each with a visible focus."""
     from selenium.webdriver.common.keys import Keys
 
+    name_of = """(e => e.id || e.getAttribute('data-sort') || e.getAttribute('data-export-format')
+                  || (e.tagName === 'SUMMARY' ? 'facet-' + e.parentNode.getAttribute('data-facet') : '') || e.type)"""
     ui.open("studies/index.html")
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
-    wanted = ui.js("""return Array.from(document.querySelectorAll(
-            '[data-study-filters] input, [data-study-filters] select, [data-study-filters] button, [data-study-table] thead button'))
-          .map(e => e.id || e.getAttribute('data-sort') || e.type);""")
+    wanted = ui.js(f"""return Array.from(document.querySelectorAll(
+            '[data-study-filters] input[type=search], [data-study-filters] summary, [data-study-filters] button, [data-export] button, [data-study-table] thead button'))
+          .map({name_of});""")
     reached, no_outline = [], []
-    for _ in range(120):
+    for _ in range(160):
         ui.press(Keys.TAB)
-        name, outlined = ui.js("""const e = document.activeElement, s = getComputedStyle(e);
-            return [e.id || e.getAttribute('data-sort') || e.type || e.tagName,
-                    s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0];""")
+        name, outlined = ui.js(f"""const e = document.activeElement, s = getComputedStyle(e);
+            return [{name_of}(e) || e.tagName, s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0];""")
         reached.append(name)
         if not outlined:
             no_outline.append(name)
@@ -132,20 +134,21 @@ def test_filters_and_sorting_work_from_the_keyboard(ui, studies):
 
     ui.open("studies/index.html")
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
-    first_role = ui.js("return document.querySelector('#filter-role').options[1].value")
+    first_role = ui.js("return document.querySelector(\"[data-facet='role'] input\").value")
 
     # search: Tab into the box and type
     ui.tab_to("e.type === 'search'")
     ui.press("peer")
-    want_text = {sid for sid, s in studies.items()
-                 if "peer" in " ".join([s["title"], *(a["family"] for a in s["authors"]), s.get("journal") or ""]).lower()}
+    want_text = {sid for sid, s in studies.items() if "peer" in " ".join(
+        [s["title"], *(f"{a.get('given', '')} {a['family']}" for a in s["authors"]), s.get("journal") or "",
+         str(s["year"]), sid]).lower()}
     assert set(shown()) == want_text, "typing in the search box did not filter the rows"
 
-    # a filter: Tab to the select, arrow down to its first value
-    ui.tab_to("e.id === 'filter-role'")
-    ui.press(Keys.ARROW_DOWN)
-    ui.wait(lambda d: ui.css("#filter-role").get_attribute("value") == first_role,
-            "ArrowDown on the focused role filter did not choose a role")
+    # a filter: Tab to the role fold, Enter opens it, Tab to its first value, Space ticks it
+    ui.tab_to("e.tagName === 'SUMMARY' && e.parentNode.getAttribute('data-facet') === 'role'")
+    ui.press(Keys.ENTER)
+    ui.tab_to(f"e.name === 'role' && e.value === '{first_role}'")
+    ui.press(Keys.SPACE)
     want = {sid for sid in want_text if studies[sid]["codes"]["role"] == first_role}
     ui.wait(lambda d: set(shown()) == want, f"role = {first_role} and search 'peer' from the keyboard: "
                                             f"expected {sorted(want)}, shown {sorted(shown())}")
@@ -154,7 +157,7 @@ def test_filters_and_sorting_work_from_the_keyboard(ui, studies):
     ui.tab_to("e.type === 'reset'")
     ui.press(Keys.ENTER)
     ui.wait(lambda d: len(shown()) == len(studies), "Enter on Clear filters did not show every study again")
-    assert ui.css("#filter-role").get_attribute("value") == ""
+    assert not ui.js("return document.querySelector(\"[data-facet='role'] input\").checked")
 
     # sorting: Tab to the Year button; Enter sorts ascending, Space descending
     ui.tab_to("e.getAttribute('data-sort') === 'year'")
@@ -198,16 +201,16 @@ def test_gap_map_cells_are_reachable_by_tab_in_reading_order(ui):
 
 
 def test_the_axe_check_catches_a_real_violation(ui, axe_source, site):
-    """Against a copy of the site whose role filter lost its label, the check above fails."""
+    """Against a copy of the site whose search box lost its label, the check above fails."""
     def drop_label(folder):
         page = folder / "studies" / "index.html"
         html = page.read_text(encoding="utf-8")
-        assert '<label for="filter-role">' in html, "studies.html changed: update how this test breaks it"
-        page.write_text(html.replace('<label for="filter-role">', '<label>'), encoding="utf-8")
+        assert '<label for="filter-text">' in html, "studies.html changed: update how this test breaks it"
+        page.write_text(html.replace('<label for="filter-text">', '<label>'), encoding="utf-8")
 
     ui.site = site.copy("site-broken-label", drop_label)
     ui.open("studies/index.html")
-    with pytest.raises(AssertionError, match="select-name"):
+    with pytest.raises(AssertionError, match="label"):
         assert_no_blocking(ui, axe_source, "a copy of the study table without the role filter's label")
 
 

@@ -142,7 +142,8 @@ def test_open_in_the_study_table(ui, cells):
     ui.wait(lambda d: "studies/index.html" in d.current_url, "the link did not open the study table")
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
     for field, value in ((cell["rows"], cell["row"]), (cell["columns"], cell["column"])):
-        assert ui.css(f"select[name='{field}']").get_attribute("value") == value
+        ticked = [box.get_attribute("value") for box in ui.all(f"[data-facet='{field}'] input") if box.is_selected()]
+        assert ticked == [value]
     shown = ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
                        .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
     assert set(shown) == cell["ids"], f"the table shows {sorted(shown)}, the cell holds {sorted(cell['ids'])}"

@@ -76,6 +76,20 @@ def test_study_table_filters_fit_a_phone(ui):
     assert not too_wide, f"filter controls stick out of a phone screen: {too_wide}"
 
 
+def test_on_a_phone_the_first_study_comes_soon_and_no_column_is_hidden(ui):
+    ui.phone()
+    ui.open("studies/index.html")
+    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")
+    found = ui.js("""const row = document.querySelector('[data-study-table] tbody tr');
+        return {top: row.getBoundingClientRect().top + window.scrollY, screen: window.innerHeight,
+                hidden: Array.from(row.cells).filter(c => c.getClientRects().length === 0).map(c => c.dataset.label),
+                clipped: Array.from(row.cells).filter(c => c.getBoundingClientRect().right >
+                                                       document.documentElement.clientWidth + 1).map(c => c.dataset.label)};""")
+    # The filters fold away: a reader reaches the first study within about two screens, not after 14 open lists.
+    assert found["top"] < 2 * found["screen"], f"the first study starts {found['top']} px down a {found['screen']} px screen"
+    assert found["hidden"] == [] and found["clipped"] == [], found
+
+
 def screenshot_dir() -> Path:
     folder = Path(os.environ.get("SCREENSHOT_DIR") or REPO / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)

@@ -37,9 +37,23 @@ def having(studies: dict[str, dict[str, Any]], **wanted: str) -> set[str]:
     return {sid for sid, study in studies.items() if ok(study)}
 
 
+def fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
 def text_of(study: dict[str, Any]) -> str:
-    """What the search box searches: title, authors' family names and journal."""
-    return " ".join([study["title"], *(a["family"] for a in study["authors"]), study.get("journal") or ""]).lower()
+    """What the search box searches: title, authors' names, journal, year and id, accents set aside."""
+    words = [study["title"], *(f"{a.get('given', '')} {a['family']}" for a in study["authors"]),
+             study.get("journal") or "", str(study["year"]), study["id"]]
+    return fold(" ".join(words))
+
+
+def matching(studies: dict[str, dict[str, Any]], query: str) -> set[str]:
+    """The studies a search shows: every word of the query in the study's text."""
+    words = fold(query).split()
+    return {sid for sid, s in studies.items() if all(word in text_of(s) for word in words)}
 
 
 # --- what the page shows ----------------------------------------------------------------------
@@ -74,14 +88,28 @@ def assert_rows(ui, want: Iterable[str], total: int, what: str) -> None:
     assert count == f"{len(want)} of {total} studies shown", f"{what}: result count reads {count!r}"
 
 
-def choose(ui, field: str, value: str) -> None:
-    from selenium.webdriver.support.ui import Select
+def tick(ui, field: str, value: str) -> None:
+    """Tick one value of a field's filter (opening its fold first, as a reader would)."""
+    ui.js("const d = document.querySelector(`[data-facet='${arguments[0]}']`); if (d) d.open = true;", field)
+    box = ui.css(f"[data-facet='{field}'] input[value='{value}']")
+    if not box.is_selected():
+        box.click()
 
-    Select(ui.css(f"select[name='{field}']")).select_by_value(value)
+
+def choose(ui, field: str, value: str) -> None:
+    """Filter a field by one value alone ("" for none): untick its other values, tick this one."""
+    ui.js("const d = document.querySelector(`[data-facet='${arguments[0]}']`); if (d) d.open = true;", field)
+    for box in ui.all(f"[data-facet='{field}'] input[type=checkbox]"):
+        if box.is_selected() and box.get_attribute("value") != value:
+            box.click()
+    if value:
+        tick(ui, field, value)
 
 
 def selected(ui, field: str) -> str:
-    return ui.css(f"select[name='{field}']").get_attribute("value")
+    """The ticked values of a field's filter, comma-separated as in the URL."""
+    return ",".join(box.get_attribute("value") for box in ui.all(f"[data-facet='{field}'] input[type=checkbox]")
+                    if box.is_selected())
 
 
 def check_role_filter(ui, studies: dict[str, dict[str, Any]], role: str = "peer-support") -> None:
@@ -141,7 +169,7 @@ def test_text_search_for_an_author(ui, studies):
 
 def test_text_search_for_a_title_phrase(ui, studies):
     phrase = "peer support"
-    want = {sid for sid, s in studies.items() if phrase in text_of(s)}
+    want = matching(studies, phrase)
     assert 0 < len(want) < len(studies)
     open_table(ui)
     ui.css("input[type=search]").send_keys("Peer Support")
@@ -169,7 +197,7 @@ def test_search_and_filter_combine(ui, studies):
     open_table(ui)
     choose(ui, "role", "pre-determined")
     ui.css("input[type=search]").send_keys("veteran")
-    want = having(studies, role="pre-determined") & {sid for sid, s in studies.items() if "veteran" in text_of(s)}
+    want = having(studies, role="pre-determined") & matching(studies, "veteran")
     assert want, "pick a search that matches some pre-determined studies"
     assert_rows(ui, want, len(studies), "role = pre-determined and search 'veteran'")
 
@@ -202,7 +230,7 @@ def test_url_parameters_preset_the_filters(ui, studies, query, wanted):
 def test_url_parameter_presets_the_search(ui, studies):
     open_table(ui, "?q=byrne&role=peer-support")
     assert ui.css("input[type=search]").get_attribute("value") == "byrne"
-    want = having(studies, role="peer-support") & {sid for sid, s in studies.items() if "byrne" in text_of(s)}
+    want = having(studies, role="peer-support") & matching(studies, "byrne")
     assert_rows(ui, want, len(studies), "?q=byrne&role=peer-support")
 
 
@@ -288,7 +316,7 @@ def test_a_broken_filter_script_is_caught(ui, studies):
     def break_filter(folder):
         script = folder / "assets" / "site.js"
         text = script.read_text(encoding="utf-8")
-        needle = "return values.indexOf(select.value) !== -1;"
+        needle = "return values[index][facet.name].some(function (value) { return want.indexOf(value) !== -1; });"
         assert needle in text, "site.js changed: update how this test breaks the filter"
         script.write_text(text.replace(needle, "return true;"), encoding="utf-8")
 
@@ -303,17 +331,16 @@ def test_every_filter_option_shows_as_many_rows_as_it_says(ui, studies, aggregat
     open_table(ui)
     results = ui.js("""
         const out = [];
-        for (const select of document.querySelectorAll('[data-study-filters] select')) {
-          for (const option of select.options) {
-            if (!option.value) continue;
-            select.value = option.value;
-            select.dispatchEvent(new Event('change', {bubbles: true}));
+        for (const facet of document.querySelectorAll('[data-study-filters] [data-facet]')) {
+          facet.open = true;
+          for (const box of facet.querySelectorAll('input[type=checkbox]')) {
+            const label = box.parentNode.textContent.trim();  // before ticking: every other filter is clear
+            box.click();
             const shown = Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
                             .filter(r => r.getClientRects().length > 0).length;
-            out.push([select.name, option.value, option.textContent.trim(), shown]);
+            out.push([box.name, box.value, label, shown]);
+            box.click();
           }
-          select.value = '';
-          select.dispatchEvent(new Event('change', {bubbles: true}));
         }
         return out;""")
     assert results, "the study table has no filter"
@@ -330,3 +357,89 @@ def test_every_filter_option_shows_as_many_rows_as_it_says(ui, studies, aggregat
         if expected != shown:
             wrong.append(f"{field}={value}: {shown} rows shown, aggregates.json counts {expected}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- reading the table as a reader would ---------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["balkova", "BALKOVÁ 2022", "czech 2022 qualitative"])
+def test_search_sets_accents_and_case_aside_and_takes_several_words_and_years(ui, studies, query):
+    want = matching(studies, query)
+    assert "balkova-2022" in want and len(want) < len(studies)
+    open_table(ui)
+    ui.css("input[type=search]").send_keys(query)
+    assert_rows(ui, want, len(studies), f"search {query!r}")
+
+
+def test_a_year_alone_finds_the_studies_of_that_year(ui, studies):
+    want = {sid for sid, s in studies.items() if str(s["year"]) == "2014"} | matching(studies, "2014")
+    assert want == matching(studies, "2014") and want
+    open_table(ui)
+    ui.css("input[type=search]").send_keys("2014")
+    assert_rows(ui, want, len(studies), "search 2014")
+
+
+def test_values_ticked_in_one_field_widen_the_selection(ui, studies):
+    open_table(ui)
+    tick(ui, "role", "peer-support")
+    tick(ui, "role", "pre-determined")
+    want = having(studies, role="peer-support") | having(studies, role="pre-determined")
+    assert_rows(ui, want, len(studies), "role = peer-support or pre-determined")
+    from urllib.parse import parse_qs, urlsplit
+
+    kept = parse_qs(urlsplit(ui.driver.current_url).query)["role"][0].split(",")
+    assert sorted(kept) == ["peer-support", "pre-determined"], ui.driver.current_url
+
+
+def test_the_counts_of_a_field_narrow_with_the_other_filters(ui, studies):
+    open_table(ui)
+    choose(ui, "role", "co-creation-partner")
+    ui.js("document.querySelector(`[data-facet='phases']`).open = true;")
+    shown = {box.get_attribute("value"): box.find_element("xpath", "..").text
+             for box in ui.all("[data-facet='phases'] input[type=checkbox]")}
+    partners = having(studies, role="co-creation-partner")
+    for phase, label in shown.items():
+        expected = len(partners & having(studies, phases=phase))
+        assert label.endswith(f"({expected})"), f"phases={phase} reads {label!r}, {expected} partner studies have it"
+
+
+def test_a_search_without_result_says_so_and_offers_to_clear(ui, studies):
+    open_table(ui, "?role=co-creation-partner")
+    ui.css("input[type=search]").send_keys("zzqx no such study")
+    message = ui.css("[data-no-results]")
+    assert message.is_displayed() and not ui.css("[data-export]").is_displayed()
+    message.find_element("css selector", "button").click()
+    assert_rows(ui, studies, len(studies), "after clearing from the message")
+    assert not ui.css("[data-no-results]").is_displayed()
+
+
+def exported(ui, format: str) -> str:
+    """What 'download the studies shown' gives, read from the file the page hands to the browser."""
+    ui.js("""window.__exported = null; const make = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = blob => { window.__exported = blob; return make(blob); };""")
+    ui.css(f"[data-export-format='{format}']").click()
+    return ui.driver.execute_async_script("const done = arguments[0]; window.__exported.text().then(done);")
+
+
+def test_the_studies_shown_can_be_downloaded_as_csv_ris_and_bibtex(ui, studies):
+    import csv
+    import io
+
+    import rispy
+    from pybtex.database import parse_string
+
+    open_table(ui, "?role=co-creation-partner")
+    header(ui, "year").click()
+    order = visible_ids(ui)
+    rows = list(csv.DictReader(io.StringIO(exported(ui, "csv"))))
+    assert [row["id"] for row in rows] == order
+    records = rispy.loads(exported(ui, "ris"))
+    assert [r["id"] for r in records] == order
+    assert list(parse_string(exported(ui, "bib"), "bibtex").entries) == order
+
+
+def test_not_yet_coded_goes_last_whichever_way_a_column_is_sorted(ui, studies):
+    open_table(ui)
+    for _ in range(2):
+        header(ui, "research_focus").click()
+        missing = [values(studies[sid], "research_focus") is None for sid in visible_ids(ui)]
+        assert any(missing) and missing == sorted(missing), "a study not yet coded is sorted among the values"

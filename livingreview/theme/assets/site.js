@@ -13,6 +13,11 @@
     select.addEventListener("change", function () { window.location.href = select.value; });
   }
 
+  // Text as the search compares it: accents and case set aside (the build folds each row's text alike).
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
   function studyTable() {
     var form = document.querySelector("[data-study-filters]");
     var table = document.querySelector("[data-study-table]");
@@ -20,48 +25,126 @@
     form.hidden = false;
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var count = document.querySelector("[data-result-count]");
-    var selects = Array.prototype.slice.call(form.querySelectorAll("[data-filter]"));
+    var none = document.querySelector("[data-no-results]");
+    var exporter = document.querySelector("[data-export]");
     var text = form.querySelector("input[type=search]");
+    var facets = Array.prototype.slice.call(form.querySelectorAll("[data-facet]")).map(function (facet) {
+      var name = facet.getAttribute("data-facet");
+      return {name: name, element: facet, attribute: "data-" + name.replace(/_/g, "-"),
+              boxes: Array.prototype.slice.call(facet.querySelectorAll("input[type=checkbox]"))};
+    });
+    // Each row's values per facet, read once.
+    var values = rows.map(function (row) {
+      var found = {};
+      facets.forEach(function (facet) { found[facet.name] = (row.getAttribute(facet.attribute) || "").split(" "); });
+      return found;
+    });
     var params = new URLSearchParams(window.location.search);
-    selects.forEach(function (select) {
-      var wanted = params.get(select.name);
-      if (wanted !== null) select.value = wanted;
+    facets.forEach(function (facet) {
+      var wanted = (params.get(facet.name) || "").split(",");
+      facet.boxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
+      if (facet.boxes.some(function (box) { return box.checked; })) facet.element.open = true;
     });
     if (params.get("q")) text.value = params.get("q");
 
-    function matches(row) {
-      var query = text.value.trim().toLowerCase();
-      if (query && row.getAttribute("data-text").indexOf(query) === -1) return false;
-      return selects.every(function (select) {
-        if (!select.value) return true;
-        var values = (row.getAttribute("data-" + select.name.replace(/_/g, "-")) || "").split(" ");
-        return values.indexOf(select.value) !== -1;
+    function chosen() {
+      var result = {};
+      facets.forEach(function (facet) {
+        result[facet.name] = facet.boxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; });
+      });
+      return result;
+    }
+
+    function matchesText(row, words) {
+      var haystack = row.getAttribute("data-text");
+      return words.every(function (word) { return haystack.indexOf(word) !== -1; });
+    }
+
+    // A row passes a facet when nothing is ticked there, or one of its values is.
+    function passes(index, picked, except) {
+      return facets.every(function (facet) {
+        var want = picked[facet.name];
+        if (facet.name === except || !want.length) return true;
+        return values[index][facet.name].some(function (value) { return want.indexOf(value) !== -1; });
       });
     }
 
     function apply() {
+      var words = fold(text.value).split(/\s+/).filter(Boolean);
+      var picked = chosen();
+      var textual = rows.map(function (row) { return matchesText(row, words); });
       var shown = 0;
-      rows.forEach(function (row) {
-        var visible = matches(row);
+      rows.forEach(function (row, index) {
+        var visible = textual[index] && passes(index, picked, null);
         row.hidden = !visible;
         if (visible) shown += 1;
       });
+      // Each value's count: the rows it would show, given the search and every other facet's choice.
+      facets.forEach(function (facet) {
+        var counts = {};
+        rows.forEach(function (row, index) {
+          if (!textual[index] || !passes(index, picked, facet.name)) return;
+          values[index][facet.name].forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
+        });
+        facet.boxes.forEach(function (box) {
+          var n = counts[box.value] || 0;
+          box.parentNode.querySelector("[data-count]").textContent = "(" + n + ")";
+          box.parentNode.classList.toggle("empty", n === 0 && !box.checked);
+        });
+        var ticked = picked[facet.name].length;
+        facet.element.querySelector("[data-chosen]").textContent = ticked ? "(" + ticked + " chosen)" : "";
+      });
       count.textContent = shown + " of " + rows.length + " studies shown";
+      none.hidden = shown !== 0;
+      exporter.hidden = shown === 0;
       var next = new URLSearchParams();
       if (text.value.trim()) next.set("q", text.value.trim());
-      selects.forEach(function (select) { if (select.value) next.set(select.name, select.value); });
+      facets.forEach(function (facet) { if (picked[facet.name].length) next.set(facet.name, picked[facet.name].join(",")); });
       try {
         var query = next.toString();
         window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
       } catch (error) { /* some browsers refuse history changes on file:// pages */ }
     }
 
+    function clear() {
+      form.reset();
+      window.setTimeout(apply, 0);
+    }
+
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
+    none.querySelector("[data-clear]").addEventListener("click", clear);
+    exports(table, exporter);
     sorting(table, rows);
     apply();
+  }
+
+  // "Download the studies shown": the rows a reader sees, in their order, as CSV, RIS or BibTeX, each
+  // record exactly as the build wrote it (escaped for its format) into the page's #study-exports.
+  function exports(table, exporter) {
+    var source = document.getElementById("study-exports");
+    if (!source || !exporter) return;
+    var data = JSON.parse(source.textContent);
+    var kinds = {csv: ["text/csv", "csv"], ris: ["application/x-research-info-systems", "ris"],
+                 bib: ["application/x-bibtex", "bib"]};
+    Array.prototype.forEach.call(exporter.querySelectorAll("[data-export-format]"), function (button) {
+      button.addEventListener("click", function () {
+        var format = button.getAttribute("data-export-format");
+        var records = Array.prototype.filter.call(table.tBodies[0].rows, function (row) { return !row.hidden; })
+          .map(function (row) { return data.studies[row.getAttribute("data-id")][format]; });
+        var body = (format === "csv" ? data.csv_header : "") + records.join(format === "bib" ? "\n" : "");
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([body], {type: kinds[format][0] + ";charset=utf-8"}));
+        link.download = "studies-selection." + kinds[format][1];
+        link.setAttribute("data-export-link", format);
+        link.hidden = true;
+        document.body.appendChild(link);
+        link.click();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+      });
+    });
   }
 
   function sorting(table, rows) {
@@ -78,6 +161,9 @@
           return cell.getAttribute("data-sort-value") || cell.textContent.trim();
         };
         rows.sort(function (a, b) {
+          // "not yet coded" is not a value: it goes last, whichever way the column is sorted
+          var missing = a.cells[column].hasAttribute("data-missing") - b.cells[column].hasAttribute("data-missing");
+          if (missing) return missing;
           var x = key(a), y = key(b);
           var order = isNaN(x) || isNaN(y) ? x.localeCompare(y) : Number(x) - Number(y);
           return ascending ? order : -order;
