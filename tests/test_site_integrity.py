@@ -40,7 +40,7 @@ class Page:
     links: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, tag, attribute, value)
     ids: list[str] = field(default_factory=list)
     id_references: list[tuple[int, str, str]] = field(default_factory=list)  # (line, attribute, id)
-    selects: dict[str, set[str]] = field(default_factory=dict)  # filter name -> option values
+    selects: dict[str, set[str]] = field(default_factory=dict)  # filter name -> its values (options or boxes)
     images: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, src, alt)
     tables: list[dict[str, int]] = field(default_factory=list)  # per table: header and body cells
     problems: list[str] = field(default_factory=list)  # structure: unclosed, mismatched, stray tags
@@ -131,6 +131,8 @@ class _Reader(HTMLParser):
             page.selects.setdefault(self.select, set())
         if tag == "option" and self.select is not None:
             page.selects[self.select].add(values.get("value") or "")
+        if tag == "input" and values.get("type") == "checkbox" and values.get("name"):  # a filter's value
+            page.selects.setdefault(values["name"] or "", set()).add(values.get("value") or "")
         if tag == "table":
             page.tables.append({"th": 0, "td": 0, "body_rows": 0, "line": line, "class": values.get("class") or ""})
         if tag in ("thead", "tbody", "tfoot"):
