@@ -175,6 +175,7 @@ def shape_of(review: Path) -> Shape:
     content = review / "content"
     codebook = yaml.safe_load((content / "codebook.yaml").read_text(encoding="utf-8"))
     figures = _yaml_or_empty(content / "figures.yaml").get("figures") or []
+    # A field the review's flow figure routes studies by is always coded (older flow settings named it).
     routes = {f["route"]: f.get("main_route") for f in figures if f.get("kind") == "flow" and f.get("route")}
     not_coded: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = {}

@@ -40,6 +40,7 @@ SITE_SCHEMA: dict[str, Any] = {
         "licence_text": _TEXT, "licence_data": _TEXT,
         "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$(?!\n)"},
         "attribution": _TEXT,
+        "next_update": _TEXT,
         "home": {"type": "object", "additionalProperties": False, "properties": {
             "facts": {"type": "array", "items": {
                 "type": "object", "required": ["label", "dimension", "value"], "additionalProperties": False,
@@ -101,6 +102,7 @@ class SiteInfo:
     keywords: tuple[str, ...] = ()
     licence: str = ""  # an SPDX identifier, for CITATION.cff and Zenodo
     continues: Continues | None = None
+    next_update: str = ""  # when the next search is planned, in the review's words
 
 
 @dataclass(frozen=True)
@@ -186,13 +188,14 @@ def load_content(sources: Sources, codebook: Codebook,
     baseline = _baseline(_mapping(sources.yaml("baseline.yaml"), "", problems), codebook, problems)
     searches = _searches(_mapping(sources.yaml("search.yaml"), "", problems), problems)
     figures, tables = _figures(_mapping(sources.yaml("figures.yaml"), sources.shown("figures.yaml"), problems,
-                                        required=True), codebook, problems)
+                                        required=True), codebook, problems,
+                               {f.key for f in baseline.figures} if baseline else set())
     pages = _pages(sources, problems)
     bibliography = _bibliography(sources, problems)
     if problems or site is None:
         return None, problems
     frozen = {}
-    for name in ("baseline.yaml", "search.yaml", "figures.yaml"):
+    for name in ("baseline.yaml", "search.yaml", "figures.yaml", "screening.yaml"):
         loaded = sources.yaml(name)
         if loaded is not None and loaded.text is not None:
             frozen[name] = loaded.text
@@ -288,7 +291,8 @@ def _site(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnost
         data.get("licence_data", ""), data.get("language", "en"), data.get("attribution", ""), tuple(facts),
         tuple(columns), tuple(citation.get("keywords", ())), citation.get("licence", ""),
         Continues(continues["title"], continues["doi"], continues["year"],
-                  tuple((a["family"], a.get("given", "")) for a in continues["authors"])) if continues else None)
+                  tuple((a["family"], a.get("given", "")) for a in continues["authors"])) if continues else None,
+        data.get("next_update", ""))
 
 
 def _is_value(codebook: Codebook, dimension: str, value: Any) -> bool:
@@ -320,8 +324,8 @@ def _dimension_problem(loaded: LoadedFile, name: Any, known: Sequence[str], wher
     return False
 
 
-def _figures(loaded: LoadedFile | None, codebook: Codebook,
-             problems: list[Diagnostic]) -> tuple[tuple[FigureSpec, ...], tuple[tuple[str, str, str], ...]]:
+def _figures(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnostic],
+             published: set[str]) -> tuple[tuple[FigureSpec, ...], tuple[tuple[str, str, str], ...]]:
     if loaded is None:
         return (), ()
     data = loaded.data
@@ -331,7 +335,7 @@ def _figures(loaded: LoadedFile | None, codebook: Codebook,
     known = dimensions(codebook)
     specs, keys = [], set()
     for index, item in enumerate(_items(loaded, "figures", problems)):
-        spec = _figure(loaded, item, ["figures", index], codebook, known, problems)
+        spec = _figure(loaded, item, ["figures", index], codebook, known, problems, published)
         if spec is None:
             continue
         if spec.key in keys:
@@ -377,7 +381,7 @@ def _items(loaded: LoadedFile, name: str, problems: list[Diagnostic]) -> list[di
 
 
 def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, known: Sequence[str],
-            problems: list[Diagnostic]) -> FigureSpec | None:
+            problems: list[Diagnostic], published: set[str]) -> FigureSpec | None:
     missing = [name for name in ("key", "kind", "title", "caption") if name not in item]
     if missing:
         _problem(loaded, f"a figure needs key, kind, title and caption; missing: {', '.join(missing)}", where, problems)
@@ -408,6 +412,10 @@ def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, kno
             continue
         if setting.role == "dimension":
             _dimension_problem(loaded, value, known, [*where, setting.name], problems, setting.accepts, codebook)
+        elif setting.role == "baseline" and value not in published:
+            listed = ", ".join(sorted(published)) or "none: the review declares no published baseline"
+            _problem(loaded, f"'{value}' is not a figure of content/baseline.yaml; its figures: {listed}",
+                     [*where, setting.name], problems)
         elif setting.role == "text" and not isinstance(value, str):
             _problem(loaded, f"`{setting.name}` must be text", [*where, setting.name], problems)
         elif setting.role == "value":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .aggregate import Aggregates
 from .codebook import Codebook
 from .content import Content
+from .screening import Screening
 from .study import Study
 
 
@@ -18,6 +19,7 @@ class Review:
     codebook: Codebook
     studies: tuple[Study, ...]
     content: Content
+    screening: Screening | None = None  # the searches and screening records, if the review keeps them
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,4 @@ class Edition:
     previous_total: int | None = None
     citation: Mapping[str, str] = field(default_factory=dict)
     is_alias: bool = False  # the latest release again at the site root
+    screening: Screening | None = None

@@ -27,7 +27,9 @@ from .parallel import Background
 from .project import Project
 from .release import release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
+from .screening import arm, load_screening
 from .sources import Folder as ContentFolder
+from .study import distinguished
 from .validate import validate_studies
 from .write import write_site
 
@@ -58,7 +60,11 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
         raise BuildError(problems + study_problems)
     if known:
         known.keep(paths, studies)
-    return Review(codebook, tuple(studies), content)
+    screening, problems = load_screening(ContentFolder(project.content, project.display(project.content)),
+                                         ContentFolder(project.root, ""), {s.id for s in studies})
+    if problems:
+        raise BuildError(problems)
+    return Review(codebook, tuple(studies), content, screening)
 
 
 def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> KnownStudies | None:
@@ -79,15 +85,24 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
     editions = release_editions(project, review.content, site_file)
     latest = editions[-1] if editions else None
-    draft = Edition("draft", "draft/" if editions else "", review.codebook, review.studies,
-                    aggregate(review.studies, review.codebook, review.content.tables), review.content,
-                    is_latest=latest is None, previous_total=latest.aggregates.total if latest else None)
+    studies = distinguished(review.studies)
+    draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
+                    aggregate(studies, review.codebook, review.content.tables), review.content,
+                    is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
+                    screening=review.screening)
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
-    figures = [[figure_data(spec, FigureInputs(e.aggregates, e.codebook, e.content.search, e.previous_total))
-                for spec in e.content.figures] for e in editions]
+    figures = [[figure_data(spec, _figure_inputs(e)) for spec in e.content.figures] for e in editions]
     return Plan(review, context, environment(tuple(folders)), figures)
+
+
+def _figure_inputs(edition: Edition) -> FigureInputs:
+    baseline = edition.content.baseline
+    return FigureInputs(edition.aggregates, edition.codebook, edition.content.search, edition.previous_total,
+                        {f.key: f.value for f in baseline.figures} if baseline else {},
+                        arm(edition.screening) if edition.screening else None,
+                        sum(s.in_baseline for s in edition.studies))
 
 
 def check(project: Project) -> Plan:

@@ -49,7 +49,8 @@ class Project:
     @property
     def inputs(self) -> list[Path]:
         """The folders a site is built from."""
-        return [self.studies, self.content, self.templates, self.releases]
+        return [self.studies, self.content, self.templates, self.releases, self.root / "searches",
+                self.root / "screening"]
 
     @property
     def codebook(self) -> Path:

@@ -26,13 +26,16 @@ from .edition import Edition, Review
 from .load import CONTROL_CHARACTER, InputRefused, LoadedFile, read_input
 from .project import Project
 from .schema import DOI_PATTERN, RESERVED_IDS, fast_validator, study_schema
-from .sources import FROZEN_FILES, Frozen
-from .study import Study, study_from_data, study_to_data
+from .screening import Screening, load_screening
+from .sources import DATA_FOLDERS, FROZEN_FILES, Frozen
+from .sources import Folder as SourceFolder
+from .study import Study, distinguished, study_from_data, study_to_data
 from .write import Folder
 
 VERSION = re.compile(r"\d{1,6}(\.\d{1,6}){0,2}")
 MAX_RELEASE_BYTES = 512 * 1024 * 1024
-_CONTENT_NAMES = "|".join(re.escape(name) for name in FROZEN_FILES) + r"|pages/[a-z0-9]+(-[a-z0-9]+)*\.md"
+_CONTENT_NAMES = "|".join(re.escape(name) for name in FROZEN_FILES) + r"|pages/[a-z0-9]+(-[a-z0-9]+)*\.md" \
+    + "|" + "|".join(rf"{folder}/[a-z0-9]+(-[a-z0-9]+)*\.yaml" for folder in DATA_FOLDERS)
 RELEASE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["version", "date", "content", "studies"],
@@ -83,6 +86,9 @@ def make_release(project: Project, review: Review, version: str, date: str | Non
     date = date or datetime.date.today().isoformat()
     content = dict(review.content.files)
     codebook = read_input(project.codebook).decode("utf-8-sig")
+    data = SourceFolder(project.root, "")
+    for name in [n for folder in DATA_FOLDERS for n in data.names(folder)]:
+        content[name] = read_input(project.root / name).decode("utf-8-sig")
     frozen = {
         "version": version, "date": date, "doi": doi, "notes": notes, "tool_version": __version__,
         "content": {"codebook.yaml": codebook, **content},
@@ -128,6 +134,7 @@ class FrozenRelease:
     codebook: Codebook
     content: Content
     studies: tuple[Study, ...]
+    screening: Screening | None = None
 
 
 def load_release(project: Project, path: Path, site_file: LoadedFile | None) -> FrozenRelease:
@@ -142,8 +149,11 @@ def load_release(project: Project, path: Path, site_file: LoadedFile | None) -> 
     if content is None:
         raise BuildError(problems)
     studies = _studies(data["studies"], codebook, content.baseline is not None, display)
+    screening, problems = load_screening(frozen, frozen, {s.id for s in studies})
+    if problems:
+        raise BuildError(problems)
     return FrozenRelease(data["version"], data["date"], data.get("doi", ""), data.get("notes", ""), codebook,
-                         content, studies)
+                         content, studies, screening)
 
 
 def _release_data(path: Path, display: str) -> dict[str, Any]:
@@ -209,7 +219,7 @@ def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str)
         studies.append(study_from_data(item, f"{display}#{item['id']}"))
     if problems:
         raise BuildError(problems)
-    return tuple(studies)
+    return distinguished(tuple(studies))
 
 
 def release_editions(project: Project, live: Content, site_file: LoadedFile | None) -> list[Edition]:
@@ -233,7 +243,7 @@ def release_editions(project: Project, live: Content, site_file: LoadedFile | No
             release.version, f"v/{release.version}/", release.codebook, release.studies, aggregates,
             release.content, is_release=True, date=release.date, doi=release.doi, notes=release.notes,
             is_latest=index == len(releases) - 1, previous_total=previous_total,
-            citation=citation(live.site, release.version, release.date, release.doi)))
+            citation=citation(live.site, release.version, release.date, release.doi), screening=release.screening))
         previous_total = aggregates.total
     if editions:
         editions.append(replace(editions[-1], prefix="", is_alias=True))

@@ -35,6 +35,7 @@ from .figures import FigureData
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_parallel
 from .references import bibtex, format_study, reference_list, ris, year_labels
+from .screening import arm
 from .study import Study
 
 Output = tuple[str, bytes]
@@ -103,6 +104,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
                                  comparisons=_comparisons(edition), disagreements=disagreements)
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
+    if edition.screening is not None:
+        words = edition.screening.vocabulary
+        yield from renderer.page("screening.html", "screening.html", screening=edition.screening,
+                                 arm=arm(edition.screening),
+                                 route_label=lambda key: words.label(words.routes, key),
+                                 stage_label=lambda key: words.label(words.stages, key),
+                                 reason_label=lambda key: words.label(words.reasons, key))
     references = reference_list(edition.content.bibliography)
     yield from renderer.page("references.html", "references.html",
                              entries=[(key, Markup(html)) for key, html in references])
@@ -233,7 +241,8 @@ class _Renderer:
     def home(self) -> list[Output]:
         page = self.content.page("home")
         body = self.prose(page, "index.html") if page else Markup("")
-        return self.page("index.html", "home.html", body=body, page=page, headline=_headline(self.edition))
+        return self.page("index.html", "home.html", body=body, page=page, headline=_headline(self.edition),
+                         currency=_currency(self.context, self.edition))
 
     def prose(self, page: Page, path: str) -> Markup:
         full = self.edition.prefix + path
@@ -379,6 +388,22 @@ def _headline(edition: Edition) -> dict[str, Any]:
     return {"total": len(studies), "in_baseline": sum(s.in_baseline for s in studies),
             "baseline_total": baseline.included_total if baseline else None, "fully_coded": fully,
             "facts": facts, "comparisons": _comparisons(edition)}
+
+
+def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:
+    """How current the evidence is: the last search, what changed since the edition before, the next update."""
+    searches = [(str(s.get("date", "")), str(s.get("label", ""))) for s in edition.content.searches]
+    if edition.screening is not None:
+        searches += [(s.date, edition.screening.vocabulary.label(edition.screening.vocabulary.routes, s.route))
+                     for s in edition.screening.searches]
+    last = max(searches, default=("", ""))
+    editions = [e for e in context.editions if not e.is_alias]
+    own = next(i for i, e in enumerate(editions) if e.label == edition.label)
+    previous = editions[own - 1] if own else None
+    changes = changelog_entries(editions[: own + 1])[0].changes if previous else None
+    return {"last_search": last[0], "last_search_label": last[1], "previous": previous,
+            "added": len(changes.added) if changes else 0, "removed": len(changes.removed) if changes else 0,
+            "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update}
 
 
 def _comparisons(edition: Edition) -> list[dict[str, Any]]:

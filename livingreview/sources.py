@@ -14,7 +14,8 @@ from typing import Protocol
 from .diagnostics import Diagnostic
 from .load import InputRefused, LoadedFile, decode_utf8, parse_yaml_text, read_input, read_yaml
 
-FROZEN_FILES = ("codebook.yaml", "baseline.yaml", "search.yaml", "figures.yaml", "references.bib")
+FROZEN_FILES = ("codebook.yaml", "baseline.yaml", "search.yaml", "figures.yaml", "references.bib", "screening.yaml")
+DATA_FOLDERS = ("searches", "screening")  # the review's searches and screening records, frozen with a release
 PAGE_NAME = re.compile(r"pages/([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 
 
@@ -30,6 +31,9 @@ class Sources(Protocol):
     def page_names(self) -> list[str]:
         """The content pages, as 'pages/SLUG.md', in name order."""
 
+    def names(self, folder: str) -> list[str]:
+        """The YAML files of a folder (such as 'searches'), as 'searches/NAME.yaml', in name order."""
+
     def shown(self, name: str) -> str:
         """A file's name as a contributor finds it."""
 
@@ -41,7 +45,7 @@ class Folder:
         self.folder, self.shown_as = folder, shown_as
 
     def shown(self, name: str) -> str:
-        return f"{self.shown_as}/{name}"
+        return f"{self.shown_as}/{name}" if self.shown_as else name
 
     def yaml(self, name: str) -> LoadedFile | None:
         path = self.folder / name
@@ -66,6 +70,12 @@ class Folder:
             return []
         return sorted(f"pages/{path.name}" for path in folder.iterdir() if path.suffix == ".md")
 
+    def names(self, folder: str) -> list[str]:
+        path = self.folder / folder
+        if not path.is_dir() or path.is_symlink():
+            return []
+        return sorted(f"{folder}/{p.name}" for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+
 
 class Frozen:
     """The content files a release file holds, by name (names it should not hold are never read)."""
@@ -86,3 +96,6 @@ class Frozen:
 
     def page_names(self) -> list[str]:
         return sorted(name for name in self.files if PAGE_NAME.fullmatch(name))
+
+    def names(self, folder: str) -> list[str]:
+        return sorted(name for name in self.files if name.startswith(f"{folder}/"))

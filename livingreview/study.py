@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from sys import intern
 from typing import Any
 
@@ -64,22 +64,41 @@ class Study:
     notes: str = ""
     second_coding: SecondCoding | None = None
     disagreements: Mapping[str, Disagreement] = field(default_factory=dict)
+    suffix: str = ""  # a, b, ...: set per edition when two studies would be cited alike (not part of the file)
 
     @property
     def short_citation(self) -> str:
-        """Author–year text as a review cites it: Nelson et al. (2016)."""
+        """Author–year text as a review cites it: Nelson et al. (2016), Byrne et al. (2021a)."""
+        return f"{self._who} ({self.year}{self.suffix})"
+
+    @property
+    def _who(self) -> str:
         names = [a.family for a in self.authors]
         if len(names) == 1:
-            who = names[0]
-        elif len(names) == 2:
-            who = f"{names[0]} & {names[1]}"
-        else:
-            who = f"{names[0]} et al."
-        return f"{who} ({self.year})"
+            return names[0]
+        if len(names) == 2:
+            return f"{names[0]} & {names[1]}"
+        return f"{names[0]} et al."
 
     @property
     def doi_url(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+def distinguished(studies: tuple[Study, ...]) -> tuple[Study, ...]:
+    """The studies, those that would be cited alike (same authors' citation and year) lettered a, b, ... by title,
+    as APA letters works of the same authors and year."""
+    groups: dict[str, list[Study]] = {}
+    for study in studies:
+        groups.setdefault(f"{study._who} ({study.year})", []).append(study)
+    letters = {}
+    for same in groups.values():
+        if len(same) > 1:
+            for index, study in enumerate(sorted(same, key=lambda s: (s.title.casefold(), s.id))):
+                letters[study.id] = "abcdefghijklmnopqrstuvwxyz"[index] if index < 26 else f"-{index + 1}"
+    if not letters:
+        return studies
+    return tuple(replace(s, suffix=letters[s.id]) if s.id in letters else s for s in studies)
 
 
 def study_from_data(data: Mapping[str, Any], path: str) -> Study:

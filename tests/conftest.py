@@ -111,6 +111,10 @@ def make_scratch_review(root: Path, studies: dict[str, dict[str, Any]] | None = 
     (root / "studies").mkdir()
     for name in CONTENT_FILES:
         shutil.copy(FIXTURE / "content" / name, root / "content" / name)
+    # No content/baseline.yaml here: the flow figure names none of its figures.
+    figures = root / "content" / "figures.yaml"
+    figures.write_text(re.sub(r"(?m)^    previous_\w+: \S+\n", "", figures.read_text(encoding="utf-8")),
+                       encoding="utf-8")
     for study_id, overrides in (DEFAULT_STUDIES if studies is None else studies).items():
         write_study(root, study_id, **overrides)
     return root

@@ -15,9 +15,13 @@ def codes(study_id):
 
 
 def test_every_study_named_by_the_review_is_present():
-    # 110 included studies are named in the review's text (see the closing note of issue 4).
-    assert len(STUDIES) == 110
-    assert all(s["in_baseline"] for s in STUDIES.values())
+    # 110 studies are named in the review's text (see the closing note of issue 4); they carry in_baseline, studies
+    # of the updates do not. Three are cited only in its Introduction or Discussion, not among the studies its
+    # Findings report, so they are not counted as the published review's studies.
+    named = {sid: s for sid, s in STUDIES.items() if "in_baseline" in s}
+    assert len(named) == 110
+    assert {sid for sid, s in named.items() if not s["in_baseline"]} == {"barrenger-2020", "gillard-2014b",
+                                                                         "voronka-2019"}
 
 
 @pytest.mark.parametrize("study_id", sorted(STUDIES))

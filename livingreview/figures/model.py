@@ -11,6 +11,7 @@ from typing import Any
 
 from ..aggregate import Aggregates
 from ..codebook import Codebook
+from ..screening import Arm
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class FigureInputs:
     codebook: Codebook
     search: Mapping[str, Any]
     previous_total: int | None = None
+    baseline: Mapping[str, int] = field(default_factory=dict)  # the published baseline's figures, by key
+    arm: Arm | None = None  # the update's searches and screening, counted
+    held: int = 0  # studies of the published review this edition holds
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ class Setting:
     """A setting a figure kind reads from its entry in content/figures.yaml."""
 
     name: str
-    role: str  # "dimension": a dimension's name; "value": a value of the dimension named `of`; "text"
+    role: str  # "dimension": a dimension's name; "value": a value of the dimension named `of`; "text";
+    # "baseline": the key of a figure of the published baseline
     required: bool = True
     accepts: tuple[str, ...] = ()  # for a dimension: the kinds it may be ('year', 'region', 'derived', field kinds)
     of: str = ""  # for a value: the setting naming its dimension
