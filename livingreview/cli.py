@@ -24,6 +24,7 @@ commands:
   diff      print what the working tree changes in the evidence, as Markdown
   import    write a new study file for each record of RIS, BibTeX or Rayyan CSV exports
   new       write a new study file from a DOI (looked up on Crossref) or a BibTeX entry
+  include   write the study file of a screening record included at full text
   serve     build, serve the site on http://127.0.0.1:8000/ and rebuild when a file changes
 """
 
@@ -85,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     source = new.add_mutually_exclusive_group(required=True)
     source.add_argument("--doi", help="look the study up on Crossref by its DOI")
     source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
+    include = commands.add_parser("include", help="the study file of a screening record included at full text")
+    include.add_argument("record", help="the record's id in screening/*.yaml")
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     serve.add_argument("--port", type=_port, default=8000, help="the port on 127.0.0.1 (default: 8000)")
     return parser
@@ -191,6 +194,12 @@ def _new(project: Project, args: argparse.Namespace) -> int:
     return new_command(project, doi=args.doi, bibtex=args.bibtex)
 
 
+def _include(project: Project, args: argparse.Namespace) -> int:
+    from .importer import include_command
+
+    return include_command(project, args.record)
+
+
 def _serve(project: Project, args: argparse.Namespace) -> int:
     from .serve import serve_command
 
@@ -199,4 +208,4 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
 
 _COMMANDS: dict[str, Callable[[Project, argparse.Namespace], int]] = {
     "init": _init, "check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff,
-    "import": _import, "new": _new, "serve": _serve}
+    "import": _import, "new": _new, "include": _include, "serve": _serve}

@@ -674,3 +674,41 @@ def new_command(project: Project, doi: str | None = None, bibtex: str | None = N
 def _repository(project: Project) -> str:
     data = read_yaml(project.content / "site.yaml").data
     return data.get("repository", "") if isinstance(data, dict) and isinstance(data.get("repository"), str) else ""
+
+
+def include_command(project: Project, record_id: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`livingreview include RECORD`: the study file of a screening record included at the last stage, written
+    from the record's bibliographic data (never copied by hand)."""
+    from .pipeline import load_review
+
+    out, err = out or sys.stdout, err or sys.stderr
+    review = load_review(project)
+    screening = review.screening
+    found = [r for r in screening.records if r.id == record_id] if screening else []
+    if not found:
+        print(f"include: no screening record has the id '{record_id}' (see screening/*.yaml)", file=err)
+        return 1
+    candidate = found[0]
+    last = screening.vocabulary.stages[-1] if screening else None
+    if last is None or candidate.final(last.key) != "include":
+        print(f"include: record {record_id} is not included at {last.label.lower() if last else 'the last stage'}; "
+              f"record that decision first", file=err)
+        return 1
+    authors = [_person(name.strip()) for name in candidate.authors.split(";") if name.strip()]
+    draft = Draft(f"screening record {record_id}", title=candidate.title, authors=authors,
+                  year=str(candidate.year), journal=candidate.journal, doi=candidate.doi, url=candidate.url)
+    record = finish(draft)
+    if isinstance(record, Rejection):
+        print(f"include: {record}", file=err)
+        return 1
+    index = StudyIndex(project)
+    match = index.match(record)
+    if match is not None:
+        print(f"include: “{_shorten(record.title)}” is already in {match[0].path} ({match[1]}); nothing written",
+              file=err)
+        return 1
+    path = write_study(project, index, record, review.codebook)
+    study = Path(path).stem
+    print(f"include: wrote {path}. Next: add `study: {study}` to record {record_id} in screening/, code the study "
+          f"from its own text (an evidence note for every value), then run `livingreview check`", file=out)
+    return 0

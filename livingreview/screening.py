@@ -63,6 +63,7 @@ class Decision:
     screener: str
     date: str
     reason: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class Arm:
     assessed: int
     excluded_full_text: tuple[tuple[str, int], ...]
     included: int
-    undecided: int  # screened records with no decision yet at the stage they reached
+    undecided: int  # screened records not yet decided at the first stage (no decision, or maybe, and no later one)
+    awaiting: int = 0  # full texts assessed but not yet decided (maybe): awaiting classification
     agreement: tuple[tuple[str, Kappa, int, int], ...] = field(default_factory=tuple)  # stage label, kappa, n, same
 
 
@@ -220,8 +222,8 @@ def _record(loaded: LoadedFile, item: Any, where: list[Any], search: str, vocabu
     decisions = _decisions(loaded, item.get("decisions", []), [*where, "decisions"], vocabulary, problems)
     if item.get("duplicate_of") and decisions:
         _problem(loaded, "a duplicate is not screened again: leave out its decisions", [*where, "decisions"], problems)
-    if "study" in item and not (decisions and decisions[-1].stage == vocabulary.stages[-1].key
-                                and decisions[-1].decision == "include"):
+    last = [d for d in decisions if d.stage == vocabulary.stages[-1].key]
+    if "study" in item and not (last and last[0].decision == "include"):  # the first screener's decision counts
         _problem(loaded, f"`study:` names the study file of a record included at the last stage "
                          f"({vocabulary.stages[-1].label.lower()}) only", [*where, "study"], problems)
     if len(problems) > before:
@@ -255,11 +257,13 @@ def _decisions(loaded: LoadedFile, items: Any, where: list[Any], vocabulary: Voc
         if item["decision"] != "exclude" and "reason" in item:
             _problem(loaded, "only an exclusion has a reason", [*at, "reason"], problems)
         _date(loaded, item["date"], [*at, "date"], problems)
-        for extra in sorted(set(item) - {"stage", "decision", "screener", "date", "reason"}, key=str):
+        if "note" in item and not (isinstance(item["note"], str) and item["note"].strip()):
+            _problem(loaded, "a decision's note must be text", [*at, "note"], problems)
+        for extra in sorted(set(item) - {"stage", "decision", "screener", "date", "reason", "note"}, key=str):
             _problem(loaded, f"unknown key '{extra}' in a decision", [*at, extra], problems, key=True)
         if len(problems) == before:
             decisions.append(Decision(item["stage"], item["decision"], str(item["screener"]), str(item["date"]),
-                                      item.get("reason", "")))
+                                      item.get("reason", ""), item.get("note", "")))
     return decisions
 
 
@@ -319,6 +323,7 @@ def arm(screening: Screening) -> Arm:
     excluded_last = Counter(r.reason(last) for r in assessed if r.final(last) == "exclude")
     included = sum(r.final(last) == "include" for r in assessed)
     undecided = sum(1 for r in unique if r.final(first) is None or r.final(first) == "maybe" and r.final(last) is None)
+    awaiting = sum(r.final(last) == "maybe" for r in assessed)
     return Arm(
         found=tuple((vocabulary.label(vocabulary.routes, route), n) for route, n in sorted(found.items())),
         not_listed=sum(found.values()) - len(screening.records), identified=len(screening.records),
@@ -326,7 +331,7 @@ def arm(screening: Screening) -> Arm:
         excluded_screening=tuple((vocabulary.label(reasons, k), n) for k, n in sorted(excluded_first.items())),
         assessed=len(assessed),
         excluded_full_text=tuple((vocabulary.label(reasons, k), n) for k, n in sorted(excluded_last.items())),
-        included=included, undecided=undecided, agreement=_agreement(screening))
+        included=included, undecided=undecided, awaiting=awaiting, agreement=_agreement(screening))
 
 
 def _agreement(screening: Screening) -> tuple[tuple[str, Kappa, int, int], ...]:

@@ -60,7 +60,8 @@ def test_the_flow_diagram_adds_up(review):
     excluded = sum(n for stage, n in new.items() if stage.startswith("Excluded at screening:"))
     assert new["Records screened"] - excluded - new["Records still being screened"] == new["Full-text reports assessed"]
     excluded = sum(n for stage, n in new.items() if stage.startswith("Excluded at full text:"))
-    assert new["Full-text reports assessed"] - excluded == new["New studies included"]
+    awaiting = new.get("Full texts awaiting classification", 0)
+    assert new["Full-text reports assessed"] - excluded - awaiting == new["New studies included"]
     previous = {stage: n for (part, stage), n in counts.items() if part == "Previous studies"}
     assert previous["Studies included in the published review"] == 5  # content/baseline.yaml
     assert previous["of which entered in this edition so far"] == 2  # adams and baker say in_baseline
@@ -138,3 +139,48 @@ def test_a_release_freezes_its_screening(review):
     assert flow(review, "v/1.0.0")[("New studies (update)", "Records still being screened")] == 1
     assert ("New studies (update)", "Records still being screened") not in flow(review, "draft")
     assert flow(review, "draft")[("New studies (update)", "Excluded at screening: not about a garden")] == 1
+
+
+def test_a_full_text_not_yet_decided_is_counted_as_awaiting_classification(review):
+    path = review / "screening" / "2024-06-01-db.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "{stage: full-text, decision: exclude, reason: no-garden, screener: Tester One, date: 2024-06-05}",
+        "{stage: full-text, decision: maybe, screener: Tester One, date: 2024-06-05}"), encoding="utf-8")
+    assert run(review, "build")[0] == 0
+    counts = flow(review)
+    assert counts[("New studies (update)", "Full texts awaiting classification")] == 1  # hill
+    assert counts[("New studies (update)", "Full-text reports assessed")] == 2
+    assert counts[("New studies (update)", "New studies included")] == 1
+
+
+def test_an_included_record_becomes_a_study_file_by_one_command(review):
+    path = review / "screening" / "2024-06-02-hand.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + """  - id: kim-2024
+    title: "Gardens on hospital grounds: a trial"
+    authors: "Kim, Soo-ah; Lee, J."
+    year: 2024
+    journal: Journal of Test Fixtures
+    doi: 10.5555/kim-2024
+    decisions:
+      - {stage: title-abstract, decision: include, screener: Tester One, date: 2024-06-03}
+      - {stage: full-text, decision: include, screener: Tester One, date: 2024-06-05}
+""", encoding="utf-8")
+    searches = review / "searches" / "2024-06-02-hand.yaml"
+    searches.write_text(searches.read_text(encoding="utf-8").replace("found: 2", "found: 3"), encoding="utf-8")
+    code, out, err = run(review, "include", "kim-2024")
+    assert code == 0, err
+    import yaml
+
+    study = yaml.safe_load((review / "studies" / "kim-2024.yaml").read_text(encoding="utf-8"))
+    assert study["title"] == "Gardens on hospital grounds: a trial" and study["doi"] == "10.5555/kim-2024"
+    assert study["authors"] == [{"family": "Kim", "given": "Soo-ah"}, {"family": "Lee", "given": "J."}]
+    assert "study: kim-2024" in out
+    path.write_text(path.read_text(encoding="utf-8") + "    study: kim-2024\n", encoding="utf-8")
+    assert run(review, "check")[0] == 0
+    assert run(review, "include", "kim-2024")[0] == 1  # a second time: the study exists, nothing written
+
+
+def test_a_record_not_included_is_refused_by_include(review):
+    code, _, err = run(review, "include", "gray-2023")
+    assert code == 1 and "not included" in err
+    assert run(review, "include", "nobody")[0] == 1

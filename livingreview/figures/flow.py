@@ -41,6 +41,8 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
         stages += [("update", f"Excluded at screening: {reason.lower()}", n) for reason, n in arm.excluded_screening]
         stages += [("update", "Full-text reports assessed", arm.assessed)]
         stages += [("update", f"Excluded at full text: {reason.lower()}", n) for reason, n in arm.excluded_full_text]
+        if arm.awaiting:
+            stages += [("update", "Full texts awaiting classification", arm.awaiting)]
         stages += [("update", "New studies included", new)]
         if arm.undecided:
             stages += [("update", "Records still being screened", arm.undecided)]
