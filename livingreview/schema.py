@@ -20,7 +20,8 @@ from .field_kinds import KINDS
 _PLAIN = "[^\\s\"'<>\\\\\\x00-\\x1f\\x7f-\\x9f]"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)"
 DOI_PATTERN = rf"^10\.[0-9]{{4,9}}/{_PLAIN}+$(?!\n)"
-URL_PATTERN = rf"^https?://{_PLAIN}+$(?!\n)"
+# A web address names its host: https://example.org/..., not https:///example.org/.
+URL_PATTERN = rf"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{{1,5}})?(?:[/?#]{_PLAIN}*)?$(?!\n)"
 RESERVED_IDS = ("index",)  # studies/index.html is the study table
 MIN_YEAR = 1900
 BIBLIOGRAPHIC_FIELDS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages",
