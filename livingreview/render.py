@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from .aggregate import dimension_label, dimension_values, format_percent, value_label
 from .agreement import agreement
-from .changelog import changelog_entries
+from .changelog import changelog_entries, compare
 from .codebook import Codebook, Derived
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
@@ -40,6 +40,8 @@ from .study import Study
 
 Output = tuple[str, bytes]
 TABLE_ROWS_AT_ONCE = 500
+_STUDY_MARK = "\x02study\x02"  # in the chrome shared by all study pages, where each names its own study
+SKELETON_PAGE = f"studies/{_STUDY_MARK}.html"
 STUDY_PAGES_AT_ONCE = 2500
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
@@ -154,7 +156,9 @@ def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output
         html = env.get_template("changelog.html").render(
             site=site, editions=editions, latest=latest, nav=nav, this_path="changelog.html", edition=root_edition,
             entries=entries, url=lambda target: target, site_url=lambda target: target,
-            attribution=_inline_markdown(site.attribution), baseline=context.content.baseline)
+            attribution=_inline_markdown(site.attribution), baseline=context.content.baseline,
+            **{**_addresses(context, root_edition, "", _draft_changes(editions)),
+               "canonical": "changelog.html", "same_page": lambda other: "index.html"})
         yield "changelog.html", html.encode("utf-8")
         releases = [e for e in editions if e.is_release]
         if releases:  # a feed announces releases: without one there is nothing to announce, nor a date to give
@@ -198,6 +202,8 @@ class _Renderer:
         self.problems: list[Diagnostic] = []
         self.studies_by_id = {s.id: s for s in edition.studies}
         self.nav = _nav(self.content.pages)
+        self.editions = [e for e in context.editions if not e.is_alias]
+        self.draft_changes = _draft_changes(self.editions) if not edition.is_release else ""
 
     def page(self, path: str, template: str, **values: Any) -> list[Output]:
         """The page rendered once, written at each of the edition's prefixes."""
@@ -210,18 +216,18 @@ class _Renderer:
             for prefix in self.prefixes:
                 yield prefix + path, data
 
-    def render(self, path: str, template: str, **values: Any) -> str:
+    def render(self, path: str, template: str, held: frozenset[str] | None = None, **values: Any) -> str:
         try:
-            return self.env.get_template(template).render(**self._common(self.edition.prefix + path), **values)
+            return self.env.get_template(template).render(**self._common(self.edition.prefix + path, held), **values)
         except TemplateError as error:
             raise BuildError([self._problem(error, template)]) from None
 
     def _problem(self, error: TemplateError, template: str) -> Diagnostic:
         return template_problem(error, self.context.template_folders, template, self.context.root)
 
-    def _common(self, full: str) -> dict[str, Any]:
-        edition = self.edition
-        editions = [e for e in self.context.editions if not e.is_alias]
+    def _common(self, full: str, held: frozenset[str] | None = None) -> dict[str, Any]:
+        edition, editions = self.edition, self.editions
+        page = full[len(edition.prefix):]
         return {
             "site": self.context.content.site, "edition": edition, "editions": editions,
             "latest": next((e for e in editions if e.is_release and e.is_latest), None),
@@ -233,6 +239,7 @@ class _Renderer:
             "value_label": lambda d, v: value_label(d, v, edition.codebook),
             "attribution": _inline_markdown(self.context.content.site.attribution,
                                             lambda target: relative(full, edition.prefix + target)),
+            **_addresses(self.context, edition, page, self.draft_changes, held),
         }
 
     def content_page(self, page: Page) -> list[Output]:
@@ -321,15 +328,10 @@ class _Renderer:
         return pages
 
     def study_pages(self, studies: Sequence[Study]) -> Iterator[Output]:
-        """A page per study. The chrome, the same on every study page, is rendered once; a large review's
-        pages are rendered on both cores."""
-        marks = {"page_title": "\x01title\x01", "page_description": "\x01description\x01", "main": "\x01main\x01"}
-        skeleton = self.render("studies/_.html", "study.html", **{k: Markup(v) for k, v in marks.items()})
-        chrome = []
-        for prefix in self.prefixes:  # every study page is in studies/: its site links are the same
-            head, rest = _placed(skeleton, prefix + "studies/_.html").split(marks["page_title"])
-            middle, rest = rest.split(marks["page_description"])
-            chrome.append((prefix, head, middle, *rest.split(marks["main"])))
+        """A page per study. The chrome, the same on every study page held by the same versions, is rendered
+        once for those versions; a large review's pages are rendered on both cores."""
+        held = _editions_holding(self.editions)
+        chromes = {versions: self._study_chrome(versions) for versions in {held[s.id] for s in studies}}
         try:
             main = self.env.get_template("_study.html")
         except TemplateError as error:
@@ -343,10 +345,11 @@ class _Renderer:
                                reference=Markup(format_study(study)), coded=_coded(study, edition),
                                baseline=edition.content.baseline)
             title, citation = escape(study.title), escape(study.short_citation)
+            # the chrome's links to this page in other versions (and its canonical address) name the study
             return [(f"{prefix}studies/{study.id}.html",
                      "".join((head, citation, " · ", short_title, middle, title, before_main, body,
-                              after_main)).encode("utf-8"))
-                    for prefix, head, middle, before_main, after_main in chrome]
+                              after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
+                    for prefix, head, middle, before_main, after_main in chromes[held[study.id]]]
 
         try:
             for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a few thousand pages in memory at most
@@ -354,6 +357,91 @@ class _Renderer:
                     yield from pages
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
+
+
+    def _study_chrome(self, held: frozenset[str]) -> list[tuple[str, str, str, str, str]]:
+        """The page around a study, for studies held by the same versions: split where its title,
+        description and body go, for each place the edition is written."""
+        marks = {"page_title": "\x01title\x01", "page_description": "\x01description\x01", "main": "\x01main\x01"}
+        skeleton = self.render(SKELETON_PAGE, "study.html", held, **{k: Markup(v) for k, v in marks.items()})
+        chrome = []
+        for prefix in self.prefixes:  # every study page is in studies/: its site links are the same
+            head, rest = _placed(skeleton, prefix + SKELETON_PAGE).split(marks["page_title"])
+            middle, rest = rest.split(marks["page_description"])
+            before_main, after_main = rest.split(marks["main"])
+            chrome.append((prefix, head, middle, before_main, after_main))
+        return chrome
+
+def _addresses(context: SiteContext, edition: Edition, page: str, draft_changes: str,
+               held: frozenset[str] | None = None) -> dict[str, Any]:
+    """Where a page is and where it is in other versions: its canonical (versioned) address, what the
+    version switcher offers, and for a release the metadata reference managers and search engines read."""
+    site = context.content.site
+    values: dict[str, Any] = {
+        "site_address": lambda path: site.url + path, "canonical": edition.prefix + page,
+        "same_page": lambda other: _same_page(other, page, held),
+        "draft_changes": draft_changes, "json_ld": "",
+    }
+    if edition.is_release:
+        record = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "name": site.title,
+                  "headline": site.title, "version": edition.label, "datePublished": edition.date,
+                  "author": [{"@type": "Person", "name": name} for name in site.authors],
+                  "url": site.url + edition.prefix + page, "isPartOf": site.url}
+        if edition.doi:
+            record["identifier"] = f"https://doi.org/{edition.doi}"
+        values["json_ld"] = Markup(_script_json(record))
+    return values
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no character of it can close the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _same_page(other: Edition, page: str, held: frozenset[str] | None) -> str:
+    """A page's counterpart in another version: the same page, the study table searching for a study
+    that version does not hold, or that version's home page."""
+    if held is not None and other.label not in held:
+        return f"studies/index.html?q={_STUDY_MARK}"
+    return page if _page_in(other, page) else "index.html"
+
+
+def _page_in(edition: Edition, page: str) -> bool:
+    if page.startswith("studies/") or page in ("index.html", "agreement.html", "references.html"):
+        return True
+    if page.startswith("figures/"):
+        return any(f"figures/{spec.key}.html" == page for spec in edition.content.figures)
+    if page == "screening.html":
+        return edition.screening is not None
+    if page == "consistency.html":
+        return edition.content.baseline is not None
+    return any(f"{p.slug}.html" == page for p in edition.content.pages if p.slug != "home")
+
+
+def _editions_holding(editions: Sequence[Edition]) -> dict[str, frozenset[str]]:
+    held: dict[str, set[str]] = {}
+    for edition in editions:
+        for study in edition.studies:
+            held.setdefault(study.id, set()).add(edition.label)
+    return {study_id: frozenset(labels) for study_id, labels in held.items()}
+
+
+def _draft_changes(editions: Sequence[Edition]) -> str:
+    """The draft's changes since the latest release, in a few words ("" when there are none)."""
+    releases = [e for e in editions if e.is_release]
+    draft = next((e for e in editions if not e.is_release), None)
+    if not releases or draft is None:
+        return ""
+    latest = releases[-1]
+    changes = compare(latest.studies, latest.aggregates, latest.codebook,
+                      draft.studies, draft.aggregates, draft.codebook)
+    parts = [f"{len(changes.added)} {'study' if len(changes.added) == 1 else 'studies'} added" if changes.added else "",
+             f"{len(changes.removed)} removed" if changes.removed else "",
+             f"{len(changes.recoded)} corrected or recoded" if changes.recoded else ""]
+    if changes.aggregates and not any(parts):
+        parts.append("figures recomputed")
+    return ", ".join(p for p in parts if p)
 
 
 def _inline_markdown(text: str, url: Callable[[str], str] = lambda target: target) -> Markup:

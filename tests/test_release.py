@@ -181,7 +181,7 @@ def test_the_latest_release_at_the_root_is_its_own_pages_with_site_links_made_re
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     assert run(review, "build") == 0
     site = review / "site"
-    link = re.compile(r'(?:href|src|value)="([^"#?:]*)"')
+    link = re.compile(r'(?:href|src|value|data-fallback)="([^"#?:]*)"')
     for page in ("index.html", "studies/alpha-2019.html", "studies/index.html", "figures/ladder.html"):
         at_root = (site / page).read_text(encoding="utf-8")
         at_version = (site / "v/1.0" / page).read_text(encoding="utf-8")
@@ -197,4 +197,66 @@ def test_the_latest_release_at_the_root_is_its_own_pages_with_site_links_made_re
             # (assets, feed, changelog, other editions) leads to the same file from both
             assert from_version in (from_root, "v/1.0/" + from_root), (page, from_root, from_version)
         assert "assets/style.css" in root_targets and "feed.xml" in root_targets
-        assert "v/1.0/index.html" in root_targets and "draft/index.html" in root_targets
+        assert f"v/1.0/{page}" in root_targets and f"draft/{page}" in root_targets  # the switcher's choices
+
+
+def _switcher(page: str) -> dict[str, str]:
+    """The version switcher's choices on a page: version label → where it leads."""
+    return {label: target for target, label in
+            re.findall(r'<option value="([^"]*)" data-edition="([^"]*)"', page)}
+
+
+def test_the_version_switcher_leads_to_the_same_page_in_each_version(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, GAMMA)
+    assert run(review, "build") == 0
+    site = review / "site"
+    draft_study = (site / "draft/studies/alpha-2019.html").read_text(encoding="utf-8")
+    assert _switcher(draft_study) == {"1.0": "../../v/1.0/studies/alpha-2019.html",
+                                      "draft": "alpha-2019.html"}
+    assert _switcher((site / "v/1.0/about.html").read_text(encoding="utf-8"))["draft"] == "../../draft/about.html"
+    # A study only in the draft is not in 1.0: there, the study table searches for it.
+    gamma = (site / "draft/studies/gamma-2021.html").read_text(encoding="utf-8")
+    assert _switcher(gamma)["1.0"] == "../../v/1.0/studies/index.html?q=gamma-2021"
+    assert '<a href="../../v/1.0/studies/index.html?q=gamma-2021">1.0</a>' in gamma  # without scripts too
+
+
+def test_a_page_of_a_version_names_its_lasting_address_and_a_release_its_citation(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0
+    site = review / "site"
+    for copy in ("index.html", "v/1.0/index.html"):  # the root copy points at the version's own address
+        page = (site / copy).read_text(encoding="utf-8")
+        assert '<link rel="canonical" href="https://example.org/gardens/v/1.0/index.html">' in page
+        assert "<title>Home · Gardens · version 1.0</title>" in page or "version 1.0</title>" in page
+        assert '<meta name="citation_publication_date" content="2026/01/15">' in page
+        assert '<meta name="citation_author" content="' in page
+        record = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+        assert record["version"] == "1.0" and record["datePublished"] == "2026-01-15"
+        assert record["url"] == "https://example.org/gardens/v/1.0/index.html"
+    draft = (site / "draft/index.html").read_text(encoding="utf-8")
+    assert "citation_title" not in draft and "application/ld+json" not in draft
+    assert '<link rel="canonical" href="https://example.org/gardens/draft/index.html">' in draft
+    assert "No change since the latest release" in draft
+
+
+def test_the_draft_banner_counts_what_is_not_yet_released(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, GAMMA)
+    write_study(review, BETA_LEADING)
+    assert run(review, "build") == 0
+    banner = re.search(r'<div class="banner banner-draft"[^>]*>(.*?)</div>',
+                       (review / "site/draft/about.html").read_text(encoding="utf-8")).group(1)
+    assert "1 study added" in banner and "1 corrected or recoded" in banner
+
+
+def test_a_title_cannot_close_the_citation_record_script(review):
+    settings = review / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "title:", 'title: "</script><script>alert(1)</script>" #', 1), encoding="utf-8")
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0
+    page = (review / "site/v/1.0/index.html").read_text(encoding="utf-8")
+    record = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(record)["name"] == "</script><script>alert(1)</script>"
+    assert "<script>alert" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -180,3 +181,41 @@ def test_several_editions_fit_a_phone(ui, released_site):
         ui.open(page)
         found = overflow(ui)
         assert found["scrollWidth"] <= found["clientWidth"], f"{page} of a site with releases scrolls sideways: {found}"
+
+
+def test_version_switcher_keeps_the_page_or_searches_for_a_study_the_version_lacks(ui, released_site):
+    """On a study's page the switcher opens that study in the chosen version; where that version does not
+    hold the study, it opens that version's study table, searching for it."""
+    from selenium.webdriver.support.ui import Select
+
+    ui.site = released_site
+    draft = {s["id"] for s in released_site.json("draft/data/studies.json")["studies"]}
+    releases = {path.parent.parent.name: {s["id"] for s in json.loads(path.read_text(encoding="utf-8"))["studies"]}
+                for path in (released_site.folder / "v").glob("*/data/studies.json")}
+    everywhere = sorted(draft.intersection(*releases.values()))
+    somewhere = sorted(draft - set.intersection(*releases.values()))
+    checked = {"kept": 0, "searched": 0}
+    for study in everywhere[:1] + somewhere[:1]:
+        for label, held in releases.items():
+            ui.open(f"draft/studies/{study}.html")
+            Select(ui.css("select#version-select")).select_by_visible_text(
+                next(o.text for o in Select(ui.css("select#version-select")).options
+                     if o.get_attribute("data-edition") == label))
+            if study in held:
+                ui.wait(lambda d, label=label, study=study: d.current_url.endswith(f"/v/{label}/studies/{study}.html"),
+                        f"choosing {label} did not open {study}'s page in that version")
+                checked["kept"] += 1
+            else:
+                ui.wait(lambda d, label=label, study=study:
+                        d.current_url.endswith(f"/v/{label}/studies/index.html?q={study}"),
+                        f"choosing {label}, which lacks {study}, did not search its study table")
+                assert ui.css("#filter-text").get_attribute("value") == study
+                checked["searched"] += 1
+    assert checked["kept"], "no study was opened in another version"
+    # a page that is not a study's: the same page in the other version
+    label = next(iter(releases))
+    ui.open("draft/references.html")
+    Select(ui.css("select#version-select")).select_by_visible_text(
+        next(o.text for o in Select(ui.css("select#version-select")).options
+             if o.get_attribute("data-edition") == label))
+    ui.wait(lambda d: d.current_url.endswith(f"/v/{label}/references.html"), "the switcher left the references page")
