@@ -260,3 +260,15 @@ def test_a_title_cannot_close_the_citation_record_script(review):
     record = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     assert json.loads(record)["name"] == "</script><script>alert(1)</script>"
     assert "<script>alert" not in page
+
+
+def test_diff_reports_a_corrected_year_and_doi_although_no_code_changed(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    corrected = {**ALPHA, "year": 2018, "doi": "10.5555/alpha-corrected"}
+    write_study(review, corrected)
+    capsys.readouterr()
+    assert run(review, "diff") == 0
+    out = capsys.readouterr().out
+    assert "No change" not in out
+    assert "### Studies corrected or recoded (1)" in out
+    assert "2019 → 2018" in out and "10\\.5555/alpha\\-corrected" in out
