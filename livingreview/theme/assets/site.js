@@ -41,7 +41,7 @@
     });
     var params = new URLSearchParams(window.location.search);
     facets.forEach(function (facet) {
-      var wanted = params.getAll(facet.name).join(",").split(",");  // ?f=a,b or ?f=a&f=b
+      var wanted = (params.get(facet.name) || "").split(",");
       facet.boxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
       if (facet.boxes.some(function (box) { return box.checked; })) facet.element.open = true;
     });
