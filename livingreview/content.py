@@ -418,6 +418,10 @@ def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, kno
                      [*where, setting.name], problems)
         elif setting.role == "text" and not isinstance(value, str):
             _problem(loaded, f"`{setting.name}` must be text", [*where, setting.name], problems)
+        elif setting.role == "percent" and (isinstance(value, bool) or not isinstance(value, int | float)
+                                            or not 0 <= value <= 100):
+            _problem(loaded, f"`{setting.name}` must be a percentage from 0 to 100, such as 50",
+                     [*where, setting.name], problems)
         elif setting.role == "value":
             dimension = item.get(setting.of)
             if not isinstance(dimension, str) or dimension not in known:

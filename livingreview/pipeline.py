@@ -18,7 +18,7 @@ from jinja2 import Environment
 from .aggregate import aggregate
 from .cache import UP_TO_DATE, Cache, Inputs, KnownStudies
 from .codebook import codebook_from
-from .content import load_content
+from .content import Baseline, load_content
 from .diagnostics import BuildError
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
@@ -102,7 +102,19 @@ def _figure_inputs(edition: Edition) -> FigureInputs:
     return FigureInputs(edition.aggregates, edition.codebook, edition.content.search, edition.previous_total,
                         {f.key: f.value for f in baseline.figures} if baseline else {},
                         arm(edition.screening) if edition.screening else None,
-                        sum(s.in_baseline for s in edition.studies))
+                        sum(s.in_baseline for s in edition.studies), _published(baseline),
+                        baseline.label if baseline else "", baseline.included_total if baseline else None)
+
+
+def _published(baseline: Baseline | None) -> dict[tuple[str, str], int]:
+    """The published counts a figure can show beside its own: those the baseline links to a value."""
+    counts: dict[tuple[str, str], int] = {}
+    for figure in baseline.figures if baseline else ():
+        if figure.field and figure.field_value is not None:
+            counts[(figure.field, str(figure.field_value))] = figure.value
+        elif figure.region:
+            counts[("region", figure.region)] = figure.value
+    return counts
 
 
 def check(project: Project) -> Plan:
