@@ -47,3 +47,18 @@ def test_the_built_site_shows_the_first_release_at_its_permanent_address(tmp_pat
     assert "How to cite this version" in page
     assert f"/v/{first}/" in page and "@misc{" in page
     assert (root / "site" / "v" / first / "studies" / "nelson-2016.html").exists()
+
+
+def test_the_home_pages_key_messages_are_counted_from_the_studies(tmp_path):
+    root = tmp_path / "repo"
+    for name in ("content", "studies", "templates", "releases"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    assert main(["--root", str(root), "build"]) == 0
+    studies = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((root / "studies").glob("*.yaml"))]
+    phases = [s["codes"]["phases"] for s in studies if isinstance(s["codes"].get("phases"), list)]
+    early = sum(bool({"commissioning", "design"} & set(p)) and "delivery" in p for p in phases)
+    roles = sum(s["codes"].get("role", "not yet coded") != "not yet coded" for s in studies)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (root / "site/draft/index.html").read_text(encoding="utf-8")))
+    assert f"in {early} of the {len(phases)} studies coded for the phases" in text
+    assert f"It holds {len(studies)} studies; the role of the peer workers is coded for {roles} of them" in text
