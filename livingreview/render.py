@@ -30,6 +30,7 @@ from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .downloads import edition_downloads, studies_csv
 from .edition import Edition
+from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
@@ -277,7 +278,7 @@ class _Renderer:
 
         return {"figure": figure, "search_terms": search_terms,
                 "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
-                    codebook=self.edition.codebook)}
+                    codebook=self.edition.codebook, field_kinds=FIELD_KINDS)}
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
         entries = self.content.bibliography.entries
