@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, Inputs, KnownStudies
+from .cache import UP_TO_DATE, Cache, Inputs, KeptPages, KnownStudies
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
@@ -178,12 +178,15 @@ def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False)
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
+        kept = frozen.study_pages(edition) if frozen and not edition.is_release else None
 
         def rendered(edition: Edition = edition, figures: Sequence[FigureData] = figures,
-                     also_at: list[str] = also_at) -> Iterator[Output]:
-            return render_edition(site.context, edition, site.env, figures, also_at, sample)
+                     also_at: list[str] = also_at, kept: KeptPages | None = kept) -> Iterator[Output]:
+            return render_edition(site.context, edition, site.env, figures, also_at, sample, kept)
 
         yield from frozen.pages(edition, also_at, rendered) if frozen and edition.is_release else rendered()
+        if kept:
+            kept.save()
     yield from site_wide_outputs(site.context, site.env)
 
 
@@ -193,10 +196,21 @@ class _FrozenPages:
 
     def __init__(self, project: Project, site: Plan, cache: Cache, inputs: Inputs):
         self.project, self.cache, self.inputs = project, cache, inputs
-        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest) for e in site.context.editions])
+        # the version switcher: which editions there are, and which studies each holds
+        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, sorted(s.id for s in e.studies))
+                              for e in site.context.editions])
         templates = str(project.templates)
         self.shared = [self.inputs.files.get(str(project.content / "site.yaml"), ""),
                        *(digest for path, digest in sorted(inputs.files.items()) if path.startswith(templates))]
+
+    def study_pages(self, edition: Edition) -> KeptPages:
+        """The draft's study pages of the last build, each kept while its study and the page around it are."""
+        content = self.project.content
+        key = self.cache.key("study pages", edition.label, edition.prefix, *self.shared,
+                             *(self.inputs.files.get(str(content / name), "") for name in ("codebook.yaml",
+                                                                                           "baseline.yaml")))
+        files = {s.id: self.inputs.files.get(str(self.project.root / s.path), "") for s in edition.studies}
+        return KeptPages(self.cache, f"study-pages-{edition.label}", key, self.project.site, files)
 
     def pages(self, edition: Edition, also_at: Sequence[str],
               render: Callable[[], Iterator[Output]]) -> list[Output]:

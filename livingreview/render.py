@@ -7,6 +7,7 @@ file or a content file says is escaped (Jinja's autoescape); only the engine's o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
@@ -84,7 +85,8 @@ def _placed(html: str, full: str) -> str:
 
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   also_at: Sequence[str] = (), sample: bool = False) -> Iterator[Output]:
+                   also_at: Sequence[str] = (), sample: bool = False,
+                   kept: StudyPages | None = None) -> Iterator[Output]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
@@ -97,7 +99,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
             yield from renderer.content_page(page)
     yield from renderer.home()
     yield from renderer.study_table(studies)
-    yield from renderer.study_pages(studies[:1] if sample else studies)
+    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample else kept)
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      studies, edition.content.baseline is not None))
@@ -328,11 +330,14 @@ class _Renderer:
             pages.append((prefix + path, before.encode("utf-8") + bytes(rows) + after.encode("utf-8")))
         return pages
 
-    def study_pages(self, studies: Sequence[Study]) -> Iterator[Output]:
+    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[Output]:
         """A page per study. The chrome, the same on every study page held by the same versions, is rendered
-        once for those versions; a large review's pages are rendered on both cores."""
+        once for those versions; a large review's pages are rendered on both cores. `kept` gives back the
+        pages of a study whose key (its chrome, its letter; the store adds its file) has not changed."""
         held = _editions_holding(self.editions)
         chromes = {versions: self._study_chrome(versions) for versions in {held[s.id] for s in studies}}
+        chrome_keys = {versions: hashlib.blake2b(repr(chrome).encode("utf-8"), digest_size=16).hexdigest()
+                       for versions, chrome in chromes.items()}
         try:
             main = self.env.get_template("_study.html")
         except TemplateError as error:
@@ -352,9 +357,19 @@ class _Renderer:
                               after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
                     for prefix, head, middle, before_main, after_main in chromes[held[study.id]]]
 
+        def key(study: Study) -> str:
+            return f"{chrome_keys[held[study.id]]}:{study.suffix}"
+
         try:
             for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a few thousand pages in memory at most
-                for pages in map_in_parallel(render, studies[start:start + STUDY_PAGES_AT_ONCE]):
+                chunk = studies[start:start + STUDY_PAGES_AT_ONCE]
+                found = {s.id: kept.get(s.id, key(s)) for s in chunk} if kept else {}
+                todo = [s for s in chunk if found.get(s.id) is None]
+                made = dict(zip([s.id for s in todo], map_in_parallel(render, todo), strict=True))
+                for study in chunk:
+                    pages = found.get(study.id) or made[study.id]
+                    if kept and study.id in made:
+                        kept.keep(study.id, key(study), pages)
                     yield from pages
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
@@ -443,6 +458,14 @@ def _draft_changes(editions: Sequence[Edition]) -> str:
     if changes.aggregates and not any(parts):
         parts.append("figures recomputed")
     return ", ".join(p for p in parts if p)
+
+
+class StudyPages(Protocol):
+    """Where study pages of an earlier build are kept (the cache module provides one)."""
+
+    def get(self, study_id: str, key: str) -> list[Output] | None: ...
+
+    def keep(self, study_id: str, key: str, files: Iterable[Output]) -> None: ...
 
 
 def _inline_markdown(text: str, url: Callable[[str], str] = lambda target: target) -> Markup:
