@@ -5,6 +5,7 @@ reads, and checked with the same code as hand-written files before anything is w
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,13 +43,14 @@ class Candidate:
 
 
 def plain_text(text: str) -> str:
-    """Text from an API or an export on one line: markup tags and control characters removed."""
-    return " ".join(CONTROL_CHARACTER.sub(" ", clean_title(str(text))).split())
+    """Text from an API or an export on one line: markup tags and control characters removed, entities decoded."""
+    text = html.unescape(re.sub(r"</?[a-zA-Z][^>]*>", "", str(text)))
+    return " ".join(CONTROL_CHARACTER.sub(" ", text).split())
 
 
 def from_draft(draft: Draft, pmid: str = "") -> tuple[Candidate | None, str]:
     """A candidate without an id yet (or None, and why it cannot be listed: no title or no year)."""
-    title = plain_text(draft.title)
+    title = plain_text(clean_title(draft.title))
     year = re.search(r"(?<!\d)(\d{4})(?!\d)", draft.year or "")
     if not title or not year:
         return None, "no title" if not title else "no year"
