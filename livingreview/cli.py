@@ -207,9 +207,10 @@ def _diff(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import load_review
 
     review = load_review(project)
-    label, studies, codebook = edition_at(project, args.base)
+    label, studies, codebook, screening = edition_at(project, args.base)
     changes = compare(studies, aggregate(studies, codebook), codebook,
-                      review.studies, aggregate(review.studies, review.codebook), review.codebook)
+                      review.studies, aggregate(review.studies, review.codebook), review.codebook,
+                      screening, review.screening)
     print(markdown(changes, label, "working tree"))
     return 0
 

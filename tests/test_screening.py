@@ -184,3 +184,61 @@ def test_a_record_not_included_is_refused_by_include(review):
     code, _, err = run(review, "include", "gray-2023")
     assert code == 1 and "not included" in err
     assert run(review, "include", "nobody")[0] == 1
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+                   check=True, capture_output=True)
+
+
+def _one_more_search_and_decision(review: Path) -> None:
+    """Against the fixture: a new search (with one record) and a second screener's decision on ives-2024."""
+    (review / "searches" / "2024-07-01-db.yaml").write_text(
+        "id: 2024-07-01-db\ndate: 2024-07-01\nroute: database\nsource: Database One\nquery: \"garden*\"\n"
+        "limits: 2024 onwards\nfound: 1\n", encoding="utf-8")
+    (review / "screening" / "2024-07-01-db.yaml").write_text(
+        "search: 2024-07-01-db\nrecords:\n  - id: kay-2024\n    title: Gardens for all\n    year: 2024\n",
+        encoding="utf-8")
+    path = review / "screening" / "2024-06-01-db.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      - {stage: title-abstract, decision: maybe, screener: Tester One, date: 2024-06-03}\n",
+        "      - {stage: title-abstract, decision: maybe, screener: Tester One, date: 2024-06-03}\n"
+        "      - {stage: title-abstract, decision: include, screener: Tester Two, date: 2024-07-02}\n"),
+        encoding="utf-8")
+
+
+def test_diff_says_how_many_searches_and_screening_records_changed_since_the_release(review):
+    assert run(review, "release", "1.0.0", "--date", "2024-07-01")[0] == 0
+    code, out, _ = run(review, "diff")
+    assert code == 0 and "No change to the studies" in out and "Searches and screening" not in out
+    _one_more_search_and_decision(review)
+    code, out, err = run(review, "diff")
+    assert code == 0, err
+    lines = out.splitlines()
+    section = lines[lines.index("### Searches and screening"):]
+    assert section[:6] == ["### Searches and screening", "",
+                           "1 search added; 1 screening record added, 1 changed.", "",
+                           "- Searches added (1): `2024-07-01-db`",
+                           "- Screening records added (1): `kay-2024`"]
+    assert section[6] == "- Screening records changed (1): `ives-2024`"
+    assert run(review, "build")[0] == 0
+    banner = (review / "site" / "draft" / "index.html").read_text(encoding="utf-8")
+    assert "Changes not yet released (1 search added; 1 screening record added, 1 changed)" in banner
+    changelog = (review / "site" / "changelog.html").read_text(encoding="utf-8")
+    assert "<p>1 search added; 1 screening record added, 1 changed." in changelog
+
+
+def test_diff_against_a_git_revision_compares_its_screening_too(review):
+    _git(review, "init", "-q")
+    _git(review, "add", "-A")
+    _git(review, "commit", "-qm", "fixture")
+    _one_more_search_and_decision(review)
+    (review / "screening" / "2024-06-02-hand.yaml").unlink()  # its two records go
+    searches = review / "searches" / "2024-06-02-hand.yaml"
+    searches.unlink()
+    code, out, err = run(review, "diff", "HEAD")
+    assert code == 0, err
+    assert "1 search added, 1 removed; 1 screening record added, 1 changed, 2 removed." in out
+    assert "- Screening records removed (2): `fox-2023-again`, `jay-2023`" in out
