@@ -316,6 +316,21 @@ def check_across(screening: Screening, study_ids: set[str], shown: dict[str, str
     return problems
 
 
+def search_ids(screening: Screening | None) -> frozenset[str]:
+    return frozenset(s.id for s in screening.searches) if screening else frozenset()
+
+
+def since(screening: Screening, previous: frozenset[str] | None) -> Screening | None:
+    """The searches run since the version before (all of them if there is none) and their records, as the flow
+    diagram of an updated review counts them; None if no search is new (the diagram then has no update)."""
+    if previous is None:
+        return screening
+    searches = tuple(s for s in screening.searches if s.id not in previous)
+    ids = {s.id for s in searches}
+    return Screening(screening.vocabulary, searches, tuple(r for r in screening.records if r.search in ids)) \
+        if searches else None
+
+
 def arm(screening: Screening) -> Arm:
     """The update's PRISMA arm, counted from the searches and the records' first-listed decisions."""
     vocabulary = screening.vocabulary

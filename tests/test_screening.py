@@ -137,8 +137,36 @@ def test_a_release_freezes_its_screening(review):
         encoding="utf-8")
     assert run(review, "build")[0] == 0
     assert flow(review, "v/1.0.0")[("New studies (update)", "Records still being screened")] == 1
-    assert ("New studies (update)", "Records still being screened") not in flow(review, "draft")
-    assert flow(review, "draft")[("New studies (update)", "Excluded at screening: not about a garden")] == 1
+    released = (review / "site" / "v" / "1.0.0" / "screening.html").read_text(encoding="utf-8")
+    draft = (review / "site" / "draft" / "screening.html").read_text(encoding="utf-8")
+    row = '<tr id="record-ives-2024">'
+    assert "(not about a garden)" not in released.split(row)[1].split("</tr>")[0]
+    assert "(not about a garden)" in draft.split(row)[1].split("</tr>")[0]
+
+
+def test_the_flow_of_a_version_counts_the_searches_run_since_the_version_before(review):
+    """PRISMA 2020 for an updated review: the previous version's studies, and the new studies of this update's
+    searches; a search counted in one version is not counted again in the next."""
+    assert run(review, "release", "1.0.0", "--date", "2024-07-01")[0] == 0
+    assert run(review, "build")[0] == 0
+    draft = flow(review, "draft")  # no search since 1.0.0: no update, nothing added otherwise
+    assert not any(part == "New studies (update)" for part, _ in draft)
+    assert draft[("Previous studies", "Studies in the previous version")] == 5
+    assert draft[("This edition", "Studies in this edition")] == 5
+    assert not any("otherwise" in stage for _, stage in draft)
+    (review / "searches" / "2024-08-01-db.yaml").write_text(
+        "id: 2024-08-01-db\ndate: 2024-08-01\nroute: database\nsource: Database One\nquery: \"garden*\"\n"
+        "limits: 2024 onwards\nfound: 3\n", encoding="utf-8")
+    (review / "screening" / "2024-08-01-db.yaml").write_text(
+        "search: 2024-08-01-db\nrecords:\n  - id: kay-2024\n    title: Gardens for all\n    year: 2024\n"
+        "    decisions:\n      - {stage: title-abstract, decision: exclude, reason: no-garden, screener: T, "
+        "date: 2024-08-02}\n", encoding="utf-8")
+    assert run(review, "build")[0] == 0
+    new = {stage: n for (part, stage), n in flow(review, "draft").items() if part == "New studies (update)"}
+    assert new == {"Records found: database search": 3, "Removed before screening: not candidate articles": 2,
+                   "Candidate records listed": 1, "Duplicates removed": 0, "Records screened": 1,
+                   "Excluded at screening: not about a garden": 1, "Full-text reports assessed": 0,
+                   "New studies included": 0}
 
 
 def test_a_full_text_not_yet_decided_is_counted_as_awaiting_classification(review):
