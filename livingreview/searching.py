@@ -80,7 +80,9 @@ def search_command(project: Project, files: Sequence[str], source: str | None = 
         try:
             runs.append(Run(plan, plan.database.run(plan.query, _with_since(options, plan.since), fetch)))
         except SearchFailed as failure:
-            print(f"search: {plan.where}: {plan.database.label}: {failure}. Nothing was written.", file=err)
+            said = str(failure).rstrip(".")
+            print(f"search: {plan.where}: {plan.database.label}: {said}{' ' if said.endswith('?') else '. '}"
+                  f"Nothing was written.", file=err)
             return 1
     created = _files(project, runs, today)
     problems = check_changes(project, created)
