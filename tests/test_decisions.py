@@ -214,3 +214,28 @@ def test_inserted_decisions_read_back_as_given_whatever_their_text(screener, not
     assert {**read, "date": str(read["date"])} == decision
     assert "decisions" not in data["records"][1]
     assert decision_text(decision).startswith("{stage: screen, decision: include")
+
+
+_NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\\{}|'), min_size=1,
+                max_size=20).filter(lambda s: s.strip() == s and s)
+
+
+@settings(max_examples=100, deadline=None)
+@given(votes=st.dictionaries(_NAME, st.sampled_from(["Included", "Excluded", "Maybe"]), min_size=1, max_size=4),
+       reasons=st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=",|"),
+                                min_size=1, max_size=15).filter(lambda s: s.strip() == s and s), max_size=3))
+def test_rayyan_notes_give_back_every_screeners_decision(votes, reasons):
+    import csv
+
+    from livingreview.decisions import read_rayyan
+
+    notes = "RAYYAN-INCLUSION: {" + ", ".join(f'"{name}"=>"{said}"' for name, said in votes.items()) + "}"
+    if reasons:
+        notes += " | RAYYAN-EXCLUSION-REASONS: " + ",".join(reasons)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([["key", "title", "year", "authors", "notes"],
+                                                    ["r1", "A title", "2024", "Doe, J.", notes]])
+    [row] = read_rayyan(out.getvalue(), "export.csv", "Someone")
+    expected = {"Included": "include", "Excluded": "exclude", "Maybe": "maybe"}
+    assert [(v.screener, v.decision) for v in row.votes] == [(n, expected[s]) for n, s in votes.items()]
+    assert all(v.reasons == (tuple(reasons) if v.decision == "exclude" else ()) for v in row.votes)
