@@ -37,6 +37,7 @@ SITE_SCHEMA: dict[str, Any] = {
         "authors": {"type": "array", "minItems": 1, "items": _TEXT},
         "url": {"type": "string", "pattern": URL_PATTERN},
         "repository": {"type": "string", "pattern": URL_PATTERN},
+        "contact": {"type": "string", "pattern": r"^[^@\s<>\"]+@[^@\s<>\"]+$(?!\n)"},  # for the APIs `search` asks
         "licence_text": _TEXT, "licence_data": _TEXT,
         "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$(?!\n)"},
         "attribution": _TEXT,

@@ -27,7 +27,7 @@ from .parallel import Background
 from .project import Project
 from .release import release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
-from .screening import arm, load_screening
+from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
 from .validate import validate_studies
@@ -89,7 +89,7 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
                     aggregate(studies, review.codebook, review.content.tables), review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
-                    screening=review.screening)
+                    screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None)
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
@@ -101,7 +101,8 @@ def _figure_inputs(edition: Edition) -> FigureInputs:
     baseline = edition.content.baseline
     return FigureInputs(edition.aggregates, edition.codebook, edition.content.search, edition.previous_total,
                         {f.key: f.value for f in baseline.figures} if baseline else {},
-                        arm(edition.screening) if edition.screening else None,
+                        arm(update) if edition.screening and (update := since(edition.screening,
+                                                                              edition.previous_searches)) else None,
                         sum(s.in_baseline for s in edition.studies), _published(baseline),
                         baseline.label if baseline else "", baseline.included_total if baseline else None)
 

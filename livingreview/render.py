@@ -451,13 +451,13 @@ def _draft_changes(editions: Sequence[Edition]) -> str:
         return ""
     latest = releases[-1]
     changes = compare(latest.studies, latest.aggregates, latest.codebook,
-                      draft.studies, draft.aggregates, draft.codebook)
+                      draft.studies, draft.aggregates, draft.codebook, latest.screening, draft.screening)
     parts = [f"{len(changes.added)} {'study' if len(changes.added) == 1 else 'studies'} added" if changes.added else "",
              f"{len(changes.removed)} removed" if changes.removed else "",
              f"{len(changes.recoded)} corrected or recoded" if changes.recoded else ""]
     if changes.aggregates and not any(parts):
         parts.append("figures recomputed")
-    return ", ".join(p for p in parts if p)
+    return ", ".join(p for p in [*parts, changes.screening.summary()] if p)
 
 
 class StudyPages(Protocol):
@@ -515,7 +515,8 @@ def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:
     changes = changelog_entries(editions[: own + 1])[0].changes if previous else None
     return {"last_search": last[0], "last_search_label": last[1], "previous": previous,
             "added": len(changes.added) if changes else 0, "removed": len(changes.removed) if changes else 0,
-            "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update}
+            "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update,
+            "screening": changes.screening.summary() if changes else ""}
 
 
 def _comparisons(edition: Edition) -> list[dict[str, Any]]:
