@@ -283,6 +283,9 @@ def _read_cited(value: Any, where: list, problem: Problem, figures: Collection[s
         statement = _read_statement({k: v for k, v in item.items() if k != "cite"}, at, problem, cite)
         if statement is None:
             return _INVALID
+        if cite not in statement.quote:
+            problem("the quotation must contain the citation exactly as `cite:` gives it", [*at, "quote"], False)
+            return _INVALID
         cited.append(statement)
     return tuple(cited)
 
@@ -371,7 +374,8 @@ def _window(check: Check, figures: Mapping[str, PublishedFigure]) -> Computed:
         working.append(f"{statement.about}: {'; '.join(problems) if problems else 'within the window'}.")
     cited = len(check.settings["cited"])
     return Computed(not outside and end <= until.year, tuple(working),
-                    f"{outside} of {cited} {'study' if cited == 1 else 'studies'} named fall outside",
+                    f"{outside} of {cited} named {'study' if cited == 1 else 'studies'} outside the window or "
+                    f"after the search",
                     f"{start}–{end}, searched until {until.isoformat()}", check.settings["cited"])
 
 
