@@ -1,6 +1,6 @@
-"""Citation and reference-list errors of a published review, met while entering its studies.
+"""Errors of citation and of the reference list in a published review, met while entering its studies.
 
-Each kind of error is declared once in CITATION_KINDS: what it needs (the reference-list entry, a note) and
+Each kind of error is declared once in CITATION_KINDS: what it needs (the entry of the reference list, a note) and
 how the engine reads the two texts to confirm it (a different year, a differently spelled name, "et al." for
 an entry of two authors). A recorded error the texts do not show is reported by `check`, not shown.
 """
@@ -28,7 +28,7 @@ def citation_year(cited: str) -> int | None:
 
 
 def listed_year(entry: str) -> int | None:
-    """The year of a reference-list entry, the first '(YYYY)' in it."""
+    """The year of an entry of a reference list, the first '(YYYY)' in it."""
     found = _LISTED_YEAR.search(entry)
     return int(found.group(1)) if found else None
 
@@ -42,7 +42,7 @@ def cited_authors(cited: str) -> tuple[list[str], bool]:
 
 
 def listed_authors(entry: str) -> tuple[list[str], bool]:
-    """The family names of a reference-list entry ('Doe, J., & Roe, A. B. (2019). Title...'), and whether it
+    """The family names of an entry of a reference list ('Doe, J., & Roe, A. B. (2019). Title...'), and whether it
     ends them with 'et al.'."""
     found = re.search(r"\(\s*(?:1[5-9]|20)\d\d", entry)
     names = entry[: found.start()] if found else entry
@@ -80,7 +80,7 @@ def _authors_differ(cited: str, listed: str) -> str | None:
 class CitationKind:
     name: str
     summary: str  # what is wrong, in words, as the page shows it
-    listed: bool  # whether the error names its reference-list entry (required), or has none (forbidden)
+    listed: bool  # whether the error names its entry in the reference list (required), or has none (forbidden)
     confirm: Callable[[str, str], str | None] | None  # the difference the two texts show; None if they do not
     needs_note: bool = False
 
@@ -97,7 +97,7 @@ CITATION_KINDS: dict[str, CitationKind] = {kind.name: kind for kind in (
 
 @dataclass(frozen=True)
 class CitationProblem:
-    """One citation or reference-list error, as content/baseline.yaml's `citations:` records it."""
+    """One error of citation or of the reference list, as content/baseline.yaml's `citations:` records it."""
 
     kind: str
     cited: str

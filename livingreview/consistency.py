@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .citations import CITATION_KINDS, CitationProblem, citation_year, read_citations
@@ -353,7 +353,8 @@ def _overlap(check: Check, figures: Mapping[str, PublishedFigure]) -> Computed:
     computed = [f"categories sum to {counted:,}"] if counted > total.value else []
     if shared:
         computed.append(f"{len(shared)} {'study' if len(shared) == 1 else 'studies'} named in more than one")
-    statements = tuple(statement for _, _, statement in categories if statement is not None)
+    statements = tuple(replace(statement, about=figures[key].label) for key, _, statement in categories
+                       if statement is not None)
     return Computed(counted <= total.value and not shared, tuple(working),
                     "; ".join(computed) or f"categories sum to {counted:,}, none named twice",
                     f"{_figure_text(total)}, in categories the text presents as exclusive", statements)

@@ -129,7 +129,7 @@ class Baseline:
     figures: tuple[BaselineFigure, ...]
     checks: tuple[Check, ...]
     included: str = ""  # the key of the figure that counts the published review's included studies
-    citations: tuple[CitationProblem, ...] = ()  # citation and reference-list errors met entering its studies
+    citations: tuple[CitationProblem, ...] = ()  # errors of its citations and reference list
 
     def figure(self, key: str) -> BaselineFigure:
         for figure in self.figures:

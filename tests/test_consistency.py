@@ -328,7 +328,7 @@ def test_the_page_counts_each_level_in_words_at_the_top(fixture_page):
     # the fixture's baseline: overlap by sum, overlap by a shared study, named, window; sum, selection, Asia's
     # percentage; the surveys' 20.1 % of 20 %; five citation errors; the trials' percentage and the surveys named
     for words in ("4 contradictions", "3 arithmetic errors", "1 rounding difference",
-                  "5 citation and reference-list errors", "2 checks hold"):
+                  "5 errors of citation or reference list", "2 checks hold"):
         assert words in summary
 
 

@@ -100,7 +100,7 @@ def test_the_consistency_page_lists_the_inconsistencies_recorded_from_the_publis
     for cited in ("World Health Organization, 2022", "Chrisholm & Petrakis, 2020", "Jones & Pietila, 2020",
                   "Jones et al., 2020", "Wusinisch et al., 2020", "Meerkerk & Edelenbos, 2018", "Park, 2020"):
         assert cited in citations
-    assert "7 citation and reference-list errors" in summary
+    assert "7 errors of citation or reference list" in summary
 
 
 def test_every_quotation_of_the_checks_is_on_the_consistency_page(built):
