@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from .citations import CITATION_KINDS, CitationProblem, citation_year, read_citations
+from .citations import CITATION_KINDS, MAX_QUOTE_WORDS, CitationProblem, citation_year, read_citations
 
 # Most serious first; each level in words, for a reader who cannot tell the colours apart.
 LEVELS = ("contradiction", "arithmetic", "rounding")
@@ -26,7 +26,6 @@ LEVEL_HELP = {"contradiction": "the text against its own lists or against itself
                             "rounding explains",
               "rounding": "a printed percentage no further from the computed one than one unit of its last printed "
                           "digit"}
-MAX_QUOTE_WORDS = 25
 Problem = Callable[[str, Sequence[Any], bool], None]  # message, where in the file, whether at the key itself
 
 
@@ -101,7 +100,7 @@ class ConsistencyReport:
     findings: tuple[Outcome, ...]
     holding: tuple[Outcome, ...]
     citations: tuple[CitationProblem, ...] = ()
-    levels: tuple[Level, ...] = field(default=())
+    levels: tuple[Level, ...] = ()
 
 
 # --- the settings a kind of check may declare ---------------------------------------------------------------
@@ -111,7 +110,6 @@ class Setting:
     name: str
     role: str  # how it is read: see _READERS
     help: str  # what it holds, with an example
-    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,6 +129,7 @@ class CheckKind:
     settings: tuple[Setting, ...]
     compute: Callable[[Check, Mapping[str, PublishedFigure]], Computed]
     needs_statements: bool = True
+    agree: Callable[[Mapping[str, Any]], str] | None = None  # what is wrong with settings that disagree, or ""
 
 
 _INVALID = object()
@@ -380,6 +379,13 @@ def _window(check: Check, figures: Mapping[str, PublishedFigure]) -> Computed:
                     f"{start}–{end}, searched until {until.isoformat()}", check.settings["cited"])
 
 
+def _window_agrees(settings: Mapping[str, Any]) -> str:
+    if settings["from"] <= settings["to"]:
+        return ""
+    return (f"the window runs from {settings['from']} to {settings['to']}; its first year comes first, such as "
+            f"from: 2010, to: 2021")
+
+
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in (
     CheckKind("sum", "published counts add up to a published total", "arithmetic",
               (Setting("sum", "figures", "the published figures that add up, such as [included, excluded]"),
@@ -406,7 +412,7 @@ KINDS: dict[str, CheckKind] = {kind.name: kind for kind in (
                Setting("to", "year", "the last year of the stated window, such as 2021"),
                Setting("searched_until", "date", "the date the search ended, such as 2021-01-04"),
                Setting("cited", "cited", "the included studies to test, each `cite:` with `quote:` and `where:`")),
-              _window),
+              _window, agree=_window_agrees),
 )}
 
 
@@ -454,6 +460,9 @@ def _read_check(item: Any, where: list, figures: Collection[str], problem: Probl
             continue
         settings[setting.name] = _READERS[setting.role](item[setting.name], [*where, setting.name], problem, figures)
         good = good and settings[setting.name] is not _INVALID
+    if good and kind.agree is not None and (message := kind.agree(settings)):
+        problem(message, where, False)
+        good = False
     statements = _read_statements(item.get("statements"), [*where, "statements"], kind, problem)
     if item.get("note") is not None and not isinstance(item.get("note"), str):
         problem("`note:` must be text", [*where, "note"], False)

@@ -50,6 +50,11 @@ def outcome(item: dict[str, Any], figures: list[Figure]):
 SAID = [{"quote": "as the text says", "where": "Results"}]
 
 
+def window(cited: list[str], until: str = "2020-06-30", end: int = 2020) -> dict[str, Any]:
+    return {"kind": "window", "label": "w", "from": 2015, "to": end, "searched_until": until, "statements": SAID,
+            "cited": [{"cite": cite, "quote": f"as found ({cite})", "where": "Results"} for cite in cited]}
+
+
 @pytest.mark.parametrize(("value", "of", "printed", "decimals", "level"), [
     (116, 172, 67.4, 1, None),  # 67.44 rounds to 67.4
     (142, 172, 82.56, 2, None),  # 82.558 rounds to 82.56
@@ -131,11 +136,6 @@ def test_exclusive_categories_may_neither_exceed_their_total_nor_share_a_study(c
     assert result.level == level
 
 
-def window(cited: list[str], until: str = "2020-06-30", end: int = 2020) -> dict[str, Any]:
-    return {"kind": "window", "label": "w", "from": 2015, "to": end, "searched_until": until, "statements": SAID,
-            "cited": [{"cite": cite, "quote": f"as found ({cite})", "where": "Results"} for cite in cited]}
-
-
 def test_a_study_named_outside_the_window_or_after_the_search_is_a_contradiction():
     assert outcome(window(["Doe, 2015", "Roe et al., 2020"]), []).level is None
     assert outcome(window(["Doe, 2014"]), []).level == "contradiction"  # before the window
@@ -182,6 +182,7 @@ def test_findings_come_most_serious_first_with_a_count_per_level():
     ({"kind": "window", "label": "x", "from": 2015, "to": 2020, "searched_until": "2020-06-30",
       "statements": SAID, "cited": [{"cite": "Doe, 2019", "quote": "as found", "where": "R"}]},
      "the quotation must contain the citation"),
+    ({**window(["Doe, 2019"]), "from": 2021}, "its first year comes first"),
     ({"label": "x", "sum": ["a"], "equals": "a", "extra": 1}, "has no setting 'extra'"),
     ({"sum": ["a"], "equals": "a"}, "a check needs `label:`"),
 ])
