@@ -14,6 +14,7 @@ from typing import Any
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
+from .consistency import Check, CitationProblem, read_checks, read_citations
 from .diagnostics import Diagnostic
 from .figures import KINDS as FIGURE_KINDS
 from .figures import FigureSpec
@@ -117,13 +118,7 @@ class BaselineFigure:
     field: str | None = None
     field_value: Any = None
     region: str | None = None
-
-
-@dataclass(frozen=True)
-class BaselineCheck:
-    label: str
-    parts: tuple[str, ...]
-    equals: str
+    percent_decimals: int | None = None  # the decimals the percentage is printed with, as written in the file
 
 
 @dataclass(frozen=True)
@@ -133,8 +128,9 @@ class Baseline:
     source: str
     label: str
     figures: tuple[BaselineFigure, ...]
-    checks: tuple[BaselineCheck, ...]
+    checks: tuple[Check, ...]
     included: str = ""  # the key of the figure that counts the published review's included studies
+    citations: tuple[CitationProblem, ...] = ()  # errors of its citations and reference list
 
     def figure(self, key: str) -> BaselineFigure:
         for figure in self.figures:
@@ -456,6 +452,9 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
             _problem(loaded, f"a published figure needs key, label, value and where; missing: {', '.join(absent)}",
                      where, problems)
             continue
+        if not isinstance(item["key"], str) or not item["key"]:
+            _problem(loaded, "key must be text, such as included", [*where, "key"], problems)
+            continue
         if not isinstance(item["value"], int) or isinstance(item["value"], bool):
             _problem(loaded, "value must be a whole number, as printed", [*where, "value"], problems)
             continue
@@ -471,24 +470,34 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
                                  f"{', '.join(allowed)}", [*where, "field_value"], problems)
         if item.get("region") and item["region"] not in {r.key for r in codebook.regions}:
             _problem(loaded, f"unknown region '{item['region']}'", [*where, "region"], problems)
+        decimals = _printed_decimals(loaded, item, [*where, "percent"], problems)
         figures.append(BaselineFigure(item["key"], item["label"], item["value"], item["where"],
                                       item.get("percent"), item.get("of"), item.get("field"),
-                                      item.get("field_value"), item.get("region")))
+                                      item.get("field_value"), item.get("region"), decimals))
     for index, figure in enumerate(figures):
         if figure.of and figure.of not in keys:
             _problem(loaded, f"'of: {figure.of}' names no baseline figure", ["figures", index, "of"], problems)
-    checks = []
-    for index, item in enumerate(data.get("checks", []) or []):
-        named = [*item.get("sum", []), item.get("equals")] if isinstance(item, dict) else [None]
-        if any(name not in keys for name in named):
-            unknown = ", ".join(str(name) for name in named if name not in keys)
-            _problem(loaded, f"check names unknown baseline figure(s): {unknown}", ["checks", index], problems)
-            continue
-        checks.append(BaselineCheck(item.get("label", ""), tuple(item.get("sum", [])), item.get("equals", "")))
+
+    def report(message: str, where: Sequence[Any], key: bool) -> None:
+        _problem(loaded, message, where, problems, key=key)
+
+    checks = read_checks(data.get("checks"), keys, report)
+    citations = read_citations(data.get("citations"), report)
     included = data.get("included", "included" if "included" in keys else "")
     if included and included not in keys:
         _problem(loaded, f"included: '{included}' names no baseline figure", ["included"], problems)
-    return Baseline(data["source"], data["label"], tuple(figures), tuple(checks), included)
+    return Baseline(data["source"], data["label"], tuple(figures), checks, included, citations)
+
+
+def _printed_decimals(loaded: LoadedFile, item: dict, where: list, problems: list[Diagnostic]) -> int | None:
+    """How many decimals a printed percentage has, read as written (67.40 has two, though YAML reads it as 67.4)."""
+    if item.get("percent") is None:
+        return None
+    if isinstance(item["percent"], bool) or not isinstance(item["percent"], int | float):
+        _problem(loaded, "percent must be a number, as printed, such as 67.4", where, problems)
+        return None
+    written = loaded.raw_scalar(where) or ""
+    return len(written.split(".", 1)[1]) if re.fullmatch(r"\d+\.\d+", written) else 0
 
 
 def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Mapping[str, Any], ...]:

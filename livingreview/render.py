@@ -27,6 +27,7 @@ from .aggregate import dimension_label, dimension_values, format_percent, value_
 from .agreement import agreement
 from .changelog import changelog_entries, compare
 from .codebook import Codebook, Derived
+from .consistency import ConsistencyReport, evaluate
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .downloads import edition_downloads, studies_csv
@@ -105,7 +106,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
                                                      studies, edition.content.baseline is not None))
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
-        yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
+        yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
                                  comparisons=_comparisons(edition), disagreements=disagreements)
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
@@ -546,27 +547,10 @@ def _comparisons(edition: Edition) -> list[dict[str, Any]]:
     return rows
 
 
-def _baseline_checks(edition: Edition) -> list[dict[str, Any]]:
-    """Where the published figures do not add up, computed from the baseline file."""
+def _consistency(edition: Edition) -> ConsistencyReport | None:
+    """The published baseline checked against itself (see consistency.py)."""
     baseline = edition.content.baseline
-    if baseline is None:
-        return []
-    values = {f.key: f.value for f in baseline.figures}
-    results = []
-    for check in baseline.checks:
-        total = sum(values[key] for key in check.parts)
-        results.append({"label": check.label, "parts": [(baseline.figure(k).label, values[k]) for k in check.parts],
-                        "sum": total, "expected": values[check.equals],
-                        "expected_label": baseline.figure(check.equals).label, "holds": total == values[check.equals]})
-    for figure in baseline.figures:
-        if figure.percent is None or not figure.of or not values.get(figure.of):
-            continue
-        computed = 100 * figure.value / values[figure.of]
-        holds = round(computed, 1) == round(figure.percent, 1) or f"{computed:.2f}" == f"{figure.percent:.2f}"
-        results.append({"label": f"Printed percentage of “{figure.label}”", "parts": [],
-                        "sum": f"{figure.value} / {values[figure.of]} = {computed:.1f} %",
-                        "expected": f"{figure.percent:g} %", "expected_label": "printed", "holds": holds})
-    return results
+    return evaluate(baseline.figures, baseline.checks, baseline.citations) if baseline else None
 
 
 def _disagreements(edition: Edition, studies: Sequence[Study]) -> list[dict[str, Any]]:
