@@ -93,11 +93,9 @@ def extract_doi(text: str) -> str:
     record (as Rayyan writes it); percent-escapes decoded. "" when there is none."""
     if not text:
         return ""
-    for candidate in (text, urllib.parse.unquote(text)):
-        match = _DOI.search(candidate)
-        if match:  # < and > (in old Wiley DOIs) are written percent-encoded, as the study format asks
-            return _trim(match.group()).replace("<", "%3C").replace(">", "%3E")
-    return ""
+    match = _DOI.search(urllib.parse.unquote(text))
+    # < and > (in old Wiley DOIs) are written percent-encoded, as the study format asks
+    return _trim(match.group()).replace("<", "%3C").replace(">", "%3E") if match else ""
 
 
 def _trim(doi: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..records import Draft, Rejection
 from .bibtex import looks_like_bibtex, read_bibtex
 from .ris import looks_like_ris, read_ris
-from .tables import looks_like_table, read_table
+from .tables import looks_like_table, read_table, table_kind
 from .tagged import looks_like_medline, looks_like_wos, read_medline, read_wos
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
@@ -91,7 +91,8 @@ def read_text(text: str, name: str) -> Export:
             if not items:
                 items = [Rejection(f"{name}:1", f"looks like {export_format.label} but holds no record; export "
                                                 f"the records again", record=False)]
-            return Export(name, export_format.label, items)
+            label = f"{table_kind(text)} CSV".lstrip() if export_format.label == "CSV" else export_format.label
+            return Export(name, label, items)
     return Export(name, items=[Rejection(f"{name}:1", _advice(text), record=False)])
 
 

@@ -1,7 +1,7 @@
 """CSV exports: Rayyan (key, title, authors separated by " and ", ..., notes with its screening decisions),
 Covidence (Title, Authors, Published Year, ..., Covidence #), Zotero (Item Type, Publication Year, Author,
-Title, ...) and others with a title, author and year column. The csv module reads them, the delimiter sniffed
-(a comma, a semicolon as spreadsheets write in many countries, or a tab); a value may span lines, so each
+Title, ...) and others with a title, author and year column. The csv module reads them, the delimiter told from the
+header (a comma, a semicolon as spreadsheets write in many countries, or a tab); a value may span lines, so each
 record's first line is tracked."""
 
 from __future__ import annotations
@@ -30,18 +30,24 @@ _COLUMNS = {
 }
 
 
+def table_kind(text: str) -> str:
+    """Which tool's CSV export this is, from its header: Rayyan, Covidence, Zotero, or "" for another."""
+    header = {column.strip().strip('"').casefold() for column in re.split(r"[,;\t]", text.split("\n", 1)[0])}
+    return "Covidence" if "covidence #" in header else "Zotero" if "item type" in header else \
+        "Rayyan" if {"key", "notes"} <= header else ""
+
+
 def looks_like_table(text: str) -> bool:
     first = text.split("\n", 1)[0].casefold()
     return "title" in first and any(d in first for d in ",;\t")
 
 
 def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
-    sample = text[:20000]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The delimiter is the one the header line uses most (csv.Sniffer guesses quoting from the header alone,
+    # which has none, and then misreads doubled quotes in the rows).
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         header = [column.strip().casefold() for column in next(reader)]
     except StopIteration:
@@ -56,8 +62,7 @@ def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
                                      f"{', '.join(missing)} column (its columns: {', '.join(header[:12])}); "
                                      f"export again with them, or export as RIS", record=False)
         return
-    kind = "covidence" if "covidence #" in header else "zotero" if "item type" in header else "rayyan" \
-        if "key" in header and "notes" in header else "table"
+    kind = table_kind(text)
     while True:
         start = reader.line_num + 1
         try:
@@ -73,7 +78,7 @@ def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
             yield Rejection(f"{name}:{start}", f"row has {len(row)} columns, the header {len(header)}; skipped")
             continue
         value = {key: row[index].strip() if index is not None else "" for key, index in columns.items()}
-        if kind == "covidence":
+        if kind == "Covidence":
             decision, reason = covidence_decision(name, value["notes"])
             if decision == "undecided":
                 reason = ("Covidence exports one list at a time and this file's name does not say which: export "
