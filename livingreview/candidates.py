@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .diagnostics import Diagnostic
-from .importer import clean_title, normalise_doi, slug
+from .importing.cleaning import extract_doi, plain_title
+from .importing.study_files import slug
 from .load import CONTROL_CHARACTER, MAX_FILE_BYTES, LoadedFile, parse_yaml_text, read_yaml
 from .project import Project
 from .records import Draft
@@ -50,13 +51,13 @@ def plain_text(text: str) -> str:
 
 def from_draft(draft: Draft, pmid: str = "") -> tuple[Candidate | None, str]:
     """A candidate without an id yet (or None, and why it cannot be listed: no title or no year)."""
-    title = plain_text(clean_title(draft.title))
+    title = plain_text(plain_title(draft.title))
     year = re.search(r"(?<!\d)(\d{4})(?!\d)", draft.year or "")
     if not title or not year:
         return None, "no title" if not title else "no year"
     names = [", ".join(p for p in (plain_text(a.family), plain_text(a.given)) if p).replace(";", ",")
              for a in draft.authors if plain_text(a.family)]
-    doi = normalise_doi(draft.doi) if draft.doi.strip() else ""
+    doi = extract_doi(draft.doi)
     url = draft.url.strip()
     return Candidate("", title, int(year.group(1)), "; ".join(names), plain_text(draft.journal),
                      doi if re.search(DOI_PATTERN, doi) else "", pmid if pmid.isdigit() else "",
@@ -95,7 +96,7 @@ class Holdings:
         if item.get("duplicate_of"):
             return  # a duplicate's original is held already
         text = lambda key: item[key] if isinstance(item.get(key), str) else ""  # noqa: E731
-        self.held.append(_Held(item["id"], normalise_doi(text("doi")).casefold() if text("doi") else "",
+        self.held.append(_Held(item["id"], extract_doi(text("doi")).casefold(),
                                str(item.get("pmid", "")), normalise_title(text("title")),
                                item["year"] if isinstance(item.get("year"), int) else None, is_study))
 

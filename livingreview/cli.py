@@ -22,7 +22,7 @@ commands:
   schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
   release   freeze the checked review as releases/VERSION.json (a citable version)
   diff      print what the working tree changes in the evidence, as Markdown
-  import    write a new study file for each record of RIS, BibTeX or Rayyan CSV exports
+  import    write a new study file for each record of exports (RIS, BibTeX, CSV, PubMed, Web of Science)
   new       write a new study file from a DOI (looked up on Crossref) or a BibTeX entry
   include   write the study file of a screening record included at full text
   search    run searches against OpenAlex, PubMed or Crossref; record the hits as records to screen
@@ -82,8 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
     diff = commands.add_parser("diff", help="changes in the evidence against a release or git revision")
     diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
-    importer = commands.add_parser("import", help="new study files from RIS, BibTeX or Rayyan CSV exports")
-    importer.add_argument("files", nargs="+", metavar="FILE", help="an export (.ris, .bib or .csv)")
+    importer = commands.add_parser("import", help="new study files from reference-manager and database exports")
+    importer.add_argument("files", nargs="+", metavar="FILE",
+                          help="an export: RIS, BibTeX, CSV (Rayyan, Covidence, Zotero), PubMed MEDLINE or Web of "
+                               "Science tagged text, told by its content")
     new = commands.add_parser("new", help="a new study file from a DOI or a BibTeX entry")
     source = new.add_mutually_exclusive_group(required=True)
     source.add_argument("--doi", help="look the study up on Crossref by its DOI")

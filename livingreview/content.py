@@ -131,6 +131,7 @@ class Baseline:
     checks: tuple[Check, ...]
     included: str = ""  # the key of the figure that counts the published review's included studies
     citations: tuple[CitationProblem, ...] = ()  # errors of its citations and reference list
+    studies: tuple[str, ...] | None = None  # the ids of its included studies, the only ones in_baseline: true
 
     def figure(self, key: str) -> BaselineFigure:
         for figure in self.figures:
@@ -486,7 +487,8 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
     included = data.get("included", "included" if "included" in keys else "")
     if included and included not in keys:
         _problem(loaded, f"included: '{included}' names no baseline figure", ["included"], problems)
-    return Baseline(data["source"], data["label"], tuple(figures), checks, included, citations)
+    return Baseline(data["source"], data["label"], tuple(figures), checks, included, citations,
+                    _baseline_studies(loaded, problems))
 
 
 def _printed_decimals(loaded: LoadedFile, item: dict, where: list, problems: list[Diagnostic]) -> int | None:
@@ -498,6 +500,18 @@ def _printed_decimals(loaded: LoadedFile, item: dict, where: list, problems: lis
         return None
     written = loaded.raw_scalar(where) or ""
     return len(written.split(".", 1)[1]) if re.fullmatch(r"\d+\.\d+", written) else 0
+
+
+def _baseline_studies(loaded: LoadedFile, problems: list[Diagnostic]) -> tuple[str, ...] | None:
+    """The ids of the published review's included studies (`studies:`), or None when the baseline lists none."""
+    listed = loaded.data.get("studies")
+    if listed is None:
+        return None
+    if not isinstance(listed, list) or not all(isinstance(s, str) and re.match(SLUG_PATTERN, s) for s in listed):
+        _problem(loaded, "`studies:` lists the ids of the published review's included studies, such as "
+                         "[nelson-2016, byrne-2021a]", ["studies"], problems)
+        return None
+    return tuple(listed)
 
 
 def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Mapping[str, Any], ...]:

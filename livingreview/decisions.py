@@ -26,7 +26,7 @@ import yaml
 
 from .candidates import Candidate, Holdings, check_changes, from_draft, record_lines, scalar, search_id, write_changes
 from .diagnostics import BuildError, Diagnostic
-from .importer import _person
+from .importing.cleaning import person as author_of
 from .load import InputRefused, read_input, read_yaml
 from .project import Project
 from .records import Draft
@@ -91,7 +91,7 @@ def _table(text: str, name: str) -> Iterator[tuple[int, dict[str, str]]]:
 def _draft(where: str, row: Mapping[str, str], authors: list[str], *year_columns: str) -> Draft:
     year = next((row[c] for c in year_columns if row.get(c)), "")
     doi = (row.get("doi") or "").split()
-    return Draft(where, title=row.get("title", ""), authors=[_person(a) for a in authors if a.strip()], year=year,
+    return Draft(where, title=row.get("title", ""), authors=[a for a in map(author_of, authors) if a], year=year,
                  journal=row.get("journal", ""), doi=doi[0] if doi else "", url=row.get("url", "").split(" ")[0])
 
 

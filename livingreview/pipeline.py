@@ -30,7 +30,7 @@ from .render import SiteContext, check_pages, check_templates, environment, rend
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
-from .validate import validate_studies
+from .validate import baseline_membership, validate_studies
 from .write import write_site
 
 Output = tuple[str, bytes]
@@ -56,6 +56,9 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     known = _known_studies(project, cache, inputs, baseline)
     paths, studies, study_problems = validate_studies(project, codebook, baseline,
                                                       known.get if known else lambda path: None)
+    if content is not None and content.baseline is not None:
+        study_problems += baseline_membership(studies, content.baseline.studies, project.root,
+                                              project.display(project.content / "baseline.yaml"))
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
     if known:
