@@ -359,7 +359,7 @@ def test_a_review_without_checks_still_checks_its_printed_percentages(tmp_path):
     shutil.copytree(FIXTURE, root)
     baseline = root / "content" / "baseline.yaml"
     text = baseline.read_text(encoding="utf-8")
-    baseline.write_text(text[: text.index("checks:")], encoding="utf-8")
+    baseline.write_text(text[: text.index("checks:")] + text[text.index("\nstudies:"):], encoding="utf-8")
     assert main(["--root", str(root), "build"]) == 0
     page = text_of((root / "site" / "consistency.html").read_text(encoding="utf-8"))
     assert "0 contradictions" in page and "1 arithmetic error" in page and "1 rounding difference" in page

@@ -34,12 +34,18 @@ def _recode(root: Path, study_id: str, n: int) -> None:
                         .replace("involvement: consulted", f"involvement: {value}"), encoding="utf-8")
 
 
+# each family's added studies have titles of their own: two studies of one year may not share a title
+TOPICS = {"alpha": ("Seedlings", "Compost", "Rainwater", "Beehives", "Orchards", "Paths"),
+          "beta": ("Hedgerows in winter", "Village ponds", "Allotment sheds", "Wildflower verges", "Moss", "Fences"),
+          "gamma": ("Rooftop greenhouses", "Community kitchens", "Hospital courtyards", "School plots", "Bees in towns",
+                    "Seed libraries")}
+
+
 def _add(root: Path, study_id: str, n: int) -> None:
     # a second study of the same author and year: both are then lettered a and b
     family = study_id.split("-")[0]
     added = study(f"{family}-2019{'abcdef'[n % 6]}", 2019, involvement="consulted")
-    write_study(root, {**added, "title": ("Seedlings", "Compost", "Rainwater", "Beehives", "Orchards", "Paths")[n]
-                       + " and the people who tend them"})
+    write_study(root, {**added, "title": TOPICS[family][n] + " and the people who tend them"})
 
 
 def _delete(root: Path, study_id: str, n: int) -> None:
