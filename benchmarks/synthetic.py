@@ -239,7 +239,15 @@ def generate(n: int, seed: int = 0, out: Path | None = None, source: Path = REPO
     _separate_titles(studies, seed)
     for study in studies:
         (studies_dir / f"{study['id']}.yaml").write_text(_to_yaml(study, seed), encoding="utf-8")
+    if shape.baseline_size is not None:
+        _list_baseline_studies(root / "content" / "baseline.yaml", [s["id"] for s in studies if s["in_baseline"]])
     return root
+
+
+def _list_baseline_studies(path: Path, ids: list[str]) -> None:
+    """The baseline names the synthetic studies that say in_baseline: true (the copied list names real ones)."""
+    text = re.sub(r"(?ms)^studies:.*?(?=^\S|\Z)", "", path.read_text(encoding="utf-8"))
+    path.write_text(text.rstrip("\n") + f"\nstudies: [{', '.join(ids)}]\n", encoding="utf-8")
 
 
 _STUDY_LINK = re.compile(r"""(study_link\(\s*)(["'])([^"']+)\2""")

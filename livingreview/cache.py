@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -238,3 +238,40 @@ class KnownStudies:
                 entries[path.name] = [digest, study_to_data(study)]
         if entries != self.entries:
             self.cache.write("studies", self.key, entries)
+
+
+class KeptPages:
+    """Each study's pages as the last build wrote them, with the key they were made from: while a
+    study's key is unchanged (its file, its label, the page around it, the codebook, templates and
+    engine), its pages are read back from the site instead of being rendered again."""
+
+    def __init__(self, cache: Cache, name: str, key: str, site: Path, files: Mapping[str, str]):
+        self.cache, self.name, self.key, self.site = cache, name, key, site
+        self.files = files  # each study's file digest, by id
+        found = cache.read(name, key)
+        self.entries: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+        self.kept: dict[str, list[Any]] = {}
+
+    def get(self, study_id: str, key: str) -> list[tuple[str, bytes]] | None:
+        entry, key = self.entries.get(study_id), self._with_file(study_id, key)
+        if not (key and isinstance(entry, list) and len(entry) == 2 and entry[0] == key
+                and isinstance(entry[1], list)):
+            return None
+        files = _read_back(self.site, entry[1])
+        if files is not None:
+            self.kept[study_id] = entry
+        return files
+
+    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
+        key = self._with_file(study_id, key)
+        if key:
+            self.kept[study_id] = [key, [[path, hashlib.sha256(data).hexdigest()] for path, data in files]]
+
+    def _with_file(self, study_id: str, key: str) -> str:
+        file = self.files.get(study_id)
+        return f"{key}:{file}" if file else ""
+
+    def save(self) -> None:
+        """Remember the pages of this build's studies (and forget those of studies gone), if any changed."""
+        if self.kept != self.entries:
+            self.cache.write(self.name, self.key, self.kept)

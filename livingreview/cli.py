@@ -1,4 +1,4 @@
-"""Command line: `livingreview [init|build|check|schema|release|diff|import|new|serve]`."""
+"""Command line: `livingreview [init|build|check|schema|release|diff|import|new|include|search|decisions|serve]`."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ commands:
   schema    write the JSON Schema of a study file (for editors) to content/study.schema.json
   release   freeze the checked review as releases/VERSION.json (a citable version)
   diff      print what the working tree changes in the evidence, as Markdown
-  import    write a new study file for each record of RIS, BibTeX or Rayyan CSV exports
+  import    write a new study file for each record of exports (RIS, BibTeX, CSV, PubMed, Web of Science)
   new       write a new study file from a DOI (looked up on Crossref) or a BibTeX entry
   include   write the study file of a screening record included at full text
+  search    run searches against OpenAlex, PubMed or Crossref; record the hits as records to screen
+  decisions record the screening decisions of a Rayyan, Covidence or ASReview export
   serve     build, serve the site on http://127.0.0.1:8000/ and rebuild when a file changes
 """
 
@@ -80,17 +82,49 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
     diff = commands.add_parser("diff", help="changes in the evidence against a release or git revision")
     diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
-    importer = commands.add_parser("import", help="new study files from RIS, BibTeX or Rayyan CSV exports")
-    importer.add_argument("files", nargs="+", metavar="FILE", help="an export (.ris, .bib or .csv)")
+    importer = commands.add_parser("import", help="new study files from reference-manager and database exports")
+    importer.add_argument("files", nargs="+", metavar="FILE",
+                          help="an export: RIS, BibTeX, CSV (Rayyan, Covidence, Zotero), PubMed MEDLINE or Web of "
+                               "Science tagged text, told by its content")
     new = commands.add_parser("new", help="a new study file from a DOI or a BibTeX entry")
     source = new.add_mutually_exclusive_group(required=True)
     source.add_argument("--doi", help="look the study up on Crossref by its DOI")
     source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
     include = commands.add_parser("include", help="the study file of a screening record included at full text")
     include.add_argument("record", help="the record's id in screening/*.yaml")
+    search = commands.add_parser("search", help="run searches against a bibliographic database; record the hits")
+    search.add_argument("files", nargs="+", metavar="SEARCH_FILE",
+                        help="a YAML file with `query:` and `source:` (a recorded search, to run it again)")
+    search.add_argument("--source", choices=("openalex", "pubmed", "crossref"),
+                        help="the database to ask (default: the file's `source:`)")
+    search.add_argument("--since", metavar="YYYY-MM-DD", help="only records published on or after this day")
+    search.add_argument("--max", type=_count, default=1000, metavar="N",
+                        help="the most records a search may fetch (default: 1000); more, and nothing is fetched")
+    search.add_argument("--date", metavar="YYYY-MM-DD", help="the date to record (default: today)")
+    decisions = commands.add_parser("decisions", help="record the screening decisions of a screening tool's export")
+    decisions.add_argument("files", nargs="+", metavar="FILE", help="a Rayyan, Covidence or ASReview CSV export")
+    decisions.add_argument("--tool", choices=("rayyan", "covidence", "asreview"),
+                           help="the tool that wrote the export (default: told from its columns)")
+    decisions.add_argument("--stage", help="the stage the decisions were made at (default: the first of "
+                                           "content/screening.yaml; Covidence's file names say it)")
+    decisions.add_argument("--screener", help="the screener, for tools that do not name one (Covidence, ASReview)")
+    decisions.add_argument("--date", metavar="YYYY-MM-DD", help="the date of the decisions (default: today)")
+    decisions.add_argument("--reason", action="append", default=[], metavar="TEXT=KEY",
+                           help="map the tool's exclusion reason TEXT to a reason KEY of content/screening.yaml "
+                                "(repeat for each)")
+    decisions.add_argument("--no-reason", metavar="KEY",
+                           help="the reason KEY to record for an exclusion the export gives no reason for")
+    decisions.add_argument("--search", metavar="ID",
+                           help="list records the export holds but screening/ does not as records of this search")
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     serve.add_argument("--port", type=_port, default=8000, help="the port on 127.0.0.1 (default: 8000)")
     return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of records: give a whole number, such as 500")
+    return int(text)
 
 
 def report(diagnostics: Sequence[Diagnostic]) -> None:
@@ -175,9 +209,10 @@ def _diff(project: Project, args: argparse.Namespace) -> int:
     from .pipeline import load_review
 
     review = load_review(project)
-    label, studies, codebook = edition_at(project, args.base)
+    label, studies, codebook, screening = edition_at(project, args.base)
     changes = compare(studies, aggregate(studies, codebook), codebook,
-                      review.studies, aggregate(review.studies, review.codebook), review.codebook)
+                      review.studies, aggregate(review.studies, review.codebook), review.codebook,
+                      screening, review.screening)
     print(markdown(changes, label, "working tree"))
     return 0
 
@@ -200,6 +235,19 @@ def _include(project: Project, args: argparse.Namespace) -> int:
     return include_command(project, args.record)
 
 
+def _search(project: Project, args: argparse.Namespace) -> int:
+    from .searching import search_command
+
+    return search_command(project, args.files, source=args.source, since=args.since, cap=args.max, date=args.date)
+
+
+def _decisions(project: Project, args: argparse.Namespace) -> int:
+    from .decisions import decisions_command
+
+    return decisions_command(project, args.files, tool=args.tool, stage=args.stage, screener=args.screener,
+                             date=args.date, reasons=args.reason, no_reason=args.no_reason, search=args.search)
+
+
 def _serve(project: Project, args: argparse.Namespace) -> int:
     from .serve import serve_command
 
@@ -208,4 +256,5 @@ def _serve(project: Project, args: argparse.Namespace) -> int:
 
 _COMMANDS: dict[str, Callable[[Project, argparse.Namespace], int]] = {
     "init": _init, "check": _check, "build": _build, "schema": _schema, "release": _release, "diff": _diff,
-    "import": _import, "new": _new, "include": _include, "serve": _serve}
+    "import": _import, "new": _new, "include": _include, "search": _search, "decisions": _decisions,
+    "serve": _serve}

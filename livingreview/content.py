@@ -14,6 +14,7 @@ from typing import Any
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
+from .consistency import Check, CitationProblem, read_checks, read_citations
 from .diagnostics import Diagnostic
 from .figures import KINDS as FIGURE_KINDS
 from .figures import FigureSpec
@@ -37,6 +38,7 @@ SITE_SCHEMA: dict[str, Any] = {
         "authors": {"type": "array", "minItems": 1, "items": _TEXT},
         "url": {"type": "string", "pattern": URL_PATTERN},
         "repository": {"type": "string", "pattern": URL_PATTERN},
+        "contact": {"type": "string", "pattern": r"^[^@\s<>\"]+@[^@\s<>\"]+$(?!\n)"},  # for the APIs `search` asks
         "licence_text": _TEXT, "licence_data": _TEXT,
         "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$(?!\n)"},
         "attribution": _TEXT,
@@ -116,13 +118,7 @@ class BaselineFigure:
     field: str | None = None
     field_value: Any = None
     region: str | None = None
-
-
-@dataclass(frozen=True)
-class BaselineCheck:
-    label: str
-    parts: tuple[str, ...]
-    equals: str
+    percent_decimals: int | None = None  # the decimals the percentage is printed with, as written in the file
 
 
 @dataclass(frozen=True)
@@ -132,8 +128,10 @@ class Baseline:
     source: str
     label: str
     figures: tuple[BaselineFigure, ...]
-    checks: tuple[BaselineCheck, ...]
+    checks: tuple[Check, ...]
     included: str = ""  # the key of the figure that counts the published review's included studies
+    citations: tuple[CitationProblem, ...] = ()  # errors of its citations and reference list
+    studies: tuple[str, ...] | None = None  # the ids of its included studies, the only ones in_baseline: true
 
     def figure(self, key: str) -> BaselineFigure:
         for figure in self.figures:
@@ -418,6 +416,10 @@ def _figure(loaded: LoadedFile, item: dict, where: list, codebook: Codebook, kno
                      [*where, setting.name], problems)
         elif setting.role == "text" and not isinstance(value, str):
             _problem(loaded, f"`{setting.name}` must be text", [*where, setting.name], problems)
+        elif setting.role == "percent" and (isinstance(value, bool) or not isinstance(value, int | float)
+                                            or not 0 <= value <= 100):
+            _problem(loaded, f"`{setting.name}` must be a percentage from 0 to 100, such as 50",
+                     [*where, setting.name], problems)
         elif setting.role == "value":
             dimension = item.get(setting.of)
             if not isinstance(dimension, str) or dimension not in known:
@@ -451,6 +453,9 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
             _problem(loaded, f"a published figure needs key, label, value and where; missing: {', '.join(absent)}",
                      where, problems)
             continue
+        if not isinstance(item["key"], str) or not item["key"]:
+            _problem(loaded, "key must be text, such as included", [*where, "key"], problems)
+            continue
         if not isinstance(item["value"], int) or isinstance(item["value"], bool):
             _problem(loaded, "value must be a whole number, as printed", [*where, "value"], problems)
             continue
@@ -466,24 +471,47 @@ def _baseline(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diag
                                  f"{', '.join(allowed)}", [*where, "field_value"], problems)
         if item.get("region") and item["region"] not in {r.key for r in codebook.regions}:
             _problem(loaded, f"unknown region '{item['region']}'", [*where, "region"], problems)
+        decimals = _printed_decimals(loaded, item, [*where, "percent"], problems)
         figures.append(BaselineFigure(item["key"], item["label"], item["value"], item["where"],
                                       item.get("percent"), item.get("of"), item.get("field"),
-                                      item.get("field_value"), item.get("region")))
+                                      item.get("field_value"), item.get("region"), decimals))
     for index, figure in enumerate(figures):
         if figure.of and figure.of not in keys:
             _problem(loaded, f"'of: {figure.of}' names no baseline figure", ["figures", index, "of"], problems)
-    checks = []
-    for index, item in enumerate(data.get("checks", []) or []):
-        named = [*item.get("sum", []), item.get("equals")] if isinstance(item, dict) else [None]
-        if any(name not in keys for name in named):
-            unknown = ", ".join(str(name) for name in named if name not in keys)
-            _problem(loaded, f"check names unknown baseline figure(s): {unknown}", ["checks", index], problems)
-            continue
-        checks.append(BaselineCheck(item.get("label", ""), tuple(item.get("sum", [])), item.get("equals", "")))
+
+    def report(message: str, where: Sequence[Any], key: bool) -> None:
+        _problem(loaded, message, where, problems, key=key)
+
+    checks = read_checks(data.get("checks"), keys, report)
+    citations = read_citations(data.get("citations"), report)
     included = data.get("included", "included" if "included" in keys else "")
     if included and included not in keys:
         _problem(loaded, f"included: '{included}' names no baseline figure", ["included"], problems)
-    return Baseline(data["source"], data["label"], tuple(figures), tuple(checks), included)
+    return Baseline(data["source"], data["label"], tuple(figures), checks, included, citations,
+                    _baseline_studies(loaded, problems))
+
+
+def _printed_decimals(loaded: LoadedFile, item: dict, where: list, problems: list[Diagnostic]) -> int | None:
+    """How many decimals a printed percentage has, read as written (67.40 has two, though YAML reads it as 67.4)."""
+    if item.get("percent") is None:
+        return None
+    if isinstance(item["percent"], bool) or not isinstance(item["percent"], int | float):
+        _problem(loaded, "percent must be a number, as printed, such as 67.4", where, problems)
+        return None
+    written = loaded.raw_scalar(where) or ""
+    return len(written.split(".", 1)[1]) if re.fullmatch(r"\d+\.\d+", written) else 0
+
+
+def _baseline_studies(loaded: LoadedFile, problems: list[Diagnostic]) -> tuple[str, ...] | None:
+    """The ids of the published review's included studies (`studies:`), or None when the baseline lists none."""
+    listed = loaded.data.get("studies")
+    if listed is None:
+        return None
+    if not isinstance(listed, list) or not all(isinstance(s, str) and re.match(SLUG_PATTERN, s) for s in listed):
+        _problem(loaded, "`studies:` lists the ids of the published review's included studies, such as "
+                         "[nelson-2016, byrne-2021a]", ["studies"], problems)
+        return None
+    return tuple(listed)
 
 
 def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Mapping[str, Any], ...]:

@@ -76,7 +76,7 @@ def record_from_work(work: Mapping[str, Any], where: str) -> Draft:
         if person.get("family"):
             authors.append(Author(person["family"], person.get("given", "")))
         elif person.get("name"):
-            authors.append(Author(person["name"]))
+            authors.append(Author(person["name"], corporate=True))  # Crossref's name: an organisation
     return Draft(
         where=where,
         title=_first(work.get("title")),

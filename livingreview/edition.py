@@ -41,3 +41,4 @@ class Edition:
     citation: Mapping[str, str] = field(default_factory=dict)
     is_alias: bool = False  # the latest release again at the site root
     screening: Screening | None = None
+    previous_searches: frozenset[str] | None = None  # the searches of the version before (None: no version before)

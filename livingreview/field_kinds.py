@@ -57,6 +57,7 @@ class FieldKind:
     is_list: bool = False  # a study may have several values (each counts once)
     tallied: bool = False  # studies can be counted per value
     needs_values: bool = False  # the codebook must list the values
+    reads: str = ""  # what a reader of the codebook's manual is told a study records for such a field
 
 
 def _described(field: Field) -> dict[str, Any]:
@@ -93,12 +94,13 @@ def _text(field: Field, allowed: Sequence[str], marker: str) -> dict[str, Any]:
 
 
 KINDS: Mapping[str, FieldKind] = {kind.name: kind for kind in (
-    FieldKind("single", "exactly one of the listed values", _single, tallied=True, needs_values=True),
+    FieldKind("single", "exactly one of the listed values", _single, tallied=True, needs_values=True,
+              reads="one of the values below"),
     FieldKind("multiple", "a list of listed values; an empty list [] means none of them", _list, is_list=True,
-              tallied=True, needs_values=True),
-    FieldKind("boolean", "true or false", _boolean, tallied=True),
-    FieldKind("text", "free text", _text),
-    FieldKind("number", "a whole number", _number),
+              tallied=True, needs_values=True, reads="any of the values below, or none of them"),
+    FieldKind("boolean", "true or false", _boolean, tallied=True, reads="yes or no"),
+    FieldKind("text", "free text", _text, reads="a short text"),
+    FieldKind("number", "a whole number", _number, reads="a whole number"),
     FieldKind("country", "a list of ISO 3166-1 alpha-2 codes listed under `countries`; each counts in its region",
-              _list, is_list=True, tallied=True),
+              _list, is_list=True, tallied=True, reads="the countries where the study took place"),
 )}

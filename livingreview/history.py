@@ -12,12 +12,15 @@ from .load import parse_yaml_text
 from .project import Project
 from .release import load_release, release_files
 from .schema import fast_validator, study_schema
+from .screening import Screening, load_screening
+from .sources import DATA_FOLDERS, Frozen
 from .sources import Folder as ContentFolder
 from .study import Study, study_from_data
 
 
-def edition_at(project: Project, base: str | None) -> tuple[str, tuple[Study, ...], Codebook]:
-    """The studies and codebook of the latest release (default), a named release, or a git revision."""
+def edition_at(project: Project, base: str | None) -> tuple[str, tuple[Study, ...], Codebook, Screening | None]:
+    """The studies, codebook and searches and screening of the latest release (default), a named release, or a
+    git revision."""
     releases, _ = release_files(project)
     site_file = ContentFolder(project.content, project.display(project.content)).yaml("site.yaml")
     if base is None:
@@ -28,11 +31,11 @@ def edition_at(project: Project, base: str | None) -> tuple[str, tuple[Study, ..
     named = [path for path in releases if path.stem == base]
     if named:
         release = load_release(project, named[0], site_file)
-        return f"release {base}", release.studies, release.codebook
+        return f"release {base}", release.studies, release.codebook, release.screening
     return f"revision {base}", *_at_revision(project, base)
 
 
-def _at_revision(project: Project, revision: str) -> tuple[tuple[Study, ...], Codebook]:
+def _at_revision(project: Project, revision: str) -> tuple[tuple[Study, ...], Codebook, Screening | None]:
     if revision.startswith("-") or not re.fullmatch(r"[\w./@^~{}:+-]+", revision):
         raise BuildError([Diagnostic(".", 1, 1, f"'{revision}' is not a release or a git revision "
                                                 f"(such as main, origin/main or a commit)")])
@@ -55,4 +58,12 @@ def _at_revision(project: Project, revision: str) -> tuple[tuple[Study, ...], Co
             loaded = parse_yaml_text(git("show", f"{commit}:{name}"), name)
             if loaded.ok and valid(loaded.data):  # a file invalid at that revision has no place in the comparison
                 studies.append(study_from_data(loaded.data, name))
-    return tuple(studies), codebook
+    listing = git("ls-tree", "-r", "--name-only", commit, "--", *(f"{folder}/" for folder in DATA_FOLDERS))
+    files = {name: git("show", f"{commit}:{name}") for name in listing.splitlines()
+             if name.count("/") == 1 and name.endswith(".yaml")}
+    listed = git("ls-tree", "--name-only", commit, "--", "content/screening.yaml").strip()
+    if listed:
+        files["screening.yaml"] = git("show", f"{commit}:content/screening.yaml")
+    frozen = Frozen(files, f"{revision}:")
+    screening, _ = load_screening(frozen, frozen, {s.id for s in studies})  # as for studies: invalid, not compared
+    return tuple(studies), codebook, screening

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic
+from .yaml_errors import curly_quoted_values, explain
 
 MAX_FILE_BYTES = 256 * 1024
 # Characters no page can show (tab and line breaks aside): YAML's escapes ("\x01") can write them.
@@ -235,7 +236,7 @@ def _check_tabs(loaded: LoadedFile, text: str) -> None:
         if "\t" in line:
             loaded.diagnostics.append(Diagnostic(
                 loaded.display, number, line.index("\t") + 1,
-                "tab character; YAML files must use spaces for indentation and no tabs"))
+                "tab character; YAML files use spaces, not tabs: indent with two spaces per level"))
 
 
 def _has_anchors_or_tags(loaded: LoadedFile, text: str) -> bool:
@@ -310,11 +311,9 @@ def _parse(loaded: LoadedFile, text: str) -> bool:
         loaded.parsed = True
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = position(text, mark) if mark else (1, 1)
-        if any((d.line, d.column) == (line, column) for d in loaded.diagnostics):
+        if mark and any((d.line, d.column) == position(text, mark) for d in loaded.diagnostics):
             return False  # a tab diagnostic at the same place already says what is wrong
-        loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
-                                             f"YAML syntax error: {_syntax_problem(error, text)}"))
+        loaded.diagnostics.append(Diagnostic(loaded.display, *explain(error, text)))
         return False
     except yaml.reader.ReaderError as error:
         index = error.position  # the C reader counts UTF-8 bytes, the Python one characters
@@ -333,29 +332,14 @@ def _parse(loaded: LoadedFile, text: str) -> bool:
         return False
     finally:
         loader.dispose()
+    for line, column, message in curly_quoted_values(text):
+        loaded.diagnostics.append(Diagnostic(loaded.display, line, column, message))
     for key, mark, first in loader.duplicate_keys:
         loaded.diagnostics.append(Diagnostic(
             loaded.display, *position(text, mark),
             f"duplicate key '{key}' (first on line {position(text, first)[0]}); "
             f"YAML would silently keep only the last one"))
     return loader.within_depth
-
-
-def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
-    """PyYAML's context and problem as one sentence that says where the unfinished part began."""
-    context, problem = error.context or "", error.problem or ""
-    start, end = error.context_mark, error.problem_mark
-    if context.startswith("while ") and start and end and (start.line, start.column) != (end.line, end.column):
-        line, column = position(text, start)
-        sentence = f"{problem} {context} that starts at line {line}, column {column}"
-    else:
-        sentence = " ".join(part for part in (context, problem) if part)
-    # What a contributor most often did when PyYAML reports these problems:
-    if "mapping values are not allowed" in problem:
-        sentence += "; a value that contains ': ' must be written in quotes"
-    elif "cannot start any token" in problem and end and text[end.index:end.index + 1] in ("@", "`"):
-        sentence += f"; a value that starts with {text[end.index]} must be written in quotes"
-    return sentence
 
 
 def locate(text: str, location: Sequence[Any], *, key: bool = False) -> tuple[int, int]:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, Inputs, KnownStudies
+from .cache import UP_TO_DATE, Cache, Inputs, KeptPages, KnownStudies
 from .codebook import codebook_from
-from .content import load_content
+from .content import Baseline, load_content
 from .diagnostics import BuildError
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
@@ -27,10 +27,10 @@ from .parallel import Background
 from .project import Project
 from .release import release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
-from .screening import arm, load_screening
+from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
-from .validate import validate_studies
+from .validate import baseline_membership, validate_studies
 from .write import write_site
 
 Output = tuple[str, bytes]
@@ -56,6 +56,9 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     known = _known_studies(project, cache, inputs, baseline)
     paths, studies, study_problems = validate_studies(project, codebook, baseline,
                                                       known.get if known else lambda path: None)
+    if content is not None and content.baseline is not None:
+        study_problems += baseline_membership(studies, content.baseline.studies, project.root,
+                                              project.display(project.content / "baseline.yaml"))
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
     if known:
@@ -89,7 +92,7 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
                     aggregate(studies, review.codebook, review.content.tables), review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
-                    screening=review.screening)
+                    screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None)
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
@@ -101,8 +104,21 @@ def _figure_inputs(edition: Edition) -> FigureInputs:
     baseline = edition.content.baseline
     return FigureInputs(edition.aggregates, edition.codebook, edition.content.search, edition.previous_total,
                         {f.key: f.value for f in baseline.figures} if baseline else {},
-                        arm(edition.screening) if edition.screening else None,
-                        sum(s.in_baseline for s in edition.studies))
+                        arm(update) if edition.screening and (update := since(edition.screening,
+                                                                              edition.previous_searches)) else None,
+                        sum(s.in_baseline for s in edition.studies), _published(baseline),
+                        baseline.label if baseline else "", baseline.included_total if baseline else None)
+
+
+def _published(baseline: Baseline | None) -> dict[tuple[str, str], int]:
+    """The published counts a figure can show beside its own: those the baseline links to a value."""
+    counts: dict[tuple[str, str], int] = {}
+    for figure in baseline.figures if baseline else ():
+        if figure.field and figure.field_value is not None:
+            counts[(figure.field, str(figure.field_value))] = figure.value
+        elif figure.region:
+            counts[("region", figure.region)] = figure.value
+    return counts
 
 
 def check(project: Project) -> Plan:
@@ -166,12 +182,15 @@ def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False)
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
+        kept = frozen.study_pages(edition) if frozen and not edition.is_release else None
 
         def rendered(edition: Edition = edition, figures: Sequence[FigureData] = figures,
-                     also_at: list[str] = also_at) -> Iterator[Output]:
-            return render_edition(site.context, edition, site.env, figures, also_at, sample)
+                     also_at: list[str] = also_at, kept: KeptPages | None = kept) -> Iterator[Output]:
+            return render_edition(site.context, edition, site.env, figures, also_at, sample, kept)
 
         yield from frozen.pages(edition, also_at, rendered) if frozen and edition.is_release else rendered()
+        if kept:
+            kept.save()
     yield from site_wide_outputs(site.context, site.env)
 
 
@@ -181,10 +200,21 @@ class _FrozenPages:
 
     def __init__(self, project: Project, site: Plan, cache: Cache, inputs: Inputs):
         self.project, self.cache, self.inputs = project, cache, inputs
-        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest) for e in site.context.editions])
+        # the version switcher: which editions there are, and which studies each holds
+        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, sorted(s.id for s in e.studies))
+                              for e in site.context.editions])
         templates = str(project.templates)
         self.shared = [self.inputs.files.get(str(project.content / "site.yaml"), ""),
                        *(digest for path, digest in sorted(inputs.files.items()) if path.startswith(templates))]
+
+    def study_pages(self, edition: Edition) -> KeptPages:
+        """The draft's study pages of the last build, each kept while its study and the page around it are."""
+        content = self.project.content
+        key = self.cache.key("study pages", edition.label, edition.prefix, *self.shared,
+                             *(self.inputs.files.get(str(content / name), "") for name in ("codebook.yaml",
+                                                                                           "baseline.yaml")))
+        files = {s.id: self.inputs.files.get(str(self.project.root / s.path), "") for s in edition.studies}
+        return KeptPages(self.cache, f"study-pages-{edition.label}", key, self.project.site, files)
 
     def pages(self, edition: Edition, also_at: Sequence[str],
               render: Callable[[], Iterator[Output]]) -> list[Output]:

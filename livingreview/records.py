@@ -21,6 +21,14 @@ class Draft:
     pages: str = ""
     doi: str = ""
     url: str = ""
+    decision: str = ""  # the screening decision the export carries (see DECISIONS); "" when it carries none
+    reason: str = ""    # why it was excluded, when the export says
+
+
+# What a screening tool may have decided about a record: only "included" records (and those of an export that
+# carries no decisions) become studies.
+DECISIONS = {"included": "included", "excluded": "excluded", "maybe": "marked maybe",
+             "conflict": "decided differently by its screeners", "undecided": "not yet decided"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,12 @@ class Record:
     pages: str = ""
     doi: str = ""
     url: str = ""
+    decision: str = ""
+    reason: str = ""
+
+    @property
+    def included(self) -> bool:
+        return self.decision in ("", "included")
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class Rejection:
 
     where: str
     message: str
+    record: bool = True  # False when a whole file is refused (not a record of it)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

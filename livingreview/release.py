@@ -26,7 +26,7 @@ from .edition import Edition, Review
 from .load import CONTROL_CHARACTER, InputRefused, LoadedFile, read_input
 from .project import Project
 from .schema import DOI_PATTERN, RESERVED_IDS, fast_validator, study_schema
-from .screening import Screening, load_screening
+from .screening import Screening, load_screening, search_ids
 from .sources import DATA_FOLDERS, FROZEN_FILES, Frozen
 from .sources import Folder as SourceFolder
 from .study import Study, distinguished, study_from_data, study_to_data
@@ -243,7 +243,8 @@ def release_editions(project: Project, live: Content, site_file: LoadedFile | No
             release.version, f"v/{release.version}/", release.codebook, release.studies, aggregates,
             release.content, is_release=True, date=release.date, doi=release.doi, notes=release.notes,
             is_latest=index == len(releases) - 1, previous_total=previous_total,
-            citation=citation(live.site, release.version, release.date, release.doi), screening=release.screening))
+            citation=citation(live.site, release.version, release.date, release.doi), screening=release.screening,
+            previous_searches=search_ids(releases[index - 1].screening) if index else None))
         previous_total = aggregates.total
     if editions:
         editions.append(replace(editions[-1], prefix="", is_alias=True))

@@ -7,6 +7,7 @@ file or a content file says is escaped (Jinja's autoescape); only the engine's o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
@@ -26,10 +27,12 @@ from .aggregate import dimension_label, dimension_values, filter_value, format_p
 from .agreement import agreement
 from .changelog import changelog_entries, compare
 from .codebook import Codebook, Derived
+from .consistency import ConsistencyReport, evaluate
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .downloads import edition_downloads, studies_csv
 from .edition import Edition
+from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
@@ -84,7 +87,8 @@ def _placed(html: str, full: str) -> str:
 
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   also_at: Sequence[str] = (), sample: bool = False) -> Iterator[Output]:
+                   also_at: Sequence[str] = (), sample: bool = False,
+                   kept: StudyPages | None = None) -> Iterator[Output]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
@@ -97,13 +101,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
             yield from renderer.content_page(page)
     yield from renderer.home()
     yield from renderer.study_table(studies)
-    yield from renderer.study_pages(studies[:1] if sample else studies)
+    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample else kept)
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      studies, edition.content.baseline is not None))
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
-        yield from renderer.page("consistency.html", "consistency.html", checks=_baseline_checks(edition),
+        yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
                                  comparisons=_comparisons(edition), disagreements=disagreements)
     yield from renderer.page("agreement.html", "agreement.html",
                              agreement=agreement(edition.studies, edition.codebook))
@@ -278,7 +282,7 @@ class _Renderer:
 
         return {"figure": figure, "search_terms": search_terms,
                 "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
-                    codebook=self.edition.codebook)}
+                    codebook=self.edition.codebook, field_kinds=FIELD_KINDS)}
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
         entries = self.content.bibliography.entries
@@ -328,11 +332,14 @@ class _Renderer:
             pages.append((prefix + path, before.encode("utf-8") + bytes(rows) + after.encode("utf-8")))
         return pages
 
-    def study_pages(self, studies: Sequence[Study]) -> Iterator[Output]:
+    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[Output]:
         """A page per study. The chrome, the same on every study page held by the same versions, is rendered
-        once for those versions; a large review's pages are rendered on both cores."""
+        once for those versions; a large review's pages are rendered on both cores. `kept` gives back the
+        pages of a study whose key (its chrome, its letter; the store adds its file) has not changed."""
         held = _editions_holding(self.editions)
         chromes = {versions: self._study_chrome(versions) for versions in {held[s.id] for s in studies}}
+        chrome_keys = {versions: hashlib.blake2b(repr(chrome).encode("utf-8"), digest_size=16).hexdigest()
+                       for versions, chrome in chromes.items()}
         try:
             main = self.env.get_template("_study.html")
         except TemplateError as error:
@@ -352,9 +359,19 @@ class _Renderer:
                               after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
                     for prefix, head, middle, before_main, after_main in chromes[held[study.id]]]
 
+        def key(study: Study) -> str:
+            return f"{chrome_keys[held[study.id]]}:{study.suffix}"
+
         try:
             for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a few thousand pages in memory at most
-                for pages in map_in_parallel(render, studies[start:start + STUDY_PAGES_AT_ONCE]):
+                chunk = studies[start:start + STUDY_PAGES_AT_ONCE]
+                found = {s.id: kept.get(s.id, key(s)) for s in chunk} if kept else {}
+                todo = [s for s in chunk if found.get(s.id) is None]
+                made = dict(zip([s.id for s in todo], map_in_parallel(render, todo), strict=True))
+                for study in chunk:
+                    pages = found.get(study.id) or made[study.id]
+                    if kept and study.id in made:
+                        kept.keep(study.id, key(study), pages)
                     yield from pages
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
@@ -436,13 +453,21 @@ def _draft_changes(editions: Sequence[Edition]) -> str:
         return ""
     latest = releases[-1]
     changes = compare(latest.studies, latest.aggregates, latest.codebook,
-                      draft.studies, draft.aggregates, draft.codebook)
+                      draft.studies, draft.aggregates, draft.codebook, latest.screening, draft.screening)
     parts = [f"{len(changes.added)} {'study' if len(changes.added) == 1 else 'studies'} added" if changes.added else "",
              f"{len(changes.removed)} removed" if changes.removed else "",
              f"{len(changes.recoded)} corrected or recoded" if changes.recoded else ""]
     if changes.aggregates and not any(parts):
         parts.append("figures recomputed")
-    return ", ".join(p for p in parts if p)
+    return ", ".join(p for p in [*parts, changes.screening.summary()] if p)
+
+
+class StudyPages(Protocol):
+    """Where study pages of an earlier build are kept (the cache module provides one)."""
+
+    def get(self, study_id: str, key: str) -> list[Output] | None: ...
+
+    def keep(self, study_id: str, key: str, files: Iterable[Output]) -> None: ...
 
 
 def _inline_markdown(text: str, url: Callable[[str], str] = lambda target: target) -> Markup:
@@ -492,7 +517,8 @@ def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:
     changes = changelog_entries(editions[: own + 1])[0].changes if previous else None
     return {"last_search": last[0], "last_search_label": last[1], "previous": previous,
             "added": len(changes.added) if changes else 0, "removed": len(changes.removed) if changes else 0,
-            "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update}
+            "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update,
+            "screening": changes.screening.summary() if changes else ""}
 
 
 def _comparisons(edition: Edition) -> list[dict[str, Any]]:
@@ -522,27 +548,10 @@ def _comparisons(edition: Edition) -> list[dict[str, Any]]:
     return rows
 
 
-def _baseline_checks(edition: Edition) -> list[dict[str, Any]]:
-    """Where the published figures do not add up, computed from the baseline file."""
+def _consistency(edition: Edition) -> ConsistencyReport | None:
+    """The published baseline checked against itself (see consistency.py)."""
     baseline = edition.content.baseline
-    if baseline is None:
-        return []
-    values = {f.key: f.value for f in baseline.figures}
-    results = []
-    for check in baseline.checks:
-        total = sum(values[key] for key in check.parts)
-        results.append({"label": check.label, "parts": [(baseline.figure(k).label, values[k]) for k in check.parts],
-                        "sum": total, "expected": values[check.equals],
-                        "expected_label": baseline.figure(check.equals).label, "holds": total == values[check.equals]})
-    for figure in baseline.figures:
-        if figure.percent is None or not figure.of or not values.get(figure.of):
-            continue
-        computed = 100 * figure.value / values[figure.of]
-        holds = round(computed, 1) == round(figure.percent, 1) or f"{computed:.2f}" == f"{figure.percent:.2f}"
-        results.append({"label": f"Printed percentage of “{figure.label}”", "parts": [],
-                        "sum": f"{figure.value} / {values[figure.of]} = {computed:.1f} %",
-                        "expected": f"{figure.percent:g} %", "expected_label": "printed", "holds": holds})
-    return results
+    return evaluate(baseline.figures, baseline.checks, baseline.citations) if baseline else None
 
 
 def _disagreements(edition: Edition, studies: Sequence[Study]) -> list[dict[str, Any]]:

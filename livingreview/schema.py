@@ -51,7 +51,9 @@ def study_schema(codebook: Codebook, baseline: bool = False) -> dict[str, Any]:
                 "type": "array", "minItems": 1,
                 "items": {
                     "type": "object", "required": ["family"], "additionalProperties": False,
-                    "properties": {"family": text, "given": {"type": "string"}},
+                    "properties": {"family": text, "given": {"type": "string"},
+                                   "corporate": {"type": "boolean", "description": "The author is an organisation, "
+                                                 "named whole in family (World Health Organization)."}},
                 },
             },
             "year": {"type": "integer", "minimum": MIN_YEAR},

@@ -54,6 +54,7 @@ class Search:
     limits: str
     found: int
     notes: str = ""
+    url: str = ""  # the request that ran the search, when a bibliographic API ran it
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Record:
     duplicate_of: str = ""
     decisions: tuple[Decision, ...] = ()
     study: str = ""
+    pmid: str = ""
 
     def final(self, stage: str) -> str | None:
         """The decision at a stage: the first screener's (the one listed first), or None if not screened."""
@@ -155,8 +157,8 @@ def search_from(loaded: LoadedFile, vocabulary: Vocabulary, problems: list[Diagn
     for key in required:
         if key not in data:
             _problem(loaded, f"missing '{key}'; a search records {', '.join(required)}", [], problems)
-    for extra in sorted(set(data) - {*required, "notes"}, key=str):
-        _problem(loaded, f"unknown key '{extra}'; a search records {', '.join(required)} and notes", [extra],
+    for extra in sorted(set(data) - {*required, "notes", "url"}, key=str):
+        _problem(loaded, f"unknown key '{extra}'; a search records {', '.join(required)}, notes and url", [extra],
                  problems, key=True)
     if len(problems) > before:
         return None
@@ -173,10 +175,12 @@ def search_from(loaded: LoadedFile, vocabulary: Vocabulary, problems: list[Diagn
     for key in ("source", "query", "limits", "notes"):
         if key in data and not (isinstance(data[key], str) and data[key].strip()):
             _problem(loaded, f"{key} must be text", [key], problems)
+    if "url" in data and not (isinstance(data["url"], str) and re.search(URL_PATTERN, data["url"])):
+        _problem(loaded, "url is the http(s) address of the request that ran the search", ["url"], problems)
     if len(problems) > before:
         return None
     return Search(data["id"], str(data["date"]), data["route"], data["source"], data["query"], data["limits"],
-                  data["found"], data.get("notes", ""))
+                  data["found"], data.get("notes", ""), data.get("url", ""))
 
 
 def records_from(loaded: LoadedFile, vocabulary: Vocabulary, problems: list[Diagnostic]) -> list[Record]:
@@ -195,7 +199,7 @@ def records_from(loaded: LoadedFile, vocabulary: Vocabulary, problems: list[Diag
 
 def _record(loaded: LoadedFile, item: Any, where: list[Any], search: str, vocabulary: Vocabulary,
             problems: list[Diagnostic]) -> Record | None:
-    allowed = {"id", "title", "authors", "year", "journal", "doi", "url", "duplicate_of", "decisions", "study"}
+    allowed = {"id", "title", "authors", "year", "journal", "doi", "pmid", "url", "duplicate_of", "decisions", "study"}
     if not isinstance(item, dict):
         _problem(loaded, "each record is a mapping: id, title, year, ...", where, problems)
         return None
@@ -219,6 +223,9 @@ def _record(loaded: LoadedFile, item: Any, where: list[Any], search: str, vocabu
     for key in ("title", "authors", "journal", "duplicate_of", "study"):
         if key in item and not (isinstance(item[key], str) and item[key].strip()):
             _problem(loaded, f"{key} must be text", [*where, key], problems)
+    if "pmid" in item and not (isinstance(item["pmid"], str) and re.fullmatch(r"[1-9][0-9]{0,9}", item["pmid"])):
+        _problem(loaded, "a PMID is the PubMed id in quotes, digits only, such as \"35912345\"", [*where, "pmid"],
+                 problems)
     decisions = _decisions(loaded, item.get("decisions", []), [*where, "decisions"], vocabulary, problems)
     if item.get("duplicate_of") and decisions:
         _problem(loaded, "a duplicate is not screened again: leave out its decisions", [*where, "decisions"], problems)
@@ -230,7 +237,7 @@ def _record(loaded: LoadedFile, item: Any, where: list[Any], search: str, vocabu
         return None
     return Record(item["id"], search, item["title"], item["year"], item.get("authors", ""), item.get("journal", ""),
                   item.get("doi", ""), item.get("url", ""), item.get("duplicate_of", ""), tuple(decisions),
-                  item.get("study", ""))
+                  item.get("study", ""), item.get("pmid", ""))
 
 
 def _decisions(loaded: LoadedFile, items: Any, where: list[Any], vocabulary: Vocabulary,
@@ -307,6 +314,21 @@ def check_across(screening: Screening, study_ids: set[str], shown: dict[str, str
                                                         f"decision at {later}"))
         seen.add(record.id)
     return problems
+
+
+def search_ids(screening: Screening | None) -> frozenset[str]:
+    return frozenset(s.id for s in screening.searches) if screening else frozenset()
+
+
+def since(screening: Screening, previous: frozenset[str] | None) -> Screening | None:
+    """The searches run since the version before (all of them if there is none) and their records, as the flow
+    diagram of an updated review counts them; None if no search is new (the diagram then has no update)."""
+    if previous is None:
+        return screening
+    searches = tuple(s for s in screening.searches if s.id not in previous)
+    ids = {s.id for s in searches}
+    return Screening(screening.vocabulary, searches, tuple(r for r in screening.records if r.search in ids)) \
+        if searches else None
 
 
 def arm(screening: Screening) -> Arm:

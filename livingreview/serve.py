@@ -153,6 +153,8 @@ def serve_command(project: Project, port: int = 8000) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     server.start()
     print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
+    if (project.site / "draft").is_dir():  # with releases, the site's root shows the latest release
+        print(f"serve: your changes, not yet released, are in the draft: {server.url}draft/", flush=True)
     try:
         while True:
             threading.Event().wait(3600)

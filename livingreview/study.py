@@ -10,8 +10,9 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Author:
-    family: str
+    family: str  # a person's family name, or the whole name of an organisation (corporate)
     given: str = ""
+    corporate: bool = False  # an organisation as author, such as the World Health Organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ def study_from_data(data: Mapping[str, Any], path: str) -> Study:
     return Study(
         id=data["id"],
         title=data["title"],
-        authors=tuple(Author(a["family"], a.get("given", "")) for a in data["authors"]),
+        authors=tuple(Author(a["family"], a.get("given", ""), a.get("corporate", False)) for a in data["authors"]),
         year=data["year"],
         codes=_shared(data["codes"]),
         path=path,
@@ -177,5 +178,10 @@ def _evidence_data(evidence: Evidence) -> str | dict[str, str]:
             **({"where": evidence.where} if evidence.where else {})}
 
 
-def _author(author: Author) -> dict[str, str]:
-    return {"family": author.family, "given": author.given} if author.given else {"family": author.family}
+def _author(author: Author) -> dict[str, Any]:
+    data: dict[str, Any] = {"family": author.family}
+    if author.given:
+        data["given"] = author.given
+    if author.corporate:
+        data["corporate"] = True
+    return data

@@ -171,6 +171,10 @@ def _messages(error: jsonschema.ValidationError, loaded: LoadedFile,
                 yield ("in_baseline is only for a review that continues a published one, declared in "
                        "content/baseline.yaml; this review has none, so remove the line"), [key], True
                 continue
+            if not path and str(key) in codebook.field_keys():
+                yield (f"'{key}' is a field of the codebook, so it belongs under codes, indented by two spaces "
+                       f"like the other coded fields"), [key], True
+                continue
             yield _unknown_key(str(key), path, allowed), path + [key], True
     elif kind == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
@@ -182,6 +186,13 @@ def _messages(error: jsonschema.ValidationError, loaded: LoadedFile,
                 yield f"missing required field '{key}'" + (f" in {_describe(path)}" if path else ""), path, True
     elif kind in ("enum", "const"):
         yield _value_message(error, loaded, codebook, path), path, False
+    elif len(path) == 2 and path[0] == "authors" and isinstance(error.instance, str) and kind == "type":
+        author = _person_example(error.instance)
+        yield (f"author {path[1] + 1} is written as the text '{_shown(error.instance)}'; write each author as a "
+               f"mapping of family and given names: - {author}"), path, False
+    elif len(path) == 2 and path[0] == "evidence" and error.instance is None:
+        yield (f"the evidence note for '{path[1]}' is empty; say where the value is stated, e.g. {path[1]}: "
+               f"'Methods, p. 4: \"the words that state it\"'"), path, False
     elif kind == "type" and error.instance is not None and _is_coded_value(path, codebook):
         raw = loaded.raw_scalar(path)
         shown = _shown(raw if raw is not None else error.instance)
@@ -259,6 +270,14 @@ def _coded_field_key(path: list) -> str | None:
     if len(path) >= 3 and path[0] == "second_coding" and path[1] == "codes":
         return str(path[2])
     return None
+
+
+def _person_example(name: str) -> str:
+    """A name written as text, as the mapping it should be: "Smith, J." → {family: "Smith", given: "J."}."""
+    family, _, given = name.partition(",") if "," in name else (name.rsplit(" ", 1)[-1], "", name.rsplit(" ", 1)[0]
+                                                                 if " " in name.strip() else "")
+    family, given = family.strip() or "Smith", given.strip()
+    return f'{{family: "{family}", given: "{given}"}}' if given else f'{{family: "{family}"}}'
 
 
 def _general_message(error: jsonschema.ValidationError, loaded: LoadedFile, path: list) -> str:
@@ -399,6 +418,22 @@ def _similar_in_large_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
     for i, j in zip(*scores.nonzero(), strict=True):
         if i < j:
             yield int(i), int(j)
+
+
+def baseline_membership(studies: Sequence[Study], listed: tuple[str, ...] | None, root: Path,
+                        baseline_file: str) -> list[Diagnostic]:
+    """in_baseline: true only for the studies the baseline names as the published review's: a copied study file
+    keeps its in_baseline line otherwise, and would be counted as published."""
+    problems: list[Diagnostic] = []
+    named = set(listed or ())
+    for study in studies:
+        if study.in_baseline and study.id not in named:
+            where = (f"{baseline_file} lists no studies: list the published review's included studies there as "
+                     f"`studies: [{study.id}, ...]`" if listed is None else
+                     f"{study.id} is not among the published review's studies listed in {baseline_file}")
+            problems.append(_at(root, study, ["in_baseline"], f"in_baseline: true, but {where}; a study that was "
+                                                              f"not in the published review is in_baseline: false"))
+    return problems
 
 
 def _at(root: Path, study: Study, location: list, message: str) -> Diagnostic:

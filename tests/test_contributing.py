@@ -37,6 +37,8 @@ from livingreview.cli import _parser, main
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "CONTRIBUTING.md"
 _STEP = re.compile(r"<!-- (walkthrough(?:-[a-z]+)?)(?::\s*(.*?))? -->\n```(\w+)\n(.*?)```", re.DOTALL)
+# The page the walk-through opens: the draft's, for the repository has releases (the root shows the latest one).
+STUDY_PAGE = "draft/studies/pietila-2023.html"
 _PAGE_EXAMPLE = re.compile(r"^\| `([a-z_]+)[^`]*` \| .* \| `(\{\{.*\}\})` \|$", re.MULTILINE)
 
 
@@ -48,7 +50,7 @@ def steps() -> list[tuple[str, str, str]]:
 def scratch_repository(root: Path) -> Path:
     for name in ("build.py", "pyproject.toml"):
         shutil.copy(REPO / name, root / name)
-    for name in ("livingreview", "content", "templates"):
+    for name in ("livingreview", "content", "templates", "releases"):  # as the repository is: with releases
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "study.schema.json"))
     (root / "studies").mkdir()
     pages = "".join(p.read_text(encoding="utf-8") for p in (REPO / "content" / "pages").glob("*.md"))
@@ -127,20 +129,20 @@ def serve_and_look(root: Path, argv: list[str]) -> None:
     server = subprocess.Popen([*argv, "--port", str(port)], cwd=root, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        page, deadline = None, time.monotonic() + 60
+        page, deadline = None, time.monotonic() + 120
         while page is None and time.monotonic() < deadline and server.poll() is None:
             try:
-                page = get(f"http://127.0.0.1:{port}/studies/pietila-2023.html")
+                page = get(f"http://127.0.0.1:{port}/{STUDY_PAGE}")
             except urllib.error.HTTPError as error:  # serving, but the first build failed
                 server.send_signal(signal.SIGINT)
                 pytest.fail(f"serve answered {error.code} for the study's page:\n{server.communicate(timeout=30)[0]}")
-            except (urllib.error.URLError, ConnectionError):  # not serving yet: the first build runs
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not serving yet: the first build runs
                 time.sleep(0.2)
         assert page is not None, "serve did not answer"
         assert "Peer support workers as boundary spanners" in page
         assert "Finland" in page and "Qualitative study" in page
         assert "three community mental health teams in southern Finland" in page  # the evidence note
-        examples = get(f"http://127.0.0.1:{port}/doc-examples.html")
+        examples = get(f"http://127.0.0.1:{port}/draft/doc-examples.html")
         assert "{{" not in examples and "Provider of peer support" in examples
     finally:
         if server.returncode is None:
@@ -148,6 +150,14 @@ def serve_and_look(root: Path, argv: list[str]) -> None:
     out, _ = server.communicate(timeout=30)
     assert server.returncode == 0, out
     assert "serve: stopped" in out
+    assert f"the draft: http://127.0.0.1:{port}/draft/" in out  # serve names the draft's address
+
+
+def test_the_walkthrough_opens_the_page_serve_names():
+    text = DOC.read_text(encoding="utf-8")
+    walkthrough = text[text.index("## Walk-through"):text.index("## The study format")]
+    assert f"<http://127.0.0.1:8000/{STUDY_PAGE}>" in walkthrough
+    assert (REPO / "releases").is_dir() and any((REPO / "releases").glob("*.json"))
 
 
 def test_every_command_in_the_document_is_a_command_of_build_py():

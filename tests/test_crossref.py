@@ -23,7 +23,7 @@ from scratch import make_review
 from livingreview import crossref
 from livingreview.cli import main
 from livingreview.crossref import CrossrefError, fetch_work, record_from_work
-from livingreview.importer import finish
+from livingreview.importing.cleaning import finish
 from livingreview.validate import normalise_title
 
 ANSWER = Path(__file__).resolve().parent / "fixtures" / "import" / "crossref-nelson-2016.json"
@@ -142,12 +142,12 @@ def test_new_doi_writes_one_study_that_passes_check_once_coded(review, recorded,
     assert run(review, "check") == 0, capsys.readouterr().err
 
 
-def test_new_doi_refuses_a_study_already_in_the_review(review, recorded, capsys):
+def test_new_doi_refuses_a_study_already_in_the_review_without_asking_crossref(review, monkeypatch, capsys):
     write_study(review, "nelson-2016", **NELSON)
     before = sorted(p.name for p in (review / "studies").iterdir())
-    assert run(review, "new", "--doi", "10.1111/hsc.12197") == 1
-    assert "is already in studies/nelson-2016.yaml (same DOI 10.1111/hsc.12197); nothing written" in \
-        capsys.readouterr().err
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *args, **kwargs: pytest.fail("Crossref was asked"))
+    assert run(review, "new", "--doi", "https://doi.org/10.1111/HSC.12197") == 1
+    assert "DOI 10.1111/HSC.12197 is already in studies/nelson-2016.yaml; nothing written" in capsys.readouterr().err
     assert sorted(p.name for p in (review / "studies").iterdir()) == before
 
 

@@ -22,7 +22,8 @@ from conftest import write_study as write_coded_study
 from scratch import make_review
 
 from livingreview.cli import main
-from livingreview.importer import normalise_doi, slug, study_id
+from livingreview.importing.cleaning import extract_doi
+from livingreview.importing.study_files import slug, study_id
 from livingreview.records import Record
 from livingreview.study import Author
 
@@ -106,7 +107,8 @@ def test_endnote_ris_writes_new_records_skips_duplicates_and_reports_broken_ones
         "endnote.ris:69: record “Service users' views of peer workers in Norwegian assertive…” has no TY line "
         "(type of reference) before its tags; skipped",
     ]
-    assert "import: 3 written, 2 skipped as duplicates, 3 rejected" in out
+    assert "endnote.ris (RIS): 8 records read: 3 written, 2 skipped as duplicates, 0 skipped by screening decision, " \
+        "3 rejected" in out
     assert "then run `livingreview check`" in out
 
 
@@ -149,7 +151,7 @@ def test_the_coded_fields_come_from_the_codebook(review):
 def test_written_files_pass_check_once_their_codes_are_filled(review, capsys):
     assert run(review, "import", "endnote.ris", "zotero.bib", "rayyan.csv") == 1
     capsys.readouterr()
-    assert len(new_files(review)) == 7
+    assert len(new_files(review)) == 8
     assert run(review, "check") == 0  # "not yet coded" is valid: a fresh import passes too
     for name in new_files(review):
         fill_codes(review / "studies" / name)
@@ -190,7 +192,8 @@ def test_zotero_ris_reads_start_and_end_pages_and_the_doi_link(review, capsys):
     assert data["pages"] == "210–219"
     assert data["doi"] == "10.5555/lr.fixture.2024.301" and "url" not in data  # the doi.org link is the DOI
     assert data["authors"][0] == {"family": "O'Connell", "given": "Siobhán"}
-    assert "import: 2 written, 0 skipped as duplicates, 0 rejected" in capsys.readouterr().out
+    assert "zotero.ris (RIS): 2 records read: 2 written, 0 skipped as duplicates, 0 skipped by screening " \
+        "decision, 0 rejected" in capsys.readouterr().out
 
 
 def test_bibtex_decodes_accents_and_strings_and_reports_a_malformed_entry_by_key_and_line(review, capsys):
@@ -209,18 +212,41 @@ def test_bibtex_decodes_accents_and_strings_and_reports_a_malformed_entry_by_key
         "zotero.bib:16: entry novak_broken_2021: BibTeX syntax error at line 19: '}' expected; skipped",
         "zotero.bib:34: record “Peer work in Danish psychiatry: a discussion paper”: no year of publication; skipped",
     ]
-    assert "import: 2 written, 0 skipped as duplicates, 2 rejected" in out
+    assert "zotero.bib (BibTeX): 4 records read: 2 written, 0 skipped as duplicates, 0 skipped by screening " \
+        "decision, 2 rejected" in out
 
 
 def test_rayyan_csv_counts_lines_across_multi_line_abstracts_and_suffixes_taken_ids(review, capsys):
     assert run(review, "import", "rayyan.csv") == 1
     out, err = capsys.readouterr()
-    assert new_files(review) == {"akerblom-2021.yaml", "pietila-2023.yaml", "balkova-2022a.yaml"}
+    assert new_files(review) == {"akerblom-2021.yaml", "pietila-2023.yaml", "balkova-2022a.yaml", "svensson-2019.yaml"}
     assert err.splitlines() == ["rayyan.csv:5: record (Holm 2021): no title; skipped"]
     akerblom = yaml.safe_load((review / "studies" / "akerblom-2021.yaml").read_text())
     assert akerblom["authors"] == [{"family": "Åkerblom", "given": "Linnea"}, {"family": "Eriksson", "given": "Johan"}]
     assert akerblom["pages"] == "640–648" and akerblom["journal"] == "Scandinavian Journal of Public Health"
-    assert "import: 3 written, 0 skipped as duplicates, 1 rejected" in out
+    assert "rayyan.csv (Rayyan CSV): 9 records read: 4 written, 0 skipped as duplicates, 4 skipped by screening " \
+        "decision, 1 rejected" in out
+
+
+def test_rayyan_decisions_are_respected_and_only_included_records_become_studies(review, capsys):
+    run(review, "import", "rayyan.csv")
+    out = capsys.readouterr().out
+    # rows 8-11: excluded (wrong population), maybe, no decision yet, and screeners who disagree
+    assert ("skipped 4 records of rayyan.csv by screening decision: 1 excluded, 1 marked maybe, 1 not yet decided, "
+            "1 decided differently by its screeners; only records included in screening become studies") in out
+    written = " ".join(path.read_text(encoding="utf-8") for path in (review / "studies").iterdir())
+    for doi in ("10.5555/lr.fixture.2019.150", "10.5555/lr.fixture.2019.033", "10.5555/lr.fixture.2019.801",
+                "10.5555/lr.fixture.2019.301"):
+        assert doi not in written
+
+
+def test_rayyans_doi_column_holding_the_rest_of_the_record_gives_the_doi_alone(review):
+    run(review, "import", "rayyan.csv")
+    data = yaml.safe_load((review / "studies" / "svensson-2019.yaml").read_text(encoding="utf-8"))
+    assert data["doi"] == "10.5555/lr.fixture.2019.077"
+    # an organisation among the authors is kept whole and marked, not split into family and given names
+    assert data["authors"] == [{"family": "Svensson", "given": "Ida"},
+                               {"family": "World Health Organization", "corporate": True}]
 
 
 def test_duplicates_within_one_import_are_skipped_and_a_second_import_writes_nothing(review, capsys):
@@ -233,7 +259,8 @@ def test_duplicates_within_one_import_are_skipped_and_a_second_import_writes_not
     assert run(review, "import", "endnote.ris", "rayyan.csv") == 1
     out = capsys.readouterr().out
     assert files(review) == written
-    assert "import: 0 written, 8 skipped as duplicates, 4 rejected" in out
+    assert "import: 17 records read from 2 files: 0 written, 9 skipped as duplicates, 4 skipped by screening " \
+        "decision, 4 rejected" in out
 
 
 def test_an_id_taken_by_another_study_gets_a_letter_and_the_file_is_never_overwritten(review):
@@ -253,7 +280,7 @@ def test_an_unreadable_or_unknown_input_is_rejected(review, tmp_path, capsys):
     assert run(review, "import", str(latin1), str(unknown), "missing.ris") == 1
     err = capsys.readouterr().err
     assert f"{latin1}:2: file is not UTF-8" in err
-    assert f"{unknown}:1: not a RIS, BibTeX or CSV export" in err
+    assert f"{unknown}:1: not an export this command reads" in err
     assert "missing.ris:1: cannot read file" in err
     assert new_files(review) == set()
 
@@ -278,7 +305,10 @@ def test_id_collisions_take_the_next_free_letter():
 @pytest.mark.parametrize("raw, expected", [
     ("https://doi.org/10.1111/hsc.12197", "10.1111/hsc.12197"), ("http://dx.doi.org/10.1111/hsc.12197",
                                                                   "10.1111/hsc.12197"),
-    ("doi: 10.1111/hsc. 12197", "10.1111/hsc.12197"), ("10.1002/%28SICI%291097", "10.1002/(SICI)1097"),
+    ("doi: 10.1111/hsc.12197.", "10.1111/hsc.12197"), ("10.1002/%28SICI%291097", "10.1002/(SICI)1097"),
+    # Rayyan's doi column carries the rest of the record after the DOI: the DOI ends at the space
+    ("10.1111/cla.12583     LK  - https://onlinelibrary.wiley.com/doi/10.1111/cla.12583", "10.1111/cla.12583"),
+    ("10.1016/j.ejmg.2019.03.004 [doi]", "10.1016/j.ejmg.2019.03.004"),
 ])
 def test_dois_are_stored_bare(raw, expected):
-    assert normalise_doi(raw) == expected
+    assert extract_doi(raw) == expected

@@ -138,7 +138,7 @@ def test_a_tab_that_breaks_the_syntax_is_reported_once_as_a_tab(tmp_path):
     path = tmp_path / "tab.yaml"
     path.write_text("codes:\n  involvement: leading\n\tstages: []\n", encoding="utf-8")
     assert [str(d) for d in read_yaml(path, "tab.yaml").diagnostics] == [
-        "tab.yaml:3:1: tab character; YAML files must use spaces for indentation and no tabs"]
+        "tab.yaml:3:1: tab character; YAML files use spaces, not tabs: indent with two spaces per level"]
 
 
 def test_a_syntax_error_says_where_the_unfinished_part_began():

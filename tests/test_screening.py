@@ -137,8 +137,36 @@ def test_a_release_freezes_its_screening(review):
         encoding="utf-8")
     assert run(review, "build")[0] == 0
     assert flow(review, "v/1.0.0")[("New studies (update)", "Records still being screened")] == 1
-    assert ("New studies (update)", "Records still being screened") not in flow(review, "draft")
-    assert flow(review, "draft")[("New studies (update)", "Excluded at screening: not about a garden")] == 1
+    released = (review / "site" / "v" / "1.0.0" / "screening.html").read_text(encoding="utf-8")
+    draft = (review / "site" / "draft" / "screening.html").read_text(encoding="utf-8")
+    row = '<tr id="record-ives-2024">'
+    assert "(not about a garden)" not in released.split(row)[1].split("</tr>")[0]
+    assert "(not about a garden)" in draft.split(row)[1].split("</tr>")[0]
+
+
+def test_the_flow_of_a_version_counts_the_searches_run_since_the_version_before(review):
+    """PRISMA 2020 for an updated review: the previous version's studies, and the new studies of this update's
+    searches; a search counted in one version is not counted again in the next."""
+    assert run(review, "release", "1.0.0", "--date", "2024-07-01")[0] == 0
+    assert run(review, "build")[0] == 0
+    draft = flow(review, "draft")  # no search since 1.0.0: no update, nothing added otherwise
+    assert not any(part == "New studies (update)" for part, _ in draft)
+    assert draft[("Previous studies", "Studies in the previous version")] == 5
+    assert draft[("This edition", "Studies in this edition")] == 5
+    assert not any("otherwise" in stage for _, stage in draft)
+    (review / "searches" / "2024-08-01-db.yaml").write_text(
+        "id: 2024-08-01-db\ndate: 2024-08-01\nroute: database\nsource: Database One\nquery: \"garden*\"\n"
+        "limits: 2024 onwards\nfound: 3\n", encoding="utf-8")
+    (review / "screening" / "2024-08-01-db.yaml").write_text(
+        "search: 2024-08-01-db\nrecords:\n  - id: kay-2024\n    title: Gardens for all\n    year: 2024\n"
+        "    decisions:\n      - {stage: title-abstract, decision: exclude, reason: no-garden, screener: T, "
+        "date: 2024-08-02}\n", encoding="utf-8")
+    assert run(review, "build")[0] == 0
+    new = {stage: n for (part, stage), n in flow(review, "draft").items() if part == "New studies (update)"}
+    assert new == {"Records found: database search": 3, "Removed before screening: not candidate articles": 2,
+                   "Candidate records listed": 1, "Duplicates removed": 0, "Records screened": 1,
+                   "Excluded at screening: not about a garden": 1, "Full-text reports assessed": 0,
+                   "New studies included": 0}
 
 
 def test_a_full_text_not_yet_decided_is_counted_as_awaiting_classification(review):
@@ -184,3 +212,61 @@ def test_a_record_not_included_is_refused_by_include(review):
     code, _, err = run(review, "include", "gray-2023")
     assert code == 1 and "not included" in err
     assert run(review, "include", "nobody")[0] == 1
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+                   check=True, capture_output=True)
+
+
+def _one_more_search_and_decision(review: Path) -> None:
+    """Against the fixture: a new search (with one record) and a second screener's decision on ives-2024."""
+    (review / "searches" / "2024-07-01-db.yaml").write_text(
+        "id: 2024-07-01-db\ndate: 2024-07-01\nroute: database\nsource: Database One\nquery: \"garden*\"\n"
+        "limits: 2024 onwards\nfound: 1\n", encoding="utf-8")
+    (review / "screening" / "2024-07-01-db.yaml").write_text(
+        "search: 2024-07-01-db\nrecords:\n  - id: kay-2024\n    title: Gardens for all\n    year: 2024\n",
+        encoding="utf-8")
+    path = review / "screening" / "2024-06-01-db.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      - {stage: title-abstract, decision: maybe, screener: Tester One, date: 2024-06-03}\n",
+        "      - {stage: title-abstract, decision: maybe, screener: Tester One, date: 2024-06-03}\n"
+        "      - {stage: title-abstract, decision: include, screener: Tester Two, date: 2024-07-02}\n"),
+        encoding="utf-8")
+
+
+def test_diff_says_how_many_searches_and_screening_records_changed_since_the_release(review):
+    assert run(review, "release", "1.0.0", "--date", "2024-07-01")[0] == 0
+    code, out, _ = run(review, "diff")
+    assert code == 0 and "No change to the studies" in out and "Searches and screening" not in out
+    _one_more_search_and_decision(review)
+    code, out, err = run(review, "diff")
+    assert code == 0, err
+    lines = out.splitlines()
+    section = lines[lines.index("### Searches and screening"):]
+    assert section[:6] == ["### Searches and screening", "",
+                           "1 search added; 1 screening record added, 1 changed.", "",
+                           "- Searches added (1): `2024-07-01-db`",
+                           "- Screening records added (1): `kay-2024`"]
+    assert section[6] == "- Screening records changed (1): `ives-2024`"
+    assert run(review, "build")[0] == 0
+    banner = (review / "site" / "draft" / "index.html").read_text(encoding="utf-8")
+    assert "Changes not yet released (1 search added; 1 screening record added, 1 changed)" in banner
+    changelog = (review / "site" / "changelog.html").read_text(encoding="utf-8")
+    assert "<p>1 search added; 1 screening record added, 1 changed." in changelog
+
+
+def test_diff_against_a_git_revision_compares_its_screening_too(review):
+    _git(review, "init", "-q")
+    _git(review, "add", "-A")
+    _git(review, "commit", "-qm", "fixture")
+    _one_more_search_and_decision(review)
+    (review / "screening" / "2024-06-02-hand.yaml").unlink()  # its two records go
+    searches = review / "searches" / "2024-06-02-hand.yaml"
+    searches.unlink()
+    code, out, err = run(review, "diff", "HEAD")
+    assert code == 0, err
+    assert "1 search added, 1 removed; 1 screening record added, 1 changed, 2 removed." in out
+    assert "- Screening records removed (2): `fox-2023-again`, `jay-2023`" in out

@@ -175,7 +175,8 @@ def test_authors_are_named_by_their_place_in_the_list(scratch_review, run_check)
     write_study(scratch_review, "doyle-2019", authors=["Doyle, A."])
     write_study(scratch_review, "evans-2019", authors=[{"family": "Evans"}, {"given": "B."}])
     assert run_check(scratch_review).lines == [
-        "studies/doyle-2019.yaml:3:11: author 1 must be a mapping (key: value), not 'Doyle, A.'",
+        "studies/doyle-2019.yaml:3:11: author 1 is written as the text 'Doyle, A.'; write each author as a mapping of "
+        'family and given names: - {family: "Doyle", given: "A."}',
         "studies/evans-2019.yaml:5:3: missing required field 'family' in author 2",
     ]
 
@@ -371,3 +372,27 @@ def test_a_control_character_in_a_title_is_refused_at_the_title(one_study_review
     assert result.code == 1
     assert re.search(rf"^studies/random-study\.yaml:\d+:\d+: title contains the control character "
                      rf"U\+{ord(control):04X} ", result.err, re.M), result.err
+
+
+def test_in_baseline_true_only_for_the_studies_the_baseline_lists(tmp_path, capsys):
+    """A copied study file keeps its `in_baseline: true`; check refuses it unless the baseline names the study."""
+    from scratch import make_review, study
+
+    root = make_review(tmp_path / "review", [{**study("adams-2018", 2018), "in_baseline": True},
+                                             {**study("carter-2021", 2021), "in_baseline": True}])
+    from livingreview.cli import main
+
+    assert main(["--root", str(root), "check"]) == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("check:")]
+    assert len(lines) == 1 and lines[0].startswith("studies/carter-2021.yaml:")
+    assert "in_baseline: true, but carter-2021 is not among the published review's studies listed in " \
+           "content/baseline.yaml" in lines[0]
+    assert parse_diagnostic(lines[0]).line == (root / "studies" / "carter-2021.yaml").read_text(
+        encoding="utf-8").splitlines().index("in_baseline: true") + 1
+    # a baseline that names no studies: no study may say in_baseline: true
+    baseline = root / "content" / "baseline.yaml"
+    baseline.write_text(re.sub(r"(?m)^studies: .*\n", "", baseline.read_text(encoding="utf-8")), encoding="utf-8")
+    (root / "studies" / "carter-2021.yaml").unlink()
+    assert main(["--root", str(root), "check"]) == 1
+    assert "content/baseline.yaml lists no studies: list the published review's included studies there as " \
+           "`studies: [adams-2018, ...]`" in capsys.readouterr().err

@@ -52,6 +52,8 @@ def svg(figure: FigureData, draw: Callable[[Any, FigureData], None], size: tuple
 
     canvas = Figure(figsize=size)
     draw(canvas, figure)
+    if figure.plot.get("footnote"):  # what the figure rests on travels with the image when it is shared alone
+        canvas.text(0.0, -0.02, figure.plot["footnote"], ha="left", va="top", fontsize=8, color=MUTED)
     out = io.BytesIO()
     canvas.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, transparent=False,
                    facecolor="white", bbox_inches="tight", pad_inches=0.12)

@@ -75,6 +75,10 @@ class FigureInputs:
     baseline: Mapping[str, int] = field(default_factory=dict)  # the published baseline's figures, by key
     arm: Arm | None = None  # the update's searches and screening, counted
     held: int = 0  # studies of the published review this edition holds
+    # the published review's counts by (dimension, value), where its baseline links a figure to a value
+    published: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    published_label: str = ""  # how the published review is named on figures ("published 2022")
+    published_total: int | None = None  # the published review's number of included studies
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class Setting:
 
     name: str
     role: str  # "dimension": a dimension's name; "value": a value of the dimension named `of`; "text";
-    # "baseline": the key of a figure of the published baseline
+    # "baseline": the key of a figure of the published baseline; "percent": a number from 0 to 100
     required: bool = True
     accepts: tuple[str, ...] = ()  # for a dimension: the kinds it may be ('year', 'region', 'derived', field kinds)
     of: str = ""  # for a value: the setting naming its dimension

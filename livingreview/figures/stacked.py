@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..aggregate import value_label
-from .bar import coded_note
+from .bar import coded_note, rests_on
 from .drawing import colours, whole_numbers
 from .model import Cell, FigureData, FigureInputs, FigureKind, FigureSpec, Setting
 
@@ -33,7 +33,8 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
            + f". {note}")
     plot = {"years": years, "series": [{"label": label, "colour": palette[order.index(value)],
                                         "values": [table.count(value, year) for year in years]}
-                                       for label, value in zip(labels, series, strict=True)]}
+                                       for label, value in zip(labels, series, strict=True)],
+            "footnote": rests_on(tally.coded, tally.total) + several}
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, ("Year", *labels), rows, plot, note,
                       dimension)
 

@@ -234,3 +234,16 @@ def test_axe_on_a_site_with_releases(ui, axe_source, released_site):
             found[page] = ui.describe_violations(violations)
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(
         f"--- {page}\n{text}" for page, text in found.items())
+
+
+@pytest.mark.parametrize("view", ["light", "dark", "phone"])
+def test_axe_on_the_consistency_page_with_every_kind_of_finding(ui, axe_source, site, view):
+    """The draft's consistency page, which holds this edition's checks (a release shows those it froze)."""
+    page = "draft/consistency.html" if (site.folder / "draft" / "consistency.html").is_file() else "consistency.html"
+    assert "level-contradiction" in (site.folder / page).read_text(encoding="utf-8")
+    if view == "dark":
+        ui.dark()
+    if view == "phone":
+        ui.phone()
+    ui.open(page)
+    assert_no_blocking(ui, axe_source, f"{page} ({view})")
