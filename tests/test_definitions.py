@@ -41,7 +41,8 @@ def test_a_rule_from_the_columns_to_the_rows_rules_out_the_other_rows_of_that_co
 def test_a_rule_that_only_asks_for_a_further_value_rules_out_nothing():
     # a leading community plans or builds: it may still tend, so no single cell is impossible
     leaders_plan = Rule(Condition("level", equals="leading"),
-                        Condition("stages", includes_any=("planning", "building")), "a leading community plans or builds")
+                        Condition("stages", includes_any=("planning", "building")),
+                        "a leading community plans or builds")
     assert ruled_out(codebook([LEVEL, STAGES], (leaders_plan,)), "level", "stages",
                      ["consulted", "collaborating", "leading"], ["planning", "building", "tending"]) == {}
 
