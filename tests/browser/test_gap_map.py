@@ -1,75 +1,145 @@
-"""The evidence gap map: each bubble opens the study table showing exactly its studies (as data/studies.json and
-data/aggregates.json say), narrowing the map to one value of another field changes each count as the data says,
-the map fits a 390 px phone, and cells ruled out by the codebook (in the fixture review) are marked as such."""
+"""The evidence gap map in a browser: each bubble opens the study table showing exactly its studies, cells the
+codebook rules out are marked and are not links, the studies not yet coded for the map are counted, narrowing the
+map to one value of another field changes each count as the data says, and the map fits a 390 px phone.
+
+What each cell should hold is computed here from the site's published data (data/studies.json and the cross-tab
+in data/aggregates.json), never read back from the map itself. The study table is read only through what any
+version of it must keep: its filters in the address (?field=value) and a link to each shown study's page.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import yaml
 
-from .conftest import REPO, Site, run_cli
+from .conftest import REPO, UI, Site, run_cli
 
 pytestmark = pytest.mark.browser
 
-PAGE = "figures/gap-map.html"
+PAGE = "figures/gap-map.html"  # this review's map (its figure key is gap-map)
+FIXTURE_PAGE = "figures/map.html"  # the fixture review's map (its key is map)
 PHONE_390 = (390, 844)
+UNCODED = re.compile(r"(\d+) stud(?:y|ies) not yet coded for")
+
+
+def map_data(site: Site, key: str) -> dict[str, Any]:
+    """A map's dimensions and each cell's studies by (row value, column value), from the site's data files."""
+    table = site.json("data/aggregates.json")["crosstabs"].get(key)
+    if table is None:
+        pytest.skip(f"this site has no cross-tabulation called {key}")
+    dataset = site.json("data/studies.json")
+    studies = {s["id"]: s for s in dataset["studies"]}
+    fields = {f["key"]: f for f in dataset["codebook"]["fields"]}
+    if not {table["rows"], table["columns"]} <= set(fields):
+        pytest.skip(f"the map's dimensions ({table['rows']} × {table['columns']}) are not both codebook fields")
+    not_coded = dataset["codebook"]["not_coded"]
+
+    def of(study: dict[str, Any], field: str) -> list[Any] | None:
+        """A study's values of a field as the table's filters name them; None if not yet coded."""
+        value = study["codes"].get(field, not_coded)
+        if value == not_coded:
+            return None
+        return [str(v).lower() if isinstance(v, bool) else v for v in (value if isinstance(value, list) else [value])]
+
+    cells = {}
+    for row, column, _ in table["cells"]:
+        cells[(row, column)] = {sid for sid, s in studies.items()
+                                if row in (of(s, table["rows"]) or ()) and column in (of(s, table["columns"]) or ())}
+    assert any(cells.values()), "every cell of the map is empty"
+    uncoded = {sid for sid, s in studies.items() if of(s, table["rows"]) is None or of(s, table["columns"]) is None}
+    return {"rows": table["rows"], "columns": table["columns"], "cells": cells, "fields": fields, "of": of,
+            "studies": studies, "uncoded": uncoded}
 
 
 @pytest.fixture(scope="session")
-def gap_map(site, studies, aggregates) -> dict[str, Any]:
-    """The gap map's dimensions, and each cell's studies by (row, column), from the site's published data."""
-    table = aggregates["crosstabs"].get("gap-map")
-    if table is None:
-        pytest.skip("this site has no cross-tabulation called gap-map")
-    dataset = site.json("data/studies.json")
-    fields = {f["key"]: f for f in dataset["codebook"]["fields"]}
-    if not {table["rows"], table["columns"]} <= set(fields):
-        pytest.skip(f"the gap map's dimensions ({table['rows']} × {table['columns']}) are not both codebook fields")
-    not_coded = dataset["codebook"]["not_coded"]
-
-    def of(study: dict[str, Any], field: str) -> list[Any]:
-        value = study["codes"].get(field, not_coded)
-        return [] if value == not_coded else (value if isinstance(value, list) else [value])
-
-    cells = {}
-    for row, column, count in table["cells"]:
-        ids = {sid for sid, s in studies.items() if row in of(s, table["rows"]) and column in of(s, table["columns"])}
-        assert len(ids) == count, f"aggregates.json says {count} studies for {row} × {column}, studies.json {len(ids)}"
-        cells[(row, column)] = ids
-    assert any(cells.values()), "every cell of the gap map is empty"
-    return {"rows": table["rows"], "columns": table["columns"], "cells": cells, "fields": fields, "of": of}
+def gap_map(site: Site) -> dict[str, Any]:
+    return map_data(site, "gap-map")
 
 
-def bubbles(ui) -> list[dict[str, Any]]:
-    """Every cell of the map on the page: its filters (from its link, if it has one), count shown and whether it
-    is ruled out."""
+@pytest.fixture(scope="module")
+def fixture_site(site: Site) -> Site:
+    """The fixture review (its codebook rules out a cell of its map), built and served beside this review's site."""
+    root = site.serve_root / "fixture"
+    if not root.exists():
+        shutil.copytree(REPO / "tests" / "fixtures" / "review", root, ignore=shutil.ignore_patterns("README.md"))
+        run_cli(root, "build")
+    return Site(root / "site", site.serve_root, site.origin, "fixture/site", site.failures)
+
+
+@pytest.fixture(scope="module")
+def fixture_map(fixture_site: Site) -> dict[str, Any]:
+    return map_data(fixture_site, "map")
+
+
+def bubbles(ui: UI) -> list[dict[str, Any]]:
+    """Every cell of the map on the page: its row and column headings, its link (if shown), the count it shows,
+    and whether it shows a zero or is marked ruled out."""
     return ui.js("""
-        return Array.from(document.querySelectorAll('[data-gap-map] td.cell')).map(td => {
+        return Array.from(document.querySelectorAll('[data-gap-map] tbody td')).map(td => {
+          const tr = td.closest('tr'), table = td.closest('table');
+          const column = table.tHead.rows[0].cells[td.cellIndex].textContent.trim();
           const a = td.querySelector('a'), zero = td.querySelector('[data-zero]');
-          const shown = a && !a.hidden;
-          return {href: shown ? a.href : null, count: shown ? Number(a.querySelector('[data-n]').textContent) : 0,
-                  zero: !!zero && !zero.hidden, ruledOut: td.classList.contains('ruled-out'),
+          const shown = !!a && a.getClientRects().length > 0;
+          return {row: tr.querySelector('th').textContent.trim(), column: column,
+                  href: shown ? a.href : null, count: shown ? Number(a.querySelector('[data-n]').textContent) : 0,
+                  zero: !!zero && zero.getClientRects().length > 0, ruledOut: td.classList.contains('ruled-out'),
+                  focusable: !!td.querySelector('a, button, input, select, [tabindex]'),
                   where: td.dataset.where || null, label: shown ? a.getAttribute('aria-label') : null};
         });""")
 
 
-def cell_of(gap_map, href: str) -> tuple[str, str]:
-    filters = dict(parse_qsl(urlsplit(href).query))
-    return filters[gap_map["rows"]], filters[gap_map["columns"]]
+def cell_of(data: dict[str, Any], href: str) -> tuple[str, str]:
+    """The cell a link's filters select; they must name the map's two fields and nothing else."""
+    filters = parse_qsl(urlsplit(href).query)
+    assert sorted(f for f, _ in filters) == sorted((data["rows"], data["columns"])), f"{href} filters by {filters}"
+    return dict(filters)[data["rows"]], dict(filters)[data["columns"]]
 
 
-def shown_rows(ui) -> list[str]:
-    return ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
-                      .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
+def shown_studies(ui: UI) -> set[str]:
+    """The studies the study table shows: those whose page a visible link on it leads to."""
+    return set(ui.js(r"""
+        return Array.from(document.querySelectorAll('main a[href]'))
+          .filter(a => a.getClientRects().length > 0)
+          .map(a => new URL(a.href).pathname.match(/\/studies\/([^/]+)\.html$/))
+          .filter(m => m && m[1] !== 'index').map(m => decodeURIComponent(m[1]));"""))
 
 
-def wait_for_table(ui) -> None:
-    ui.wait(lambda d: "studies/index.html" in d.current_url, "the bubble did not open the study table")
-    ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the study table's filters did not appear")
+def table_shows(ui: UI, expected: set[str], what: str) -> None:
+    """Wait for the study table (filtered by its script as it loads) to show exactly `expected`; else fail saying
+    which studies it shows that it should not, and which it leaves out."""
+    from selenium.common.exceptions import TimeoutException
 
+    ui.wait(lambda d: "/studies/index.html" in d.current_url, f"{what}: the study table did not open")
+    try:
+        ui.wait(lambda d: d.execute_script("return document.readyState") == "complete"
+                and shown_studies(ui) == expected, what)
+    except TimeoutException:
+        shown = shown_studies(ui)
+        raise AssertionError(f"{what}: the study table shows {len(shown)} studies, not {len(expected)}; "
+                             f"extra {sorted(shown - expected)[:10]}, missing {sorted(expected - shown)[:10]}") from None
+
+
+def click_each_bubble(ui: UI, data: dict[str, Any], page: str) -> int:
+    """Click every bubble of the map on `page` in turn; each must open the table showing exactly its cell."""
+    ui.open(page)
+    count = len([b for b in bubbles(ui) if b["href"]])
+    assert count == len([ids for ids in data["cells"].values() if ids]), "a cell with studies has no bubble"
+    for index in range(count):
+        ui.open(page)
+        link = [a for a in ui.all("[data-gap-map] td a") if a.is_displayed()][index]
+        ui.js("arguments[0].scrollIntoView({block: 'center'})", link)
+        cell = cell_of(data, link.get_attribute("href"))
+        link.click()
+        table_shows(ui, data["cells"][cell], f"the bubble of {cell} on {page}")
+    return count
+
+
+# --- the map and its links ---------------------------------------------------------------------
 
 def test_the_map_shows_every_cell_with_its_count(ui, gap_map):
     ui.open(PAGE)
@@ -78,28 +148,19 @@ def test_the_map_shows_every_cell_with_its_count(ui, gap_map):
     linked = {cell_of(gap_map, b["href"]): b["count"] for b in found if b["href"]}
     assert linked == {cell: len(ids) for cell, ids in gap_map["cells"].items() if ids}
     assert sum(b["zero"] for b in found) == sum(not ids for ids in gap_map["cells"].values())
-    for b in found:
+    for b in found:  # a screen reader names the count and the cell, not just a number
         if b["href"]:
-            n = b["count"]
-            assert b["label"] == f"{n} {'study' if n == 1 else 'studies'}: {b['where']}"
+            assert b["label"].startswith(f"{b['count']} stud") and b["where"] in b["label"]
 
 
 @pytest.mark.parametrize("page", [PAGE, "findings.html"])
 def test_clicking_each_bubble_opens_the_study_table_showing_exactly_its_studies(ui, gap_map, page):
-    ui.open(page)
-    count = len([b for b in bubbles(ui) if b["href"]])
-    assert count == len([ids for ids in gap_map["cells"].values() if ids])
-    for index in range(count):
-        ui.open(page)
-        link = ui.all("[data-gap-map] td.cell a")[index]
-        ui.js("arguments[0].scrollIntoView({block: 'center'})", link)
-        cell = cell_of(gap_map, link.get_attribute("href"))
-        link.click()
-        wait_for_table(ui)
-        for field, value in zip((gap_map["rows"], gap_map["columns"]), cell, strict=True):
-            ticked = [box.get_attribute("value") for box in ui.all(f"[data-facet='{field}'] input") if box.is_selected()]
-            assert ticked == [value], f"{cell}: the {field} filter has {ticked} ticked"
-        assert set(shown_rows(ui)) == gap_map["cells"][cell], f"{cell}: the table shows {sorted(shown_rows(ui))}"
+    assert click_each_bubble(ui, gap_map, page) > 1
+
+
+def test_each_bubble_of_the_fixture_map_opens_exactly_its_studies(ui, fixture_site, fixture_map):
+    ui.site = fixture_site
+    assert click_each_bubble(ui, fixture_map, FIXTURE_PAGE) > 1
 
 
 def test_a_bubble_opens_from_the_keyboard(ui, gap_map):
@@ -110,127 +171,199 @@ def test_a_bubble_opens_from_the_keyboard(ui, gap_map):
     ui.tab_to(f"e.tagName === 'A' && e.closest('[data-gap-map]') && e.href.includes('={cell[0]}&')"
               f" && e.href.endsWith('={cell[1]}')")
     ui.press(Keys.ENTER)
-    wait_for_table(ui)
-    assert set(shown_rows(ui)) == gap_map["cells"][cell]
+    table_shows(ui, gap_map["cells"][cell], f"Enter on the bubble of {cell}")
 
 
-def segments(ui) -> list[str]:
+def test_from_the_disk_a_bubble_opens_the_table_showing_exactly_its_studies(ui, site, gap_map):
+    """A downloaded copy of the site, opened as file://, filters the table from the bubble's link alike."""
+    ui.driver.get(site.folder.resolve().as_uri() + "/" + PAGE)
+    link = next(a for a in ui.all("[data-gap-map] td a") if a.is_displayed())
+    cell = cell_of(gap_map, link.get_attribute("href"))
+    link.click()
+    table_shows(ui, gap_map["cells"][cell], f"the bubble of {cell}, from file://")
+
+
+# --- cells the codebook rules out, and studies not yet coded -----------------------------------
+
+def ruled_out_by_rules(root_codebook: dict[str, Any], data: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """The cells a rule of the form 'a study with column value C holds one of these row values' rules out (the
+    fixture's only rule between its map's fields that rules a cell out), with the rule's message."""
+    rows, columns = data["rows"], data["columns"]
+    row_values = {r for r, _ in data["cells"]}
+    found = {}
+    for rule in root_codebook["rules"]:
+        if rule["when"]["field"] == columns and rule["then"]["field"] == rows:
+            then = rule["then"]
+            allowed = set(then.get("includes_any", ())) | ({then["equals"]} if "equals" in then else set())
+            for column in rule["when"].get("includes_any", ()):
+                found |= {(row, column): rule["message"] for row in row_values - allowed}
+    return found
+
+
+def test_a_ruled_out_cell_is_hatched_said_to_be_impossible_and_not_a_link(ui, fixture_site, fixture_map, axe_source):
+    codebook = yaml.safe_load((REPO / "tests" / "fixtures" / "review" / "content" / "codebook.yaml").read_text("utf-8"))
+    expected = ruled_out_by_rules(codebook, fixture_map)
+    assert expected, "the fixture's codebook rules out no cell of its map"
+    labels = {v["key"]: v["label"] for key in (fixture_map["rows"], fixture_map["columns"])
+              for v in next(f for f in codebook["fields"] if f["key"] == key)["values"]}
+    ui.site = fixture_site
+    ui.open(FIXTURE_PAGE)
+    cells = bubbles(ui)
+    marked = {(b["row"], b["column"]): b for b in cells if b["ruledOut"]}
+    assert set(marked) == {(labels[r], labels[c]) for r, c in expected}
+    for row, column in expected:
+        assert not fixture_map["cells"][(row, column)], "a study sits in a cell the codebook rules out"
+        cell = marked[(labels[row], labels[column])]
+        assert not cell["href"] and not cell["focusable"] and not cell["zero"], f"{row} × {column} acts as a gap"
+    # hatched: a pattern where a gap has plain background, and a legend entry that says what it means
+    style = "return getComputedStyle(document.querySelector(arguments[0])).backgroundImage"
+    assert ui.js(style, "[data-gap-map] td.ruled-out") != "none"
+    assert ui.js(style, "[data-gap-map] td.gap") == "none"
+    assert ui.all(".gap-map-legend .ruled-out"), "the legend does not show the hatching"
+    said = ui.css("[data-gap-map] td.ruled-out").get_attribute("textContent")
+    assert all(message in said for message in expected.values()), f"the cell does not give the rule: {said!r}"
+    gaps = [b for b in cells if not b["ruledOut"] and not b["href"]]
+    assert all(b["zero"] for b in gaps) and len(gaps) == sum(not ids for ids in fixture_map["cells"].values()) \
+        - len(expected)
+    violations = [v for v in ui.axe(axe_source) if v["impact"] in ("serious", "critical")]
+    assert not violations, ui.describe_violations(violations)
+
+
+def uncoded_said(ui: UI) -> list[int]:
+    """The numbers of studies 'not yet coded' that the map's caption gives."""
+    return [int(n) for n in UNCODED.findall(ui.css("[data-gap-map]").find_element("xpath", "..").text)]
+
+
+@pytest.mark.parametrize("page", [PAGE, "findings.html"])
+def test_the_map_says_how_many_studies_are_not_yet_coded_for_it(ui, gap_map, page):
+    ui.open(page)
+    uncoded = len(gap_map["uncoded"])
+    assert uncoded_said(ui) == ([uncoded] if uncoded else []), f"{uncoded} studies are not yet coded for the map"
+
+
+def test_the_fixture_map_counts_its_uncoded_study(ui, fixture_site, fixture_map):
+    assert fixture_map["uncoded"], "every study of the fixture is coded for its map"
+    ui.site = fixture_site
+    ui.open(FIXTURE_PAGE)
+    assert uncoded_said(ui) == [len(fixture_map["uncoded"])]
+
+
+# --- narrowing the map to one value of another field ------------------------------------------
+
+def segments(ui: UI) -> list[str]:
     return ui.js("return Array.from(document.querySelector('[data-gap-map-segment]').options).map(o => o.value)")
 
 
-def choose(ui, value: str) -> None:
+def choose(ui: UI, value: str) -> None:
     from selenium.webdriver.support.ui import Select
 
     Select(ui.css("[data-gap-map-segment]")).select_by_value(value)
 
 
-def test_narrowing_to_each_value_of_a_codebook_field_counts_as_the_data_says(ui, gap_map, studies):
+def coded_segments(ui: UI, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The narrowing choices on codebook fields of listed values: (choice, field, value)."""
+    found = []
+    for option in segments(ui):
+        if option:
+            field, value = parse_qsl(option)[0]
+            if field in data["fields"] and data["fields"][field]["kind"] in ("single", "multiple"):
+                found.append((option, field, value))
+    return found
+
+
+def test_narrowing_to_each_value_of_a_codebook_field_counts_as_the_data_says(ui, gap_map):
     ui.open(PAGE)
     assert ui.css("[data-gap-map-segment]").is_displayed()
-    fields, of = gap_map["fields"], gap_map["of"]
-    checked = 0
-    for value in segments(ui):
-        if not value:
-            continue
-        field, wanted = next(iter(parse_qsl(value)))
-        if field not in fields or fields[field]["kind"] not in ("single", "multiple"):
-            continue  # regions and derived facts are computed, not in studies.json as such
-        choose(ui, value)
-        with_value = {sid for sid, s in studies.items() if wanted in of(s, field)}
-        expected = {cell: len(ids & with_value) for cell, ids in gap_map["cells"].items()}
+    of, on_map = gap_map["of"], set().union(*gap_map["cells"].values())
+    choices = coded_segments(ui, gap_map)
+    assert len(choices) >= 10, f"only {len(choices)} values of codebook fields to narrow by"
+    for option, field, wanted in choices:
+        choose(ui, option)
+        with_value = {sid for sid, s in gap_map["studies"].items() if wanted in (of(s, field) or ())}
         found = {}
         for b in bubbles(ui):
             if b["href"]:
-                assert dict(parse_qsl(urlsplit(b["href"]).query))[field] == wanted, "the link lost the narrowing"
-                found[cell_of(gap_map, b["href"])] = b["count"]
-        assert found == {cell: n for cell, n in expected.items() if n}, f"narrowed to {value}"
-        on_map = set().union(*gap_map["cells"].values()) & with_value
+                filters = dict(parse_qsl(urlsplit(b["href"]).query))
+                assert filters.pop(field) == wanted, "the link lost the narrowing"
+                found[(filters[gap_map["rows"]], filters[gap_map["columns"]])] = b["count"]
+        expected = {cell: len(ids & with_value) for cell, ids in gap_map["cells"].items()}
+        assert found == {cell: n for cell, n in expected.items() if n}, f"narrowed to {option}"
         status = ui.css("[data-gap-map-status]").text
-        assert status.startswith(f"Showing the {len(on_map)} stud"), f"{value}: {status!r}"
-        checked += 1
-    assert checked >= 10, f"only {checked} values of codebook fields to narrow by"
+        assert re.search(rf"\b{len(on_map & with_value)} stud", status), f"{option}: {status!r}"
+        uncoded = len({sid for sid in on_map if of(gap_map["studies"][sid], field) is None})
+        said = re.findall(r"(\d+) stud(?:y|ies) on the map (?:is|are) not yet coded", status)
+        assert said == ([str(uncoded)] if uncoded else []), f"{option}: {status!r}"
     choose(ui, "")
     assert {cell_of(gap_map, b["href"]): b["count"] for b in bubbles(ui) if b["href"]} == {
         cell: len(ids) for cell, ids in gap_map["cells"].items() if ids}, "choosing 'any value' did not restore the map"
 
 
-def test_a_narrowed_bubble_opens_the_table_with_the_narrowing(ui, gap_map, studies):
+def test_a_narrowed_bubble_opens_the_table_with_the_narrowing(ui, gap_map):
     ui.open(PAGE)
-    field, value = "study_design", None
-    for option in segments(ui):
-        if option.startswith(field + "="):
-            value = option
-            break
-    if value is None:
-        pytest.skip("the map cannot be narrowed by study design")
-    choose(ui, value)
-    wanted = dict(parse_qsl(value))[field]
-    link = next(a for a in ui.all("[data-gap-map] td.cell a") if a.is_displayed())
-    cell = cell_of(gap_map, link.get_attribute("href"))
+    option, field, wanted = coded_segments(ui, gap_map)[0]
+    choose(ui, option)
+    link = next(a for a in ui.all("[data-gap-map] td a") if a.is_displayed())
+    filters = dict(parse_qsl(urlsplit(link.get_attribute("href")).query))
+    cell = (filters[gap_map["rows"]], filters[gap_map["columns"]])
     link.click()
-    wait_for_table(ui)
-    expected = {sid for sid in gap_map["cells"][cell] if wanted in gap_map["of"](studies[sid], field)}
-    assert expected and set(shown_rows(ui)) == expected
+    expected = {sid for sid in gap_map["cells"][cell] if wanted in (gap_map["of"](gap_map["studies"][sid], field) or ())}
+    assert expected, f"a bubble of {cell} is shown for {option}, which none of its studies has"
+    table_shows(ui, expected, f"the bubble of {cell} narrowed to {option}")
+
+
+# --- a phone -----------------------------------------------------------------------------------
+
+def assert_fits(ui: UI, what: str) -> None:
+    width = PHONE_390[0]
+    assert ui.js("return document.documentElement.scrollWidth") <= width, f"{what} scrolls sideways"
+    inner = ui.js("""return Array.from(document.querySelectorAll('[data-gap-map], [data-gap-map] .table-scroll'))
+                       .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
+    assert not inner, f"{what}: the map scrolls sideways inside its box"
+    outside = ui.js("""return Array.from(document.querySelectorAll('[data-gap-map] :is(td, th, select)'))
+                         .filter(e => e.getClientRects().length > 0)
+                         .filter(e => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > arguments[0]; })
+                         .length""", width)
+    assert outside == 0, f"{what}: {outside} cells or controls of the map lie outside the screen"
+
+
+def assert_a_card_per_row(ui: UI, what: str) -> None:
+    """Each row of the map reads downwards: its heading, then each of its cells below the one before."""
+    overlaps = ui.js("""
+        return Array.from(document.querySelectorAll('[data-gap-map] tbody tr')).filter(tr => {
+          const boxes = Array.from(tr.children).map(e => e.getBoundingClientRect());
+          return boxes.some((box, i) => i > 0 && box.top < boxes[i - 1].bottom - 1);
+        }).length""")
+    assert overlaps == 0, f"{what}: {overlaps} rows of the map put cells side by side"
 
 
 @pytest.mark.parametrize("page", [PAGE, "findings.html", "draft/" + PAGE])
-def test_the_map_fits_a_390_px_phone_without_sideways_scrolling(ui, page):
+def test_the_map_fits_a_390_px_phone_as_a_card_per_row(ui, page):
     ui.viewport(*PHONE_390, mobile=True)
     ui.open(page)
-    width = ui.js("return document.documentElement.scrollWidth")
-    assert width <= PHONE_390[0], f"{page} is {width} px wide on a {PHONE_390[0]} px phone"
-    outside = ui.js("""return Array.from(document.querySelectorAll('[data-gap-map] td.cell, [data-gap-map] select'))
-                         .filter(e => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > arguments[0]; })
-                         .length""", PHONE_390[0])
-    assert outside == 0, f"{outside} cells or controls of the map lie outside the screen"
+    assert_fits(ui, page)
+    assert_a_card_per_row(ui, page)
     choose(ui, segments(ui)[1])
-    assert ui.js("return document.documentElement.scrollWidth") <= PHONE_390[0], "narrowing made the page wider"
+    assert_fits(ui, f"{page}, narrowed")
 
 
-# --- a review whose codebook rules a cell out: the fixture review --------------------------------
-
-@pytest.fixture(scope="module")
-def fixture_site(site: Site) -> Site:
-    """The fixture review (its codebook rules out Leading × Harvest), built and served beside the site."""
-    root = site.serve_root / "fixture"
-    if not root.exists():
-        shutil.copytree(REPO / "tests" / "fixtures" / "review", root, ignore=shutil.ignore_patterns("README.md"))
-        run_cli(root, "build")
-    return Site(root / "site", site.serve_root, site.origin, "fixture/site", site.failures)
-
-
-def test_a_ruled_out_cell_is_hatched_and_said_to_be_impossible_not_a_gap(ui, fixture_site, axe_source):
+def test_the_fixture_map_with_its_ruled_out_cell_fits_a_390_px_phone(ui, fixture_site):
     ui.site = fixture_site
-    ui.open("figures/map.html")
-    cells = bubbles(ui)
-    ruled_out = [b for b in cells if b["ruledOut"]]
-    assert len(ruled_out) == 1 and not ruled_out[0]["href"] and not ruled_out[0]["zero"]
-    hatch = ui.js("return getComputedStyle(document.querySelector('[data-gap-map] td.ruled-out')).backgroundImage")
-    assert "repeating-linear-gradient" in hatch
-    text = ui.css("[data-gap-map] td.ruled-out").get_attribute("textContent")
-    assert "not possible by definition" in text and "does not lead the garden" in text
-    legend = ui.css(".gap-map-legend").text
-    assert "not possible by definition" in legend and "a gap in the evidence" in legend
-    violations = [v for v in ui.axe(axe_source) if v["impact"] in ("serious", "critical")]
-    assert not violations, ui.describe_violations(violations)
+    ui.viewport(*PHONE_390, mobile=True)
+    ui.open(FIXTURE_PAGE)
+    assert_fits(ui, FIXTURE_PAGE)
+    assert_a_card_per_row(ui, FIXTURE_PAGE)
 
 
-def test_the_fixture_map_says_how_many_studies_are_not_yet_coded(ui, fixture_site):
-    ui.site = fixture_site
-    ui.open("figures/map.html")
-    assert "1 study not yet coded for community involvement or garden stages is not shown" in \
-        ui.css("figure figcaption").text
-
+# --- without scripts ---------------------------------------------------------------------------
 
 def test_without_scripts_the_links_still_lead_to_the_table(ui, gap_map):
     ui.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     try:
         ui.open(PAGE)
         assert not ui.css("[data-gap-map-tools]").is_displayed(), "a narrowing that cannot work is shown"
-        link = next(a for a in ui.all("[data-gap-map] td.cell a"))
+        link = next(a for a in ui.all("[data-gap-map] td a"))
         link.click()
-        ui.wait(lambda d: "studies/index.html?" in d.current_url, "the bubble did not lead to the study table")
-        assert len(shown_rows(ui)) == ui.js("return document.querySelectorAll('[data-study-table] tbody tr').length")
+        table_shows(ui, set(gap_map["studies"]), "without scripts, the table (which cannot filter)")
     finally:
         ui.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
@@ -242,4 +375,3 @@ def test_without_scripts_every_list_is_on_the_page(site, gap_map):
         assert f'id="cell-{row}-{column}"' in html
         for sid in ids:
             assert f'href="../studies/{sid}.html"' in html
-
