@@ -52,8 +52,10 @@ def map_data(site: Site, key: str) -> dict[str, Any]:
                                 if row in (of(s, table["rows"]) or ()) and column in (of(s, table["columns"]) or ())}
     assert any(cells.values()), "every cell of the map is empty"
     uncoded = {sid for sid, s in studies.items() if of(s, table["rows"]) is None or of(s, table["columns"]) is None}
+    labels = {key: {v["key"]: v["label"] for v in fields[key]["values"]} for key in (table["rows"], table["columns"])}
+    at = {(labels[table["rows"]][r], labels[table["columns"]][c]): (r, c) for r, c in cells}  # by the map's headings
     return {"rows": table["rows"], "columns": table["columns"], "cells": cells, "fields": fields, "of": of,
-            "studies": studies, "uncoded": uncoded}
+            "studies": studies, "uncoded": uncoded, "at": at}
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +80,7 @@ def fixture_map(fixture_site: Site) -> dict[str, Any]:
 
 def bubbles(ui: UI) -> list[dict[str, Any]]:
     """Every cell of the map on the page: its row and column headings, its link (if shown), the count it shows,
-    and whether it shows a zero or is marked ruled out."""
+    whether it shows a zero or is marked ruled out, and its text (a screen reader's too)."""
     return ui.js("""
         return Array.from(document.querySelectorAll('[data-gap-map] tbody td')).map(td => {
           const tr = td.closest('tr'), table = td.closest('table');
@@ -89,7 +91,8 @@ def bubbles(ui: UI) -> list[dict[str, Any]]:
                   href: shown ? a.href : null, count: shown ? Number(a.querySelector('[data-n]').textContent) : 0,
                   zero: !!zero && zero.getClientRects().length > 0, ruledOut: td.classList.contains('ruled-out'),
                   focusable: !!td.querySelector('a, button, input, select, [tabindex]'),
-                  where: td.dataset.where || null, label: shown ? a.getAttribute('aria-label') : null};
+                  where: td.dataset.where || null, label: shown ? a.getAttribute('aria-label') : null,
+                  text: td.textContent};
         });""")
 
 
@@ -125,15 +128,18 @@ def table_shows(ui: UI, expected: set[str], what: str) -> None:
 
 
 def click_each_bubble(ui: UI, data: dict[str, Any], page: str) -> int:
-    """Click every bubble of the map on `page` in turn; each must open the table showing exactly its cell."""
+    """Click every bubble of the map on `page` in turn; each must open the table showing exactly the studies of
+    the cell it stands in (found by its row's and column's headings)."""
     ui.open(page)
     count = len([b for b in bubbles(ui) if b["href"]])
     assert count == len([ids for ids in data["cells"].values() if ids]), "a cell with studies has no bubble"
     for index in range(count):
         ui.open(page)
+        shown = [b for b in bubbles(ui) if b["href"]][index]
+        cell = data["at"][(shown["row"], shown["column"])]
         link = [a for a in ui.all("[data-gap-map] td a") if a.is_displayed()][index]
+        assert cell_of(data, link.get_attribute("href")) == cell, f"the bubble of {cell} links to another cell"
         ui.js("arguments[0].scrollIntoView({block: 'center'})", link)
-        cell = cell_of(data, link.get_attribute("href"))
         link.click()
         table_shows(ui, data["cells"][cell], f"the bubble of {cell} on {page}")
     return count
@@ -144,10 +150,9 @@ def click_each_bubble(ui: UI, data: dict[str, Any], page: str) -> int:
 def test_the_map_shows_every_cell_with_its_count(ui, gap_map):
     ui.open(PAGE)
     found = bubbles(ui)
-    assert len(found) == len(gap_map["cells"])
-    linked = {cell_of(gap_map, b["href"]): b["count"] for b in found if b["href"]}
-    assert linked == {cell: len(ids) for cell, ids in gap_map["cells"].items() if ids}
-    assert sum(b["zero"] for b in found) == sum(not ids for ids in gap_map["cells"].values())
+    assert {gap_map["at"][(b["row"], b["column"])]: b["count"] for b in found} == {
+        cell: len(ids) for cell, ids in gap_map["cells"].items()}
+    assert all(b["zero"] == (b["count"] == 0) and bool(b["href"]) == (b["count"] > 0) for b in found)
     for b in found:  # a screen reader names the count and the cell, not just a number
         if b["href"]:
             assert b["label"].startswith(f"{b['count']} stud") and b["where"] in b["label"]
@@ -204,27 +209,22 @@ def test_a_ruled_out_cell_is_hatched_said_to_be_impossible_and_not_a_link(ui, fi
     codebook = yaml.safe_load((REPO / "tests" / "fixtures" / "review" / "content" / "codebook.yaml").read_text("utf-8"))
     expected = ruled_out_by_rules(codebook, fixture_map)
     assert expected, "the fixture's codebook rules out no cell of its map"
-    labels = {v["key"]: v["label"] for key in (fixture_map["rows"], fixture_map["columns"])
-              for v in next(f for f in codebook["fields"] if f["key"] == key)["values"]}
     ui.site = fixture_site
     ui.open(FIXTURE_PAGE)
-    cells = bubbles(ui)
-    marked = {(b["row"], b["column"]): b for b in cells if b["ruledOut"]}
-    assert set(marked) == {(labels[r], labels[c]) for r, c in expected}
-    for row, column in expected:
-        assert not fixture_map["cells"][(row, column)], "a study sits in a cell the codebook rules out"
-        cell = marked[(labels[row], labels[column])]
-        assert not cell["href"] and not cell["focusable"] and not cell["zero"], f"{row} × {column} acts as a gap"
-    # hatched: a pattern where a gap has plain background, and a legend entry that says what it means
+    cells = {fixture_map["at"][(b["row"], b["column"])]: b for b in bubbles(ui)}
+    assert {cell for cell, b in cells.items() if b["ruledOut"]} == set(expected)
+    for cell, message in expected.items():
+        assert not fixture_map["cells"][cell], f"a study sits in {cell}, which the codebook rules out"
+        shown = cells[cell]
+        assert not shown["href"] and not shown["focusable"] and not shown["zero"], f"{cell} acts as a gap"
+        assert message in shown["text"], f"{cell} does not give the rule that rules it out: {shown['text']!r}"
+    gaps = {cell for cell, ids in fixture_map["cells"].items() if not ids} - set(expected)
+    assert {cell for cell, b in cells.items() if b["zero"]} == gaps, "a gap is not shown as a zero"
+    # hatched: a pattern where a gap has a plain background, and a legend entry that says what it means
     style = "return getComputedStyle(document.querySelector(arguments[0])).backgroundImage"
     assert ui.js(style, "[data-gap-map] td.ruled-out") != "none"
     assert ui.js(style, "[data-gap-map] td.gap") == "none"
     assert ui.all(".gap-map-legend .ruled-out"), "the legend does not show the hatching"
-    said = ui.css("[data-gap-map] td.ruled-out").get_attribute("textContent")
-    assert all(message in said for message in expected.values()), f"the cell does not give the rule: {said!r}"
-    gaps = [b for b in cells if not b["ruledOut"] and not b["href"]]
-    assert all(b["zero"] for b in gaps) and len(gaps) == sum(not ids for ids in fixture_map["cells"].values()) \
-        - len(expected)
     violations = [v for v in ui.axe(axe_source) if v["impact"] in ("serious", "critical")]
     assert not violations, ui.describe_violations(violations)
 
