@@ -39,7 +39,8 @@ def is_placeholder(name: str) -> bool:
 
 def person(raw: str, corporate: bool = False) -> Author | None:
     """One author from a name as an export writes it: "Family, Given", "Family G." (Embase, MEDLINE), "Given
-    Family" with particles (van, de), or an organisation kept whole. None for a placeholder."""
+    Family" with particles (van, de), or an organisation kept whole. None for a placeholder (a name with a given
+    name is none: "Na, Hyun" is a Korean family name, not "n/a")."""
     name = " ".join(raw.replace("{", "").replace("}", "").split()).strip(" ,;")
     if not name or is_placeholder(name):
         return None
@@ -81,6 +82,8 @@ def initials(given: str) -> str:
             words.append(f"{word}.")
         elif len(word) <= 3 and "." not in word:  # MEDLINE and Web of Science: DK, PS
             words.extend(f"{letter}." for letter in word)
+        elif re.fullmatch(r"[^\W\d_]{2,3}\.", word):  # the last of PubMed's "Wang C, Hachen DS." list
+            words.extend(f"{letter}." for letter in word[:-1])
         elif re.fullmatch(r"(?:[^\W\d_]\.){2,4}", word):  # Embase: D.G.
             words.extend(f"{letter}." for letter in word[::2])
         else:
@@ -143,7 +146,7 @@ def finish(draft: Draft) -> Record | Rejection:
     if not title:
         problems.append("no title")
     authors = tuple(Author(" ".join(a.family.split()), " ".join(a.given.split()), a.corporate)
-                    for a in draft.authors if a.family.strip() and not is_placeholder(a.family))
+                    for a in draft.authors if a.family.strip() and (a.given.strip() or not is_placeholder(a.family)))
     if not authors:
         problems.append("no authors" + (" (only a placeholder such as 'Unknown author(s)')" if draft.authors else ""))
     year = _year(draft.year)
@@ -192,6 +195,7 @@ def page_range(text: str) -> str:
     text = clean(text)
     if not re.search(r"\d", text):
         return ""
+    text = re.sub(r"^pp?(?:\.\s*|\s+)(?=[A-Za-z]?\d)", "", text, flags=re.IGNORECASE)  # TRID: "pp 278-298"
     return re.sub(r"\s*(?:--?|–|—)\s*", "–", text)
 
 
