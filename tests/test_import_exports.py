@@ -172,6 +172,18 @@ def test_a_table_with_rispys_column_names_and_python_lists_of_authors(review, tm
     assert (data["title"], data["journal"], data["doi"]) == ("Gardens at school", "Lorem", "10.5555/lr.rispy.1")
 
 
+def test_an_author_column_in_apa_style_gives_each_author_whole(review, tmp_path):
+    table = tmp_path / "references.csv"  # authors as a reference list writes them: "A, B. B., C, D., & E, F."
+    table.write_text('"author","year","title","doi"\n'
+                     '"Doleac, J. L., Okafor, A., & Stein, L. C. D.",2013,"The visible hand",10.5555/lr.apa.1\n'
+                     '"Johnson & Johnson",2014,"A report by a company",10.5555/lr.apa.2\n', encoding="utf-8")
+    assert run(review, "import", str(table)) == 0
+    assert study(review, "doleac-2013")["authors"] == [{"family": "Doleac", "given": "J. L."},
+                                                       {"family": "Okafor", "given": "A."},
+                                                       {"family": "Stein", "given": "L. C. D."}]
+    assert study(review, "johnson-johnson-2014")["authors"] == [{"family": "Johnson & Johnson", "corporate": True}]
+
+
 @pytest.mark.parametrize("kind, text", [
     ("ris", "TY  - JOUR\nTI  - Gardens in Seoul\nAU  - Na, Hyun\nAU  - NA\nPY  - 2020\nDO  - 10.5555/lr.na.1\n"
             "ER  - \n"),

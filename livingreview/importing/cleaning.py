@@ -44,7 +44,7 @@ def person(raw: str, corporate: bool = False) -> Author | None:
     name = " ".join(raw.replace("{", "").replace("}", "").split()).strip(" ,;")
     if not name or is_placeholder(name):
         return None
-    if corporate or ("," not in name and _CORPORATE.search(name)):
+    if corporate or ("," not in name and (_CORPORATE.search(name) or "&" in name)):  # no person's name has a &
         return Author(name, "", True)
     if "," in name:
         family, _, given = name.partition(",")

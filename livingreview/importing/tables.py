@@ -130,8 +130,9 @@ def _from_source(value: dict[str, str]) -> None:
 
 
 def _names(text: str, kind: str) -> list[str]:
-    """The names of an author column: Rayyan joins them with " and ", Zotero and Covidence with "; "; a list
-    such as "Liu R., Adler D.G." (Scopus) is split at its commas."""
+    """The names of an author column: Rayyan joins them with " and ", Zotero and Covidence with "; ", a
+    reference list in APA style with ", " and ", & " ("Doleac, J. L., & Stein, L. C. D."); a list such as
+    "Liu R., Adler D.G." (Scopus, Embase, PubMed) is split at its commas."""
     if re.fullmatch(r"\[\s*['\"].*['\"]\s*\]", text, re.DOTALL):  # a list written as Python writes it
         try:
             names = ast.literal_eval(text)
@@ -141,9 +142,15 @@ def _names(text: str, kind: str) -> list[str]:
             return names
     if ";" in text:
         return text.split(";")
-    if re.search(r"\s+and\s+", text):
-        return re.split(r"\s+and\s+", text)
+    return [name for part in re.split(r"\s+and\s+|,\s*&\s+", text) for name in _comma_names(part.strip())]
+
+
+def _comma_names(text: str) -> list[str]:
     pieces = [piece.strip() for piece in text.split(",")]
     if len(pieces) > 1 and all(re.search(r"\s\S*[A-Z]\.?$", piece) for piece in pieces if piece):
-        return pieces
+        return pieces  # "Liu R., Adler D.G."
+    if len(pieces) > 2 and len(pieces) % 2 == 0 and \
+            all(re.fullmatch(r"(?:[^\W\d_]{1,2}\.[\s-]*)+", given) for given in pieces[1::2]):
+        # "Doleac, J. L., Stein, L.": family and initials in turn
+        return [f"{family}, {given}" for family, given in zip(pieces[::2], pieces[1::2], strict=True)]
     return [text]
