@@ -82,6 +82,12 @@ EXPECTED: dict[str, tuple[str, int, dict[str, tuple[str, list[dict]]]]] = {
                                                   {"family": "Cherniack", "given": "M. G."}]),
         "humphreys-2022": ("10.1016/S0140-6736(21)02252-2", [{"family": "Humphreys", "given": "K."}]),
     }),
+    "lens-zotero.ris": ("RIS", 2, {  # written through pandas: "nan" where a value is missing
+        "veldkamp-2020": ("10.1016/j.edurev.2020.100364", [{"family": "Veldkamp", "given": "Alice"},
+                                                           {"family": "van de Grint", "given": "Liesbeth"},
+                                                           {"family": "Knippels", "given": "Marie-Christine P. J."}]),
+        "schalken-2017": ("10.3389/fpsyg.2017.01395", [{"family": "Schalken", "given": "Naomi"}]),
+    }),
     "trid.ris": ("RIS", 2, {  # TRID: "pp 278-298", the DOI as a doi.org link
         "author-one-2019": ("10.1333/hello.2019.12.012", [{"family": "Author-One", "given": "A."},
                                                           {"family": "Author-Two", "given": "B."}]),
@@ -145,6 +151,13 @@ def test_the_fields_embase_pubmed_and_trid_give_only_inside_other_columns_are_re
     assert humphreys["authors"][14] == {"family": "Larrimore Ouellette", "given": "L."}
     assert humphreys["authors"][-1] == {"family": "Timko", "given": "C."} and humphreys["journal"] == "Lancet"
     assert study(review, "author-one-2019")["pages"] == "278–298"
+
+
+def test_nan_written_for_a_missing_value_is_no_issue_nor_page(review):
+    assert run(review, "import", "real/lens-zotero.ris") == 0
+    veldkamp = study(review, "veldkamp-2020")  # IS - nan, SP - 100364, EP - nan
+    assert "issue" not in veldkamp and veldkamp["pages"] == "100364" and veldkamp["volume"] == "31"
+    assert "issue" not in study(review, "schalken-2017")
 
 
 def test_ovids_own_tagged_export_is_read_not_taken_for_html(review, capsys):

@@ -156,8 +156,9 @@ def finish(draft: Draft) -> Record | Rejection:
     elif not MIN_YEAR <= year <= last_year:
         problems.append(f"year {year} is out of range ({MIN_YEAR} to {last_year})")
     url = draft.url.strip()
-    doi = extract_doi(draft.doi) if draft.doi.strip() else doi_from_url(url)
-    if draft.doi.strip() and not doi:
+    raw_doi = "" if is_missing(draft.doi) else draft.doi
+    doi = extract_doi(raw_doi) if raw_doi.strip() else doi_from_url(url)
+    if raw_doi.strip() and not doi:
         problems.append(f"'{shorten(draft.doi)}' holds no DOI (a DOI looks like 10.1111/hsc.12197)")
     elif doi and not valid_doi(doi):
         problems.append(f"'{shorten(doi)}' is not a DOI (a DOI looks like 10.1111/hsc.12197)")
@@ -170,8 +171,17 @@ def finish(draft: Draft) -> Record | Rejection:
         return Rejection(draft.where, f"record{what}: {'; '.join(problems)}; skipped")
     if not re.match(URL_PATTERN, url) or doi_from_url(url):
         url = ""
-    return Record(draft.where, title, authors, year or 0, clean(plain_title(draft.journal)), clean(draft.volume),
-                  clean(draft.issue), page_range(draft.pages), doi, url, draft.decision, clean(draft.reason))
+    journal, volume, issue = ("" if is_missing(v) else v for v in (draft.journal, draft.volume, draft.issue))
+    return Record(draft.where, title, authors, year or 0, clean(plain_title(journal)), clean(volume),
+                  clean(issue), page_range(draft.pages), doi, url, draft.decision, clean(draft.reason))
+
+
+# What a table written by pandas or R, and exports made from one (ASReview's, Lens'), hold where a value is missing.
+_MISSING = {"nan", "none", "null", "na", "n/a"}
+
+
+def is_missing(text: str) -> bool:
+    return clean(text).casefold() in _MISSING
 
 
 def doi_from_url(url: str) -> str:
@@ -196,7 +206,8 @@ def page_range(text: str) -> str:
     if not re.search(r"\d", text):
         return ""
     text = re.sub(r"^pp?(?:\.\s*|\s+)(?=[A-Za-z]?\d)", "", text, flags=re.IGNORECASE)  # TRID: "pp 278-298"
-    return re.sub(r"\s*(?:--?|–|—)\s*", "–", text)
+    pages = [page for page in re.split(r"\s*(?:--?|–|—)\s*", text) if not is_missing(page)]  # "100364-nan"
+    return "–".join(pages)
 
 
 def shorten(text: str, width: int = 60) -> str:
