@@ -238,6 +238,7 @@ def test_a_page_of_a_version_names_its_lasting_address_and_a_release_its_citatio
     assert "citation_title" not in draft and "application/ld+json" not in draft
     assert '<link rel="canonical" href="https://example.org/gardens/draft/index.html">' in draft
     assert "No change since the latest release" in draft
+    assert "Draft edition: no study changed since the latest release" in draft  # the home page says the same
 
 
 def test_the_draft_banner_counts_what_is_not_yet_released(review):
@@ -248,6 +249,8 @@ def test_the_draft_banner_counts_what_is_not_yet_released(review):
     banner = re.search(r'<div class="banner banner-draft"[^>]*>(.*?)</div>',
                        (review / "site/draft/about.html").read_text(encoding="utf-8")).group(1)
     assert "1 study added" in banner and "1 corrected or recoded" in banner
+    home = (review / "site/draft/index.html").read_text(encoding="utf-8")
+    assert "Draft edition: changes not yet released (1 study added, 1 corrected or recoded)" in home
 
 
 def test_a_title_cannot_close_the_citation_record_script(review):
