@@ -16,6 +16,7 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CURLY = "“”„"  # double curly quotes (a ’ is also an apostrophe, and « » are quotes in some languages' titles)
 _OPENING = "“‘„"
+_CLOSING = "”’“"  # „...“ in German
 _KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?[\w-]+:(?:\s|$)")
 _ITEM_LINE = re.compile(r"^(\s*)(?:-\s|[\w-]+:(?:\s|$))")  # a key or a list item
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?[\w-]+):(?=[^\s/])")
@@ -134,16 +135,22 @@ def _pyyaml_sentence(error: yaml.MarkedYAMLError, text: str) -> str:
     return sentence
 
 
+def curly_quoted(value: str) -> bool:
+    """Whether a value opens and closes with curly quotes, as a word processor writes a quoted value."""
+    return len(value) > 1 and value[0] in _OPENING and value[-1] in _CLOSING
+
+
 def curly_quoted_values(text: str) -> list[tuple[int, int, str]]:
     """Values written between curly quotes without straight ones (`title: “...”`): YAML keeps the curly quotes
-    as part of the text, and a colon inside breaks the file."""
+    as part of the text, and a colon inside breaks the file. A value that only begins with a quoted phrase
+    (`title: “Here if you need me” and peer support`) is text as written."""
     if not any(c in text for c in _OPENING):
         return []
     found = []
     previous = None
     try:
         for token in yaml.scan(text, Loader=_Loader):
-            if isinstance(token, yaml.ScalarToken) and token.plain and token.value[:1] in _OPENING \
+            if isinstance(token, yaml.ScalarToken) and token.plain and curly_quoted(token.value) \
                     and isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken)):
                 line, column = _where(text, token.start_mark)
                 found.append((line, column, curly_message(text.split("\n")[line - 1], column - 1)))
