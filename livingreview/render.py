@@ -680,7 +680,7 @@ def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
 
 
 def _table_data(rows: Sequence[TableRow], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]]) -> str:
-    """Every study as a compact row for site.js: [id, citation, year, title, folded text to search, then per
+    """Every study as a compact row for site.js: [id, citation, year, title, its authors and journal, then per
     dimension a value's position, or a list of them], with the dimensions' values and labels once."""
     positions = {dim.key: i for i, dim in enumerate(dims)}
     data = {"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
@@ -702,7 +702,7 @@ class TableRow:
 
     study: Study
     cells: list[tuple[str, str, bool]]  # (column label, the value as a reader sees it, not yet coded)
-    text: str  # what the search looks in, folded
+    text: str  # the authors' names and the journal: with the title, year and id, what the search looks in
     positions: list[list[int]]  # per dimension of the table, the positions of the study's values
 
 
@@ -724,11 +724,6 @@ class CodingRow:
     other: str = ""  # a value another source gives, with its note
 
 
-def folded(text: str) -> str:
-    """Text as the table's search compares it: accents and case set aside (site.js folds a query alike)."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
-
-
 def _row(study: Study, edition: Edition, dims: Sequence[TableDimension],
          columns: Sequence[tuple[str, str]]) -> TableRow:
     codebook = edition.codebook
@@ -748,8 +743,8 @@ def _row(study: Study, edition: Edition, dims: Sequence[TableDimension],
             return label, "not yet coded", True
         return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
 
-    words = [study.title, *(f"{a.given} {a.family}" for a in study.authors), study.journal, str(study.year), study.id]
-    return TableRow(study, [show(key, label) for key, label in columns], folded(" ".join(words)), positions)
+    words = [*(f"{a.given} {a.family}" for a in study.authors), study.journal]
+    return TableRow(study, [show(key, label) for key, label in columns], " ".join(words), positions)
 
 
 def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:

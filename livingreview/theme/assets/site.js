@@ -13,7 +13,7 @@
     select.addEventListener("change", function () { window.location.href = select.value; });
   }
 
-  // Text as the search compares it: accents and case set aside (the build folds each row's text alike).
+  // Text as the search compares it: accents and case set aside (each row's text is folded alike).
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -34,7 +34,7 @@
 
   // The study table. Its first page is in the HTML (and further pages, for readers without scripts, are
   // linked below it); once the page is shown, every study arrives as a compact row (studies/table-data.js):
-  // [id, citation, year, title, folded text, then per dimension a value's position or a list of them].
+  // [id, citation, year, title, authors and journal, then per dimension a value's position or a list of them].
   // Search, filters, counts and sorting work on those rows; a page of rows is listed at a time.
   function studyTable() {
     var form = document.querySelector("[data-study-filters]");
@@ -45,12 +45,17 @@
     });
   }
 
-  var FIXED = 5;  // id, citation, year, title, text: the dimensions follow
+  var FIXED = 5;  // id, citation, year, title, authors and journal: the dimensions follow
+  var LIST_FIRST = 20, LIST_MORE = 100, URL_DELAY = 300;
 
   function enhanceTable(form, table, data) {
     var dims = data.dimensions, rows = data.rows, total = rows.length;
     var body = table.tBodies[0];
+    // A table no longer than a page lists every row shown. A longer one lists the first LIST_FIRST after each
+    // change, so that a keystroke is answered while the reader types (laying out rows is what takes time),
+    // and LIST_MORE more at each "show more".
     var pageSize = Number(table.getAttribute("data-page-size")) || 200;
+    var first = total <= pageSize ? pageSize : LIST_FIRST, step = total <= pageSize ? pageSize : LIST_MORE;
     var count = document.querySelector("[data-result-count]");
     var none = document.querySelector("[data-no-results]");
     var exporter = document.querySelector("[data-export]");
@@ -68,9 +73,17 @@
     }).map(function (element) {
       var name = element.getAttribute("data-facet"), dim = dims[positions[name]];
       var boxes = Array.prototype.slice.call(element.querySelectorAll("input[type=checkbox]"));
-      return {name: name, element: element, column: FIXED + positions[name], size: dim.values.length,
+      // Each row's value in this field, as a position in one typed array; a row with several values has -1
+      // there and its list in `several`.
+      var column = FIXED + positions[name], single = new Int32Array(total), several = [];
+      for (var index = 0; index < total; index += 1) {
+        var value = rows[index][column];
+        if (typeof value === "number") single[index] = value; else { single[index] = -1; several[index] = value; }
+      }
+      return {name: name, element: element, single: single, several: several,
+              want: new Uint8Array(dim.values.length), counts: new Uint32Array(dim.values.length), ticked: 0,
               boxes: boxes, values: boxes.map(function (box) { return dim.values.indexOf(box.value); }),
-              counts: boxes.map(function (box) { return box.parentNode.querySelector("[data-count]"); }),
+              labels: boxes.map(function (box) { return box.parentNode.querySelector("[data-count]"); }),
               shown: boxes.map(function () { return -1; }), chosen: element.querySelector("[data-chosen]")};
     });
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -79,6 +92,8 @@
     });
     var order = rows.map(function (row, index) { return index; });  // the table's order, as last sorted
     var shown = [], listed = 0, markup = [], applied = null, sorted = 0;
+    // What the search looks in: title, authors, journal, year and id, folded once.
+    var haystacks = rows.map(function (row) { return fold(row[3] + " " + row[4] + " " + row[2] + " " + row[0]); });
 
     var params = new URLSearchParams(window.location.search);
     facets.forEach(function (facet) {
@@ -117,8 +132,8 @@
       if (from === 0) body.innerHTML = html; else body.insertAdjacentHTML("beforeend", html);
       var rest = shown.length - listed;
       more.hidden = rest <= 0;
-      moreButton.textContent = "Show " + Math.min(rest, pageSize) + " more (" + listed + " of "
-        + shown.length + " listed)";
+      moreButton.textContent = "Show " + Math.min(rest, step) + " more (" + listed + " of " + shown.length
+        + " listed)";
       document.dispatchEvent(new Event("livingreview:rows"));
     }
 
@@ -127,77 +142,114 @@
       return true;
     }
 
-    function has(value, want) {
-      if (typeof value === "number") return want[value] === 1;
-      for (var v = 0; v < value.length; v += 1) if (want[value[v]] === 1) return true;
+    // A row passes a facet when nothing is ticked there, or one of its values is.
+    function passes(facet, index) {
+      var value = facet.single[index];
+      if (value >= 0) return facet.want[value] === 1;
+      var values = facet.several[index];
+      for (var v = 0; v < values.length; v += 1) if (facet.want[values[v]] === 1) return true;
       return false;
     }
 
-    function tally(value, counts) {
-      if (typeof value === "number") counts[value] += 1;
-      else for (var v = 0; v < value.length; v += 1) counts[value[v]] += 1;
+    function tally(facet, index) {
+      var value = facet.single[index];
+      if (value >= 0) { facet.counts[value] += 1; return; }
+      var values = facet.several[index];
+      for (var v = 0; v < values.length; v += 1) facet.counts[values[v]] += 1;
     }
 
-    function apply() {
+    // The rows the search finds, in the table's order. While a reader types on, the words they add narrow
+    // what the last search found: only those rows are searched again.
+    var searched = {words: [], sorted: -1, found: null};
+    function search(words) {
+      if (!words.length) return order;
+      var narrower = searched.sorted === sorted && searched.words.length && searched.words.every(function (old) {
+        return words.some(function (word) { return word.indexOf(old) !== -1; });
+      });
+      var from = narrower ? searched.found : order, found = [];
+      for (var k = 0; k < from.length; k += 1) if (matchesText(haystacks[from[k]], words)) found.push(from[k]);
+      searched = {words: words, sorted: sorted, found: found};
+      return found;
+    }
+
+    function apply(initial) {
+      initial = initial === true;  // not an event
       var words = fold(text.value).split(/\s+/).filter(Boolean);
       var ticked = [], state = [sorted].concat(words);
-      facets.forEach(function (facet, f) {
-        facet.want = new Uint8Array(facet.size);
+      facets.forEach(function (facet) {
+        facet.want.fill(0);
         facet.ticked = 0;
         facet.boxes.forEach(function (box, b) {
           if (!box.checked) return;
           facet.ticked += 1;
-          state.push(f + ":" + b);
+          state.push(facet.name + "=" + box.value);
           if (facet.values[b] >= 0) facet.want[facet.values[b]] = 1;
         });
-        if (facet.ticked) ticked.push(f);
+        if (facet.ticked) ticked.push(facet);
+        facet.counts.fill(0);
       });
+      keepInUrlSoon();
       // A change that changes nothing (a checkbox's "change" after its "input", a search box left) keeps the
       // rows as they are: a reader may be clicking one of them.
-      keepInUrl();
       state = state.join("\u0000");
       if (state === applied) return;
       applied = state;
-      // A row passes a facet when nothing is ticked there, or one of its values is. Each value's count is
-      // the rows it would show, given the search and every other facet's choice: the rows that pass every
-      // facet count for all of them, the rows that fail one facet alone count for that facet.
-      var counts = facets.map(function (facet) { return new Uint32Array(facet.size); });
+      // Each value's count is the rows it would show, given the search and every other facet's choice: the
+      // rows that pass every facet count for all of them, the rows that fail one facet alone for that one.
+      var found = search(words);
       shown = [];
-      for (var k = 0; k < order.length; k += 1) {
-        var index = order[k], row = rows[index];
-        if (words.length && !matchesText(row[4], words)) continue;
-        var failed = -1, fails = 0;
-        for (var t = 0; t < ticked.length && fails < 2; t += 1) {
-          var facet = facets[ticked[t]];
-          if (!has(row[facet.column], facet.want)) { fails += 1; failed = ticked[t]; }
+      var nticked = ticked.length, nfacets = facets.length, nfound = found.length;
+      for (var k = 0; k < nfound; k += 1) {
+        var index = found[k];
+        var failed = null, fails = 0;
+        for (var t = 0; t < nticked; t += 1) {
+          if (!passes(ticked[t], index)) {
+            fails += 1;
+            failed = ticked[t];
+            if (fails > 1) break;
+          }
         }
         if (fails === 0) {
           shown.push(index);
-          for (var f = 0; f < facets.length; f += 1) tally(row[facets[f].column], counts[f]);
+          for (var f = 0; f < nfacets; f += 1) tally(facets[f], index);
         } else if (fails === 1) {
-          tally(row[facets[failed].column], counts[failed]);
+          tally(failed, index);
         }
       }
-      facets.forEach(function (facet, f) {
+      facets.forEach(function (facet) {
         facet.boxes.forEach(function (box, b) {
-          var n = facet.values[b] >= 0 ? counts[f][facet.values[b]] : 0;
+          var n = facet.values[b] >= 0 ? facet.counts[facet.values[b]] : 0;
           if (n !== facet.shown[b]) {
-            facet.counts[b].textContent = "(" + n + ")";
+            facet.labels[b].textContent = "(" + n + ")";
             facet.shown[b] = n;
           }
           box.parentNode.classList.toggle("empty", n === 0 && !box.checked);
         });
         facet.chosen.textContent = facet.ticked ? "(" + facet.ticked + " chosen)" : "";
       });
-      listed = 0;
-      list(pageSize);
       count.textContent = shown.length + " of " + total + " studies shown";
       none.hidden = shown.length !== 0;
       exporter.hidden = shown.length === 0;
+      if (initial && !words.length && !ticked.length) {
+        listed = Math.min(pageSize, shown.length);  // the page as the build wrote it: its first rows, listed
+        list(listed);
+      } else {
+        listed = 0;
+        list(first);
+      }
     }
 
-    // The search and the filters, kept in the address (links from other pages set them alike).
+    // The search and the filters, kept in the address (links from other pages set them alike): written once
+    // the reader pauses (writing the address takes a browser longer than answering a keystroke), or leaves.
+    var pending = null;
+    function keepInUrlSoon() {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(keepInUrl, URL_DELAY);
+    }
+
     function keepInUrl() {
+      window.clearTimeout(pending);
+      pending = null;
       var next = new URLSearchParams();
       if (text.value.trim()) next.set("q", text.value.trim());
       facets.forEach(function (facet) {
@@ -249,12 +301,13 @@
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     none.querySelector("[data-clear]").addEventListener("click", clear);
-    moreButton.addEventListener("click", function () { list(listed + pageSize); });
+    moreButton.addEventListener("click", function () { list(listed + step); });
     window.addEventListener("beforeprint", function () { list(shown.length); });  // print every study shown
+    window.addEventListener("pagehide", function () { if (pending !== null) keepInUrl(); });
     exports(table, exporter, function () { return shown; });
     if (pager) pager.hidden = true;  // the pages for readers without scripts: here every study is a search away
     form.hidden = false;
-    apply();
+    apply(true);
   }
 
   // "Download the studies shown": every study the search and filters show, in the table's order, as CSV,
@@ -343,7 +396,8 @@
     }
     update();
     window.addEventListener("resize", update);
-    document.addEventListener("livingreview:rows", update);  // the study table's rows change its width
+    // the study table's rows change its width: checked when the frame is drawn (a layout, not two)
+    document.addEventListener("livingreview:rows", function () { window.requestAnimationFrame(update); });
   }
 
   onReady(function () { versionSwitcher(); studyTable(); gapMap(); scrollableTables(); });
