@@ -555,45 +555,28 @@ def page_weight(site: Path, page: str, images: bool) -> tuple[int, int, int]:
     return sum(_gzip_size(data) for data in fetched), sum(len(data) for data in fetched), after
 
 
-_MEASURE_KEYS = r"""
-const [queries, done] = [arguments[0], arguments[arguments.length - 1]];
+# One reader's action on the study table, timed inside the page: from the action until the next frame is drawn
+# (the rows laid out, then `requestAnimationFrame` and a task). One action per call, so that a slow page
+# never runs into the WebDriver client's timeout.
+_MEASURE_ACTION = r"""
+const [kind, value, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
 const box = document.querySelector('[data-study-filters] input[type=search]');
-const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
-const type = text => { box.value = text; box.dispatchEvent(new Event('input', {bubbles: true})); };
-(async () => {
-  const times = [];
-  for (const query of queries) {
-    for (let end = 1; end <= query.length; end += 1) {
-      const start = performance.now();
-      type(query.slice(0, end));
-      document.body.offsetHeight;  // the rows laid out …
-      await frame();  // … and drawn
-      times.push(performance.now() - start);
-    }
-    type('');
-    await frame();
-  }
-  done(times);
-})();
-"""
-
-_MEASURE_CLICKS = r"""
-const done = arguments[arguments.length - 1];
-const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
 const boxes = Array.from(document.querySelectorAll('[data-study-filters] [data-facet]'))
   .map(facet => facet.querySelector('input[type=checkbox]')).filter(Boolean);
+if (kind === 'count') { done(boxes.length); return; }
 (async () => {
-  const times = [];
-  for (const box of boxes) {
-    for (let turn = 0; turn < 2; turn += 1) {  // tick, then untick
-      const start = performance.now();
-      box.click();
-      document.body.offsetHeight;
-      await frame();
-      times.push(performance.now() - start);
-    }
+  await frame();
+  const start = performance.now();
+  if (kind === 'type') {
+    box.value = value;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  } else {
+    boxes[value].click();
   }
-  done(times);
+  document.body.offsetHeight;
+  await frame();
+  done(performance.now() - start);
 })();
 """
 
@@ -636,9 +619,13 @@ def read_in_browser(site: Path, log: Callable[[str], None], name: str) -> Readin
         ready = driver.execute_script("return performance.now();")
         some_id = driver.execute_script("const rows = document.querySelectorAll('[data-study-table] tbody tr');"
                                         "return rows[Math.floor(rows.length / 2)].getAttribute('data-id');")
-        queries = [q.replace("{id}", some_id or "") for q in QUERIES]
-        keys = driver.execute_async_script(_MEASURE_KEYS, queries)
-        clicks = driver.execute_async_script(_MEASURE_CLICKS)
+        keys: list[float] = []
+        for query in (q.replace("{id}", some_id or "") for q in QUERIES):
+            keys += [driver.execute_async_script(_MEASURE_ACTION, "type", query[:end])
+                     for end in range(1, len(query) + 1)]
+            driver.execute_async_script(_MEASURE_ACTION, "type", "")
+        clicks = [driver.execute_async_script(_MEASURE_ACTION, "click", index)  # tick, then untick
+                  for index in range(driver.execute_async_script(_MEASURE_ACTION, "count", 0)) for _ in range(2)]
     finally:
         driver.quit()
         server.shutdown()

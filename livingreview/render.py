@@ -12,7 +12,6 @@ import json
 import posixpath
 import re
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache

@@ -172,33 +172,15 @@
       return found;
     }
 
-    function apply(initial) {
-      initial = initial === true;  // not an event
-      var words = fold(text.value).split(/\s+/).filter(Boolean);
-      var ticked = [], state = [sorted].concat(words);
-      facets.forEach(function (facet) {
-        facet.want.fill(0);
-        facet.ticked = 0;
-        facet.boxes.forEach(function (box, b) {
-          if (!box.checked) return;
-          facet.ticked += 1;
-          state.push(facet.name + "=" + box.value);
-          if (facet.values[b] >= 0) facet.want[facet.values[b]] = 1;
-        });
-        if (facet.ticked) ticked.push(facet);
-        facet.counts.fill(0);
-      });
-      keepInUrlSoon();
-      // A change that changes nothing (a checkbox's "change" after its "input", a search box left) keeps the
-      // rows as they are: a reader may be clicking one of them.
-      state = state.join("\u0000");
-      if (state === applied) return;
-      applied = state;
-      // Each value's count is the rows it would show, given the search and every other facet's choice: the
-      // rows that pass every facet count for all of them, the rows that fail one facet alone for that one.
-      var found = search(words);
-      shown = [];
-      var nticked = ticked.length, nfacets = facets.length, nfound = found.length;
+    var words = [], ticked = [];
+
+    // The rows shown, and the counts of the facets in `counting`. Each value's count is the rows it would
+    // show, given the search and every other facet's choice: the rows that pass every facet count for all of
+    // them, the rows that fail one facet alone for that one.
+    function scan(counting) {
+      var found = search(words), passing = [];
+      var nticked = ticked.length, ncounting = counting.length, nfound = found.length;
+      counting.forEach(function (facet) { facet.counts.fill(0); });
       for (var k = 0; k < nfound; k += 1) {
         var index = found[k];
         var failed = null, fails = 0;
@@ -210,13 +192,13 @@
           }
         }
         if (fails === 0) {
-          shown.push(index);
-          for (var f = 0; f < nfacets; f += 1) tally(facets[f], index);
-        } else if (fails === 1) {
+          passing.push(index);
+          for (var f = 0; f < ncounting; f += 1) tally(counting[f], index);
+        } else if (fails === 1 && counting.indexOf(failed) !== -1) {
           tally(failed, index);
         }
       }
-      facets.forEach(function (facet) {
+      counting.forEach(function (facet) {
         facet.boxes.forEach(function (box, b) {
           var n = facet.values[b] >= 0 ? facet.counts[facet.values[b]] : 0;
           if (n !== facet.shown[b]) {
@@ -225,8 +207,37 @@
           }
           box.parentNode.classList.toggle("empty", n === 0 && !box.checked);
         });
+        facet.stale = false;
+      });
+      return passing;
+    }
+
+    function apply(initial) {
+      initial = initial === true;  // not an event
+      words = fold(text.value).split(/\s+/).filter(Boolean);
+      ticked = [];
+      var state = [sorted].concat(words);
+      facets.forEach(function (facet) {
+        facet.want.fill(0);
+        facet.ticked = 0;
+        facet.boxes.forEach(function (box, b) {
+          if (!box.checked) return;
+          facet.ticked += 1;
+          state.push(facet.name + "=" + box.value);
+          if (facet.values[b] >= 0) facet.want[facet.values[b]] = 1;
+        });
+        if (facet.ticked) ticked.push(facet);
         facet.chosen.textContent = facet.ticked ? "(" + facet.ticked + " chosen)" : "";
       });
+      keepInUrlSoon();
+      // A change that changes nothing (a checkbox's "change" after its "input", a search box left) keeps the
+      // rows as they are: a reader may be clicking one of them.
+      state = state.join("\u0000");
+      if (state === applied) return;
+      applied = state;
+      // The counts of a closed facet are not seen: they are counted when it opens.
+      var open = facets.filter(function (facet) { facet.stale = true; return initial || facet.element.open; });
+      shown = scan(open);
       count.textContent = shown.length + " of " + total + " studies shown";
       none.hidden = shown.length !== 0;
       exporter.hidden = shown.length === 0;
@@ -238,6 +249,10 @@
         list(first);
       }
     }
+
+    facets.forEach(function (facet) {
+      facet.element.addEventListener("toggle", function () { if (facet.element.open && facet.stale) scan([facet]); });
+    });
 
     // The search and the filters, kept in the address (links from other pages set them alike): written once
     // the reader pauses (writing the address takes a browser longer than answering a keystroke), or leaves.
