@@ -107,8 +107,8 @@
       var value = row[column.at], dim = column.dim;
       var label = typeof value === "number" ? dim.labels[value]
         : value.map(function (v) { return dim.labels[v]; }).join(", ");
-      return "<td data-label=\"" + column.label + "\"" + (value === dim.missing ? " class=\"not-coded\" data-missing" : "")
-        + ">" + escapeHtml(label) + "</td>";
+      var missing = value === dim.missing ? " class=\"not-coded\" data-missing" : "";
+      return "<td data-label=\"" + column.label + "\"" + missing + ">" + escapeHtml(label) + "</td>";
     }
 
     // One study's row, as the build writes it (every value escaped); each row's markup is made once.
@@ -268,7 +268,8 @@
       var next = new URLSearchParams();
       if (text.value.trim()) next.set("q", text.value.trim());
       facets.forEach(function (facet) {
-        var picked = facet.boxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; });
+        var picked = facet.boxes.filter(function (box) { return box.checked; })
+          .map(function (box) { return box.value; });
         if (picked.length) next.set(facet.name, picked.join(","));
       });
       try {
@@ -303,7 +304,8 @@
         var numbers = keys.map(function (x) { return x.trim() === "" ? NaN : Number(x); });
         order.sort(function (a, b) {
           if (missing[a] !== missing[b]) return missing[a] - missing[b];
-          var result = isNaN(numbers[a]) || isNaN(numbers[b]) ? collator.compare(keys[a], keys[b]) : numbers[a] - numbers[b];
+          var result = isNaN(numbers[a]) || isNaN(numbers[b]) ? collator.compare(keys[a], keys[b])
+            : numbers[a] - numbers[b];
           return ascending ? result : -result;
         });
         sorted += 1;
