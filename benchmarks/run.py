@@ -308,10 +308,16 @@ def field_to_edit(root: Path) -> tuple[str, list[str]]:
 
 
 def coding_edit(root: Path) -> CodingEdit:
-    """The middle study file (by name) that has a line for the field to edit."""
+    """The middle study file (by name) that has a line for the field to edit, with a coded value (a value that
+    was not yet coded would have no evidence note, which a codebook may require)."""
+    import yaml
+
     key, values = field_to_edit(root)
+    codebook = yaml.safe_load((root / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    not_coded = re.escape(str(codebook.get("not_coded", "not yet coded")))
+    line = re.compile(rf"(?m)^  {re.escape(key)}: (?!{not_coded}\s*$)")
     paths = sorted((root / "studies").glob("*.yaml"))
-    having = [p for p in paths if re.search(rf"(?m)^  {re.escape(key)}: ", p.read_text(encoding="utf-8"))]
+    having = [p for p in paths if line.search(p.read_text(encoding="utf-8"))]
     if not having:
         raise SystemExit(f"no study in {root / 'studies'} has a line for {key} to edit")
     return CodingEdit(having[len(having) // 2], key, tuple(values))
