@@ -344,9 +344,9 @@ def _study(index: int, seed: int, shape: Shape) -> dict[str, Any]:
     study["codes"] = codes = _codes(rng, shape)
     _apply_rules(codes, codebook, rng)
     evidence = {}
-    required = codebook.get("evidence") == "required"  # the codebook wants a note for every coded value
     for key, value in codes.items():
-        if value != codebook["not_coded"] and (rng.random() < 0.6 or required):
+        # a codebook may require a note for every coded value; otherwise some values go without
+        if value != codebook["not_coded"] and (codebook.get("evidence") == "required" or rng.random() < 0.6):
             evidence[key] = _evidence(rng)
     study["evidence"] = evidence
     if rng.random() < 0.78:

@@ -216,6 +216,11 @@ def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Cod
                  tuple((value, counter[value]) for value in order), coded, len(values) - coded, none)
 
 
+def filter_value(value: Any) -> str:
+    """A value as the study table's filters name it, in its rows' data and in links (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def format_percent(value: float | None) -> str:
     """A percentage as the site prints it: one decimal and a thin space, or an en dash if undefined."""
     return "–" if value is None else f"{value:.1f}\u202f%"

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,32 @@ class KnownStudies:
                 entries[path.name] = [digest, study_to_data(study)]
         if entries != self.entries:
             self.cache.write("studies", self.key, entries)
+
+
+class KnownTitles:
+    """The near-identical titles an earlier run found among the study files, with every title it compared:
+    a pair of titles both unchanged since then is still a pair (or not), so only new titles are compared,
+    each with every title of its year."""
+
+    def __init__(self, cache: Cache, key: str):
+        self.cache, self.key = cache, key
+        found = cache.read("titles", key)
+        found = found if isinstance(found, dict) else {}
+        titles, pairs = found.get("titles"), found.get("pairs")
+        self.titles: dict[str, list[Any]] = titles if isinstance(titles, dict) else {}
+        self.found = {(p[0], p[1]) for p in pairs if isinstance(p, list) and len(p) == 2
+                      and all(isinstance(part, str) for part in p)} if isinstance(pairs, list) else set()
+
+    def pairs(self, titles: Mapping[str, tuple[int, str]],
+              find: Callable[[Mapping[str, tuple[int, str]], Sequence[str]], set[tuple[str, str]]]
+              ) -> set[tuple[str, str]]:
+        same = {key for key, (year, title) in titles.items() if self.titles.get(key) == [year, title]}
+        found = {pair for pair in self.found if pair[0] in same and pair[1] in same}
+        found |= find(titles, [key for key in titles if key not in same])
+        if found != self.found or len(same) != len(self.titles) or len(same) != len(titles):
+            self.cache.write("titles", self.key, {"titles": {key: list(value) for key, value in titles.items()},
+                                                  "pairs": sorted(list(pair) for pair in found)})
+        return found
 
 
 class KeptPages:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, Inputs, KeptPages, KnownStudies
+from .cache import UP_TO_DATE, Cache, Inputs, KeptPages, KnownStudies, KnownTitles
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
@@ -54,8 +54,9 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook)
     baseline = content is not None and content.baseline is not None
     known = _known_studies(project, cache, inputs, baseline)
+    titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None
     paths, studies, study_problems = validate_studies(project, codebook, baseline,
-                                                      known.get if known else lambda path: None)
+                                                      known.get if known else lambda path: None, titles)
     if content is not None and content.baseline is not None:
         study_problems += baseline_membership(studies, content.baseline.studies, project.root,
                                               project.display(project.content / "baseline.yaml"))

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
 
-from .aggregate import dimension_label, dimension_values, format_percent, value_label
+from .aggregate import dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
 from .changelog import changelog_entries, compare
 from .codebook import Codebook, Derived
@@ -72,6 +72,7 @@ def environment(folders: tuple[Path, ...]) -> Environment:
                       keep_trailing_newline=True)
     env.filters["percent"] = format_percent
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["script_json"] = lambda value: Markup(_script_json(value))
     return env
 
 
@@ -690,7 +691,7 @@ def _table_data(rows: Sequence[TableRow], dims: Sequence[TableDimension], column
 
 
 def _attribute_value(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    return filter_value(value)
 
 
 # Rows handed to templates are dataclasses, not dicts: Jinja looks a name up as an attribute first,

@@ -12,9 +12,9 @@ import difflib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rapidfuzz import fuzz
 
@@ -35,11 +35,12 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
 
 
 def validate_studies(project: Project, codebook: Codebook, baseline: bool = False,
-                     known: Callable[[Path], Study | None] = lambda path: None
-                     ) -> tuple[list[Path], list[Study], list[Diagnostic]]:
+                     known: Callable[[Path], Study | None] = lambda path: None,
+                     titles: TitleMemory | None = None) -> tuple[list[Path], list[Study], list[Diagnostic]]:
     """Read and check every study file; return the study files, the valid studies and every problem found.
 
-    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None."""
+    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None;
+    `titles`: the near-identical titles an earlier run found."""
     schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     paths, problems = project.study_files()
     folder = project.display(project.studies)
@@ -56,7 +57,7 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
     studies = [reused[path] or results[path][0] for path in paths]
     valid_studies = [study for study in studies if study is not None]
     diagnostics = problems + [d for path in fresh for d in results[path][1]]
-    return paths, valid_studies, diagnostics + _duplicates_across_files(valid_studies, project.root)
+    return paths, valid_studies, diagnostics + _duplicates_across_files(valid_studies, project.root, titles)
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],
@@ -354,7 +355,7 @@ def normalise_title(title: str) -> str:
     return re.sub(r"[\W_]+", " ", title.casefold()).strip()
 
 
-def _duplicates_across_files(studies: list[Study], root: Path) -> list[Diagnostic]:
+def _duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:
     """The same DOI, or a near-identical title in the same year, in two files."""
     diagnostics: list[Diagnostic] = []
     by_id: dict[str, list[Study]] = defaultdict(list)
@@ -374,7 +375,7 @@ def _duplicates_across_files(studies: list[Study], root: Path) -> list[Diagnosti
         for study in same if len(same) > 1 else ():
             others = ", ".join(other.path for other in same if other is not study)
             diagnostics.append(_at(root, study, ["doi"], f"DOI {study.doi} is also in {others}; a study has one file"))
-    for first, second in similar_titles(studies):
+    for first, second in similar_titles(studies, titles):
         if not (first.doi and first.doi.casefold() == second.doi.casefold()):
             for study, other in ((first, second), (second, first)):
                 diagnostics.append(_at(root, study, ["title"],
@@ -383,41 +384,58 @@ def _duplicates_across_files(studies: list[Study], root: Path) -> list[Diagnosti
     return diagnostics
 
 
-def similar_titles(studies: Sequence[Study]) -> list[tuple[Study, Study]]:
+class TitleMemory(Protocol):
+    """Pairs of near-identical titles an earlier run found: `pairs(titles, find)` asks `find` only about the
+    titles that are new since then."""
+
+    def pairs(self, titles: Mapping[str, tuple[int, str]],
+              find: Callable[[Mapping[str, tuple[int, str]], Sequence[str]], set[tuple[str, str]]]
+              ) -> set[tuple[str, str]]: ...
+
+
+def similar_titles(studies: Sequence[Study], memory: TitleMemory | None = None) -> list[tuple[Study, Study]]:
     """Pairs of studies of the same year whose normalised titles are near-identical."""
-    by_year: dict[int, list[Study]] = defaultdict(list)
-    for study in studies:
-        by_year[study.year].append(study)
-    pairs = []
-    for group in by_year.values():
-        titled = sorted(((normalise_title(s.title), s) for s in group if normalise_title(s.title)),
-                        key=lambda pair: (len(pair[0]), pair[1].path))
-        finder = _similar_in_large_group if len(titled) > 64 else _similar_in_small_group
-        for i, j in finder([title for title, _ in titled]):
-            first, second = sorted((titled[i][1], titled[j][1]), key=lambda s: s.path)
-            pairs.append((first, second))
-    return sorted(pairs, key=lambda pair: (pair[0].path, pair[1].path))
+    by_path = {study.path: study for study in studies}
+    titles = {study.path: (study.year, normalise_title(study.title)) for study in studies
+              if normalise_title(study.title)}
+    found = memory.pairs(titles, title_pairs) if memory else title_pairs(titles, list(titles))
+    return [(by_path[first], by_path[second]) for first, second in sorted(found)]
 
 
-def _similar_in_small_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
-    # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: titles are sorted
-    # by length, so each is compared only with the following ones inside that window.
-    longest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
-    for i, title in enumerate(titles):
-        for j in range(i + 1, len(titles)):
-            if len(titles[j]) > len(title) * longest + 1:
-                break
-            if fuzz.ratio(title, titles[j], score_cutoff=TITLE_SIMILARITY):
+def title_pairs(titles: Mapping[str, tuple[int, str]], fresh: Sequence[str]) -> set[tuple[str, str]]:
+    """The pairs of keys (in order) whose titles are of the same year and near-identical, one of them in `fresh`."""
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for key, (year, _) in titles.items():
+        by_year[year].append(key)
+    asked: dict[int, list[str]] = defaultdict(list)
+    for key in fresh:
+        asked[titles[key][0]].append(key)
+    pairs = set()
+    for year, keys in asked.items():
+        group = by_year[year]
+        finder = _similar_in_large_group if len(keys) * len(group) > 4096 else _similar_in_small_group
+        for i, j in finder([titles[k][1] for k in keys], [titles[k][1] for k in group]):
+            if keys[i] != group[j]:
+                pairs.add((min(keys[i], group[j]), max(keys[i], group[j])))
+    return pairs
+
+
+def _similar_in_small_group(asked: Sequence[str], titles: Sequence[str]) -> Iterable[tuple[int, int]]:
+    # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: others are not compared
+    widest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
+    for i, title in enumerate(asked):
+        for j, other in enumerate(titles):
+            if max(len(title), len(other)) <= min(len(title), len(other)) * widest + 1 \
+                    and fuzz.ratio(title, other, score_cutoff=TITLE_SIMILARITY):
                 yield i, j
 
 
-def _similar_in_large_group(titles: Sequence[str]) -> Iterable[tuple[int, int]]:
+def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iterable[tuple[int, int]]:
     from rapidfuzz import process  # all pairs in C, on both cores; worth its numpy import only here
 
-    scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
+    scores = process.cdist(asked, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
     for i, j in zip(*scores.nonzero(), strict=True):
-        if i < j:
-            yield int(i), int(j)
+        yield int(i), int(j)
 
 
 def baseline_membership(studies: Sequence[Study], listed: tuple[str, ...] | None, root: Path,

@@ -92,30 +92,34 @@ def test_the_report_has_no_drawing_server():
 # --- the coding edit -----------------------------------------------------------------------------
 
 def test_the_coding_edit_changes_a_field_a_figure_shows_to_values_no_rule_constrains(tmp_path):
-    # The fixture's study table lists involvement first, and figures show it (the gap map and the ladder).
-    # Its rule makes `leading` need early stages, so only consulted and collaborating are safe.
+    # The fixture's study table lists involvement first, and figures show it (the gap map and the ladder), but a
+    # rule makes it follow from the stages (a community that shares the harvest does not lead the garden): an edit
+    # of it could break that rule, so the edit takes the next single field a figure shows, the design.
     root = make_scratch_review(tmp_path / "review")
-    assert field_to_edit(root) == ("involvement", ["consulted", "collaborating"])
-    # Without a figure of involvement, the next column that figures show is the design.
-    figures = yaml.safe_load((root / "content" / "figures.yaml").read_text(encoding="utf-8"))
-    figures["figures"] = [f for f in figures["figures"] if "involvement" not in (f.get("rows"), f.get("dimension"))]
-    write_yaml(root / "content" / "figures.yaml", figures)
     assert field_to_edit(root) == ("design", ["trial", "survey", "qualitative", "case-study"])
+    # Without that rule, involvement comes first; the other rule makes `leading` need early stages, so only
+    # consulted and collaborating are safe.
+    codebook = yaml.safe_load((root / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    codebook["rules"] = [r for r in codebook["rules"] if r["then"]["field"] != "involvement"]
+    assert len(codebook["rules"]) == 1
+    write_yaml(root / "content" / "codebook.yaml", codebook)
+    assert field_to_edit(root) == ("involvement", ["consulted", "collaborating"])
 
 
 def test_the_coding_edit_rewrites_only_the_coded_value_and_the_study_stays_valid(tmp_path, run_check):
-    evidence = {"evidence": {"involvement": "The community was asked (methods)."}}
+    evidence = {"evidence": {"design": "A case study (methods)."}}
     root = make_scratch_review(tmp_path / "review", {
-        "adams-2018": {}, "baker-2020": {"codes": {"involvement": "leading", "stages": ["planning"]}, **evidence},
+        "adams-2018": {}, "baker-2020": {"codes": {"design": "case-study", "stages": ["planning"]}, **evidence},
         "chen-2021": {}})
-    edit = coding_edit(root)
+    edit = coding_edit(root)  # the design (see above)
     assert edit.path == root / "studies" / "baker-2020.yaml"  # the middle study file by name
     before = yaml.safe_load(edit.path.read_text(encoding="utf-8"))
-    assert edit.apply(0) == "consulted" and edit.apply(1) == "collaborating"
+    # each run takes another value than the study has: from case-study to trial, then (of the others) qualitative
+    assert edit.apply(0) == "trial" and edit.apply(1) == "qualitative"
     after = yaml.safe_load(edit.path.read_text(encoding="utf-8"))
-    assert after["codes"]["involvement"] == "collaborating"
+    assert after["codes"]["design"] == "qualitative"
     assert after["evidence"] == before["evidence"]
-    del before["codes"]["involvement"], after["codes"]["involvement"]
+    del before["codes"]["design"], after["codes"]["design"]
     assert after == before
     assert run_check(root).code == 0
 

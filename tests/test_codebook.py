@@ -74,8 +74,15 @@ def test_a_new_required_field_coded_everywhere_passes_and_is_counted(scratch_rev
                                   "content, figures and releases checked; no problems")
 
 
+HARVEST_RULE = """  - when: {field: stages, includes_any: [harvest]}
+    then: {field: involvement, includes_any: [consulted, collaborating]}
+    message: a community that shares the harvest does not lead the garden
+"""
+
+
 def test_a_removed_value_makes_the_studies_that_use_it_fail(scratch_review, run_check):
     edit_codebook(scratch_review, "      - {key: harvest, label: Harvest}\n", "")
+    edit_codebook(scratch_review, HARVEST_RULE, "")  # the rule that names it goes with it
     result = run_check(scratch_review)
     assert result.code == 1
     assert result.lines == [  # only chen-2021 has a harvest stage

@@ -59,6 +59,40 @@ EXPECTED: dict[str, tuple[str, int, dict[str, tuple[str, list[dict]]]]] = {
     "scopus.ris": ("RIS", 1, {
         "labanski-2020": ("10.1016/j.psyneuen.2019.104501", [{"family": "Labanski", "given": "A."}]),
     }),
+    "embase.csv": ("CSV", 2, {  # no year or DOI column: both in Source and in the Open URL link
+        "quintanilla-dieck-2018": ("10.1016/j.clp.2018.07.012", [{"family": "Quintanilla-Dieck", "given": "L."},
+                                                                {"family": "Penn", "given": "E. B."}]),
+        "khoury-2011": ("10.3748/wjg.v17.i1.130", [{"family": "Khoury", "given": "T."},
+                                                  {"family": "Rivera", "given": "L."}]),
+    }),
+    "wos-bibtex.bib": ("BibTeX", 2, {  # Web of Science's BibTeX writes _ in a DOI as \_
+        "writerone-2017": ("10.1007/999-9-999-99999-9_3", [{"family": "Writerone", "given": "Julia"},
+                                                          {"family": "Writertwo", "given": "Paul"}]),
+        "articlewriter-2022": ("10.1111/artjul.2021.0011", [{"family": "Articlewriter", "given": "Julian"}]),
+    }),
+    "pubmed.csv": ("CSV", 3, {  # PubMed's CSV ends its author list with a full stop
+        "hajj-boutros-2022": ("10.1080/17461391.2021.2023656", [{"family": "Hajj-Boutros", "given": "G."},
+                                                                {"family": "Landry-Duval", "given": "M. A."},
+                                                                {"family": "Comtois", "given": "A. S."},
+                                                                {"family": "Gouspillou", "given": "G."},
+                                                                {"family": "Karelis", "given": "A. D."}]),
+        "garza-2022": ("10.1093/annweh/wxab065", [{"family": "Garza", "given": "J. L."},
+                                                  {"family": "Wu", "given": "Z. H."},
+                                                  {"family": "Singh", "given": "M."},
+                                                  {"family": "Cherniack", "given": "M. G."}]),
+        "humphreys-2022": ("10.1016/S0140-6736(21)02252-2", [{"family": "Humphreys", "given": "K."}]),
+    }),
+    "lens-zotero.ris": ("RIS", 2, {  # written through pandas: "nan" where a value is missing
+        "veldkamp-2020": ("10.1016/j.edurev.2020.100364", [{"family": "Veldkamp", "given": "Alice"},
+                                                           {"family": "van de Grint", "given": "Liesbeth"},
+                                                           {"family": "Knippels", "given": "Marie-Christine P. J."}]),
+        "schalken-2017": ("10.3389/fpsyg.2017.01395", [{"family": "Schalken", "given": "Naomi"}]),
+    }),
+    "trid.ris": ("RIS", 2, {  # TRID: "pp 278-298", the DOI as a doi.org link
+        "author-one-2019": ("10.1333/hello.2019.12.012", [{"family": "Author-One", "given": "A."},
+                                                          {"family": "Author-Two", "given": "B."}]),
+        "author-one-2018": ("10.1444/j.hello.2018.05.005", [{"family": "Author-One", "given": "A."}]),
+    }),
 }
 
 
@@ -105,6 +139,75 @@ def test_the_real_exports_together_pass_check_and_hold_no_broken_value(review, c
         for author in data["authors"]:
             assert author["family"].strip() and not re.fullmatch(r"(?:[A-Z]\.? ?){1,4}", author["family"]), path
     assert run(review, "check") == 0  # "not yet coded" everywhere is valid
+
+
+def test_the_fields_embase_pubmed_and_trid_give_only_inside_other_columns_are_read_whole(review):
+    assert run(review, "import", "real/embase.csv", "real/pubmed.csv", "real/trid.ris") == 0
+    khoury = study(review, "khoury-2011")  # Source: "World Journal of Gastroenterology (2011) 17:1 (130-134). ..."
+    assert (khoury["journal"], khoury["volume"], khoury["issue"], khoury["pages"], khoury["year"]) == \
+        ("World Journal of Gastroenterology", "17", "1", "130–134", 2011)
+    humphreys = study(review, "humphreys-2022")
+    assert humphreys["authors"][3] == {"family": "Bohnert", "given": "A. S. B."}
+    assert humphreys["authors"][14] == {"family": "Larrimore Ouellette", "given": "L."}
+    assert humphreys["authors"][-1] == {"family": "Timko", "given": "C."} and humphreys["journal"] == "Lancet"
+    assert study(review, "author-one-2019")["pages"] == "278–298"
+
+
+def test_nan_written_for_a_missing_value_is_no_issue_nor_page(review):
+    assert run(review, "import", "real/lens-zotero.ris") == 0
+    veldkamp = study(review, "veldkamp-2020")  # IS - nan, SP - 100364, EP - nan
+    assert "issue" not in veldkamp and veldkamp["pages"] == "100364" and veldkamp["volume"] == "31"
+    assert "issue" not in study(review, "schalken-2017")
+
+
+def test_ovids_own_tagged_export_is_read_not_taken_for_html(review, capsys):
+    assert run(review, "import", "ovid.cgi") == 0
+    out = capsys.readouterr().out
+    assert "ovid.cgi (Ovid (tagged text)): 2 records read: 2 written" in out
+    okafor = study(review, "okafor-2019")
+    assert okafor["title"] == "School gardens and the children who tend them: a qualitative study"
+    assert okafor["authors"] == [{"family": "Okafor", "given": "A. N."}, {"family": "van der Berg", "given": "J."}]
+    assert okafor["doi"] == "10.5555/ovid.fixture.2019.1" and okafor["year"] == 2019
+    lindqvist = study(review, "lindqvist-2020")
+    assert lindqvist["authors"][1] == {"family": "World Health Organization", "corporate": True}
+    assert lindqvist["doi"] == "10.5555/ovid.fixture.2020.2"
+    assert run(review, "check") == 0
+
+
+def test_a_table_with_rispys_column_names_and_python_lists_of_authors(review, tmp_path, capsys):
+    table = tmp_path / "records.csv"  # as ASReview's test data writes rispy's fields: a list as Python prints it
+    table.write_text("primary_title;first_authors;publication_year;secondary_title;doi\n"
+                     "Gardens at school;['Marx, Karl', \"O'Brien, Astrid\"];2014//;Lorem;10.5555/lr.rispy.1\n",
+                     encoding="utf-8")
+    assert run(review, "import", str(table)) == 0
+    data = study(review, "marx-2014")
+    assert data["authors"] == [{"family": "Marx", "given": "Karl"}, {"family": "O'Brien", "given": "Astrid"}]
+    assert (data["title"], data["journal"], data["doi"]) == ("Gardens at school", "Lorem", "10.5555/lr.rispy.1")
+
+
+def test_an_author_column_in_apa_style_gives_each_author_whole(review, tmp_path):
+    table = tmp_path / "references.csv"  # authors as a reference list writes them: "A, B. B., C, D., & E, F."
+    table.write_text('"author","year","title","doi"\n'
+                     '"Doleac, J. L., Okafor, A., & Stein, L. C. D.",2013,"The visible hand",10.5555/lr.apa.1\n'
+                     '"Johnson & Johnson",2014,"A report by a company",10.5555/lr.apa.2\n', encoding="utf-8")
+    assert run(review, "import", str(table)) == 0
+    assert study(review, "doleac-2013")["authors"] == [{"family": "Doleac", "given": "J. L."},
+                                                       {"family": "Okafor", "given": "A."},
+                                                       {"family": "Stein", "given": "L. C. D."}]
+    assert study(review, "johnson-johnson-2014")["authors"] == [{"family": "Johnson & Johnson", "corporate": True}]
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("ris", "TY  - JOUR\nTI  - Gardens in Seoul\nAU  - Na, Hyun\nAU  - NA\nPY  - 2020\nDO  - 10.5555/lr.na.1\n"
+            "ER  - \n"),
+    ("bib", "@article{na2020,\n  title = {Gardens in Seoul},\n  author = {Na, Hyun and NA},\n  year = {2020},\n"
+            "  doi = {10.5555/lr.na.1}\n}\n"),
+])
+def test_the_family_name_na_with_a_given_name_is_an_author_and_na_alone_a_placeholder(review, tmp_path, kind, text):
+    export = tmp_path / f"export.{kind}"
+    export.write_text(text, encoding="utf-8")
+    assert run(review, "import", str(export)) == 0
+    assert study(review, "na-2020")["authors"] == [{"family": "Na", "given": "Hyun"}]
 
 
 def test_pubmed_nbib_is_read_by_its_content_and_its_records_found_again(review, tmp_path, capsys):

@@ -96,3 +96,39 @@ def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, roun
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
     assert main(["--root", str(fresh), "build"]) == 0
     assert _files(root / "site") == _files(fresh / "site")
+
+
+# --- Near-identical titles, remembered between runs ---------------------------------------------------------
+
+WORDS = st.sampled_from(["peer", "support", "workers", "in", "mental", "health", "services", "a", "study"])
+TITLE = st.lists(WORDS, min_size=2, max_size=8).map(" ".join)
+TITLES = st.dictionaries(st.sampled_from([f"studies/s{i}.yaml" for i in range(12)]),
+                         st.tuples(st.sampled_from([2020, 2021]), TITLE), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=st.lists(TITLES, min_size=1, max_size=4))
+def test_remembered_title_pairs_equal_comparing_every_title(tmp_path_factory, runs):
+    """Whatever the titles become from run to run (added, removed, retitled, moved to another year), the
+    pairs found with the memory of the run before are those found by comparing every title afresh."""
+    from livingreview.cache import Cache, KnownTitles
+    from livingreview.validate import title_pairs
+
+    cache = Cache(tmp_path_factory.mktemp("titles") / ".cache")
+    for titles in runs:
+        remembered = KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs)
+        assert remembered == title_pairs(titles, list(titles))
+
+
+def test_a_copied_study_is_found_by_its_title_once_the_other_is_remembered(tmp_path):
+    from livingreview.cache import Cache, KnownTitles
+    from livingreview.validate import title_pairs
+
+    cache = Cache(tmp_path / ".cache")
+    titles = {"studies/a.yaml": (2020, "peer workers in mental health services"),
+              "studies/b.yaml": (2020, "recovery colleges and their students")}
+    assert KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs) == set()
+    titles["studies/c.yaml"] = (2020, "peer workers in mental health service")
+    assert KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs) == {("studies/a.yaml", "studies/c.yaml")}
+    titles["studies/c.yaml"] = (2021, "peer workers in mental health service")
+    assert KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs) == set()

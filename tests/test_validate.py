@@ -331,8 +331,9 @@ def codings(draw: st.DrawFn) -> dict[str, Any]:
             continue
         if rule.then.equals is not None:
             codes[rule.then.field] = rule.then.equals
-        elif rule.then.includes_any and not rule.then.holds(then):
-            codes[rule.then.field] = [*then, rule.then.includes_any[0]]
+        elif rule.then.includes_any and not rule.then.holds(then):  # one of them, for a single-value field
+            codes[rule.then.field] = [*then, rule.then.includes_any[0]] if isinstance(then, list) \
+                else rule.then.includes_any[0]
     return codes
 
 

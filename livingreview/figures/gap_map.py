@@ -1,48 +1,212 @@
-"""Evidence gap map: studies per cell of two dimensions, as bubbles and as a table of linked counts."""
+"""Evidence gap map: studies per cell of two dimensions, as bubbles.
+
+Pages show the map as an HTML table whose bubbles link to the study table filtered to each cell's studies,
+with a legend and a choice of one value of any other field to narrow the map to (site.js applies it, from
+data the page holds). The SVG drawing is the same map for downloading. A cell that the codebook's rules
+make impossible is hatched, not counted as a gap; studies not yet coded for either dimension are counted
+apart and said so.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from ..aggregate import dimension_label, value_label
+from ..aggregate import Aggregates, CrossTab, dimension_label, filter_value, value_label
+from ..codebook import Codebook
+from ..definitions import ruled_out
 from .drawing import ACCENT, GRID, INK, MUTED, wrap
 from .model import Cell, FigureData, FigureInputs, FigureKind, FigureSpec, Setting
+
+HATCH = "#9aa5b1"  # the lines of a cell that is not possible by definition
+RULED_OUT = "not possible"  # what the data table says of a cell the codebook's rules make impossible
+UNFILTERED = ("year",)  # dimensions the study table cannot filter by: their cells link to the cell's list
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """One cell of the map as pages show it."""
+
+    row: str  # the row's label
+    column: str  # the column's label
+    anchor: str  # the id of the cell's list of studies on the figure's page
+    studies: tuple[str, ...]
+    query: str  # the study table's filters for exactly this cell ("" when the table cannot filter so)
+    bubble: str  # the bubble's diameter as a share of the largest, "0.000" to "1.000"
+    index: int  # the cell's place in the page's data (for site.js)
+    ruled_out: str = ""  # why the codebook makes the cell impossible, in its own words
+
+    @property
+    def count(self) -> int:
+        return len(self.studies)
+
+    @property
+    def name(self) -> str:
+        """What a screen reader says for the cell's link."""
+        return f"{self.count} {'study' if self.count == 1 else 'studies'}: {self.row}, {self.column}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One value of another field the map can be narrowed to."""
+
+    query: str  # its filter in the study table, added to each cell's link
+    label: str
+    count: int  # studies on the map with the value
+
+
+@dataclass(frozen=True)
+class SegmentField:
+    key: str
+    label: str
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything a page needs to show the map; `data` is what site.js reads to narrow it."""
+
+    rows_label: str
+    columns_label: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[MapCell, ...]], ...]
+    legend: tuple[tuple[int, str], ...]  # (studies, bubble share) for a few sizes
+    segment_fields: tuple[SegmentField, ...]
+    ruled_out: tuple[tuple[str, tuple[str, ...]], ...]  # (reason, the cells it rules out, as "row × column")
+    coded: int
+    not_coded: int
+    data: dict[str, Any]
+
+
+def bubble(count: int, largest: int) -> str:
+    """A bubble's diameter as a share of the largest one: its area grows with the number of studies.
+    site.js computes the same for a narrowed map (Math.sqrt(n / largest).toFixed(3))."""
+    return f"{math.sqrt(count / largest):.3f}" if count and largest else "0.000"
+
+
+def legend_counts(largest: int) -> list[int]:
+    """A few bubble sizes worth showing in the legend: one study, the largest cell, and half-way."""
+    return sorted({1, max(1, round(largest / 2)), max(1, largest)})
 
 
 def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     aggregates, codebook = inputs.aggregates, inputs.codebook
     table = aggregates.crosstab(spec.settings["rows"], spec.settings["columns"], spec.key)
+    excluded = ruled_out(codebook, table.rows, table.columns, table.row_values, table.column_values)
     row_labels = [value_label(table.rows, v, codebook) for v in table.row_values]
     column_labels = [value_label(table.columns, v, codebook) for v in table.column_values]
     rows = tuple(
-        (Cell(label),) + tuple(Cell(str(table.count(r, c)), table.cells.get((r, c), ()), r, c)
-                               for c in table.column_values)
+        (Cell(label),) + tuple(Cell(RULED_OUT if (r, c) in excluded else str(table.count(r, c)),
+                                    table.cells.get((r, c), ()), r, c) for c in table.column_values)
         for label, r in zip(row_labels, table.row_values, strict=True)
     )
     counts = [[table.count(r, c) for c in table.column_values] for r in table.row_values]
+    impossible = [[(r, c) in excluded for c in table.column_values] for r in table.row_values]
     rows_label, columns_label = dimension_label(table.rows, codebook), dimension_label(table.columns, codebook)
-    note = (f"Rests on the {table.coded} of {aggregates.total} studies coded for both "
-            f"{rows_label.lower()} and {columns_label.lower()}.")
-    cells = "; ".join(f"{rl} × {cl}: {counts[i][j]}" for i, rl in enumerate(row_labels)
-                      for j, cl in enumerate(column_labels))
+    note = _note(table.coded, aggregates.total, rows_label, columns_label, bool(excluded))
+    cells = "; ".join(f"{rl} × {cl}: {'not possible by definition' if impossible[i][j] else counts[i][j]}"
+                      for i, rl in enumerate(row_labels) for j, cl in enumerate(column_labels))
     alt = f"Evidence gap map of {rows_label.lower()} by {columns_label.lower()}: {cells}. {note}"
-    plot = {"rows": row_labels, "columns": column_labels, "counts": counts}
+    largest = max([count for row in counts for count in row] + [0])
+    plot = {"rows": row_labels, "columns": column_labels, "counts": counts, "impossible": impossible,
+            "legend": legend_counts(largest) if largest else [], "note": note}
+    view = _view(spec.key, table, aggregates, codebook, excluded, row_labels, column_labels)
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, (rows_label, *column_labels), rows, plot,
-                      note, extra={"rows": table.rows, "columns": table.columns})
+                      note, extra={"rows": table.rows, "columns": table.columns, "map": view})
+
+
+def _note(coded: int, total: int, rows_label: str, columns_label: str, excluded: bool) -> str:
+    both = f"{rows_label.lower()} and {columns_label.lower()}"
+    if not total:
+        note = "No study is in this edition yet."
+    elif coded == total:
+        note = f"Rests on all {total} studies, every one coded for both {both}."
+    else:
+        missing = total - coded
+        note = (f"Rests on the {coded} of {total} studies coded for both {both}; {missing} "
+                f"{'study' if missing == 1 else 'studies'} not yet coded for {rows_label.lower()} or "
+                f"{columns_label.lower()} {'is' if missing == 1 else 'are'} not shown.")
+    if excluded:
+        note += " Hatched cells are not possible by the codebook's definitions, so they are not gaps."
+    return note
+
+
+def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
+          excluded: dict[tuple[Any, Any], str], row_labels: Sequence[str], column_labels: Sequence[str]) -> MapView:
+    on_map = [sid for sid, values in aggregates.values[table.rows].items()
+              if values is not None and aggregates.values[table.columns][sid] is not None]
+    place = {sid: index for index, sid in enumerate(on_map)}
+    largest = max([len(ids) for ids in table.cells.values()] + [0])
+    linked = table.rows not in UNFILTERED and table.columns not in UNFILTERED
+    rows: list[tuple[str, tuple[MapCell, ...]]] = []
+    cells: list[list[int]] = []
+    for r, row_label in zip(table.row_values, row_labels, strict=True):
+        shown = []
+        for c, column_label in zip(table.column_values, column_labels, strict=True):
+            ids = table.cells.get((r, c), ())
+            query = urlencode([(table.rows, filter_value(r)), (table.columns, filter_value(c))]) if linked else ""
+            shown.append(MapCell(row_label, column_label, f"cell-{filter_value(r)}-{filter_value(c)}", ids, query,
+                                 bubble(len(ids), largest), len(cells), excluded.get((r, c), "")))
+            cells.append([place[sid] for sid in ids])
+        rows.append((row_label, tuple(shown)))
+    reasons: dict[str, list[str]] = {}
+    for _, row in rows:
+        for cell in row:
+            if cell.ruled_out:
+                reasons.setdefault(cell.ruled_out, []).append(f"{cell.row} × {cell.column}")
+    fields, segments = _segment_fields(table, aggregates, codebook, on_map, place)
+    data = {"largest": largest, "cells": cells, "segments": segments}
+    return MapView(dimension_label(table.rows, codebook), dimension_label(table.columns, codebook),
+                   tuple(column_labels), tuple(rows),
+                   tuple((n, bubble(n, largest)) for n in legend_counts(largest)) if largest else (),
+                   fields, tuple((reason, tuple(where)) for reason, where in reasons.items()),
+                   len(on_map), aggregates.total - len(on_map), data)
+
+
+def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook, on_map: Sequence[str],
+                    place: dict[str, int]) -> tuple[tuple[SegmentField, ...], dict[str, Any]]:
+    """Every other dimension the study table filters by, with the values studies on the map have."""
+    fields, segments = [], {}
+    for dimension in aggregates.tallies:
+        if dimension in (*UNFILTERED, table.rows, table.columns):
+            continue
+        values = aggregates.values[dimension]
+        uncoded = sum(values[sid] is None for sid in on_map)
+        shown = []
+        for value in aggregates.order[dimension]:
+            ids = [place[sid] for sid in on_map if value in (values[sid] or ())]
+            if not ids:
+                continue
+            query = urlencode([(dimension, filter_value(value))])
+            shown.append(Segment(query, value_label(dimension, value, codebook), len(ids)))
+            segments[query] = {"studies": ids, "uncoded": uncoded}
+        if shown:
+            fields.append(SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)))
+    return tuple(fields), segments
 
 
 def draw(canvas: Any, figure: FigureData) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
     ax = canvas.add_subplot()
     rows, columns, counts = figure.plot["rows"], figure.plot["columns"], figure.plot["counts"]
+    impossible = figure.plot["impossible"]
     largest = max([max(row) for row in counts if row] + [1])
-    cells = [(j, len(rows) - 1 - i, count) for i, row in enumerate(counts) for j, count in enumerate(row)]
-    filled = [(x, y, count / largest) for x, y, count in cells if count]
+    cells = [(j, len(rows) - 1 - i, count, impossible[i][j]) for i, row in enumerate(counts)
+             for j, count in enumerate(row)]
+    filled = [(x, y, count) for x, y, count, ruled in cells if count]
     if filled:  # one collection for every bubble
-        red, green, blue = (int(ACCENT[k:k + 2], 16) / 255 for k in (1, 3, 5))
-        ax.scatter([x for x, _, _ in filled], [y for _, y, _ in filled], s=[200 + 2200 * f for _, _, f in filled],
-                   color=[(red, green, blue, 0.25 + 0.6 * f) for _, _, f in filled], linewidths=0)
-    for x, y, count in cells:
-        ax.annotate(str(count), (x, y), ha="center", va="center", color=INK if count else MUTED, fontsize=10)
+        ax.scatter([x for x, _, _ in filled], [y for _, y, _ in filled],
+                   s=[_marker(count, largest) ** 2 for _, _, count in filled], color=_fill(), linewidths=0)
+    for x, y, count, ruled in cells:
+        if ruled:
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, hatch="///", fill=False, edgecolor=HATCH, linewidth=0))
+        else:
+            ax.annotate(str(count), (x, y), ha="center", va="center", color=INK if count else MUTED, fontsize=10)
     ax.set_xticks(range(len(columns)), [wrap(c, 14) for c in columns])
     ax.set_yticks(range(len(rows)), [wrap(r, 24) for r in rows][::-1])
     ax.set_xlim(-0.6, len(columns) - 0.4)
@@ -53,6 +217,26 @@ def draw(canvas: Any, figure: FigureData) -> None:
         ax.spines[side].set_visible(False)
     ax.grid(color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
+    handles: list[Any] = [Line2D([], [], marker="o", linestyle="", markersize=_marker(n, largest), color=_fill(),
+                      label=f"{n} {'study' if n == 1 else 'studies'}") for n in figure.plot["legend"]]
+    if any(any(row) for row in impossible):
+        handles.append(Patch(hatch="///", fill=False, edgecolor=HATCH, label="Not possible by definition"))
+    if handles:  # each entry as tall as the largest bubble (sizes in units of the legend's 8-point font)
+        room = _marker(largest, largest) / 8
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
+                  handlelength=room, handleheight=room, labelspacing=room / 2, handletextpad=0.8)
+    canvas.text(0.0, 0.0, wrap(figure.plot["note"], 110), ha="left", va="top", fontsize=8, color=MUTED,
+                transform=canvas.transFigure)
+
+
+def _marker(count: int, largest: int) -> float:
+    """A bubble's diameter in points, as the pages' bubbles: its share of the largest, with a visible least."""
+    return 12 + 36 * float(bubble(count, largest))
+
+
+def _fill() -> tuple[float, float, float, float]:
+    red, green, blue = (int(ACCENT[k:k + 2], 16) / 255 for k in (1, 3, 5))
+    return red, green, blue, 0.45
 
 
 def size(figure: FigureData) -> tuple[float, float]:
@@ -60,7 +244,8 @@ def size(figure: FigureData) -> tuple[float, float]:
 
 
 _TALLIED = ("year", "region", "derived", "single", "multiple", "boolean", "country")
-KIND = FigureKind("gap-map", "studies per cell of two dimensions (rows × columns), each count linked to its studies",
+KIND = FigureKind("gap-map", "studies per cell of two dimensions (rows × columns), each count linked to its studies; "
+                             "cells the codebook's rules make impossible are hatched",
                   (Setting("rows", "dimension", accepts=_TALLIED, help="the dimension of the rows"),
                    Setting("columns", "dimension", accepts=_TALLIED, help="the dimension of the columns")),
                   data, draw, size)

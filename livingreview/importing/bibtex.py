@@ -76,9 +76,15 @@ def _draft(entry, where: str) -> Draft:
         volume=latex_text(fields.get("volume", "")),
         issue=latex_text(fields.get("number", "") or fields.get("issue", "")),
         pages=latex_text(fields.get("pages", "")),
-        doi=fields.get("doi", ""),
-        url=fields.get("url", ""),
+        doi=_unescaped(fields.get("doi", "")),
+        url=_unescaped(fields.get("url", "")),
     )
+
+
+def _unescaped(text: str) -> str:
+    """A DOI or web address as BibTeX writers escape it (Web of Science: 10.1007/978-3-319-1\\_3, JabRef:
+    {\\_}) made literal again; nothing else in it is LaTeX."""
+    return re.sub(r"\{?\\([_%&#$])\}?", r"\1", text)
 
 
 def _author(person: Person) -> Author | None:
@@ -88,6 +94,7 @@ def _author(person: Person) -> Author | None:
             and " " in last[0]:
         return Author(latex_text(last[0]), "", True)
     family = latex_text(" ".join(last))
-    if not family or family.lower() == "others" or is_placeholder(family):
+    given = initials(latex_text(" ".join(person.first_names + person.middle_names)))
+    if not family or family.lower() == "others" or (is_placeholder(family) and not given):
         return None
-    return Author(family, initials(latex_text(" ".join(person.first_names + person.middle_names))))
+    return Author(family, given)

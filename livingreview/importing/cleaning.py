@@ -39,11 +39,12 @@ def is_placeholder(name: str) -> bool:
 
 def person(raw: str, corporate: bool = False) -> Author | None:
     """One author from a name as an export writes it: "Family, Given", "Family G." (Embase, MEDLINE), "Given
-    Family" with particles (van, de), or an organisation kept whole. None for a placeholder."""
+    Family" with particles (van, de), or an organisation kept whole. None for a placeholder (a name with a given
+    name is none: "Na, Hyun" is a Korean family name, not "n/a")."""
     name = " ".join(raw.replace("{", "").replace("}", "").split()).strip(" ,;")
     if not name or is_placeholder(name):
         return None
-    if corporate or ("," not in name and _CORPORATE.search(name)):
+    if corporate or ("," not in name and (_CORPORATE.search(name) or "&" in name)):  # no person's name has a &
         return Author(name, "", True)
     if "," in name:
         family, _, given = name.partition(",")
@@ -81,6 +82,8 @@ def initials(given: str) -> str:
             words.append(f"{word}.")
         elif len(word) <= 3 and "." not in word:  # MEDLINE and Web of Science: DK, PS
             words.extend(f"{letter}." for letter in word)
+        elif re.fullmatch(r"[^\W\d_]{2,3}\.", word):  # the last of PubMed's "Wang C, Hachen DS." list
+            words.extend(f"{letter}." for letter in word[:-1])
         elif re.fullmatch(r"(?:[^\W\d_]\.){2,4}", word):  # Embase: D.G.
             words.extend(f"{letter}." for letter in word[::2])
         else:
@@ -143,7 +146,7 @@ def finish(draft: Draft) -> Record | Rejection:
     if not title:
         problems.append("no title")
     authors = tuple(Author(" ".join(a.family.split()), " ".join(a.given.split()), a.corporate)
-                    for a in draft.authors if a.family.strip() and not is_placeholder(a.family))
+                    for a in draft.authors if a.family.strip() and (a.given.strip() or not is_placeholder(a.family)))
     if not authors:
         problems.append("no authors" + (" (only a placeholder such as 'Unknown author(s)')" if draft.authors else ""))
     year = _year(draft.year)
@@ -153,8 +156,9 @@ def finish(draft: Draft) -> Record | Rejection:
     elif not MIN_YEAR <= year <= last_year:
         problems.append(f"year {year} is out of range ({MIN_YEAR} to {last_year})")
     url = draft.url.strip()
-    doi = extract_doi(draft.doi) if draft.doi.strip() else doi_from_url(url)
-    if draft.doi.strip() and not doi:
+    raw_doi = "" if is_missing(draft.doi) else draft.doi
+    doi = extract_doi(raw_doi) if raw_doi.strip() else doi_from_url(url)
+    if raw_doi.strip() and not doi:
         problems.append(f"'{shorten(draft.doi)}' holds no DOI (a DOI looks like 10.1111/hsc.12197)")
     elif doi and not valid_doi(doi):
         problems.append(f"'{shorten(doi)}' is not a DOI (a DOI looks like 10.1111/hsc.12197)")
@@ -167,8 +171,17 @@ def finish(draft: Draft) -> Record | Rejection:
         return Rejection(draft.where, f"record{what}: {'; '.join(problems)}; skipped")
     if not re.match(URL_PATTERN, url) or doi_from_url(url):
         url = ""
-    return Record(draft.where, title, authors, year or 0, clean(plain_title(draft.journal)), clean(draft.volume),
-                  clean(draft.issue), page_range(draft.pages), doi, url, draft.decision, clean(draft.reason))
+    journal, volume, issue = ("" if is_missing(v) else v for v in (draft.journal, draft.volume, draft.issue))
+    return Record(draft.where, title, authors, year or 0, clean(plain_title(journal)), clean(volume),
+                  clean(issue), page_range(draft.pages), doi, url, draft.decision, clean(draft.reason))
+
+
+# What a table written by pandas or R, and exports made from one (ASReview's, Lens'), hold where a value is missing.
+_MISSING = {"nan", "none", "null", "na", "n/a"}
+
+
+def is_missing(text: str) -> bool:
+    return clean(text).casefold() in _MISSING
 
 
 def doi_from_url(url: str) -> str:
@@ -192,7 +205,9 @@ def page_range(text: str) -> str:
     text = clean(text)
     if not re.search(r"\d", text):
         return ""
-    return re.sub(r"\s*(?:--?|–|—)\s*", "–", text)
+    text = re.sub(r"^pp?(?:\.\s*|\s+)(?=[A-Za-z]?\d)", "", text, flags=re.IGNORECASE)  # TRID: "pp 278-298"
+    pages = [page for page in re.split(r"\s*(?:--?|–|—)\s*", text) if not is_missing(page)]  # "100364-nan"
+    return "–".join(pages)
 
 
 def shorten(text: str, width: int = 60) -> str:

@@ -12,7 +12,7 @@ from ..records import Draft, Rejection
 from .bibtex import looks_like_bibtex, read_bibtex
 from .ris import looks_like_ris, read_ris
 from .tables import looks_like_table, read_table, table_kind
-from .tagged import looks_like_medline, looks_like_wos, read_medline, read_wos
+from .tagged import looks_like_medline, looks_like_ovid, looks_like_wos, read_medline, read_ovid, read_wos
 
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 
@@ -30,6 +30,7 @@ FORMATS = (
     Format("PubMed (MEDLINE)", looks_like_medline, read_medline),
     Format("Web of Science (tagged text)", looks_like_wos, read_wos),
     Format("RIS", looks_like_ris, read_ris),
+    Format("Ovid (tagged text)", looks_like_ovid, read_ovid),
     Format("BibTeX", looks_like_bibtex, read_bibtex),
     Format("CSV", looks_like_table, read_table),
 )
@@ -111,4 +112,4 @@ def _advice(text: str) -> str:
     if not text.strip():
         return "the file is empty; export the records again"
     return (f"not an export this command reads (RIS, BibTeX, CSV with a title, author and year column, PubMed "
-            f"MEDLINE or Web of Science tagged text); {_HOW}")
+            f"MEDLINE, Web of Science or Ovid tagged text); {_HOW}")

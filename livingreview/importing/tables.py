@@ -6,9 +6,11 @@ record's first line is tracked."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import re
+import urllib.parse
 from collections.abc import Iterator
 
 from ..records import Draft, Rejection
@@ -16,18 +18,27 @@ from .cleaning import person
 from .decisions import covidence_decision, rayyan_decision
 
 # The columns each field may come from, in order of preference (lower case).
+# Embase names its author column "Author Names"; a table written from rispy's fields (as ASReview's test data
+# and scripts write them) has first_authors, primary_title and publication_year.
 _COLUMNS = {
-    "title": ("title", "article title", "document title"),
-    "authors": ("authors", "author", "author full names", "author(s)"),
-    "year": ("year", "publication year", "published year", "py", "date"),
-    "journal": ("journal", "publication title", "source title", "source", "secondary title", "journal/book"),
+    "title": ("title", "article title", "document title", "primary_title"),
+    "authors": ("authors", "author", "author full names", "author(s)", "author names", "first_authors"),
+    "year": ("year", "publication year", "published year", "py", "date", "publication_year"),
+    "journal": ("journal", "publication title", "source title", "secondary title", "journal/book",
+                "secondary_title", "journal_name"),
     "volume": ("volume",),
     "issue": ("issue", "number"),
     "pages": ("pages", "page"),
     "doi": ("doi",),
     "url": ("url", "link"),
     "notes": ("notes", "note", "extra"),
+    "source": ("source",),
+    "open url": ("open url link",),
 }
+# Embase's Source column: "Cancer (2004) 102:4 (253-258). Date of Publication: 25 Aug 2004", the journal, the
+# year, volume:issue and the pages; the year is in no other column.
+_EMBASE_SOURCE = re.compile(r"^(?P<journal>.+?) \((?P<year>\d{4})\)(?: (?P<volume>[^\s:(]+)(?::(?P<issue>[^\s(]+))?)?"
+                            r"(?: \((?P<pages>[^()]*)\))?(?:\.|$)")
 
 
 def table_kind(text: str) -> str:
@@ -56,7 +67,8 @@ def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
         yield Rejection(f"{name}:1", f"cannot read the CSV header: {error}", record=False)
         return
     columns = {key: next((header.index(c) for c in names if c in header), None) for key, names in _COLUMNS.items()}
-    missing = [key for key in ("title", "authors", "year") if columns[key] is None]
+    missing = [key for key in ("title", "authors", "year")
+               if columns[key] is None and not (key == "year" and columns["source"] is not None)]
     if missing:
         yield Rejection(f"{name}:1", f"a CSV export needs a title, an author and a year column; this one has no "
                                      f"{', '.join(missing)} column (its columns: {', '.join(header[:12])}); "
@@ -78,6 +90,7 @@ def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
             yield Rejection(f"{name}:{start}", f"row has {len(row)} columns, the header {len(header)}; skipped")
             continue
         value = {key: row[index].strip() if index is not None else "" for key, index in columns.items()}
+        _from_source(value)
         if kind == "Covidence":
             decision, reason = covidence_decision(name, value["notes"])
             if decision == "undecided":
@@ -102,14 +115,42 @@ def read_table(text: str, name: str) -> Iterator[Draft | Rejection]:
         )
 
 
+def _from_source(value: dict[str, str]) -> None:
+    """The fields an Embase row gives only in its Source column and its Open URL link (doi:...), where the row
+    has no column of their own; a source that is a journal's name alone is the journal."""
+    source = _EMBASE_SOURCE.match(value["source"])
+    if source:
+        for key in ("journal", "year", "volume", "issue", "pages"):
+            value[key] = value[key] or (source.group(key) or "").strip()
+    elif not value["journal"]:
+        value["journal"] = value["source"]
+    if not value["doi"] and value["open url"]:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(value["open url"]).query)
+        value["doi"] = next((v[4:] for v in query.get("id", []) if v.lower().startswith("doi:")), "")
+
+
 def _names(text: str, kind: str) -> list[str]:
-    """The names of an author column: Rayyan joins them with " and ", Zotero and Covidence with "; "; a list
-    such as "Liu R., Adler D.G." (Scopus) is split at its commas."""
+    """The names of an author column: Rayyan joins them with " and ", Zotero and Covidence with "; ", a
+    reference list in APA style with ", " and ", & " ("Doleac, J. L., & Stein, L. C. D."); a list such as
+    "Liu R., Adler D.G." (Scopus, Embase, PubMed) is split at its commas."""
+    if re.fullmatch(r"\[\s*['\"].*['\"]\s*\]", text, re.DOTALL):  # a list written as Python writes it
+        try:
+            names = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            names = None
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return names
     if ";" in text:
         return text.split(";")
-    if re.search(r"\s+and\s+", text):
-        return re.split(r"\s+and\s+", text)
+    return [name for part in re.split(r"\s+and\s+|,\s*&\s+", text) for name in _comma_names(part.strip())]
+
+
+def _comma_names(text: str) -> list[str]:
     pieces = [piece.strip() for piece in text.split(",")]
     if len(pieces) > 1 and all(re.search(r"\s\S*[A-Z]\.?$", piece) for piece in pieces if piece):
-        return pieces
+        return pieces  # "Liu R., Adler D.G."
+    if len(pieces) > 2 and len(pieces) % 2 == 0 and \
+            all(re.fullmatch(r"(?:[^\W\d_]{1,2}\.[\s-]*)+", given) for given in pieces[1::2]):
+        # "Doleac, J. L., Stein, L.": family and initials in turn
+        return [f"{family}, {given}" for family, given in zip(pieces[::2], pieces[1::2], strict=True)]
     return [text]

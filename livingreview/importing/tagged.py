@@ -1,7 +1,9 @@
 """The tagged plain-text exports of Web of Science ("Plain text file": PT starts a record, ER ends it,
-continuation lines indented) and of PubMed ("PubMed" format, MEDLINE: PMID- starts a record, a blank line ends
-it, tags of up to four letters). rispy reads both: Web of Science with its own mapping, MEDLINE with the
-mapping below (rispy's documented way of reading another tagged format)."""
+continuation lines indented), of PubMed ("PubMed" format, MEDLINE: PMID- starts a record, a blank line ends
+it, tags of up to four letters) and of Ovid (its own "Fields" output, which Ovid's direct export to EndNote
+or Citavi saves as .cgi or .ovd: "<1. >" starts a record, RIS-like "TI  - " tags, no TY or ER). rispy reads
+the first two: Web of Science with its own mapping, MEDLINE with the mapping below (rispy's documented way of
+reading another tagged format); Ovid's lines are read here, as they are simpler."""
 
 from __future__ import annotations
 
@@ -22,6 +24,51 @@ def looks_like_wos(text: str) -> bool:
 
 def looks_like_medline(text: str) -> bool:
     return bool(re.search(r"^PMID- *\d", text, re.MULTILINE))
+
+
+_OVID_START = re.compile(r"^<\d+\.\s*>\s*$")
+_OVID_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
+
+
+def looks_like_ovid(text: str) -> bool:
+    return bool(re.search(r"^<\d+\.\s*>\s*\n[A-Z][A-Z0-9]  - ", text, re.MULTILINE)) and \
+        bool(re.search(r"^(TI|AU)  - \S", text, re.MULTILINE))
+
+
+def read_ovid(text: str, name: str) -> Iterator[Draft | Rejection]:
+    for start, lines in _chunks(text, lambda line: bool(_OVID_START.match(line)), lambda line: False):
+        fields = _ovid_fields(lines[1:])
+        yield Draft(
+            where=f"{name}:{start}",
+            title=_ovid_first(fields, "TI"),
+            authors=[a for a in (person(n) for n in fields.get("AU", []) or fields.get("FA", [])) if a],
+            year=_ovid_first(fields, "YR", "DP"),
+            journal=_ovid_first(fields, "JN", "JT"),
+            volume=_ovid_first(fields, "VO"),
+            issue=_ovid_first(fields, "IP"),
+            pages=_ovid_first(fields, "PG"),
+            doi=_ovid_first(fields, "DO", "DI"),
+            url=_ovid_first(fields, "UR"),
+        )
+
+
+def _ovid_fields(lines: list[str]) -> dict[str, list[str]]:
+    """Each tag's values; a line without a tag (indented, or a new paragraph of an abstract) continues the
+    value before it."""
+    fields: dict[str, list[str]] = {}
+    tag = ""
+    for line in lines:
+        match = _OVID_TAG.match(line)
+        if match:
+            tag = match.group(1)
+            fields.setdefault(tag, []).append(match.group(2).strip())
+        elif tag and line.strip():
+            fields[tag][-1] = f"{fields[tag][-1]} {line.strip()}"
+    return fields
+
+
+def _ovid_first(fields: dict[str, list[str]], *tags: str) -> str:
+    return next((fields[t][0] for t in tags if fields.get(t) and fields[t][0]), "")
 
 
 def read_wos(text: str, name: str) -> Iterator[Draft | Rejection]:

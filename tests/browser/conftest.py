@@ -282,7 +282,6 @@ class UI:
             const e = document.activeElement;
             if (!e || e === document.body) return 'body';
             return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[' + e.name + ']' : '')
-                 + (e.getAttribute('data-cell') ? '[' + e.getAttribute('data-cell') + ']' : '')
                  + ' ' + JSON.stringify((e.textContent || '').trim().slice(0, 40));""")
 
     def tab_to(self, is_target: str, limit: int = 150, backwards: bool = False) -> list[str]:

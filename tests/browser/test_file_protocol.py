@@ -29,12 +29,4 @@ def test_study_table_and_links_work_from_file(ui, site, studies):
     assert not ui.console_errors()
 
 
-def test_gap_map_works_from_file(ui, site):
-    base = site.folder.resolve().as_uri() + "/"
-    ui.driver.get(base + "figures/gap-map.html")
-    cell = ui.js("""return Array.from(document.querySelectorAll('[data-gap-map] [data-cell]'))
-                      .find(a => a.textContent.trim() !== '0').dataset.cell""")
-    ui.css(f"[data-cell='{cell}']").click()
-    visible = ui.js("""return Array.from(document.querySelectorAll('[data-cell-list]'))
-                         .filter(s => s.getClientRects().length > 0).map(s => s.id);""")
-    assert visible == [cell]
+# The gap map from file:// is tested in test_gap_map.py (its bubbles open the study table filtered to them).

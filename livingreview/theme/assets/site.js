@@ -1,5 +1,5 @@
 // The living review's one script: version switcher, the study table's search, filters and sorting,
-// and the clickable evidence gap map. Every page works without it.
+// and narrowing the evidence gap map. Every page works without it.
 (function () {
   "use strict";
 
@@ -361,35 +361,56 @@
     });
   }
 
-  function gapMap() {
-    var map = document.querySelector("[data-gap-map]");
-    var container = document.querySelector(".cell-lists");
-    if (!map || !container) return;
-    container.classList.add("js-enhanced");
-    var links = Array.prototype.slice.call(map.querySelectorAll("[data-cell]"));
-    function show(id, focus) {
-      Array.prototype.forEach.call(container.querySelectorAll("[data-cell-list]"), function (list) {
-        list.classList.toggle("active", list.id === id);
-      });
-      links.forEach(function (link) { link.setAttribute("aria-pressed", String(link.getAttribute("data-cell") === id)); });
-      var target = document.getElementById(id);
-      if (target && focus) target.focus();
-    }
-    links.forEach(function (link) {
-      link.setAttribute("role", "button");
-      link.setAttribute("aria-pressed", "false");
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        show(link.getAttribute("data-cell"), true);
-      });
-      // role=button promises that Space works as well as Enter (a link alone only answers Enter)
-      link.addEventListener("keydown", function (event) {
-        if (event.key !== " " && event.key !== "Spacebar") return;
-        event.preventDefault();
-        show(link.getAttribute("data-cell"), true);
-      });
+  // The evidence gap map, narrowed to the studies with one value of another field: each cell's count,
+  // bubble and link to the study table follow. The page holds the data ([data-gap-map-data]); without scripts,
+  // or with "any value" chosen, the map is as the build wrote it.
+  function gapMaps() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-gap-map]"), function (map) {
+      var source = map.querySelector("[data-gap-map-data]");
+      var tools = map.querySelector("[data-gap-map-tools]");
+      if (!source || !tools) return;
+      var data = JSON.parse(source.textContent);
+      var select = tools.querySelector("[data-gap-map-segment]");
+      var status = tools.querySelector("[data-gap-map-status]");
+      var cells = Array.prototype.slice.call(map.querySelectorAll("[data-cell-index]"));
+      tools.hidden = false;
+
+      function apply() {
+        var query = select.value;
+        var segment = query ? data.segments[query] : null;
+        var chosen = {};
+        if (segment) segment.studies.forEach(function (index) { chosen[index] = true; });
+        var shown = {};
+        cells.forEach(function (cell) {
+          var studies = data.cells[Number(cell.getAttribute("data-cell-index"))];
+          var kept = segment ? studies.filter(function (index) { return chosen[index]; }) : studies;
+          kept.forEach(function (index) { shown[index] = true; });
+          var n = kept.length;
+          var link = cell.querySelector("a");
+          cell.querySelector("[data-zero]").hidden = n !== 0;
+          if (!link) return;
+          link.hidden = n === 0;
+          link.querySelector("[data-n]").textContent = String(n);
+          link.querySelector(".bubble").style.setProperty("--bubble", n ? Math.sqrt(n / data.largest).toFixed(3) : "0");
+          link.setAttribute("aria-label", n + (n === 1 ? " study: " : " studies: ") + cell.getAttribute("data-where"));
+          var base = link.getAttribute("data-href");
+          if (base) link.setAttribute("href", base + (query ? "&" + query : ""));
+        });
+        if (!segment) {
+          status.textContent = "";
+          return;
+        }
+        var option = select.options[select.selectedIndex];
+        var count = Object.keys(shown).length;
+        status.textContent = "Showing the " + count + (count === 1 ? " study" : " studies") + " on the map with "
+          + option.getAttribute("data-label") + "." + (segment.uncoded ? " " + segment.uncoded
+          + (segment.uncoded === 1 ? " study on the map is" : " studies on the map are") + " not yet coded for "
+          + option.parentNode.label + "." : "");
+      }
+
+      select.addEventListener("change", apply);
+      apply();  // a choice the browser kept from before (back button) applies at once
     });
-    if (window.location.hash.indexOf("#cell-") === 0) show(window.location.hash.slice(1), false);
   }
 
   // A table wider than the screen scrolls sideways inside its .table-scroll box. Keyboard users can only
@@ -417,5 +438,5 @@
     document.addEventListener("livingreview:rows", function () { window.requestAnimationFrame(update); });
   }
 
-  onReady(function () { versionSwitcher(); studyTable(); gapMap(); scrollableTables(); });
+  onReady(function () { versionSwitcher(); studyTable(); gapMaps(); scrollableTables(); });
 })();

@@ -1,0 +1,225 @@
+"""The evidence gap map of the fixture review: links that select exactly a cell's studies, cells ruled out by the
+codebook, the studies not yet coded, the legend, and the data that narrows the map to one value of another field.
+
+The fixture's map is community involvement × garden stages. Its five studies, read from their files:
+  adams-2018  consulted      [tending]                      qualitative
+  baker-2020  leading        [planning, tending]            trial
+  chen-2021   collaborating  [building, tending, harvest]   trial
+  diaz-2022   consulted      [harvest]                      survey (method not yet coded)
+  evans-2019  not yet coded  not yet coded                  case-study
+and its codebook rules that a community that shares the harvest does not lead the garden.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from conftest import FIXTURE, make_scratch_review, write_study, write_yaml
+
+from livingreview.cli import main
+from livingreview.figures.gap_map import bubble, legend_counts
+
+CELLS = {  # (involvement, stage) -> the studies in it
+    ("consulted", "tending"): {"adams-2018"},
+    ("consulted", "harvest"): {"diaz-2022"},
+    ("collaborating", "building"): {"chen-2021"},
+    ("collaborating", "tending"): {"chen-2021"},
+    ("collaborating", "harvest"): {"chen-2021"},
+    ("leading", "planning"): {"baker-2020"},
+    ("leading", "tending"): {"baker-2020"},
+}
+GAPS = {("consulted", "planning"), ("consulted", "building"), ("collaborating", "planning"), ("leading", "building")}
+RULED_OUT = {("leading", "harvest")}
+LABELS = {"Consulted": "consulted", "Collaborating": "collaborating", "Leading": "leading", "Planning": "planning",
+          "Building": "building", "Tending": "tending", "Harvest": "harvest"}
+
+
+class Page(html.parser.HTMLParser):
+    """The map's cells, the study table's rows, the narrowing choices and the map's data, from one page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.cells: dict[tuple[str, str], dict[str, Any]] = {}
+        self.rows: dict[str, dict[str, str]] = {}  # study table: id -> data attributes
+        self.options: dict[str, str] = {}  # narrowing choice: value -> its text
+        self.data: Any = None
+        self._cell: dict[str, Any] | None = None
+        self._row_label = ""
+        self._in: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self._in.append(tag)
+        if tag == "th" and a.get("scope") == "row":
+            self._row_label = ""
+        if tag == "td" and "cell" in a.get("class", "").split():
+            self._cell = {"classes": set(a["class"].split()), "links": [], "text": "",
+                          "index": int(a.get("data-cell-index") or -1)}
+            self.cells[(LABELS[self._row_label.strip()], LABELS[a["data-label"]])] = self._cell
+        if tag == "a" and self._cell is not None:
+            self._cell["links"].append(a)
+        if tag == "tr" and "data-id" in a:
+            self.rows[a["data-id"]] = a
+        if tag == "option":
+            self._option = a.get("value", "")
+            self.options[self._option] = ""
+        if tag == "script" and "data-gap-map-data" in a:
+            self._script = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._cell = None
+        if tag == "script" and hasattr(self, "_script"):
+            self.data = json.loads(self._script)
+            del self._script
+        while self._in and self._in.pop() != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if self._in[-1:] == ["th"] and "tbody" in self._in:
+            self._row_label += data
+        if self._cell is not None:
+            self._cell["text"] += data
+        if self._in[-1:] == ["option"]:
+            self.options[self._option] += data
+        if hasattr(self, "_script"):
+            self._script += data
+
+
+def build(root: Path) -> Path:
+    assert main(["--root", str(root), "build"]) == 0
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gap-map") / "review"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("README.md"))
+    return build(root)
+
+
+@pytest.fixture(scope="module")
+def map_page(fixture_site: Path) -> Page:
+    return Page((fixture_site / "figures" / "map.html").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def table(fixture_site: Path) -> Page:
+    return Page((fixture_site / "studies" / "index.html").read_text(encoding="utf-8"))
+
+
+def shown_by(table: Page, href: str) -> set[str]:
+    """The studies the study table shows for a link's ?field=value filters, as its filters decide: a row passes a
+    field when one of its values (data-field="a b") is the one asked for, and it must pass every field."""
+    wanted = parse_qsl(urlsplit(href).query)
+    return {sid for sid, row in table.rows.items()
+            if all(value in row.get(f"data-{field.replace('_', '-')}", "").split() for field, value in wanted)}
+
+
+def test_each_cell_with_studies_links_to_the_study_table_showing_exactly_them(map_page, table):
+    assert set(map_page.cells) == set(CELLS) | GAPS | RULED_OUT
+    for where, studies in CELLS.items():
+        links = map_page.cells[where]["links"]
+        assert len(links) == 1, f"{where}: {links}"
+        href = links[0]["href"]
+        assert urlsplit(href).path == "../studies/index.html"
+        assert shown_by(table, href) == studies, where
+        assert links[0]["aria-label"].startswith(f"{len(studies)} study: ")
+
+
+def test_a_gap_is_zero_and_no_link_and_a_ruled_out_cell_is_marked_with_its_reason(map_page):
+    for where in GAPS:
+        cell = map_page.cells[where]
+        assert cell["links"] == [] and cell["text"].startswith("0") and "a gap in the evidence" in cell["text"]
+        assert "ruled-out" not in cell["classes"]
+    cell = map_page.cells[("leading", "harvest")]
+    assert "ruled-out" in cell["classes"] and cell["links"] == []
+    assert "not possible by definition (a community that shares the harvest does not lead the garden)" in cell["text"]
+    assert not any("ruled-out" in map_page.cells[where]["classes"] for where in CELLS)
+
+
+def test_the_data_says_not_possible_where_the_map_hatches(fixture_site):
+    rows = (fixture_site / "figures" / "map.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[-1] == "Leading,1,0,1,not possible"
+    assert rows[1] == "Consulted,0,0,1,1"
+
+
+def test_the_page_says_how_many_studies_are_not_yet_coded_for_the_map(fixture_site):
+    text = (fixture_site / "figures" / "map.html").read_text(encoding="utf-8")
+    assert ("Rests on the 4 of 5 studies coded for both community involvement and garden stages; 1 study not yet "
+            "coded for community involvement or garden stages is not shown.") in text
+
+
+def test_narrowing_to_one_value_of_another_field_counts_only_its_studies(map_page):
+    assert map_page.options["design=trial"] == "Trial (2)"
+    assert map_page.options[""] == "any value (all 4 studies)"
+    data = map_page.data
+    trial = set(data["segments"]["design=trial"]["studies"])  # baker-2020 and chen-2021, by their place on the map
+    narrowed = {where: len(set(data["cells"][cell["index"]]) & trial) for where, cell in map_page.cells.items()
+                if "ruled-out" not in cell["classes"]}
+    assert {where: n for where, n in narrowed.items() if n} == {
+        ("collaborating", "building"): 1, ("collaborating", "tending"): 1, ("collaborating", "harvest"): 1,
+        ("leading", "planning"): 1, ("leading", "tending"): 1}
+    # unnarrowed, the data holds as many studies as each cell shows
+    assert {where: len(data["cells"][cell["index"]]) for where, cell in map_page.cells.items()
+            if "ruled-out" not in cell["classes"]} == {where: len(CELLS.get(where, ())) for where in set(CELLS) | GAPS}
+    # diaz-2022, on the map, is not yet coded for its method: narrowing by a method says so
+    assert data["segments"]["method=numbers"]["uncoded"] == 1
+    assert data["segments"]["design=trial"]["uncoded"] == 0
+
+
+def test_the_legend_sizes_run_from_one_study_to_the_largest_cell():
+    assert legend_counts(28) == [1, 14, 28]
+    assert legend_counts(1) == [1]
+    assert legend_counts(2) == [1, 2]
+    shares = [float(bubble(n, 28)) for n in range(29)]
+    assert shares[0] == 0 and shares[28] == 1 and shares == sorted(shares) and len(set(shares)) == 29
+    assert float(bubble(7, 28)) == pytest.approx(0.5, abs=0.001)  # area grows with the count: a quarter, half as wide
+
+
+def test_the_ruled_out_cell_comes_from_the_codebook_and_goes_with_its_rule(scratch_review):
+    site = build(scratch_review)
+    assert "ruled-out" in Page((site / "figures" / "map.html").read_text(encoding="utf-8")).cells[
+        ("leading", "harvest")]["classes"]
+    codebook = scratch_review / "content" / "codebook.yaml"
+    text = codebook.read_text(encoding="utf-8")
+    rule = text[text.index("  - when: {field: stages, includes_any: [harvest]}"):text.index("\nregions:")]
+    codebook.write_text(text.replace(rule, ""), encoding="utf-8")
+    page = Page((build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8"))
+    assert "gap" in page.cells[("leading", "harvest")]["classes"]
+    assert not any("ruled-out" in cell["classes"] for cell in page.cells.values())
+
+
+def test_a_study_in_a_ruled_out_cell_is_refused_by_check(scratch_review, run_check):
+    write_study(scratch_review, "fox-2022", codes={"involvement": "leading", "stages": ["planning", "harvest"]})
+    result = run_check(scratch_review)
+    assert result.code == 1
+    assert len(result.lines) == 1 and result.lines[0].startswith("studies/fox-2022.yaml:")
+    assert "a community that shares the harvest does not lead the garden" in result.lines[0]
+
+
+def test_a_map_by_year_links_each_cell_to_its_list_the_table_cannot_filter_by_year(tmp_path):
+    root = make_scratch_review(tmp_path / "review")
+    figures = root / "content" / "figures.yaml"
+    write_yaml(figures, {"figures": [{"key": "by-year", "kind": "gap-map", "rows": "year", "columns": "design",
+                                      "title": "Designs by year", "caption": "Studies per year and design."}]})
+    text = (build(root) / "figures" / "by-year.html").read_text(encoding="utf-8")
+    assert 'href="by-year.html#cell-2020-qualitative"' in text and 'id="cell-2020-qualitative"' in text
+    assert "studies/index.html?year=" not in text
+
+
+def test_labels_with_markup_are_shown_as_text_in_the_map(scratch_review):
+    codebook = scratch_review / "content" / "codebook.yaml"
+    text = codebook.read_text(encoding="utf-8")
+    codebook.write_text(text.replace("{key: trial, label: Trial,", '{key: trial, label: "</script><b>Trial</b>",'),
+                        encoding="utf-8")
+    write_study(scratch_review, "fox-2022", codes={"design": "trial"})
+    page = (build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8")
+    assert "</script><b>" not in page and "&lt;/script&gt;&lt;b&gt;Trial&lt;/b&gt;" in page
