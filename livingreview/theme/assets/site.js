@@ -123,8 +123,40 @@
       return markup[index];
     }
 
+    // A table no longer than a page keeps every row in the page, in the table's order, and hides the rows not
+    // shown: a change touches only the rows it shows or hides (the rows the build wrote are the first ones).
+    var small = total <= pageSize, elements = null, arranged = -1;
+    function showAll() {
+      if (elements === null && body.rows.length === total) {
+        elements = Array.prototype.slice.call(body.rows);
+        arranged = 0;
+      }
+      if (elements === null || arranged !== sorted) {
+        if (elements === null) {
+          body.innerHTML = order.map(rowMarkup).join("");
+          elements = [];
+          Array.prototype.forEach.call(body.rows, function (row, k) { elements[order[k]] = row; });
+        } else {
+          var fragment = document.createDocumentFragment();
+          order.forEach(function (index) { fragment.appendChild(elements[index]); });
+          body.appendChild(fragment);
+        }
+        arranged = sorted;
+      }
+      var visible = new Uint8Array(total);
+      shown.forEach(function (index) { visible[index] = 1; });
+      elements.forEach(function (row, index) {
+        var hide = visible[index] === 0;
+        if (row.hidden !== hide) row.hidden = hide;
+      });
+      listed = shown.length;
+      more.hidden = true;
+      document.dispatchEvent(new Event("livingreview:rows"));
+    }
+
     // List the rows shown up to `upto` (the first page after a change, more on "show more").
     function list(upto) {
+      if (small) { showAll(); return; }
       var from = listed;
       listed = Math.min(upto, shown.length);
       var html = "";
