@@ -225,6 +225,7 @@ class Corpus:
     hugo_pages: int | None = None
     load: list[str] = field(default_factory=list)
     serve: dict[str, list[float]] = field(default_factory=dict)  # rebuild times a running `serve` reported
+    browser: Reading | None = None  # the built site read in Chromium (--browser)
 
     def time(self, operation: str) -> float | None:
         series = self.series.get(operation)
@@ -307,10 +308,16 @@ def field_to_edit(root: Path) -> tuple[str, list[str]]:
 
 
 def coding_edit(root: Path) -> CodingEdit:
-    """The middle study file (by name) that has a line for the field to edit."""
+    """The middle study file (by name) that has a line for the field to edit, with a coded value (a value that
+    was not yet coded would have no evidence note, which a codebook may require)."""
+    import yaml
+
     key, values = field_to_edit(root)
+    codebook = yaml.safe_load((root / "content" / "codebook.yaml").read_text(encoding="utf-8"))
+    not_coded = re.escape(str(codebook.get("not_coded", "not yet coded")))
+    line = re.compile(rf"(?m)^  {re.escape(key)}: (?!{not_coded}\s*$)")
     paths = sorted((root / "studies").glob("*.yaml"))
-    having = [p for p in paths if re.search(rf"(?m)^  {re.escape(key)}: ", p.read_text(encoding="utf-8"))]
+    having = [p for p in paths if line.search(p.read_text(encoding="utf-8"))]
     if not having:
         raise SystemExit(f"no study in {root / 'studies'} has a line for {key} to edit")
     return CodingEdit(having[len(having) // 2], key, tuple(values))
@@ -486,6 +493,179 @@ def _record(corpus: Corpus, operation: str, sample: Sample, run: int, runs: int,
     corpus.series[operation].samples.append(sample)
     log(f"  [{corpus.name}] run {run + 1}/{runs} {LABELS[operation]}: {sample.wall:.3f} s, "
         f"{sample.peak_mib:.0f} MiB")
+
+
+# --- reading the built site in Chromium (--browser) ----------------------------------------------
+
+CHROMIUM = os.environ.get("LIVINGREVIEW_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("LIVINGREVIEW_CHROMEDRIVER", "/usr/bin/chromedriver")
+THROTTLING = 4  # Chromium's CPU throttling rate: a page's scripts run as on a machine four times slower
+GZIP_LEVEL = 6  # zlib's default, as web servers commonly compress
+# What a reader types into the study table's search box, a key at a time: an author's name, two words of
+# titles, a year, a study's id (as the version switcher's ?q= links do), a search that matches nothing.
+QUERIES = ("lewis", "peer support", "2019", "{id}", "zzqx")
+
+
+@dataclass
+class Reading:
+    """The built site as a reader's browser gets it: bytes to fetch, and time to answer the study table."""
+
+    table_first_view: int  # gzip bytes: the table page, its stylesheets and scripts (what the first view needs)
+    table_after: int  # gzip bytes of the data the table's script loads after the first view (0 if none)
+    home: int  # gzip bytes: the home page with its stylesheets, scripts and images
+    home_raw: int
+    ready_ms: float  # from navigation until the table's search can be used, at the throttled CPU
+    keystrokes: list[float] = field(default_factory=list)  # ms per keystroke, until the next frame is drawn
+    clicks: list[float] = field(default_factory=list)  # ms per tick or untick of a filter value
+
+    @staticmethod
+    def median(values: list[float]) -> float | None:
+        return statistics.median(values) if values else None
+
+
+def _gzip_size(data: bytes) -> int:
+    import gzip
+
+    return len(gzip.compress(data, GZIP_LEVEL, mtime=0))
+
+
+def page_weight(site: Path, page: str, images: bool) -> tuple[int, int, int]:
+    """gzip and raw bytes of a page with the stylesheets and scripts it names (and its images, if asked), and
+    gzip bytes of the data a study table's script loads after the first view (its data-rows script)."""
+    from html.parser import HTMLParser
+    from urllib.parse import urlsplit
+
+    files: list[str] = []
+    later: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+                files.append(found["href"] or "")
+            elif tag == "script" and found.get("src"):
+                files.append(found["src"] or "")
+            elif tag == "img" and images and found.get("src"):
+                files.append(found["src"] or "")
+            if found.get("data-rows"):
+                later.append(found["data-rows"] or "")
+
+    html = (site / page).read_bytes()
+    Links().feed(html.decode("utf-8"))
+
+    def local(link: str) -> Path:
+        return (site / page).parent / urlsplit(link).path
+
+    fetched = [html] + [local(link).read_bytes() for link in dict.fromkeys(files) if not urlsplit(link).scheme]
+    after = sum(_gzip_size(local(link).read_bytes()) for link in dict.fromkeys(later))
+    return sum(_gzip_size(data) for data in fetched), sum(len(data) for data in fetched), after
+
+
+# One reader's action on the study table, timed inside the page: from the action until the next frame is drawn
+# (the rows laid out, then `requestAnimationFrame` and a task). One action per call, so that a slow page
+# never runs into the WebDriver client's timeout.
+_MEASURE_ACTION = r"""
+const [kind, value, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+const box = document.querySelector('[data-study-filters] input[type=search]');
+const boxes = Array.from(document.querySelectorAll('[data-study-filters] [data-facet]'))
+  .map(facet => facet.querySelector('input[type=checkbox]')).filter(Boolean);
+if (kind === 'count') { done(boxes.length); return; }
+(async () => {
+  await frame();
+  const start = performance.now();
+  if (kind === 'type') {
+    box.value = value;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  } else {
+    boxes[value].click();
+  }
+  document.body.offsetHeight;
+  await frame();
+  done(performance.now() - start);
+})();
+"""
+
+
+def read_in_browser(site: Path, log: Callable[[str], None], name: str) -> Reading:
+    """Weigh the table page and the home page; in headless Chromium at 4× CPU throttling, time the study
+    table's search (a key at a time) and its filters (each field's first value ticked and unticked)."""
+    import functools
+    import http.server
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    table, _, after = page_weight(site, "studies/index.html", images=False)
+    home, home_raw, _ = page_weight(site, "index.html", images=True)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser or driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-extensions", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        driver.set_page_load_timeout(600)
+        driver.set_script_timeout(1800)
+        driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": THROTTLING})
+        driver.get(f"http://127.0.0.1:{server.server_address[1]}/studies/index.html")
+        WebDriverWait(driver, 600).until(lambda d: d.execute_script(
+            "const f = document.querySelector('[data-study-filters]'); return f && !f.hidden;"))
+        ready = driver.execute_script("return performance.now();")
+        some_id = driver.execute_script("const rows = document.querySelectorAll('[data-study-table] tbody tr');"
+                                        "return rows[Math.floor(rows.length / 2)].getAttribute('data-id');")
+        keys: list[float] = []
+        for query in (q.replace("{id}", some_id or "") for q in QUERIES):
+            keys += [driver.execute_async_script(_MEASURE_ACTION, "type", query[:end])
+                     for end in range(1, len(query) + 1)]
+            driver.execute_async_script(_MEASURE_ACTION, "type", "")
+        clicks = [driver.execute_async_script(_MEASURE_ACTION, "click", index)  # tick, then untick
+                  for index in range(driver.execute_async_script(_MEASURE_ACTION, "count", 0)) for _ in range(2)]
+    finally:
+        driver.quit()
+        server.shutdown()
+        server.server_close()
+    reading = Reading(table, after, home, home_raw, ready, keys, clicks)
+    log(f"  [{name}] in Chromium: table first view {table / 1000:.1f} KB gz (+{after / 1000:.0f} KB after), "
+        f"home {home / 1000:.1f} KB gz; table ready after {ready:.0f} ms; keystroke median "
+        f"{Reading.median(keys):.1f} ms (max {max(keys):.0f}), filter click median {Reading.median(clicks):.1f} ms "
+        f"(max {max(clicks or [0]):.0f})")
+    return reading
+
+
+def browser_table(corpora: Sequence[Corpus]) -> str:
+    rows = ["| Corpus | Studies | Table page, first view (KB gz) | Table data loaded after it (KB gz) "
+            "| Home page with figures (KB gz) | Table ready (ms) | Search keystroke, median (ms) | max (ms) "
+            "| Filter click, median (ms) | max (ms) |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for c in corpora:
+        r = c.browser
+        if r is None:
+            continue
+        rows.append(f"| {c.name} | {c.studies:,} | {r.table_first_view / 1000:.1f} | {r.table_after / 1000:.0f} "
+                    f"| {r.home / 1000:.1f} | {r.ready_ms:.0f} | {Reading.median(r.keystrokes):.1f} "
+                    f"| {max(r.keystrokes):.0f} | {Reading.median(r.clicks):.1f} | {max(r.clicks or [0]):.0f} |")
+    return "\n".join(rows) + f"""
+
+Sizes are gzip (level {GZIP_LEVEL}) of each file, summed: the study table's first view is its HTML with the
+stylesheet and scripts it names; the data its script loads once the page is shown (every study's compact
+row) is counted apart; the home page counts its images (the figures it shows) too. Times are measured
+inside headless Chromium with its CPU slowed {THROTTLING}× (CDP `Emulation.setCPUThrottlingRate`), the site
+served over HTTP from 127.0.0.1: "table ready" from navigation until the search box can be used; a
+keystroke from setting the box's text and dispatching its `input` event until the next frame is drawn
+(layout forced, then `requestAnimationFrame` and a task), for each key of
+{', '.join(repr(q) for q in QUERIES)} (`{{id}}` is a study's id, as the version switcher searches it);
+a filter click the same, from `click()` on the first value of each field, ticked then unticked."""
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -676,6 +856,24 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
                         f"{cold.processes} process{'es' * (cold.processes != 1)} together; largest single "
                         f"process {cold.largest_max:.0f} MiB)",
                         None if peak is None else peak * 1.048576 <= 300))
+    reading = big.browser if big else None
+    for text, limit, value, shown in (
+            ("10,000 synthetic studies: the study table's first view ≤ 300 KB compressed (HTML, CSS, JS; the rows' "
+             "data loads after it)", 300, reading and reading.table_first_view / 1000,
+             lambda r: f"{r.table_first_view / 1000:.1f} KB gz (then {r.table_after / 1000:.0f} KB gz of rows)"),
+            ("10,000 synthetic studies: a search keystroke answered in ≤ 100 ms in Chromium at 4× CPU throttling",
+             100, reading and Reading.median(reading.keystrokes),
+             lambda r: f"{Reading.median(r.keystrokes):.1f} ms (median of {len(r.keystrokes)}; max "
+                       f"{max(r.keystrokes):.0f} ms)"),
+            ("10,000 synthetic studies: a filter click answered in ≤ 100 ms in Chromium at 4× CPU throttling",
+             100, reading and Reading.median(reading.clicks),
+             lambda r: f"{Reading.median(r.clicks):.1f} ms (median of {len(r.clicks)}; max {max(r.clicks):.0f} ms)"),
+            ("10,000 synthetic studies: the home page ≤ 200 KB with its figures, compressed", 200,
+             reading and reading.home / 1000,
+             lambda r: f"{r.home / 1000:.1f} KB gz ({r.home_raw / 1000:.0f} KB uncompressed)")):
+        measured = reading is not None and value is not None
+        found.append(Target(text, shown(reading) if measured else "not measured (run with --browser)",
+                            value <= limit if measured else None))
     huge = by_size.get(100000)
     for size, corpus in ((10000, big), (100000, huge)):
         ours, hugo = (corpus.time("cold"), corpus.time("hugo")) if corpus else (None, None)
@@ -775,6 +973,8 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
         "## Targets\n\n" + targets_table(found) + (f"\n\n{note}" if note else ""),
         "## Summary (medians)\n\n" + summary_table(corpora),
     ]
+    if any(c.browser for c in corpora):
+        sections.append("## Reading the site in Chromium (4× CPU throttling)\n\n" + browser_table(corpora))
     growth = growth_table(corpora)
     if growth:
         sections.append("## Growth from 1,000 to 10,000 studies\n\n" + growth)
@@ -919,6 +1119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--no-repo", action="store_true", help="skip the repository's own review")
     parser.add_argument("--no-serve", action="store_true", help="skip the rebuilds inside a running serve")
+    parser.add_argument("--browser", action="store_true",
+                        help="also read each built site in headless Chromium (Debian's chromium and chromedriver, "
+                             "selenium): page weights, and the study table's search and filters at 4× CPU "
+                             "throttling")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the temporary folders go (default: the system's, $TMPDIR or /tmp); "
@@ -962,6 +1166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_corpus(corpus, corpus_runs, hugo, scratch, script, log)
             if (not corpus.synthetic or corpus.studies == 10000) and not args.no_serve:
                 run_serve(corpus, corpus_runs, script, log)
+            if args.browser:
+                corpus.browser = read_in_browser(corpus.root / "site", log, corpus.name)
             if corpus.synthetic and not args.keep:
                 shutil.rmtree(corpus.root, ignore_errors=True)
         info = machine()

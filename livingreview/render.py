@@ -12,7 +12,6 @@ import json
 import posixpath
 import re
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,7 +41,11 @@ from .screening import arm
 from .study import Study
 
 Output = tuple[str, bytes]
-TABLE_ROWS_AT_ONCE = 500
+# Rows a page of the study table lists: its first page, each further page for readers without scripts,
+# and each "show more" of site.js. A review smaller than this has its whole table on one page.
+TABLE_PAGE_SIZE = 200
+TABLE_DATA = "studies/table-data.js"  # every study as a compact row, for site.js
+TABLE_EXPORTS = "studies/table-exports.js"  # every study's CSV row, RIS record and BibTeX entry
 _STUDY_MARK = "\x02study\x02"  # in the chrome shared by all study pages, where each names its own study
 SKELETON_PAGE = f"studies/{_STUDY_MARK}.html"
 STUDY_PAGES_AT_ONCE = 2500
@@ -308,29 +311,45 @@ class _Renderer:
         return {"cite": cite, "study_link": study_link}
 
     def study_table(self, studies: Sequence[Study]) -> list[Output]:
-        """The study table: the page around the rows rendered once, the rows a few hundred at a time."""
-        path, mark = "studies/index.html", "\x01rows\x01"
-        columns = [(key, dimension_label(key, self.edition.codebook)) for key in self.context.content.site.columns
-                   if key in self.edition.aggregates.tallies]
-        around = self.render(path, "studies.html", studies=studies, filters=_filters(self.edition),
-                             columns=columns, table_rows=Markup(mark), exports=Markup(_exports(studies, self.edition)))
-        full = self.edition.prefix + path
+        """The study table: its first page (studies/index.html), further pages for readers without scripts
+        (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
+        as records for "download the studies shown" (studies/table-exports.js, loaded on the first click)."""
+        edition = self.edition
+        columns = [(key, dimension_label(key, edition.codebook)) for key in self.context.content.site.columns
+                   if key in edition.aggregates.tallies]
+        filters = _filters(edition)
+        dims = _table_dimensions(edition, filters, columns)
+        rows = [_row(s, edition, dims, columns) for s in studies]
+        data = _table_data(rows, dims, columns)
+        files: list[Output] = [(TABLE_DATA, data.encode("utf-8")),
+                               (TABLE_EXPORTS, _exports(studies, edition).encode("utf-8"))]
+        version = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
+        size = TABLE_PAGE_SIZE
+        count = max(1, -(-len(rows) // size))
+        paths = [table_page(number) for number in range(1, count + 1)]
+        mark = "\x01rows\x01"
+        pages: list[Output] = []
+        for number, path in enumerate(paths, start=1):
+            full = edition.prefix + path
 
-        def url(target: str) -> str:
-            return relative(full, self.edition.prefix + target)
+            def url(target: str, full: str = full) -> str:
+                return relative(full, edition.prefix + target)
 
-        rows = bytearray()
-        for start in range(0, len(studies), TABLE_ROWS_AT_ONCE):
-            part = [_row(s, self.edition, columns) for s in studies[start:start + TABLE_ROWS_AT_ONCE]]
+            part = rows[(number - 1) * size:number * size]
+            pager = {"number": number, "count": count, "first": (number - 1) * size + 1,
+                     "last": (number - 1) * size + len(part), "size": size,
+                     "pages": [url(p) for p in paths]}
+            around = self.render(path, "studies.html", studies=studies, filters=filters, columns=columns,
+                                 table_rows=Markup(mark), pager=pager, page_size=size,
+                                 table_data=f"{url(TABLE_DATA)}?v={version}", table_exports=url(TABLE_EXPORTS))
             try:
-                rows += self.env.get_template("_study_rows.html").render(rows=part, url=url).encode("utf-8")
+                html = self.env.get_template("_study_rows.html").render(rows=part, url=url)
             except TemplateError as error:
                 raise BuildError([self._problem(error, "_study_rows.html")]) from None
-        pages = []
-        for prefix in self.prefixes:
-            before, after = _placed(around, prefix + path).split(mark)
-            pages.append((prefix + path, before.encode("utf-8") + bytes(rows) + after.encode("utf-8")))
-        return pages
+            for prefix in self.prefixes:
+                before, after = _placed(around, prefix + path).split(mark)
+                pages.append((prefix + path, (before + html + after).encode("utf-8")))
+        return pages + list(self.copies(files))
 
     def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[Output]:
         """A page per study. The chrome, the same on every study page held by the same versions, is rendered
@@ -422,6 +441,8 @@ def _same_page(other: Edition, page: str, held: frozenset[str] | None) -> str:
     that version does not hold, or that version's home page."""
     if held is not None and other.label not in held:
         return f"studies/index.html?q={_STUDY_MARK}"
+    if page.startswith("studies/page/"):  # another version has its own number of pages
+        return "studies/index.html"
     return page if _page_in(other, page) else "index.html"
 
 
@@ -597,19 +618,76 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
 
 
 def _exports(studies: Sequence[Study], edition: Edition) -> str:
-    """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), for the table's
-    'download the studies shown'; as JSON that is safe inside a <script> element."""
+    """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), in the table's
+    first order, for the table's 'download the studies shown': a script that site.js loads on the first click."""
     baseline = edition.content.baseline is not None
     header = studies_csv([], edition.codebook, baseline).decode("utf-8")
 
     def row(study: Study) -> str:  # one study's CSV record (a quoted value may span lines)
         return studies_csv([study], edition.codebook, baseline).decode("utf-8")[len(header):]
 
-    data = {"csv_header": header,
-            "studies": {s.id: {"csv": row(s), "ris": ris([s]), "bib": bibtex([s])} for s in studies}}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    data = {"csv_header": header, "csv": [row(s) for s in studies], "ris": [ris([s]) for s in studies],
+            "bib": [bibtex([s]) for s in studies]}
+    return f"window.livingreviewExports = {_script_data(data)};\n"
+
+
+def _script_data(value: Any) -> str:
+    """Compact JSON that is also safe inside a <script> element and in JavaScript source."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def table_page(number: int) -> str:
+    """Where a page of the study table is: the first is the table itself; pages of studies have ids without
+    a slash, so the further pages' folder cannot meet a study's page."""
+    return "studies/index.html" if number == 1 else f"studies/page/{number}.html"
+
+
+@dataclass(slots=True)
+class TableDimension:
+    """A field the table filters by or shows: its values as the filters and URLs name them, and their labels
+    as a cell shows them. A row holds positions in these lists."""
+
+    key: str
+    values: list[str]
+    labels: list[str]
+    index: dict[str, int]
+
+    def position(self, value: str, label: str) -> int:
+        found = self.index.get(value)
+        if found is None:  # a value no tally counts (none expected): added, so that no row loses it
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+            self.labels.append(label)
+        return found
+
+
+def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
+                      columns: Sequence[tuple[str, str]]) -> list[TableDimension]:
+    """The dimensions of the filters and the columns, in the order of the tallies."""
+    codebook, tallies = edition.codebook, edition.aggregates.tallies
+    wanted = {f["key"] for f in filters} | {key for key, _ in columns}
+    dims = []
+    for key, tally in tallies.items():
+        if key not in wanted:
+            continue
+        pairs = [(_attribute_value(v), value_label(key, v, codebook)) for v, count in tally.counts if count]
+        pairs += [("none", "none"), ("not-coded", "not yet coded")]
+        values, labels = [v for v, _ in pairs], [label for _, label in pairs]
+        dims.append(TableDimension(key, values, labels, {v: i for i, v in enumerate(values)}))
+    return dims
+
+
+def _table_data(rows: Sequence[TableRow], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]]) -> str:
+    """Every study as a compact row for site.js: [id, citation, year, title, its authors and journal, then per
+    dimension a value's position, or a list of them], with the dimensions' values and labels once."""
+    positions = {dim.key: i for i, dim in enumerate(dims)}
+    data = {"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
+            "columns": [positions[key] for key, _ in columns],
+            "rows": [[r.study.id, r.study.short_citation, r.study.year, r.study.title, r.text,
+                      *(v[0] if len(v) == 1 else v for v in r.positions)] for r in rows]}
+    return f"window.livingreviewTable = {_script_data(data)};\n"
 
 
 def _attribute_value(value: Any) -> str:
@@ -623,8 +701,9 @@ class TableRow:
     """One study's row in the study table."""
 
     study: Study
-    attributes: Markup  # the row's data attributes, for the table's filters
     cells: list[tuple[str, str, bool]]  # (column label, the value as a reader sees it, not yet coded)
+    text: str  # the authors' names and the journal: with the title, year and id, what the search looks in
+    positions: list[list[int]]  # per dimension of the table, the positions of the study's values
 
 
 @dataclass(slots=True)
@@ -645,17 +724,18 @@ class CodingRow:
     other: str = ""  # a value another source gives, with its note
 
 
-def folded(text: str) -> str:
-    """Text as the table's search compares it: accents and case set aside (site.js folds a query alike)."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
-
-
-def _row(study: Study, edition: Edition, columns: Sequence[tuple[str, str]]) -> TableRow:
+def _row(study: Study, edition: Edition, dims: Sequence[TableDimension],
+         columns: Sequence[tuple[str, str]]) -> TableRow:
     codebook = edition.codebook
-    data = {}
-    for dimension in edition.aggregates.tallies:
-        values = dimension_values(study, dimension, codebook)
-        data[dimension] = "not-coded" if values is None else " ".join(map(_attribute_value, values)) or "none"
+    positions = []
+    for dim in dims:
+        values = dimension_values(study, dim.key, codebook)
+        if values is None:
+            positions.append([dim.index["not-coded"]])
+        elif not values:
+            positions.append([dim.index["none"]])
+        else:
+            positions.append([dim.position(_attribute_value(v), value_label(dim.key, v, codebook)) for v in values])
 
     def show(key: str, label: str) -> tuple[str, str, bool]:
         values = dimension_values(study, key, codebook)
@@ -663,10 +743,8 @@ def _row(study: Study, edition: Edition, columns: Sequence[tuple[str, str]]) -> 
             return label, "not yet coded", True
         return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
 
-    words = [study.title, *(f"{a.given} {a.family}" for a in study.authors), study.journal, str(study.year), study.id]
-    attributes = f' data-id="{escape(study.id)}" data-text="{escape(folded(" ".join(words)))}"' + "".join(
-        f' data-{key.replace("_", "-")}="{escape(value)}"' for key, value in data.items())
-    return TableRow(study, Markup(attributes), [show(key, label) for key, label in columns])
+    words = [*(f"{a.given} {a.family}" for a in study.authors), study.journal]
+    return TableRow(study, [show(key, label) for key, label in columns], " ".join(words), positions)
 
 
 def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:

@@ -22,7 +22,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import synthetic  # noqa: E402
-from run import Corpus, Sample, Series, coding_edit, corpus_table, field_to_edit, redraw_note, report  # noqa: E402
+from run import (  # noqa: E402
+    Corpus,
+    Reading,
+    Sample,
+    Series,
+    coding_edit,
+    corpus_table,
+    field_to_edit,
+    page_weight,
+    redraw_note,
+    report,
+)
 
 
 def series(*walls: float) -> Series:
@@ -181,3 +192,61 @@ def test_the_benchmark_copies_a_review_s_templates_only_when_it_has_them(tmp_pat
     root = synthetic.generate(2, out=tmp_path / "synthetic", source=source)
     assert (root / "templates" / "README.md").read_text(encoding="utf-8") == "Our own templates.\n"
 
+
+
+# --- reading the site in a browser (--browser) ---------------------------------------------------
+
+def _big(reading: Reading | None) -> Corpus:
+    return Corpus("10,000 synthetic studies", Path("."), 10000, synthetic=True, browser=reading,
+                  series={name: series(20.0) for name in ("fresh_check", "check", "cold", "unchanged", "text_edit",
+                                                          "edit")})
+
+
+def _targets(text: str) -> dict[str, str]:
+    return {line.split(" | ")[0].strip("| "): line.rsplit(" | ", 1)[1].strip(" |")
+            for line in text.splitlines() if line.startswith("| 10,000 synthetic studies:")}
+
+
+def test_the_browser_targets_are_checked_against_the_reading_of_10000_studies():
+    reading = Reading(table_first_view=250_000, table_after=600_000, home=210_000, home_raw=500_000,
+                      ready_ms=2000.0, keystrokes=[40.0, 60.0, 150.0], clicks=[90.0, 120.0, 130.0])
+    text = report([_big(reading)], "benchmarks/run.py --browser", {"CPU": "test"}, "not installed", 1,
+                  "2026-01-01 00:00 UTC", ("0", "0"), 60.0, "0123456789ab")
+    found = _targets(text)
+    first = next(k for k in found if "first view" in k)
+    keystroke = next(k for k in found if "keystroke" in k)
+    click = next(k for k in found if "filter click" in k)
+    home = next(k for k in found if "home page" in k)
+    assert (found[first], found[keystroke], found[click], found[home]) == ("**met**", "**met**", "**not met**",
+                                                                           "**not met**")
+    assert "250.0 KB gz (then 600 KB gz of rows)" in text and "60.0 ms (median of 3; max 150 ms)" in text
+    assert "## Reading the site in Chromium (4× CPU throttling)" in text
+
+
+def test_without_a_browser_the_browser_targets_are_not_measured():
+    text = report([_big(None)], "benchmarks/run.py", {"CPU": "test"}, "not installed", 1,
+                  "2026-01-01 00:00 UTC", ("0", "0"), 60.0, "0123456789ab")
+    browser = {k: v for k, v in _targets(text).items() if "Chromium" in k or "first view" in k or "home" in k}
+    assert len(browser) == 4 and set(browser.values()) == {"not measured"}
+    assert "Reading the site in Chromium" not in text
+
+
+def test_a_page_weighs_what_it_needs_for_its_first_view(tmp_path):
+    import gzip
+
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "studies").mkdir()
+    (site / "assets" / "style.css").write_text("body { margin: 0 }\n" * 50)
+    (site / "assets" / "site.js").write_text("var x = 1;\n" * 50)
+    (site / "studies" / "rows.js").write_text("window.rows = [];\n" * 500)
+    (site / "studies" / "index.html").write_text(
+        '<link rel="stylesheet" href="../assets/style.css"><script src="../assets/site.js" defer></script>'
+        '<table data-rows="rows.js?v=1"></table><img src="../figure.svg">')
+    first, raw, after = page_weight(site, "studies/index.html", images=False)
+    sizes = {name: len(gzip.compress((site / name).read_bytes(), 6, mtime=0))
+             for name in ("studies/index.html", "assets/style.css", "assets/site.js", "studies/rows.js")}
+    assert first == sizes["studies/index.html"] + sizes["assets/style.css"] + sizes["assets/site.js"]
+    assert after == sizes["studies/rows.js"]
+    assert raw == sum((site / name).stat().st_size for name in ("studies/index.html", "assets/style.css",
+                                                                 "assets/site.js"))

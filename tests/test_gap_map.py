@@ -46,7 +46,7 @@ class Page(html.parser.HTMLParser):
     def __init__(self, text: str):
         super().__init__()
         self.cells: dict[tuple[str, str], dict[str, Any]] = {}
-        self.rows: dict[str, dict[str, str]] = {}  # study table: id -> data attributes
+        self.rows: dict[str, dict[str, str]] = {}  # a table's rows: id -> attributes
         self.options: dict[str, str] = {}  # narrowing choice: value -> its text
         self.data: Any = None
         self._cell: dict[str, Any] | None = None
@@ -111,16 +111,23 @@ def map_page(fixture_site: Path) -> Page:
 
 
 @pytest.fixture(scope="module")
-def table(fixture_site: Path) -> Page:
-    return Page((fixture_site / "studies" / "index.html").read_text(encoding="utf-8"))
+def table(fixture_site: Path) -> dict[str, dict[str, list[str]]]:
+    """The study table's studies, each with its values per field as its filters read them: the compact rows
+    site.js loads (studies/table-data.js), each value a position in its field's list."""
+    script = (fixture_site / "studies" / "table-data.js").read_text(encoding="utf-8")
+    data = json.loads(script[script.index("{"):script.rindex("}") + 1])
+    fields = data["dimensions"]
+    return {row[0]: {field["key"]: [field["values"][v] for v in (row[5 + i] if isinstance(row[5 + i], list)
+                                                                 else [row[5 + i]])]
+                     for i, field in enumerate(fields)}
+            for row in data["rows"]}
 
 
-def shown_by(table: Page, href: str) -> set[str]:
-    """The studies the study table shows for a link's ?field=value filters, as its filters decide: a row passes a
-    field when one of its values (data-field="a b") is the one asked for, and it must pass every field."""
+def shown_by(table: dict[str, dict[str, list[str]]], href: str) -> set[str]:
+    """The studies the study table shows for a link's ?field=value filters, as its filters decide: a study passes
+    a field when one of its values is the one asked for, and it must pass every field."""
     wanted = parse_qsl(urlsplit(href).query)
-    return {sid for sid, row in table.rows.items()
-            if all(value in row.get(f"data-{field.replace('_', '-')}", "").split() for field, value in wanted)}
+    return {sid for sid, values in table.items() if all(value in values.get(field, []) for field, value in wanted)}
 
 
 def test_each_cell_with_studies_links_to_the_study_table_showing_exactly_them(map_page, table):

@@ -60,4 +60,5 @@ def test_the_golden_site_holds_every_kind_of_page():
     assert {"index.html", "methods.html", "studies/index.html", "studies/adams-2018.html", "figures/map.html",
             "figures/map.csv", "data/studies.csv", "data/references.bib", "data/references.ris",
             "consistency.html", "agreement.html", "references.html", "changelog.html"} <= names
-    assert len([n for n in names if n.startswith("studies/")]) == 6  # the table and five studies
+    assert len([n for n in names if n.startswith("studies/")]) == 8  # the table, its two scripts, five studies
+    assert {"studies/table-data.js", "studies/table-exports.js"} <= names

@@ -54,13 +54,23 @@ def review(tmp_path: Path) -> Path:
     ])
 
 
+def filed_under(review: Path, study_id: str, key: str) -> list[str]:
+    """The values the study table's filters find a study under (from its data, studies/table-data.js)."""
+    script = (review / "site/studies/table-data.js").read_text(encoding="utf-8")
+    data = json.loads(script[script.index("{"):script.rindex("}") + 1])
+    position = next(i for i, d in enumerate(data["dimensions"]) if d["key"] == key)
+    values = data["dimensions"][position]["values"]
+    row = next(r for r in data["rows"] if r[0] == study_id)
+    found = row[5 + position]
+    return [values[v] for v in (found if isinstance(found, list) else [found])]
+
+
 def test_recoding_one_study_changes_the_home_number_the_figure_data_and_the_filtered_list(review):
     assert build(review) == 0
     home = (review / "site" / "index.html").read_text(encoding="utf-8")
     assert "2 are led by their community\n(66.7\u202f% of 3 coded)" in home
     assert "Leading,2,66.7\u202f%" in (review / "site/figures/ladder.csv").read_text(encoding="utf-8")
-    table = (review / "site/studies/index.html").read_text(encoding="utf-8")
-    assert re.search(r'id="row-beta-2020"[^>]*data-involvement="consulted"', table)
+    assert filed_under(review, "beta-2020", "involvement") == ["consulted"]
 
     write_study(review, study("beta-2020", 2020, **BETA_LEADING))
     assert build(review) == 0
@@ -68,8 +78,7 @@ def test_recoding_one_study_changes_the_home_number_the_figure_data_and_the_filt
     assert "3 are led by their community\n(100.0\u202f% of 3 coded)" in home
     ladder = (review / "site/figures/ladder.csv").read_text(encoding="utf-8")
     assert "Leading,3,100.0\u202f%" in ladder and "Consulted,0,0.0\u202f%" in ladder
-    table = (review / "site/studies/index.html").read_text(encoding="utf-8")
-    assert re.search(r'id="row-beta-2020"[^>]*data-involvement="leading"', table)
+    assert filed_under(review, "beta-2020", "involvement") == ["leading"]
     gap_map = (review / "site/figures/map.html").read_text(encoding="utf-8")
     cell = gap_map.split('id="cell-leading-tending"')[1].split("</section>")[0]
     assert "beta-2020.html" in cell and "gamma-2021.html" in cell
@@ -369,8 +378,7 @@ def test_downloads_hold_every_study(review):
 
 
 def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp_path, monkeypatch):
-    """Large reviews parse, validate and render study pages on two processes and build the study
-    table a few rows at a time: the site is the same."""
+    """Large reviews parse, validate and render study pages on two processes: the site is the same."""
     import livingreview.parallel
     import livingreview.render
     import livingreview.validate
@@ -385,6 +393,25 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
-    monkeypatch.setattr(livingreview.render, "TABLE_ROWS_AT_ONCE", 2)  # three studies: two pieces
     assert build(other) == 0
     assert snapshot(other / "site") == serial
+
+
+def test_a_long_study_table_is_cut_into_pages_that_reach_every_study(review, monkeypatch):
+    """Readers without scripts get the table a page at a time (here two studies a page), each page linking to
+    the others and to its studies; the first page names the data site.js loads for the whole table."""
+    import livingreview.render
+
+    monkeypatch.setattr(livingreview.render, "TABLE_PAGE_SIZE", 2)
+    assert build(review) == 0
+    studies = review / "site" / "studies"
+    first = (studies / "index.html").read_text(encoding="utf-8")
+    second = (studies / "page" / "2.html").read_text(encoding="utf-8")
+    assert not (studies / "page" / "3.html").exists()
+    rows = re.compile(r'<tr id="row-([a-z0-9-]+)"')
+    assert rows.findall(first) == ["alpha-2019", "beta-2020"] and rows.findall(second) == ["gamma-2021"]
+    assert '<a href="page/2.html" rel="next">Next page</a>' in first
+    assert '<a href="../index.html" rel="prev">Previous page</a>' in second
+    assert '<a href="../gamma-2021.html">' in second
+    assert 'data-rows="table-data.js?v=' in first and 'data-exports="table-exports.js"' in first
+    assert "data-study-table" not in second and "data-study-filters" not in second  # a plain page of rows

@@ -161,6 +161,30 @@ def test_a_study_page_escapes_every_value(review):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in page
 
 
+def test_the_study_table_and_its_data_escape_every_value(review):
+    """The table's rows, its compact data and its download records are scripts or HTML: a title can close
+    neither a <script> element nor the JavaScript string it is in."""
+    study = review / "studies" / "adams-2018.yaml"
+    title = "</script><script>alert(1)</script> & <b>\u2028\"'"
+    study.write_text(study.read_text(encoding="utf-8").replace(
+        "title: A school garden and the pupils who tended it", "title: " + json.dumps(title)), encoding="utf-8")
+    assert run(review, "build")[0] == 0
+    folder = review / "site" / "studies"
+    table = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in table
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in table
+    for name, variable in (("table-data.js", "livingreviewTable"), ("table-exports.js", "livingreviewExports")):
+        script = (folder / name).read_text(encoding="utf-8")
+        assert not any(c in script for c in "<>&\u2028\u2029"), f"{name} holds a character a <script> must not"
+        prefix = f"window.{variable} = "
+        assert script.startswith(prefix) and script.endswith(";\n") and script.count("\n") == 1
+        data = json.loads(script[len(prefix):-2])
+        if name == "table-data.js":
+            assert [row[3] for row in data["rows"] if row[0] == "adams-2018"] == [title]
+        else:
+            assert any("alert(1)" in record for record in data["bib"])
+
+
 def test_the_feed_stays_valid_xml_whatever_the_titles_and_notes(review):
     study = review / "studies" / "chen-2021.yaml"
     study.write_text(study.read_text(encoding="utf-8").replace(

@@ -90,5 +90,7 @@ def test_a_second_review_with_its_own_codebook_builds_from_the_wheel(installed, 
     livingreview(installed, "check", cwd=review)
     livingreview(installed, "build", cwd=review)
     table = (review / "site" / "studies" / "index.html").read_text(encoding="utf-8")
-    assert "Community involvement" in table and 'data-involvement="leading"' in table
+    assert "Community involvement" in table and '<input type="checkbox" name="involvement" value="leading">' in table
+    data = (review / "site" / "studies" / "table-data.js").read_text(encoding="utf-8")
+    assert '"key":"involvement"' in data and '"leading"' in data
     assert (review / "site" / "figures" / "map.svg").is_file()
