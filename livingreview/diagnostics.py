@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# C0 and C1 controls (tab aside) and the bidirectional overrides: a value quoted in a message must not
-# move the terminal's cursor, recolour it, or reorder what the reader sees.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (tab aside), the line and paragraph separators and the bidirectional overrides: a value
+# quoted in a message must not break its line, move the terminal's cursor, recolour it, or reorder what the
+# reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

@@ -320,6 +320,15 @@ def test_terminal_escapes_in_values_never_reach_the_terminal(scratch_review):
     assert result.code == 1 and "\x1b" not in result.err and "U+001B" in result.err
 
 
+def test_a_line_separator_quoted_in_a_message_does_not_break_its_line(scratch_review):
+    """U+2028 ends a line for Python's splitlines and for many log viewers: one problem stays one line."""
+    (scratch_review / "studies" / "separator.yaml").write_text("0:\n0:0\u20280", encoding="utf-8")
+    result = check_quietly(scratch_review)
+    assert result.code == 1 and "\u2028" not in result.err and "U+2028" in result.err
+    assert all(re.match(r"studies/separator\.yaml:\d+:\d+: ", line) for line in result.err.splitlines()
+               if "separator" in line or not line.startswith("check:"))
+
+
 def test_the_places_of_a_files_problems_are_found_by_reading_it_once(scratch_review, monkeypatch):
     from livingreview import load
 
