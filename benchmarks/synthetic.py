@@ -435,15 +435,19 @@ def _separate_titles(studies: list[dict[str, Any]], seed: int) -> None:
     for study in studies:
         by_year.setdefault(study["year"], []).append(study)
     for group in by_year.values():
+        titles = [normal(s["title"]) for s in group]
+        asked = list(range(len(group)))  # first every title; then only those redrawn, against all (linear, not square)
         for attempt in range(1, 50):
-            titles = [normal(s["title"]) for s in group]
-            scores = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=TITLE_MARGIN, workers=1)
-            clashes = sorted({max(i, j) for i, j in zip(*scores.nonzero(), strict=True) if i != j})
+            scores = process.cdist([titles[i] for i in asked], titles, scorer=fuzz.ratio, score_cutoff=TITLE_MARGIN,
+                                   workers=1)
+            clashes = sorted({max(asked[i], j) for i, j in zip(*scores.nonzero(), strict=True) if asked[i] != j})
             if not clashes:
                 break
             for index in clashes:
                 study = group[index]
                 study["title"] = _title(seed, int(study["id"].rsplit("-", 1)[1]), attempt)
+                titles[index] = normal(study["title"])
+            asked = clashes
         else:
             raise RuntimeError("could not make synthetic titles distinct; widen the title vocabulary")
 
