@@ -9,6 +9,7 @@ import io
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .aggregate import Aggregates
@@ -30,13 +31,31 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Records:
+    """Each study's record in the download formats, made once per edition: the downloads join them, and the
+    study table offers them for "download the studies shown"."""
+
+    csv_header: str
+    csv: tuple[str, ...]  # one CSV record per study (a quoted value may span lines)
+    ris: tuple[str, ...]
+    bib: tuple[str, ...]
+
+
+def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool) -> Records:
+    header = studies_csv([], codebook, baseline).decode("utf-8")
+    return Records(header, tuple(studies_csv([s], codebook, baseline).decode("utf-8")[len(header):] for s in studies),
+                   tuple(ris([s]) for s in studies), tuple(bibtex([s]) for s in studies))
+
+
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, studies: Sequence[Study],
-                      baseline: bool) -> Iterator[tuple[str, bytes]]:
+                      baseline: bool, records: Records) -> Iterator[tuple[str, bytes]]:
+    """The files of data/; `records` are those of `studies`, in their order."""
     yield "data/studies.json", _studies_json(label, date, codebook, studies)
-    yield "data/studies.csv", studies_csv(studies, codebook, baseline)
+    yield "data/studies.csv", (records.csv_header + "".join(records.csv)).encode("utf-8")
     yield "data/aggregates.json", _json(_aggregates_data(aggregates))
-    yield "data/references.bib", bibtex(studies).encode("utf-8")
-    yield "data/references.ris", ris(studies).encode("utf-8")
+    yield "data/references.bib", "\n".join(records.bib).encode("utf-8")
+    yield "data/references.ris", "\n".join(records.ris).encode("utf-8")
     yield "data/study.schema.json", schema_json(codebook, baseline).encode("utf-8")
 
 

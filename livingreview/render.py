@@ -29,14 +29,14 @@ from .codebook import Codebook, Derived
 from .consistency import ConsistencyReport, evaluate
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .downloads import edition_downloads, studies_csv
+from .downloads import Records, edition_downloads, study_records
 from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_parallel
-from .references import bibtex, format_study, reference_list, ris, year_labels
+from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
 
@@ -103,11 +103,12 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         if page.slug != "home":
             yield from renderer.content_page(page)
     yield from renderer.home()
-    yield from renderer.study_table(studies)
+    records = study_records(studies, edition.codebook, edition.content.baseline is not None)
+    yield from renderer.study_table(studies, records)
     yield from renderer.study_pages(studies[:1] if sample else studies, None if sample else kept)
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
-                                                     studies, edition.content.baseline is not None))
+                                                     studies, edition.content.baseline is not None, records))
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
         yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
@@ -310,7 +311,7 @@ class _Renderer:
 
         return {"cite": cite, "study_link": study_link}
 
-    def study_table(self, studies: Sequence[Study]) -> list[Output]:
+    def study_table(self, studies: Sequence[Study], records: Records) -> list[Output]:
         """The study table: its first page (studies/index.html), further pages for readers without scripts
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
         as records for "download the studies shown" (studies/table-exports.js, loaded on the first click)."""
@@ -322,7 +323,7 @@ class _Renderer:
         rows = [_row(s, edition, dims, columns) for s in studies]
         data = _table_data(rows, dims, columns)
         files: list[Output] = [(TABLE_DATA, data.encode("utf-8")),
-                               (TABLE_EXPORTS, _exports(studies, edition).encode("utf-8"))]
+                               (TABLE_EXPORTS, _exports(records).encode("utf-8"))]
         version = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
         count = max(1, -(-len(rows) // size))
@@ -617,17 +618,11 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
-def _exports(studies: Sequence[Study], edition: Edition) -> str:
+def _exports(records: Records) -> str:
     """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), in the table's
     first order, for the table's 'download the studies shown': a script that site.js loads on the first click."""
-    baseline = edition.content.baseline is not None
-    header = studies_csv([], edition.codebook, baseline).decode("utf-8")
-
-    def row(study: Study) -> str:  # one study's CSV record (a quoted value may span lines)
-        return studies_csv([study], edition.codebook, baseline).decode("utf-8")[len(header):]
-
-    data = {"csv_header": header, "csv": [row(s) for s in studies], "ris": [ris([s]) for s in studies],
-            "bib": [bibtex([s]) for s in studies]}
+    data = {"csv_header": records.csv_header, "csv": list(records.csv), "ris": list(records.ris),
+            "bib": list(records.bib)}
     return f"window.livingreviewExports = {_script_data(data)};\n"
 
 
