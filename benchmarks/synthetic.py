@@ -32,12 +32,14 @@ in benchmarks/run.py.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -438,9 +440,7 @@ def _separate_titles(studies: list[dict[str, Any]], seed: int) -> None:
         titles = [normal(s["title"]) for s in group]
         asked = list(range(len(group)))  # first every title; then only those redrawn, against all (linear, not square)
         for attempt in range(1, 50):
-            scores = process.cdist([titles[i] for i in asked], titles, scorer=fuzz.ratio, score_cutoff=TITLE_MARGIN,
-                                   workers=1)
-            clashes = sorted({max(asked[i], j) for i, j in zip(*scores.nonzero(), strict=True) if asked[i] != j})
+            clashes = sorted({max(i, j) for i, j in _close_pairs(titles, asked, process.cdist, fuzz.ratio)})
             if not clashes:
                 break
             for index in clashes:
@@ -450,6 +450,26 @@ def _separate_titles(studies: list[dict[str, Any]], seed: int) -> None:
             asked = clashes
         else:
             raise RuntimeError("could not make synthetic titles distinct; widen the title vocabulary")
+
+
+def _close_pairs(titles: list[str], asked: list[int], cdist: Any, ratio: Any) -> Iterator[tuple[int, int]]:
+    """(i, j), i in `asked`, i != j, whose titles score at least TITLE_MARGIN. A ratio of m implies lengths within
+    m / (200 - m) of each other, so each block of asked titles (by length) is compared only with titles of a
+    length it could match: linear in the corpus, not square."""
+    order = sorted(range(len(titles)), key=lambda k: len(titles[k]))
+    lengths = [len(titles[k]) for k in order]
+    factor = TITLE_MARGIN / (200 - TITLE_MARGIN)
+    by_length = sorted(asked, key=lambda k: len(titles[k]))
+    for start in range(0, len(by_length), 512):
+        block = by_length[start:start + 512]
+        low = bisect.bisect_left(lengths, int(len(titles[block[0]]) * factor))
+        high = bisect.bisect_right(lengths, int(len(titles[block[-1]]) / factor) + 1)
+        window = order[low:high]
+        scores = cdist([titles[k] for k in block], [titles[k] for k in window], scorer=ratio,
+                       score_cutoff=TITLE_MARGIN, workers=1)
+        for a, b in zip(*scores.nonzero(), strict=True):
+            if block[a] != window[b]:
+                yield block[a], window[b]
 
 
 _PLAIN = re.compile(r"[a-z][a-z0-9-]*( [a-z]+)*")
