@@ -455,7 +455,7 @@ def _separate_titles(studies: list[dict[str, Any]], seed: int) -> None:
 def _close_pairs(titles: list[str], asked: list[int], cdist: Any, ratio: Any) -> Iterator[tuple[int, int]]:
     """(i, j), i in `asked`, i != j, whose titles score at least TITLE_MARGIN. A ratio of m implies lengths within
     m / (200 - m) of each other, so each block of asked titles (by length) is compared only with titles of a
-    length it could match: linear in the corpus, not square."""
+    length it could match (fewer comparisons, though still growing with the square of a year's titles)."""
     order = sorted(range(len(titles)), key=lambda k: len(titles[k]))
     lengths = [len(titles[k]) for k in order]
     factor = TITLE_MARGIN / (200 - TITLE_MARGIN)
