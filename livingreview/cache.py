@@ -14,17 +14,22 @@ import contextlib
 import hashlib
 import json
 import os
+import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .study import Study, study_from_data, study_to_data
-from .write import Folder, RefusedPath
+from .write import Folder, RefusedPath, Unchanged, file_digest
 
 ENGINE = Path(__file__).resolve().parent
 UP_TO_DATE = "build: {site}/ is up to date (no input changed since the last build)"
 _MAX_RECORD_BYTES = 64 * 1024 * 1024
+# A file changed this shortly before its size and time were recorded could change again without changing either.
+_SETTLED_NS = 2_000_000_000
+_SHARDS = 16  # a record of one entry per study is kept in this many files
 
 
 @lru_cache(maxsize=1)
@@ -56,15 +61,34 @@ def files_under(root: Path) -> list[tuple[str, str]]:
 
 
 class Inputs:
-    """Every input file of a review, each read and digested once per build: the build's own digest
-    (any change builds again) and the digest of each study file (which studies changed)."""
+    """Every input file of a review, each digested once per build: the build's own digest (any change
+    builds again) and the digest of each study file (which studies changed). A file whose size and
+    modification time are those an earlier run recorded (and that was not modified just before it was
+    recorded, when a second change could keep both) is not read again."""
 
-    def __init__(self, roots: Iterable[Path]):
+    def __init__(self, roots: Iterable[Path], cache: Cache | None = None):
         self.files: dict[str, str] = {}
+        key = cache.key("inputs") if cache is not None else ""
+        found = cache.read("inputs", key) if cache is not None else None
+        known: dict[str, Any] = found if isinstance(found, dict) else {}
+        stats: dict[str, list[Any]] = {}
         for root in roots:
             for _shown, path in files_under(root):
                 with contextlib.suppress(OSError):  # vanished meanwhile: the build itself reports it
-                    self.files[path] = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+                    stat = os.stat(path)
+                    entry = known.get(path)
+                    if (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
+                            and isinstance(entry[2], str)):
+                        digest = entry[2]
+                    else:
+                        digest = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+                    self.files[path] = digest
+                    stats[path] = [stat.st_size, stat.st_mtime_ns, digest]
+        if cache is not None:
+            settled = time.time_ns() - _SETTLED_NS
+            remembered = {path: entry for path, entry in stats.items() if entry[1] < settled}
+            if remembered != known:
+                cache.write("inputs", key, remembered)
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
         for path, digest in sorted(self.files.items()):
@@ -73,12 +97,69 @@ class Inputs:
 
 
 def site_manifest(site: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file in the site: catches a site edited or deleted by hand."""
+    """Size and modification time of every file in the site, by its path in the site."""
     manifest = {}
     for shown, path in files_under(site):
-        stat = os.stat(path)
-        manifest[shown] = [stat.st_size, stat.st_mtime_ns]
+        with contextlib.suppress(OSError):
+            stat = os.stat(path)
+            manifest[shown.split("/", 1)[1]] = [stat.st_size, stat.st_mtime_ns]
     return manifest
+
+
+class LastBuild:
+    """The site as the last build left it: the inputs it was built from and each file's digest. A file whose
+    size and modification time are still those recorded is intact (a site edited by hand is noticed), and
+    the next build links it instead of reading it."""
+
+    def __init__(self, cache: Cache, site: Path):
+        self.cache, self.site = cache, site
+        found = cache.read("site", cache.key("site"))
+        found = found if isinstance(found, dict) else {}
+        files: dict[str, Any] = found["files"] if isinstance(found.get("files"), dict) else {}
+        self.inputs = found.get("inputs")
+        self.now = site_manifest(site) if files else {}
+        self.intact = {path: entry[2] for path, entry in files.items()
+                       if isinstance(entry, list) and len(entry) == 3 and self.now.get(path) == entry[:2]
+                       and isinstance(entry[2], str)}
+        self.complete = bool(files) and len(self.intact) == len(files) == len(self.now)
+
+    def is_current(self, inputs: Inputs) -> bool:
+        """Whether the site is whole, as the last build left it, and built from these inputs."""
+        return self.complete and self.inputs == inputs.digest
+
+    def digest(self, path: str) -> str | None:
+        """The digest of a site file the last build wrote, if the file is still as it was written."""
+        return self.intact.get(path)
+
+    def unchanged(self, record: Any) -> list[tuple[str, bytes | Unchanged]] | None:
+        """The files a record lists as [path, digest], if every one is in the site as the last build wrote it."""
+        if not isinstance(record, list):
+            return None
+        files: list[tuple[str, bytes | Unchanged]] = []
+        for entry in record:
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                    and isinstance(entry[1], str) and self.intact.get(entry[0]) == entry[1]):
+                return None
+            files.append((entry[0], Unchanged(entry[1])))
+        return files
+
+    def remember(self, inputs: Inputs, digests: Mapping[str, str]) -> None:
+        now = site_manifest(self.site)
+        files = {path: [*now[path], digest] for path, digest in digests.items() if path in now}
+        self.cache.write("site", self.cache.key("site"), {"inputs": inputs.digest, "files": files})
+
+
+class Previous:
+    """Where a build starts: the records of `.cache/`, the inputs as they are now and the site as the last
+    build left it."""
+
+    def __init__(self, cache_folder: Path, roots: Iterable[Path], site: Path, cache: Cache | None = None):
+        self.cache = cache or Cache(cache_folder)
+        self.inputs = Inputs(roots, self.cache)
+        self.last = LastBuild(self.cache, site)
+
+    def is_current(self) -> bool:
+        return self.last.is_current(self.inputs)
 
 
 class Cache:
@@ -116,24 +197,35 @@ class Cache:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
             self._write_bytes(f"{name}.json", text.encode("utf-8"))
 
-    def site_is_current(self, inputs: Inputs, site: Path) -> bool:
-        """Whether the site is as the last build left it, and built from the same inputs."""
-        return self.read("last-build", self.key("last build", inputs.digest)) == site_manifest(site)
+    def read_entries(self, name: str, key: str) -> dict[str, Any]:
+        """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name
+        falls in: changing one entry rewrites one shard, not the whole record."""
+        entries: dict[str, Any] = {}
+        for shard in range(_SHARDS):
+            found = self.read(f"{name}/{shard:02d}", key)
+            if isinstance(found, dict):
+                entries.update(found)
+        return entries
 
-    def remember_site(self, inputs: Inputs, site: Path) -> None:
-        self.write("last-build", self.key("last build", inputs.digest), site_manifest(site))
+    def write_entries(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any]) -> None:
+        """Write the shards whose entries differ from those read (`before`)."""
+        now, then = _sharded(entries), _sharded(before)
+        for shard in range(_SHARDS):
+            if now[shard] != then[shard]:
+                self.write(f"{name}/{shard:02d}", key, now[shard])
 
-    def outputs(self, name: str, key: str, site: Path,
-                render: Callable[[], Iterable[tuple[str, bytes]]]) -> list[tuple[str, bytes]]:
-        """What `render()` gives; or, while `key` is unchanged, the same files read back from the site as
-        the last build wrote them (the record holds each file's path and digest; all must be intact)."""
+    def outputs(self, name: str, key: str, last: LastBuild,
+                render: Callable[[], Iterable[tuple[str, bytes | Unchanged]]]) -> list[tuple[str, bytes | Unchanged]]:
+        """What `render()` gives; or, while `key` is unchanged and the files the last build wrote for it are
+        intact in the site, those files, unchanged."""
         record = self.read(name, key)
         if isinstance(record, list):
-            kept = _read_back(site, record)
+            kept = last.unchanged(record)
             if kept is not None:
                 return kept
         outputs = list(render())
-        self.write(name, key, [[path, hashlib.sha256(data).hexdigest()] for path, data in outputs])
+        self.write(name, key, [[path, data.digest if isinstance(data, Unchanged) else file_digest(data)]
+                               for path, data in outputs])
         return outputs
 
     def drawing(self, name: str) -> bytes | None:
@@ -183,23 +275,11 @@ class Cache:
             self.folder.write(relative, data)
 
 
-def _read_back(site: Path, record: list[Any]) -> list[tuple[str, bytes]] | None:
-    """The files a record lists, as they are in the site, if every one is there with its recorded digest."""
-    files = []
-    for entry in record:
-        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)):
-            return None
-        try:
-            path = Folder(site).path(entry[0])
-            if path.is_symlink():
-                return None
-            data = path.read_bytes()
-        except (OSError, RefusedPath):
-            return None
-        if hashlib.sha256(data).hexdigest() != entry[1]:
-            return None
-        files.append((entry[0], data))
-    return files
+def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:
+    shards: list[dict[str, Any]] = [{} for _ in range(_SHARDS)]
+    for name, entry in entries.items():
+        shards[zlib.crc32(name.encode("utf-8")) % _SHARDS][name] = entry
+    return shards
 
 
 def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
@@ -215,8 +295,8 @@ class KnownStudies:
 
     def __init__(self, cache: Cache, key: str, inputs: Inputs, shown: str):
         self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
-        found = cache.read("studies", key)
-        self.entries: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+        self.entries: dict[str, Any] = cache.read_entries("studies", key)
+        self.before = dict(self.entries)
 
     def get(self, path: Path) -> Study | None:
         entry = self.entries.get(path.name)
@@ -226,7 +306,8 @@ class KnownStudies:
         try:
             return study_from_data(entry[1], f"{self.shown}/{path.name}")
         except (KeyError, TypeError, ValueError, AttributeError):
-            return None  # a damaged entry: the file is read again
+            del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
+            return None
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
@@ -235,9 +316,11 @@ class KnownStudies:
         for path in paths:
             study, digest = by_id.get(path.stem), self.inputs.files.get(str(path))
             if study is not None and digest and study.path == f"{self.shown}/{path.name}":
-                entries[path.name] = [digest, study_to_data(study)]
-        if entries != self.entries:
-            self.cache.write("studies", self.key, entries)
+                entry = self.entries.get(path.name)
+                if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest):
+                    entry = [digest, study_to_data(study)]
+                entries[path.name] = entry
+        self.cache.write_entries("studies", self.key, entries, self.before)
 
 
 class KnownTitles:
@@ -266,38 +349,70 @@ class KnownTitles:
         return found
 
 
-class KeptPages:
-    """Each study's pages as the last build wrote them, with the key they were made from: while a
-    study's key is unchanged (its file, its label, the page around it, the codebook, templates and
-    engine), its pages are read back from the site instead of being rendered again."""
+class StudyMemo:
+    """What a build made from each study (its rows, its records, its pages), with the key it was made
+    from: the store adds the study file's digest to the key, so a study whose file changed is made again.
+    Entries of studies no longer made are forgotten when the memo is saved."""
 
-    def __init__(self, cache: Cache, name: str, key: str, site: Path, files: Mapping[str, str]):
-        self.cache, self.name, self.key, self.site = cache, name, key, site
-        self.files = files  # each study's file digest, by id
-        found = cache.read(name, key)
-        self.entries: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+    def __init__(self, cache: Cache, name: str, key: str, files: Mapping[str, str] | None):
+        self.cache, self.name, self.key = cache, name, key
+        self.files = files  # each study's file digest, by id; None: the keys given are whole
+        self.entries = cache.read_entries(name, key) if key else {}
         self.kept: dict[str, list[Any]] = {}
 
-    def get(self, study_id: str, key: str) -> list[tuple[str, bytes]] | None:
-        entry, key = self.entries.get(study_id), self._with_file(study_id, key)
-        if not (key and isinstance(entry, list) and len(entry) == 2 and entry[0] == key
-                and isinstance(entry[1], list)):
-            return None
-        files = _read_back(self.site, entry[1])
-        if files is not None:
+    def get(self, study_id: str, key: str) -> Any:
+        """What was made from the study under this key, or None."""
+        entry, key = self.entries.get(study_id), self.full_key(study_id, key)
+        if key and isinstance(entry, list) and len(entry) == 2 and entry[0] == key:
             self.kept[study_id] = entry
-        return files
+            return entry[1]
+        return None
 
-    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
-        key = self._with_file(study_id, key)
+    def keep(self, study_id: str, key: str, value: Any) -> None:
+        key = self.full_key(study_id, key)
         if key:
-            self.kept[study_id] = [key, [[path, hashlib.sha256(data).hexdigest()] for path, data in files]]
+            self.kept[study_id] = [key, value]
 
-    def _with_file(self, study_id: str, key: str) -> str:
+    def full_key(self, study_id: str, key: str) -> str:
+        """The key with the study file's digest ("" for a study with no known file: nothing is kept)."""
+        if self.files is None:
+            return key
         file = self.files.get(study_id)
         return f"{key}:{file}" if file else ""
 
     def save(self) -> None:
-        """Remember the pages of this build's studies (and forget those of studies gone), if any changed."""
-        if self.kept != self.entries:
-            self.cache.write(self.name, self.key, self.kept)
+        if self.key:
+            self.cache.write_entries(self.name, self.key, self.kept, self.entries)
+
+
+class KeptPages:
+    """Each study's pages as the last build wrote them: while a study's key is unchanged (its file, the
+    page around it, the codebook, templates and engine) and its pages are intact in the site, they are
+    linked instead of being rendered again."""
+
+    def __init__(self, memo: StudyMemo, last: LastBuild):
+        self.memo, self.last = memo, last
+
+    def get(self, study_id: str, key: str) -> list[tuple[str, bytes | Unchanged]] | None:
+        return self.last.unchanged(self.memo.get(study_id, key))
+
+    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
+        self.memo.keep(study_id, key, [[path, file_digest(data)] for path, data in files])
+
+    def save(self) -> None:
+        self.memo.save()
+
+
+class EditionMemory:
+    """What the last build made from an edition's studies: their pages, their rows in the study table,
+    the table's pages, and their records in the downloads."""
+
+    def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str]):
+        self.pages = KeptPages(StudyMemo(cache, f"study-pages-{label}", key, files), last)
+        self.rows = StudyMemo(cache, f"table-rows-{label}", key, files)
+        self.table = StudyMemo(cache, f"table-pages-{label}", key, None)
+        self.records = StudyMemo(cache, f"study-records-{label}", key, files)
+
+    def save(self) -> None:
+        for memo in (self.pages, self.rows, self.table, self.records):
+            memo.save()

@@ -162,15 +162,16 @@ def _check(project: Project, args: argparse.Namespace) -> int:
 
 
 def _build(project: Project, args: argparse.Namespace) -> int:
-    from .cache import UP_TO_DATE, Cache, Inputs
+    from .cache import UP_TO_DATE, Previous
 
     # Before the pipeline and its libraries are imported: a build with nothing to do is done at once.
-    if not args.force and Cache(project.cache).site_is_current(Inputs(project.inputs), project.site):
+    previous = Previous(project.cache, project.inputs, project.site)
+    if not args.force and previous.is_current():
         print(UP_TO_DATE.format(site=project.display(project.site)))
         return 0
     from .pipeline import build
 
-    print(build(project, verbose=args.verbose, force=args.force))
+    print(build(project, verbose=args.verbose, force=args.force, previous=previous))
     return 0
 
 

@@ -5,6 +5,7 @@ title can add a record to a download or a formula to a spreadsheet."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -14,6 +15,7 @@ from typing import Any
 
 from .aggregate import Aggregates
 from .codebook import Codebook
+from .memory import Memo, is_strings
 from .references import bibtex, ris
 from .schema import schema_json
 from .study import Study, study_to_data
@@ -40,18 +42,30 @@ class Records:
     csv: tuple[str, ...]  # one CSV record per study (a quoted value may span lines)
     ris: tuple[str, ...]
     bib: tuple[str, ...]
+    json: tuple[str, ...]  # each study as compact JSON, as data/studies.json lists it
 
 
-def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool) -> Records:
+def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None) -> Records:
+    """The studies' records; a study's records made by an earlier build are taken from `memo` while the
+    study and what its records show of the codebook are unchanged."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
-    return Records(header, tuple(studies_csv([s], codebook, baseline).decode("utf-8")[len(header):] for s in studies),
-                   tuple(ris([s]) for s in studies), tuple(bibtex([s]) for s in studies))
+    key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
+    made = []
+    for study in studies:
+        found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
+        if not is_strings(found, 4):
+            found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
+                     bibtex([study]), json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))]
+            if memo:
+                memo.keep(study.id, f"{key}:{study.suffix}", found)
+        made.append(found)
+    return Records(header, *(tuple(parts) for parts in zip(*made, strict=True)) if made else ((), (), (), ()))
 
 
-def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, studies: Sequence[Study],
-                      baseline: bool, records: Records) -> Iterator[tuple[str, bytes]]:
-    """The files of data/; `records` are those of `studies`, in their order."""
-    yield "data/studies.json", _studies_json(label, date, codebook, studies)
+def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
+                      records: Records) -> Iterator[tuple[str, bytes]]:
+    """The files of data/; `records` are those of the edition's studies, in the order they are listed."""
+    yield "data/studies.json", _studies_json(label, date, codebook, records)
     yield "data/studies.csv", (records.csv_header + "".join(records.csv)).encode("utf-8")
     yield "data/aggregates.json", _json(_aggregates_data(aggregates))
     yield "data/references.bib", "\n".join(records.bib).encode("utf-8")
@@ -59,17 +73,11 @@ def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Agg
     yield "data/study.schema.json", schema_json(codebook, baseline).encode("utf-8")
 
 
-def _studies_json(label: str, date: str, codebook: Codebook, studies: Sequence[Study]) -> bytes:
-    """The dataset with its codebook, one study encoded at a time (a large review never holds all as dicts)."""
+def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -> bytes:
+    """The dataset with its codebook."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
-    out = bytearray(f'{head},"studies":['.encode())
-    for index, study in enumerate(studies):
-        if index:
-            out += b","
-        out += json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
-    out += f'],"codebook":{codebook_text}}}\n'.encode()
-    return bytes(out)
+    return f'{head},"studies":[{",".join(records.json)}],"codebook":{codebook_text}}}\n'.encode()
 
 
 def _json(data: Any) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, Inputs, KeptPages, KnownStudies, KnownTitles
+from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownStudies, KnownTitles, Previous
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
@@ -31,9 +31,9 @@ from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
 from .validate import baseline_membership, validate_studies
-from .write import write_site
+from .write import Unchanged, write_site
 
-Output = tuple[str, bytes]
+Output = tuple[str, bytes | Unchanged]
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def check(project: Project) -> Plan:
     Every content page is rendered. The default theme renders any review that passes these checks (the
     engine's own tests see to that); a review's own templates are compiled, and tried on every kind of page."""
     cache = Cache(project.cache)
-    checked = plan(project, cache, Inputs([project.studies]))
+    checked = plan(project, cache, Inputs([project.studies], cache))
     if _own_templates(project):
         problems = check_templates(checked.env, checked.context.template_folders, project.root)
         if problems:
@@ -147,21 +147,22 @@ def _own_templates(project: Project) -> bool:
     return folder.is_dir() and any(path.suffix in (".html", ".xml") for path in folder.rglob("*"))
 
 
-def build(project: Project, verbose: bool = False, force: bool = False) -> str:
+def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None) -> str:
     """Validate, render and draw the whole site, then publish it in one step; return a one-line summary."""
     clock = _Clock(verbose)
-    cache = Cache(project.cache)
-    inputs = Inputs(project.inputs)
-    if not force and cache.site_is_current(inputs, project.site):
+    previous = previous or Previous(project.cache, project.inputs, project.site)
+    cache, inputs = previous.cache, previous.inputs
+    if not force and previous.is_current():
         return UP_TO_DATE.format(site=project.display(project.site))
     site = plan(project, cache, inputs)
     clock.lap("load, validate and aggregate")
     drawings = _Drawings(site, cache)  # figures whose data changed are drawn meanwhile, on the other core
     try:
-        report = write_site(_progress(_outputs(project, site, drawings, cache, inputs)), project.site)
+        outputs = _outputs(project, site, drawings, previous)
+        report = write_site(_progress(outputs), project.site, previous.last.digest)
     finally:
         drawings.cancel()
-    cache.remember_site(inputs, project.site)
+    previous.last.remember(inputs, report.digests)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)
@@ -170,10 +171,10 @@ def build(project: Project, verbose: bool = False, force: bool = False) -> str:
             f"({report.written} written, {report.unchanged} unchanged)")
 
 
-def _outputs(project: Project, site: Plan, drawings: _Drawings, cache: Cache, inputs: Inputs) -> Iterator[Output]:
+def _outputs(project: Project, site: Plan, drawings: _Drawings, previous: Previous) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
-    yield from _pages(site, _FrozenPages(project, site, cache, inputs))
+    yield from _pages(site, _FrozenPages(project, site, previous))
     yield from drawings.outputs()
 
 
@@ -183,15 +184,15 @@ def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False)
         if edition.is_alias:
             continue  # written with the edition it repeats
         also_at = [e.prefix for e in editions if e.is_alias and e.label == edition.label]
-        kept = frozen.study_pages(edition) if frozen and not edition.is_release else None
+        memory = frozen.memory(edition) if frozen and not edition.is_release else None
 
         def rendered(edition: Edition = edition, figures: Sequence[FigureData] = figures,
-                     also_at: list[str] = also_at, kept: KeptPages | None = kept) -> Iterator[Output]:
-            return render_edition(site.context, edition, site.env, figures, also_at, sample, kept)
+                     also_at: list[str] = also_at, memory: EditionMemory | None = memory) -> Iterator[Output]:
+            return render_edition(site.context, edition, site.env, figures, also_at, sample, memory)
 
         yield from frozen.pages(edition, also_at, rendered) if frozen and edition.is_release else rendered()
-        if kept:
-            kept.save()
+        if memory:
+            memory.save()
     yield from site_wide_outputs(site.context, site.env)
 
 
@@ -199,29 +200,30 @@ class _FrozenPages:
     """A release's pages change only with its file, the site's settings and templates, the engine, and
     the list of editions (the version switcher): while none of these changed, they are not rendered again."""
 
-    def __init__(self, project: Project, site: Plan, cache: Cache, inputs: Inputs):
-        self.project, self.cache, self.inputs = project, cache, inputs
+    def __init__(self, project: Project, site: Plan, previous: Previous):
+        self.project, self.cache, self.inputs, self.last = project, previous.cache, previous.inputs, previous.last
         # the version switcher: which editions there are, and which studies each holds
         self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, sorted(s.id for s in e.studies))
                               for e in site.context.editions])
         templates = str(project.templates)
         self.shared = [self.inputs.files.get(str(project.content / "site.yaml"), ""),
-                       *(digest for path, digest in sorted(inputs.files.items()) if path.startswith(templates))]
+                       *(digest for path, digest in sorted(self.inputs.files.items()) if path.startswith(templates))]
 
-    def study_pages(self, edition: Edition) -> KeptPages:
-        """The draft's study pages of the last build, each kept while its study and the page around it are."""
+    def memory(self, edition: Edition) -> EditionMemory:
+        """What the last build made from the draft's studies, each kept while its study and what it shows of
+        the review's settings, codebook and templates are unchanged."""
         content = self.project.content
-        key = self.cache.key("study pages", edition.label, edition.prefix, *self.shared,
+        key = self.cache.key("edition memory", edition.label, edition.prefix, *self.shared,
                              *(self.inputs.files.get(str(content / name), "") for name in ("codebook.yaml",
                                                                                            "baseline.yaml")))
         files = {s.id: self.inputs.files.get(str(self.project.root / s.path), "") for s in edition.studies}
-        return KeptPages(self.cache, f"study-pages-{edition.label}", key, self.project.site, files)
+        return EditionMemory(self.cache, edition.label, key, self.last, files)
 
     def pages(self, edition: Edition, also_at: Sequence[str],
               render: Callable[[], Iterator[Output]]) -> list[Output]:
         release = self.inputs.files.get(str(self.project.releases / f"{edition.label}.json"), "")
         key = self.cache.key("release pages", release, self.editions, " ".join(also_at), *self.shared)
-        return self.cache.outputs(f"release-{edition.label}", key, self.project.site, render)
+        return self.cache.outputs(f"release-{edition.label}", key, self.last, render)
 
 
 class _Drawings:

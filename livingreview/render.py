@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
@@ -34,6 +34,7 @@ from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
+from .memory import KeptOutput, Memo, Memory, StudyPages, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_parallel
 from .references import format_study, reference_list, year_labels
@@ -91,24 +92,26 @@ def _placed(html: str, full: str) -> str:
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
                    also_at: Sequence[str] = (), sample: bool = False,
-                   kept: StudyPages | None = None) -> Iterator[Output]:
+                   memory: Memory | None = None) -> Iterator[KeptOutput]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
     Each page is rendered once; only its links to the rest of the site differ between the copies.
-    `sample` (for `check`): every kind of page, but only the first study's page and no downloads."""
+    `sample` (for `check`): every kind of page, but only the first study's page and no downloads.
+    `memory`: what an earlier build made from each study, given back while its key is unchanged."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     for page in edition.content.pages:
         if page.slug != "home":
             yield from renderer.content_page(page)
     yield from renderer.home()
-    records = study_records(studies, edition.codebook, edition.content.baseline is not None)
-    yield from renderer.study_table(studies, records)
-    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample else kept)
+    records = study_records(studies, edition.codebook, edition.content.baseline is not None,
+                            memory.records if memory else None)
+    yield from renderer.study_table(studies, records, memory)
+    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample or not memory else memory.pages)
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
-                                                     studies, edition.content.baseline is not None, records))
+                                                     edition.content.baseline is not None, records))
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
         yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
@@ -311,22 +314,27 @@ class _Renderer:
 
         return {"cite": cite, "study_link": study_link}
 
-    def study_table(self, studies: Sequence[Study], records: Records) -> list[Output]:
+    def study_table(self, studies: Sequence[Study], records: Records, memory: Memory | None = None) -> list[Output]:
         """The study table: its first page (studies/index.html), further pages for readers without scripts
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
-        as records for "download the studies shown" (studies/table-exports.js, loaded on the first click)."""
+        as records for "download the studies shown" (studies/table-exports.js, loaded on the first click).
+        With `memory`, a study's row, and a page's rows, are made again only when they changed."""
         edition = self.edition
         columns = [(key, dimension_label(key, edition.codebook)) for key in self.context.content.site.columns
                    if key in edition.aggregates.tallies]
         filters = _filters(edition)
         dims = _table_dimensions(edition, filters, columns)
-        rows = [_row(s, edition, dims, columns) for s in studies]
-        data = _table_data(rows, dims, columns)
+        shape = repr([(d.key, d.values, d.labels) for d in dims] + columns)
+        row_keys = [hashlib.blake2b(f"{shape}:{s.suffix}".encode(), digest_size=12).hexdigest()
+                    for s in studies]
+        compact = [_compact_row(s, edition, dims, columns, key, memory.rows if memory else None)
+                   for s, key in zip(studies, row_keys, strict=True)]
+        data = _table_data(compact, dims, columns)
         files: list[Output] = [(TABLE_DATA, data.encode("utf-8")),
                                (TABLE_EXPORTS, _exports(records).encode("utf-8"))]
         version = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
-        count = max(1, -(-len(rows) // size))
+        count = max(1, -(-len(studies) // size))
         paths = [table_page(number) for number in range(1, count + 1)]
         mark = "\x01rows\x01"
         pages: list[Output] = []
@@ -336,23 +344,40 @@ class _Renderer:
             def url(target: str, full: str = full) -> str:
                 return relative(full, edition.prefix + target)
 
-            part = rows[(number - 1) * size:number * size]
+            part = slice((number - 1) * size, number * size)
+            shown = len(studies[part])
             pager = {"number": number, "count": count, "first": (number - 1) * size + 1,
-                     "last": (number - 1) * size + len(part), "size": size,
+                     "last": (number - 1) * size + shown, "size": size,
                      "pages": [url(p) for p in paths]}
             around = self.render(path, "studies.html", studies=studies, filters=filters, columns=columns,
                                  table_rows=Markup(mark), pager=pager, page_size=size,
                                  table_data=f"{url(TABLE_DATA)}?v={version}", table_exports=url(TABLE_EXPORTS))
-            try:
-                html = self.env.get_template("_study_rows.html").render(rows=part, url=url)
-            except TemplateError as error:
-                raise BuildError([self._problem(error, "_study_rows.html")]) from None
+            html = self._table_rows(studies[part], row_keys[part], path, url, dims, columns,
+                                    memory.table if memory else None, memory.rows if memory else None)
             for prefix in self.prefixes:
                 before, after = _placed(around, prefix + path).split(mark)
                 pages.append((prefix + path, (before + html + after).encode("utf-8")))
         return pages + list(self.copies(files))
 
-    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[Output]:
+    def _table_rows(self, studies: Sequence[Study], keys: Sequence[str], path: str, url: Callable[[str], str],
+                    dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
+                    pages: Memo | None, rows: Memo | None) -> str:
+        """The rows of one page of the table, kept by the page's number while they and its folder are."""
+        whole = [rows.full_key(s.id, key) for s, key in zip(studies, keys, strict=True)] if rows else []
+        key = hashlib.blake2b(repr((path.rsplit("/", 1)[0], whole)).encode("utf-8"), digest_size=16).hexdigest()
+        found = pages.get(path, key) if pages and all(whole) else None
+        if found is not None and is_strings(found, 1):
+            return str(found[0])
+        try:
+            html = self.env.get_template("_study_rows.html").render(
+                rows=[_row(s, self.edition, dims, columns) for s in studies], url=url)
+        except TemplateError as error:
+            raise BuildError([self._problem(error, "_study_rows.html")]) from None
+        if pages and all(whole):
+            pages.keep(path, key, [html])
+        return html
+
+    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[KeptOutput]:
         """A page per study. The chrome, the same on every study page held by the same versions, is rendered
         once for those versions; a large review's pages are rendered on both cores. `kept` gives back the
         pages of a study whose key (its chrome, its letter; the store adds its file) has not changed."""
@@ -389,10 +414,12 @@ class _Renderer:
                 todo = [s for s in chunk if found.get(s.id) is None]
                 made = dict(zip([s.id for s in todo], map_in_parallel(render, todo), strict=True))
                 for study in chunk:
-                    pages = found.get(study.id) or made[study.id]
-                    if kept and study.id in made:
-                        kept.keep(study.id, key(study), pages)
-                    yield from pages
+                    if study.id in made:
+                        if kept:
+                            kept.keep(study.id, key(study), made[study.id])
+                        yield from made[study.id]
+                    else:
+                        yield from found[study.id] or ()
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
 
@@ -482,14 +509,6 @@ def _draft_changes(editions: Sequence[Edition]) -> str:
     if changes.aggregates and not any(parts):
         parts.append("figures recomputed")
     return ", ".join(p for p in [*parts, changes.screening.summary()] if p)
-
-
-class StudyPages(Protocol):
-    """Where study pages of an earlier build are kept (the cache module provides one)."""
-
-    def get(self, study_id: str, key: str) -> list[Output] | None: ...
-
-    def keep(self, study_id: str, key: str, files: Iterable[Output]) -> None: ...
 
 
 def _inline_markdown(text: str, url: Callable[[str], str] = lambda target: target) -> Markup:
@@ -674,15 +693,27 @@ def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
     return dims
 
 
-def _table_data(rows: Sequence[TableRow], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]]) -> str:
-    """Every study as a compact row for site.js: [id, citation, year, title, its authors and journal, then per
-    dimension a value's position, or a list of them], with the dimensions' values and labels once."""
+def _table_data(rows: Sequence[list[Any]], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]]) -> str:
+    """Every study as a compact row for site.js (see `_compact_row`), with the dimensions' values and labels once."""
     positions = {dim.key: i for i, dim in enumerate(dims)}
     data = {"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
-            "columns": [positions[key] for key, _ in columns],
-            "rows": [[r.study.id, r.study.short_citation, r.study.year, r.study.title, r.text,
-                      *(v[0] if len(v) == 1 else v for v in r.positions)] for r in rows]}
+            "columns": [positions[key] for key, _ in columns], "rows": rows}
     return f"window.livingreviewTable = {_script_data(data)};\n"
+
+
+def _compact_row(study: Study, edition: Edition, dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
+                 key: str, memo: Memo | None) -> list[Any]:
+    """A study's row for site.js: [id, citation, year, title, its authors and journal, then per dimension a
+    value's position, or a list of them]."""
+    found = memo.get(study.id, key) if memo else None
+    if isinstance(found, list) and len(found) == 5 + len(dims) and found[0] == study.id:
+        return found
+    row = _row(study, edition, dims, columns)
+    made = [study.id, study.short_citation, study.year, study.title, row.text,
+            *(v[0] if len(v) == 1 else v for v in row.positions)]
+    if memo:
+        memo.keep(study.id, key, made)
+    return made
 
 
 def _attribute_value(value: Any) -> str:

@@ -5,22 +5,24 @@ underscores; not `.` or `..`), and no folder on the way may be a symbolic link: 
 figure key, release version or page name can lead a write out of the folder it was meant for.
 
 A new site is staged in a folder beside the old one; a file whose bytes did not change is hard-linked
-from the old site (its modification time stays). When everything is staged, the two folders are
-exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere two renames), so a reader
-or an interrupted build sees the old site or the new one, never neither.
+from the old site (its modification time stays). A build that knows a file is unchanged without making
+it again says so with `Unchanged`, and the file is linked without being read. When everything is
+staged, the two folders are exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere
+two renames), so a reader or an interrupted build sees the old site or the new one, never neither.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import re
 import shutil
 import signal
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import BuildError, Diagnostic
@@ -87,10 +89,23 @@ class Folder:
 # --- the site ----------------------------------------------------------------------------------
 
 
+def file_digest(data: bytes) -> str:
+    """The digest by which a site file's bytes are remembered."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """An output whose bytes are those of the old site's file at the same path (which has this digest)."""
+
+    digest: str
+
+
 @dataclass
 class WriteReport:
     written: int = 0
     unchanged: int = 0
+    digests: dict[str, str] = field(default_factory=dict)  # each file's digest, by its path in the site
 
     @property
     def total(self) -> int:
@@ -100,34 +115,48 @@ class WriteReport:
 class Staging:
     """The folder a new site is assembled in, beside the old one."""
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, old: Callable[[str], str | None]):
         self.site = site
+        self.old = old  # the digest of an old site's file known to be intact, or None
         self.folder = Folder(site.with_name(f".{site.name}-staging-{os.getpid()}"))
 
-    def put(self, relative: str, data: bytes) -> bool:
-        """Stage one file; True if written, False if hard-linked from the old site (same bytes)."""
+    def put(self, relative: str, data: bytes | Unchanged) -> tuple[bool, str]:
+        """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
         old = self.site / relative
-        if _same_bytes(old, data):
-            self.folder.link(relative, old)
-            return False
+        if isinstance(data, Unchanged):
+            self._link(relative, old)
+            return False, data.digest
+        digest = file_digest(data)
+        known = self.old(relative)
+        if digest == known or (known is None and _same_bytes(old, data)):
+            self._link(relative, old)
+            return False, digest
         self.folder.write(relative, data)
-        return True
+        return True, digest
+
+    def _link(self, relative: str, old: Path) -> None:
+        try:
+            self.folder.link(relative, old)
+        except FileNotFoundError:
+            raise BuildError([Diagnostic(relative, 1, 1, "this file of the site was removed during the build; "
+                                                         "build again")]) from None
 
 
-def write_site(outputs: Iterable[tuple[str, bytes]], site: Path) -> WriteReport:
-    """Stage every output, then put the staged tree in place of the site in one step."""
+def write_site(outputs: Iterable[tuple[str, bytes | Unchanged]], site: Path,
+               old: Callable[[str], str | None] = lambda path: None) -> WriteReport:
+    """Stage every output, then put the staged tree in place of the site in one step. `old(path)`: the digest
+    of the old site's file at `path`, where it is known to be intact."""
     _refuse_read_only(site)
     remove_leftovers(site)
-    staging = Staging(site)
+    staging = Staging(site, old)
     report = WriteReport()
-    seen: set[str] = set()
     try:
         for path, data in outputs:
-            if path in seen:
+            if path in report.digests:
                 raise BuildError([Diagnostic(path, 1, 1, "two outputs would be written to this path; "
                                                          "rename the page or figure that repeats it")])
-            seen.add(path)
-            if staging.put(path, data):
+            written, report.digests[path] = staging.put(path, data)
+            if written:
                 report.written += 1
             else:
                 report.unchanged += 1

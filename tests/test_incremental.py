@@ -3,13 +3,16 @@ was edited in between (studies added, deleted, recoded, retitled; a template, th
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
+from livingreview.cache import Cache, Inputs
 from livingreview.cli import main
 from livingreview.project import THEME
 
@@ -85,6 +88,11 @@ def _files(site: Path) -> dict[str, bytes]:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rounds=st.lists(st.lists(edit, min_size=1, max_size=3), min_size=1, max_size=3))
 def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, rounds):
+    with mock.patch("livingreview.render.TABLE_PAGE_SIZE", 2):  # the table on several pages, kept page by page
+        _build_and_compare(tmp_path_factory, rounds)
+
+
+def _build_and_compare(tmp_path_factory, rounds):
     root = make_review(tmp_path_factory.mktemp("incremental") / "review", START)
     assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
     assert main(["--root", str(root), "build"]) == 0
@@ -96,6 +104,46 @@ def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, roun
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
     assert main(["--root", str(fresh), "build"]) == 0
     assert _files(root / "site") == _files(fresh / "site")
+
+
+def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "build"]) == 0
+    page = root / "site" / "studies" / "alpha-2019.html"
+    made = page.read_bytes()
+    page.write_bytes(made.replace(b"</body>", b"<p>changed by hand</p></body>"))
+    _retitle(root, "beta-2020", 1)  # the build runs, and keeps what it may
+    assert main(["--root", str(root), "build"]) == 0
+    assert page.read_bytes() == made
+
+
+def test_an_input_changed_just_after_it_was_digested_is_read_again(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    file = folder / "a.yaml"
+    file.write_text("title: one\n")
+    cache = Cache(tmp_path / ".cache")
+    first = Inputs([folder], cache)
+    stat = file.stat()
+    file.write_text("title: two\n")  # the same size, and given back the same time
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = Inputs([folder], Cache(tmp_path / ".cache"))
+    assert second.files[str(file)] != first.files[str(file)]
+    assert second.digest != first.digest
+
+
+def test_an_input_digested_long_ago_is_not_read_again_while_its_size_and_time_hold(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    file = folder / "a.yaml"
+    file.write_text("title: one\n")
+    os.utime(file, ns=(10**18, 10**18))  # modified long before it is digested
+    first = Inputs([folder], Cache(tmp_path / ".cache"))
+    file.write_text("title: two\n")
+    os.utime(file, ns=(10**18, 10**18))
+    assert Inputs([folder], Cache(tmp_path / ".cache")).files == first.files  # as git's index trusts it
+    os.utime(file, ns=(10**18 + 1, 10**18 + 1))
+    assert Inputs([folder], Cache(tmp_path / ".cache")).files != first.files
 
 
 # --- Near-identical titles, remembered between runs ---------------------------------------------------------

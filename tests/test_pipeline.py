@@ -21,6 +21,7 @@ from scratch import make_review, study, write_study
 import livingreview.cache
 from livingreview.cli import main
 from livingreview.figures import KINDS
+from livingreview.write import file_digest
 
 THEME = Path(livingreview.cache.ENGINE) / "theme" / "templates"
 
@@ -282,11 +283,11 @@ def test_planted_cache_files_are_never_executed_nor_trusted(review, tmp_path):
     assert build(clean) == 0
     cache = review / ".cache"
     (cache / "studies-checked.pickle").write_bytes(marker_payload(marker))
-    forged = (clean / ".cache" / "last-build.json").read_text(encoding="utf-8")
-    key = re.search(r'"key":"([0-9a-f]+)"', forged)
-    assert key
+    forged = json.loads((clean / ".cache" / "site.json").read_text(encoding="utf-8"))
     site_now = livingreview.cache.site_manifest(review / "site")
-    (cache / "last-build.json").write_text(json.dumps({"key": key.group(1), "data": site_now}), encoding="utf-8")
+    forged["data"]["files"] = {path: [*stat, file_digest((review / "site" / path).read_bytes())]
+                               for path, stat in site_now.items()}
+    (cache / "site.json").write_text(json.dumps(forged), encoding="utf-8")
     forged_drawings = [p.name for p in (clean / ".cache" / "figures").glob("*.svg")]
     assert {"per-year", "ladder"} <= {re.sub(r"-[0-9a-f]{32}\.svg$", "", name) for name in forged_drawings}
     for name in forged_drawings:

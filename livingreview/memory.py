@@ -1,0 +1,50 @@
+"""What the render stage may ask of an earlier build: what it made from each study, by key.
+
+The render stage makes every key from what the thing made depends on; the store (cache.py) adds the
+study file's digest, the engine's and the review's settings and templates. Anything given back is
+checked for its shape before it is used, and made again if it is not as expected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from .write import Unchanged
+
+KeptOutput = tuple[str, bytes | Unchanged]  # a file of an earlier build, or bytes
+
+
+class Memo(Protocol):
+    def get(self, study_id: str, key: str) -> Any: ...
+
+    def keep(self, study_id: str, key: str, value: Any) -> None: ...
+
+    def full_key(self, study_id: str, key: str) -> str: ...
+
+
+class StudyPages(Protocol):
+    def get(self, study_id: str, key: str) -> list[KeptOutput] | None: ...
+
+    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None: ...
+
+
+class Memory(Protocol):
+    """An edition's memos: its study pages, its rows in the study table, the table's pages (by number),
+    and its studies' records in the downloads."""
+
+    @property
+    def pages(self) -> StudyPages: ...
+
+    @property
+    def rows(self) -> Memo: ...
+
+    @property
+    def table(self) -> Memo: ...
+
+    @property
+    def records(self) -> Memo: ...
+
+
+def is_strings(value: Any, count: int) -> bool:
+    """Whether a value given back is a list of `count` strings."""
+    return isinstance(value, list) and len(value) == count and all(isinstance(item, str) for item in value)
