@@ -168,6 +168,10 @@ class Cache:
     def __init__(self, folder: Path):
         self.folder = Folder(folder)
         self._identity: str | None = None
+        # What this process read or wrote, by record: a Cache that lives across builds (serve's) reads each
+        # record from disk once, while nothing else writes it (its file's size and time are still as left).
+        self._held: dict[str, tuple[list[int], str, Any]] = {}
+        self.studies: dict[tuple[str, str, str], Study] = {}  # studies made from records, by key, file, digest
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -180,22 +184,37 @@ class Cache:
         return digest.hexdigest()
 
     def read(self, name: str, key: str) -> Any:
-        """The data a record holds under `key`; None if there is none, or it is damaged or stale."""
-        raw = self._read_bytes(f"{name}.json")
-        if raw is None or not key:
+        """The data a record holds under `key`; None if there is none, or it is damaged or stale. The data
+        is the caller's to change: a mapping or list is a copy of the one held (its items are shared)."""
+        if not key:
             return None
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            return None
-        if not isinstance(record, dict) or record.get("key") != key:
-            return None
-        return record.get("data")
+        held = self._held.get(name)
+        if held is not None and held[0] == self._stat(name):
+            data = held[2] if held[1] == key else None
+        else:
+            raw = self._read_bytes(f"{name}.json")
+            try:
+                record = json.loads(raw) if raw is not None else None
+            except ValueError:
+                record = None
+            if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+                return None
+            self._held[name] = (self._stat(name), record["key"], record.get("data"))
+            data = record.get("data") if record["key"] == key else None
+        return dict(data) if isinstance(data, dict) else list(data) if isinstance(data, list) else data
 
     def write(self, name: str, key: str, data: Any) -> None:
         if key:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
             self._write_bytes(f"{name}.json", text.encode("utf-8"))
+            self._held[name] = (self._stat(name), key, data)
+
+    def _stat(self, name: str) -> list[int]:
+        try:
+            stat = self.folder.path(f"{name}.json").lstat()
+        except (OSError, RefusedPath):
+            return []
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name
@@ -303,11 +322,15 @@ class KnownStudies:
         digest = self.inputs.files.get(str(path))
         if not (isinstance(entry, list) and len(entry) == 2 and digest and entry[0] == digest):
             return None
+        made = (self.key, path.name, digest)
+        if made in self.cache.studies:
+            return self.cache.studies[made]
         try:
-            return study_from_data(entry[1], f"{self.shown}/{path.name}")
+            study = self.cache.studies[made] = study_from_data(entry[1], f"{self.shown}/{path.name}")
         except (KeyError, TypeError, ValueError, AttributeError):
             del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
             return None
+        return study
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
@@ -321,6 +344,9 @@ class KnownStudies:
                     entry = [digest, study_to_data(study)]
                 entries[path.name] = entry
         self.cache.write_entries("studies", self.key, entries, self.before)
+        made = {(self.key, name, entry[0]) for name, entry in entries.items()}
+        for gone in [key for key in self.cache.studies if key not in made]:
+            del self.cache.studies[gone]
 
 
 class KnownTitles:

@@ -3,7 +3,8 @@
 The server binds 127.0.0.1 only. A watcher polls the modification times of the
 files under studies/, content/, templates/ and releases/ twice a second (no dependency)
 and rebuilds after a change; it keeps matplotlib imported, so a rebuild that redraws a
-figure does not pay for that import. A build that finds problems prints them, path:line:
+figure does not pay for that import, and keeps what the cache holds in memory, so a
+rebuild reads from .cache/ only what changed there. A build that finds problems prints them, path:line:
 column, and writes nothing (the pipeline validates before it writes), so the
 previous site stays online until the problem is fixed.
 """
@@ -20,6 +21,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .cache import Cache
 from .diagnostics import BuildError
 from .project import Project
 
@@ -73,6 +75,7 @@ class Server:
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
+        self.cache = Cache(project.cache)  # kept between builds: the review's records stay in memory
 
     @property
     def port(self) -> int:
@@ -84,12 +87,14 @@ class Server:
 
     def rebuild(self) -> bool:
         """Build once; print the problems instead of raising. True if the site was written."""
+        from .cache import Previous
         from .pipeline import build
 
         with self._build_lock:
             started = time.perf_counter()
             try:
-                summary = build(self.project)
+                project = self.project
+                summary = build(project, previous=Previous(project.cache, project.inputs, project.site, self.cache))
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:

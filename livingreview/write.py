@@ -39,17 +39,15 @@ class Folder:
 
     def __init__(self, root: Path):
         self.root = root
+        self._ready: set[str] = set()  # folders this Folder made or found to be real folders
 
     def path(self, relative: str) -> Path:
         """The file `relative` names inside the folder; RefusedPath if it is not a plain relative path."""
-        parts = relative.split("/")
-        if not all(_PART.fullmatch(part) for part in parts):
-            raise RefusedPath(f"refused to write {relative!r}: not a plain relative path of file names")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*_parts(relative))
 
     def write(self, relative: str, data: bytes) -> Path:
         """Write the file whole or not at all (a reader never sees half of it); replace what was there."""
-        target = self._prepared(relative)
+        target = Path(self._prepared(relative))
         partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with open(partial, "xb") as file:
@@ -63,27 +61,39 @@ class Folder:
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
-        target = self._prepared(relative)
+        target = Path(self._prepared(relative))
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
         return target
 
-    def link(self, relative: str, existing: Path) -> None:
+    def link(self, relative: str, existing: Path | str) -> None:
         """Hard-link an existing file (not a symbolic link) into the folder under `relative`."""
         os.link(existing, self._prepared(relative), follow_symlinks=False)
 
-    def _prepared(self, relative: str) -> Path:
-        target = self.path(relative)
+    def _prepared(self, relative: str) -> str:
+        """The path to write `relative` at, its folders made (and checked, once per Folder, to be no links)."""
+        parts = _parts(relative)
+        target = os.path.join(self.root, *parts)
+        if os.path.dirname(target) in self._ready:
+            return target
         folder = self.root
-        for part in [None, *relative.split("/")[:-1]]:
+        for part in [None, *parts[:-1]]:
             if part is not None:
                 folder = folder / part
             if folder.is_symlink():
                 raise RefusedPath(f"refused to write {relative!r}: {folder} is a symbolic link")
             if not folder.is_dir():
                 folder.mkdir()
+        self._ready.add(os.path.dirname(target))
         return target
+
+
+def _parts(relative: str) -> list[str]:
+    parts = relative.split("/")
+    if not all(_PART.fullmatch(part) for part in parts):
+        raise RefusedPath(f"refused to write {relative!r}: not a plain relative path of file names")
+    return parts
 
 
 # --- the site ----------------------------------------------------------------------------------
@@ -122,19 +132,19 @@ class Staging:
 
     def put(self, relative: str, data: bytes | Unchanged) -> tuple[bool, str]:
         """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
-        old = self.site / relative
+        old = os.path.join(self.site, *_parts(relative))
         if isinstance(data, Unchanged):
             self._link(relative, old)
             return False, data.digest
         digest = file_digest(data)
         known = self.old(relative)
-        if digest == known or (known is None and _same_bytes(old, data)):
+        if digest == known or (known is None and _same_bytes(Path(old), data)):
             self._link(relative, old)
             return False, digest
         self.folder.write(relative, data)
         return True, digest
 
-    def _link(self, relative: str, old: Path) -> None:
+    def _link(self, relative: str, old: str) -> None:
         try:
             self.folder.link(relative, old)
         except FileNotFoundError:

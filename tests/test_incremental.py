@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview.cache import Cache, Inputs
+from livingreview import pipeline
+from livingreview.cache import Cache, Inputs, Previous
 from livingreview.cli import main
-from livingreview.project import THEME
+from livingreview.project import THEME, Project
 
 START = [study("alpha-2019", 2019, involvement="leading", stages=["planning"]),
          study("beta-2020", 2020, involvement="consulted", stages=["planning", "tending"]),
@@ -86,20 +87,30 @@ def _files(site: Path) -> dict[str, bytes]:
 # Each example is several builds: a few examples, and no shrinking (the failing edits are printed whole).
 @settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rounds=st.lists(st.lists(edit, min_size=1, max_size=3), min_size=1, max_size=3))
-def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, rounds):
+@given(rounds=st.lists(st.lists(edit, min_size=1, max_size=3), min_size=1, max_size=3), serving=st.booleans())
+def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, rounds, serving):
+    """Each build in a new process, or (`serving`) all in one, as serve builds, with the cache held in memory."""
     with mock.patch("livingreview.render.TABLE_PAGE_SIZE", 2):  # the table on several pages, kept page by page
-        _build_and_compare(tmp_path_factory, rounds)
+        _build_and_compare(tmp_path_factory, rounds, serving)
 
 
-def _build_and_compare(tmp_path_factory, rounds):
+def _build_and_compare(tmp_path_factory, rounds, serving):
     root = make_review(tmp_path_factory.mktemp("incremental") / "review", START)
     assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
-    assert main(["--root", str(root), "build"]) == 0
+    project = Project(root)
+    held = Cache(project.cache)
+
+    def build() -> None:
+        if serving:
+            pipeline.build(project, previous=Previous(project.cache, project.inputs, project.site, held))
+        else:
+            assert main(["--root", str(root), "build"]) == 0
+
+    build()
     for edits in rounds:
         for change, study_id, n in edits:
             change(root, study_id, n)
-        assert main(["--root", str(root), "build"]) == 0
+        build()
     fresh = tmp_path_factory.mktemp("fresh") / "review"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
     assert main(["--root", str(fresh), "build"]) == 0
