@@ -69,8 +69,7 @@ class Inputs:
     def __init__(self, roots: Iterable[Path], cache: Cache | None = None):
         self.files: dict[str, str] = {}
         key = cache.key("inputs") if cache is not None else ""
-        found = cache.read("inputs", key) if cache is not None else None
-        known: dict[str, Any] = found if isinstance(found, dict) else {}
+        known = cache.read_entries("inputs", key) if cache is not None else {}
         stats: dict[str, list[Any]] = {}
         for root in roots:
             for _shown, path in files_under(root):
@@ -87,8 +86,7 @@ class Inputs:
         if cache is not None:
             settled = time.time_ns() - _SETTLED_NS
             remembered = {path: entry for path, entry in stats.items() if entry[1] < settled}
-            if remembered != known:
-                cache.write("inputs", key, remembered)
+            cache.write_entries("inputs", key, remembered, known)
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
         for path, digest in sorted(self.files.items()):
@@ -113,10 +111,9 @@ class LastBuild:
 
     def __init__(self, cache: Cache, site: Path):
         self.cache, self.site = cache, site
-        found = cache.read("site", cache.key("site"))
-        found = found if isinstance(found, dict) else {}
-        files: dict[str, Any] = found["files"] if isinstance(found.get("files"), dict) else {}
-        self.inputs = found.get("inputs")
+        self.key = cache.key("site")
+        self.files = files = cache.read_entries("site", self.key)
+        self.inputs = cache.read("site-inputs", self.key)
         self.now = site_manifest(site) if files else {}
         self.intact = {path: entry[2] for path, entry in files.items()
                        if isinstance(entry, list) and len(entry) == 3 and self.now.get(path) == entry[:2]
@@ -146,7 +143,9 @@ class LastBuild:
     def remember(self, inputs: Inputs, digests: Mapping[str, str]) -> None:
         now = site_manifest(self.site)
         files = {path: [*now[path], digest] for path, digest in digests.items() if path in now}
-        self.cache.write("site", self.cache.key("site"), {"inputs": inputs.digest, "files": files})
+        self.cache.write("site-inputs", self.key, None)  # while the files' record is written, it is not current
+        self.cache.write_entries("site", self.key, files, self.files)
+        self.cache.write("site-inputs", self.key, inputs.digest)
 
 
 class Previous:
@@ -433,12 +432,22 @@ class EditionMemory:
     """What the last build made from an edition's studies: their pages, their rows in the study table,
     the table's pages, and their records in the downloads."""
 
-    def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str]):
+    def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str],
+                 pages_key: str):
+        self.cache, self.label, self.last, self.pages_key = cache, label, last, pages_key
         self.pages = KeptPages(StudyMemo(cache, f"study-pages-{label}", key, files), last)
         self.rows = StudyMemo(cache, f"table-rows-{label}", key, files)
         self.table = StudyMemo(cache, f"table-pages-{label}", key, None)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files)
+        self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
+
+    def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
+                      ) -> list[tuple[str, bytes | Unchanged]]:
+        """A part of the edition's other pages, kept while `key` and everything but the study files are
+        unchanged (`pages_key`, which for a review with its own templates covers the study files too)."""
+        whole = self.cache.key("edition pages", self.pages_key, key) if self.pages_key else ""
+        return self.cache.outputs(f"edition-{part}-{self.label}", whole, self.last, render)
 
     def save(self) -> None:
-        for memo in (self.pages, self.rows, self.table, self.records):
+        for memo in (self.pages, self.rows, self.table, self.records, self.shown):
             memo.save()

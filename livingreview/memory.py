@@ -6,7 +6,7 @@ checked for its shape before it is used, and made again if it is not as expected
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from .write import Unchanged
@@ -30,7 +30,7 @@ class StudyPages(Protocol):
 
 class Memory(Protocol):
     """An edition's memos: its study pages, its rows in the study table, the table's pages (by number),
-    and its studies' records in the downloads."""
+    its studies' records in the downloads, what its other pages show of each study, and those pages."""
 
     @property
     def pages(self) -> StudyPages: ...
@@ -43,6 +43,12 @@ class Memory(Protocol):
 
     @property
     def records(self) -> Memo: ...
+
+    @property
+    def shown(self) -> Memo: ...
+
+    def edition_pages(self, part: str, key: str,
+                      render: Callable[[], Iterable[tuple[str, bytes]]]) -> list[KeptOutput]: ...
 
 
 def is_strings(value: Any, count: int) -> bool:

@@ -8,6 +8,7 @@ already validated, figures already drawn, a site already up to date) comes from 
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -217,7 +218,13 @@ class _FrozenPages:
                              *(self.inputs.files.get(str(content / name), "") for name in ("codebook.yaml",
                                                                                            "baseline.yaml")))
         files = {s.id: self.inputs.files.get(str(self.project.root / s.path), "") for s in edition.studies}
-        return EditionMemory(self.cache, edition.label, key, self.last, files)
+        # The edition's other pages read the review's every other input; with the review's own templates,
+        # which may show anything of a study on any page, its studies too.
+        studies = "" if _own_templates(self.project) else str(self.project.studies) + os.sep
+        pages_key = self.cache.key("edition pages", key, *(f"{path}\0{digest}" for path, digest
+                                                           in sorted(self.inputs.files.items())
+                                                           if not studies or not path.startswith(studies)))
+        return EditionMemory(self.cache, edition.label, key, self.last, files, pages_key)
 
     def pages(self, edition: Edition, also_at: Sequence[str],
               render: Callable[[], Iterator[Output]]) -> list[Output]:

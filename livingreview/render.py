@@ -64,10 +64,15 @@ class SiteContext:
     root: Path  # the review's folder, for showing where a template is
 
 
-@lru_cache(maxsize=4)
 def environment(folders: tuple[Path, ...]) -> Environment:
     """The templates: a review's own folder first, the default theme last. One environment per process
-    (`serve` builds many times): it compiles each template once, and again only when its file changes."""
+    and set of template files (`serve` builds many times): it compiles each template once, and again only
+    when its file changes; a template added to the review's folder, in front of the theme's, is a new set."""
+    return _environment(folders, tuple(sorted(str(path) for folder in folders[:-1] for path in folder.rglob("*"))))
+
+
+@lru_cache(maxsize=4)
+def _environment(folders: tuple[Path, ...], files: tuple[str, ...]) -> Environment:
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
@@ -101,10 +106,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     `memory`: what an earlier build made from each study, given back while its key is unchanged."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
-    for page in edition.content.pages:
-        if page.slug != "home":
-            yield from renderer.content_page(page)
-    yield from renderer.home()
+    if memory:
+        keys = _edition_pages_keys(renderer, studies, memory.shown)
+        yield from memory.edition_pages("pages", keys[0], lambda: _edition_pages(renderer, studies))
+        yield from memory.edition_pages("figures", keys[1], lambda: _figure_pages(renderer, figures))
+    else:
+        yield from _edition_pages(renderer, studies)
+        yield from _figure_pages(renderer, figures)
     records = study_records(studies, edition.codebook, edition.content.baseline is not None,
                             memory.records if memory else None)
     yield from renderer.study_table(studies, records, memory)
@@ -112,6 +120,18 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      edition.content.baseline is not None, records))
+    if renderer.problems:
+        raise BuildError(renderer.problems)
+
+
+def _edition_pages(renderer: _Renderer, studies: Sequence[Study]) -> Iterator[Output]:
+    """The edition's pages but those of its studies, its study table and its figures: its content pages,
+    home, consistency, agreement, screening and reference pages."""
+    edition = renderer.edition
+    for page in edition.content.pages:
+        if page.slug != "home":
+            yield from renderer.content_page(page)
+    yield from renderer.home()
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
         yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
@@ -128,11 +148,41 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     references = reference_list(edition.content.bibliography)
     yield from renderer.page("references.html", "references.html",
                              entries=[(key, Markup(html)) for key, html in references])
+
+
+def _figure_pages(renderer: _Renderer, figures: Sequence[FigureData]) -> Iterator[Output]:
+    """Each figure's page (a cross-tabulation lists its studies by citation and title) and its data."""
     for figure in figures:
         yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
-    if renderer.problems:
-        raise BuildError(renderer.problems)
+
+
+def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str]:
+    """What `_edition_pages` and `_figure_pages` show beyond the review's settings, content and codebook
+    (which the store keys them by): the versions and where this one is shown, the draft's changes, how
+    current the evidence is, and of each study what the default theme shows on these pages: its coding and
+    citation, and on figure pages its title, but no other bibliographic text (which only its own page, the
+    table, the downloads and the changelog show). A review with its own templates may show anything: the
+    store then keys these pages by every study file as well."""
+    shown, titled = [], []
+    for study in studies:
+        found = memo.get(study.id, study.suffix)
+        if not is_strings(found, 2):
+            coding = repr((study.id, study.short_citation, study.in_baseline, study.coded_by, study.codes,
+                           study.second_coding, study.disagreements,
+                           [(key, e.source, e.where) for key, e in study.evidence.items()]))
+            found = [hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+                     for text in (coding, repr((coding, study.title)))]
+            memo.keep(study.id, study.suffix, found)
+        shown.append(found[0])
+        titled.append(found[1])
+    currency = {**_currency(renderer.context, renderer.edition)}
+    currency["previous"] = currency["previous"].label if currency["previous"] else None
+    versions = [(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.doi, e.previous_total)
+                for e in renderer.editions]
+    around = (renderer.prefixes, versions, renderer.draft_changes, currency)
+    return (hashlib.blake2b(repr((around, shown)).encode("utf-8"), digest_size=16).hexdigest(),
+            hashlib.blake2b(repr((around, titled)).encode("utf-8"), digest_size=16).hexdigest())
 
 
 def check_pages(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData]) -> None:

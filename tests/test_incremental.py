@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from unittest import mock
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
@@ -76,7 +76,16 @@ def _page(root: Path, study_id: str, n: int) -> None:
                                                           encoding="utf-8")
 
 
-EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page]
+def _home_template(root: Path, study_id: str, n: int) -> None:
+    # a review's own home page that lists every study's title: a retitled study changes it
+    own = root / "templates" / "home.html"
+    own.parent.mkdir(exist_ok=True)
+    theme = (THEME / "templates" / "home.html").read_text(encoding="utf-8")
+    listing = "{% for s in edition.studies|sort(attribute='id') %}<p>{{ s.title }}</p>{% endfor %}"
+    own.write_text(theme.replace("{% block main %}", "{% block main %}" + listing, 1), encoding="utf-8")
+
+
+EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page, _home_template]
 edit = st.tuples(st.sampled_from(EDITS), st.sampled_from([s["id"] for s in START]), st.integers(0, 5))
 
 
@@ -85,9 +94,15 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 # Each example is several builds: a few examples, and no shrinking (the failing edits are printed whole).
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rounds=st.lists(st.lists(edit, min_size=1, max_size=3), min_size=1, max_size=3), serving=st.booleans())
+@example(rounds=[[(_home_template, "alpha-2019", 0), (_retitle, "alpha-2019", 1)], [(_retitle, "alpha-2019", 2)]],
+         serving=False)
+@example(rounds=[[(_retitle, "beta-2020", 1)], [(_recode, "beta-2020", 0), (_retitle, "gamma-2021", 2)]],
+         serving=True)
+@example(rounds=[[(_retitle, "beta-2020", 1)], [(_recode, "beta-2020", 0)]], serving=False)  # the same changes listed
+@example(rounds=[[(_retitle, "alpha-2019", 0)], [(_retitle, "alpha-2019", 1)]], serving=False)  # a map lists titles
 def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, rounds, serving):
     """Each build in a new process, or (`serving`) all in one, as serve builds, with the cache held in memory."""
     with mock.patch("livingreview.render.TABLE_PAGE_SIZE", 2):  # the table on several pages, kept page by page

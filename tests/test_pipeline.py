@@ -283,11 +283,11 @@ def test_planted_cache_files_are_never_executed_nor_trusted(review, tmp_path):
     assert build(clean) == 0
     cache = review / ".cache"
     (cache / "studies-checked.pickle").write_bytes(marker_payload(marker))
-    forged = json.loads((clean / ".cache" / "site.json").read_text(encoding="utf-8"))
+    forged = json.loads((clean / ".cache" / "site-inputs.json").read_text(encoding="utf-8"))
+    (cache / "site-inputs.json").write_text(json.dumps(forged), encoding="utf-8")
     site_now = livingreview.cache.site_manifest(review / "site")
-    forged["data"]["files"] = {path: [*stat, file_digest((review / "site" / path).read_bytes())]
-                               for path, stat in site_now.items()}
-    (cache / "site.json").write_text(json.dumps(forged), encoding="utf-8")
+    files = {path: [*stat, file_digest((review / "site" / path).read_bytes())] for path, stat in site_now.items()}
+    (cache / "site" / "00.json").write_text(json.dumps({"key": forged["key"], "data": files}), encoding="utf-8")
     forged_drawings = [p.name for p in (clean / ".cache" / "figures").glob("*.svg")]
     assert {"per-year", "ladder"} <= {re.sub(r"-[0-9a-f]{32}\.svg$", "", name) for name in forged_drawings}
     for name in forged_drawings:
