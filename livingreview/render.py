@@ -14,7 +14,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -107,9 +107,11 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     if memory:
-        keys = _edition_pages_keys(renderer, studies, memory.shown)
-        yield from memory.edition_pages("pages", keys[0], lambda: _edition_pages(renderer, studies))
-        yield from memory.edition_pages("figures", keys[1], lambda: _figure_pages(renderer, figures))
+        around, shown, titled = _edition_pages_keys(renderer, studies, memory.shown)
+        yield from memory.edition_pages("pages", _digest(around, shown), lambda: _edition_pages(renderer, studies))
+        for figure in figures:  # a gap map lists its studies by citation and title; other figures, none
+            key = _digest(around, repr(figure), titled if figure.kind == "gap-map" else "")
+            yield from memory.edition_pages(f"figure-{figure.key}", key, partial(_figure_pages, renderer, [figure]))
     else:
         yield from _edition_pages(renderer, studies)
         yield from _figure_pages(renderer, figures)
@@ -151,19 +153,19 @@ def _edition_pages(renderer: _Renderer, studies: Sequence[Study]) -> Iterator[Ou
 
 
 def _figure_pages(renderer: _Renderer, figures: Sequence[FigureData]) -> Iterator[Output]:
-    """Each figure's page (a cross-tabulation lists its studies by citation and title) and its data."""
+    """Each figure's page and its data."""
     for figure in figures:
         yield from renderer.copies([(f"figures/{figure.key}.csv", figure.csv_bytes())])
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
 
 
-def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str]:
+def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str, str]:
     """What `_edition_pages` and `_figure_pages` show beyond the review's settings, content and codebook
-    (which the store keys them by): the versions and where this one is shown, the draft's changes, how
-    current the evidence is, and of each study what the default theme shows on these pages: its coding and
-    citation, and on figure pages its title, but no other bibliographic text (which only its own page, the
-    table, the downloads and the changelog show). A review with its own templates may show anything: the
-    store then keys these pages by every study file as well."""
+    (which the store keys them by): around them, the versions and where this one is shown, the draft's
+    changes and how current the evidence is; and of each study what the default theme shows on these pages:
+    its coding and citation, and on a gap map's page its title, but no other bibliographic text (which only
+    its own page, the table, the downloads and the changelog show). A review with its own templates may show
+    anything: the store then keys these pages by every study file as well."""
     shown, titled = [], []
     for study in studies:
         found = memo.get(study.id, study.suffix)
@@ -180,9 +182,12 @@ def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Mem
     currency["previous"] = currency["previous"].label if currency["previous"] else None
     versions = [(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.doi, e.previous_total)
                 for e in renderer.editions]
-    around = (renderer.prefixes, versions, renderer.draft_changes, currency)
-    return (hashlib.blake2b(repr((around, shown)).encode("utf-8"), digest_size=16).hexdigest(),
-            hashlib.blake2b(repr((around, titled)).encode("utf-8"), digest_size=16).hexdigest())
+    around = repr((renderer.prefixes, versions, renderer.draft_changes, currency))
+    return around, _digest(*shown), _digest(*titled)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def check_pages(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData]) -> None:
