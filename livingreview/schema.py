@@ -184,6 +184,10 @@ def _rebuilt(schema: Any, change: Callable[[Any], Any], drop: frozenset[str] = f
 
 
 # Keywords that describe a value and constrain nothing (draft 7): the compiled validator needs none of them.
+# A shorter subschema is compiled where it occurs: its code is short, and a call costs more than it saves
+# (fastjsonschema passes a shared one the path for its error messages, built on every call, inside a list
+# from every local name).
+_MIN_SHARED = 100  # characters of the subschema as JSON
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples"})
 
 
@@ -192,10 +196,10 @@ def _shared(schema: dict[str, Any]) -> dict[str, Any]:
     and referred to by `$ref` wherever it occurs, for fastjsonschema to generate its code once.
 
     A study schema repeats each field's schema three times (codes, disagreements, second_coding) and the
-    evidence schema once per field: compiled as written, the generated code is three times as long, and
-    Python took most of a validator's compilation to compile it. A subschema with a `default` stays where
-    it is (fastjsonschema fills a default in from the schema around it); so does every schema that already
-    uses `$ref` or `definitions`."""
+    evidence schema once per field: compiled as written, the generated code is more than twice as long, and
+    Python took most of a validator's compilation to compile it. A short subschema stays where it is
+    (_MIN_SHARED), and so does one with a `default` (fastjsonschema fills a default in from the schema
+    around it); a schema that already uses `$ref` or `definitions` is left as it is."""
     if "definitions" in schema or "$ref" in json.dumps(schema):
         return schema
     stripped = _without_annotations(schema)
@@ -203,8 +207,8 @@ def _shared(schema: dict[str, Any]) -> dict[str, Any]:
     pending = list(_subschemas(stripped))
     while pending:
         item = pending.pop()
-        if isinstance(item, dict) and "default" not in item:
-            text = json.dumps(item, sort_keys=True)
+        text = json.dumps(item, sort_keys=True) if isinstance(item, dict) and "default" not in item else ""
+        if len(text) > _MIN_SHARED:
             counts[text] = counts.get(text, 0) + 1
         pending.extend(_subschemas(item))
     names: dict[str, str] = {}

@@ -15,7 +15,14 @@ import yaml
 from conftest import FIXTURE
 
 from livingreview.codebook import load_codebook
-from livingreview.schema import _shared, _without_const, fast_validator, study_schema
+from livingreview.schema import (
+    _MIN_SHARED,
+    _shared,
+    _without_annotations,
+    _without_const,
+    fast_validator,
+    study_schema,
+)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 REVIEWS = [FIXTURE, REPOSITORY]
@@ -79,23 +86,29 @@ def test_the_shared_form_accepts_exactly_what_the_schema_as_written_accepts(revi
     assert compared > 1000 and 0 < accepted < compared
 
 
-def test_each_field_schema_is_compiled_once():
+def test_each_long_field_schema_is_compiled_once():
     codebook, _ = load_codebook(FIXTURE / "content" / "codebook.yaml")
     assert codebook is not None
     shared = _shared(_without_const(study_schema(codebook)))
     codes = shared["properties"]["codes"]["properties"]
-    assert codes and all(set(item) == {"$ref"} for item in codes.values())
-    again = shared["properties"]["second_coding"]["properties"]["codes"]["properties"]
-    assert again == codes
-    assert "title" not in json.dumps(shared["definitions"])  # annotations constrain nothing: left out
+    written = _without_annotations(study_schema(codebook))["properties"]["codes"]["properties"]
+    long = {key for key, item in written.items() if len(json.dumps(item)) > _MIN_SHARED}
+    assert long and all(set(codes[key]) == {"$ref"} for key in long)
+    assert shared["properties"]["second_coding"]["properties"]["codes"]["properties"] == codes
+    disagreements = shared["properties"]["disagreements"]["properties"]
+    assert all(disagreements[key]["properties"]["value"] == codes[key] for key in long)
+    assert all(codes[key] == written[key] for key in written if key not in long)
+    assert "description" not in json.dumps(shared)  # annotations constrain nothing: left out
 
 
 def test_a_subschema_with_a_default_stays_in_place():
     # fastjsonschema fills a property's default in from the schema around it: a $ref would lose it.
-    kind = {"type": "string", "default": "plain"}
-    item = {"type": "object", "properties": {"kind": kind}}
+    kind = {"type": "string", "default": "plain", "enum": ["plain", "bold", "italic", "underlined", "small-capitals"]}
+    item = {"type": "object", "properties": {"kind": kind, "name": {"type": "string", "minLength": 1},
+                                             "size": {"type": "integer", "minimum": 0, "maximum": 100}}}
     schema = {"type": "object", "properties": {"first": item, "second": item, "third": kind, "fourth": kind}}
     shared = _shared(schema)
+    assert len(json.dumps(kind)) > _MIN_SHARED
     assert shared["properties"]["third"] == shared["properties"]["fourth"] == kind
     assert shared["definitions"]["s0"] == item
     data: dict[str, Any] = {"first": {}, "second": {}}
