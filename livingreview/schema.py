@@ -203,18 +203,20 @@ def _shared(schema: dict[str, Any]) -> dict[str, Any]:
     if "definitions" in schema or "$ref" in json.dumps(schema):
         return schema
     stripped = _without_annotations(schema)
+    texts: dict[int, str] = {}  # each subschema of `stripped` as JSON, by id
     counts: dict[str, int] = {}
     pending = list(_subschemas(stripped))
     while pending:
         item = pending.pop()
-        text = json.dumps(item, sort_keys=True) if isinstance(item, dict) and "default" not in item else ""
-        if len(text) > _MIN_SHARED:
-            counts[text] = counts.get(text, 0) + 1
+        if isinstance(item, dict) and "default" not in item:
+            text = texts[id(item)] = json.dumps(item, sort_keys=True)
+            if len(text) > _MIN_SHARED:
+                counts[text] = counts.get(text, 0) + 1
         pending.extend(_subschemas(item))
     names: dict[str, str] = {}
 
     def referred(item: Any) -> Any:
-        text = json.dumps(item, sort_keys=True) if isinstance(item, dict) else ""
+        text = texts.get(id(item)) or (json.dumps(item, sort_keys=True) if isinstance(item, dict) else "")
         if counts.get(text, 0) > 1:
             return {"$ref": f"#/definitions/{names.setdefault(text, f's{len(names)}')}"}
         return _rebuilt(item, referred)
