@@ -44,7 +44,7 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
     folder = project.display(project.studies)
 
     def checked(path: Path) -> tuple[Study | None, list[Diagnostic]]:
-        loaded = read_yaml(path, f"{folder}/{path.name}")
+        loaded = read_yaml(path, f"{folder}/{path.name}", remember=False)  # read once
         valid = fast_validator(schema_text)  # compiled on the first file read, kept for the others
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
         return study, loaded.diagnostics
