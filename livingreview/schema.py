@@ -184,11 +184,11 @@ def _rebuilt(schema: Any, change: Callable[[Any], Any], drop: frozenset[str] = f
 
 
 # Keywords that describe a value and constrain nothing (draft 7): the compiled validator needs none of them.
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples"})
 # A shorter subschema is compiled where it occurs: its code is short, and a call costs more than it saves
 # (fastjsonschema passes a shared one the path for its error messages, built on every call, inside a list
 # from every local name).
 _MIN_SHARED = 100  # characters of the subschema as JSON
-_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples"})
 
 
 def _shared(schema: dict[str, Any]) -> dict[str, Any]:
