@@ -596,7 +596,8 @@ def _page(slug: str, display: str, match: re.Match[str], text: str, problems: li
 
 
 def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
-    from pybtex.database import BibliographyData, parse_string
+    from pybtex.database import BibliographyData
+    from pybtex.database.input.bibtex import Parser  # what parse_string(text, "bibtex") would look up
     from pybtex.scanner import PybtexError
 
     read = sources.text("references.bib")
@@ -607,7 +608,9 @@ def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
         return BibliographyData()
     text, display = read
     try:
-        data = parse_string(text, "bibtex")
+        # The parser itself: pybtex's parse_string looks it up among every installed package's entry
+        # points, on each call (a few milliseconds, once per edition).
+        data = Parser().parse_string(text)
     except PybtexError as error:
         problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {error}"))
         return BibliographyData()

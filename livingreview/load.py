@@ -135,15 +135,17 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
                 seen.setdefault(key_node.value, key_node.start_mark)
 
 
-def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
-    """Read one YAML file; never raises for bad content."""
+def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+              remember: bool = True) -> LoadedFile:
+    """Read one YAML file; never raises for bad content. `remember`: keep its data for a later reading of
+    the same text (see _READ)."""
     loaded = LoadedFile(path, display or str(path))
     text = _read_text(loaded, max_bytes)
     if text is None:
         return loaded
     loaded.text = text
     _check_tabs(loaded, text)
-    _load(loaded, text)
+    _load(loaded, text, remember)
     return loaded
 
 
@@ -154,8 +156,40 @@ def parse_yaml_text(text: str, display: str) -> LoadedFile:
     return loaded
 
 
-def _load(loaded: LoadedFile, text: str) -> None:
+# The data of texts read without a problem, by text: a release holds the content and data files as the
+# working tree (or an earlier release) had them, mostly word for word, and each edition reads its own.
+# Each reader gets a copy. Study files are not remembered: a study's text is read once (releases hold
+# studies as JSON).
+_READ: dict[str, Any] = {}
+_READ_MOST = 16 * 1024 * 1024  # characters of text remembered, then all forgotten at once (`serve` reads on)
+_read_size = 0
+
+
+def _load(loaded: LoadedFile, text: str, remember: bool = True) -> None:
     """Refuse what could exhaust memory or the stack, then parse."""
+    global _read_size
+    if text in _READ:
+        loaded.data, loaded.parsed = _copied(_READ[text]), True
+        return
+    _load_anew(loaded, text)
+    if remember and loaded.parsed and not loaded.diagnostics:
+        if _read_size + len(text) > _READ_MOST:
+            _READ.clear()
+            _read_size = 0
+        _READ[text] = _copied(loaded.data)
+        _read_size += len(text)
+
+
+def _copied(data: Any) -> Any:
+    """Parsed data, its lists and mappings copied (all else YAML reads here is immutable)."""
+    if isinstance(data, dict):
+        return {key: _copied(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copied(value) for value in data]
+    return data
+
+
+def _load_anew(loaded: LoadedFile, text: str) -> None:
     if ("&" in text or "*" in text or "!" in text) and _has_anchors_or_tags(loaded, text):
         return
     # Very deep flow nesting ([[[[...) overflows the C parser's stack: count levels before parsing.

@@ -143,8 +143,14 @@ def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tup
     except Exception as error:  # noqa: BLE001 - any mistake in a page's expressions is the page's problem
         line = _template_line(error.__traceback__, page.path)
         return "", [Diagnostic(page.path, page.body_line + line - 1, 1, _explain(error))]
+    return blocks.fill(_html(text)), []
+
+
+@lru_cache(maxsize=128)
+def _html(text: str) -> str:
+    """A page's Markdown as HTML, once per text: the editions of a build share many pages word for word."""
     html = _MARKDOWN.render(text).replace("<table>", '<div class="table-scroll"><table>')
-    return blocks.fill(html.replace("</table>", "</table></div>")), []
+    return html.replace("</table>", "</table></div>")
 
 
 def _template_line(trace: Any, filename: str) -> int:

@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rapidfuzz import fuzz
-
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
 from .load import LoadedFile, locate, read_yaml
@@ -46,7 +44,7 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
     folder = project.display(project.studies)
 
     def checked(path: Path) -> tuple[Study | None, list[Diagnostic]]:
-        loaded = read_yaml(path, f"{folder}/{path.name}")
+        loaded = read_yaml(path, f"{folder}/{path.name}", remember=False)  # read once
         valid = fast_validator(schema_text)  # compiled on the first file read, kept for the others
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
         return study, loaded.diagnostics
@@ -421,6 +419,8 @@ def title_pairs(titles: Mapping[str, tuple[int, str]], fresh: Sequence[str]) -> 
 
 
 def _similar_in_small_group(asked: Sequence[str], titles: Sequence[str]) -> Iterable[tuple[int, int]]:
+    from rapidfuzz import fuzz  # imported when titles are compared: a run whose titles are known compares none
+
     # fuzz.ratio >= 95 implies the lengths differ by at most 5 % of their sum: others are not compared
     widest = (200 - TITLE_SIMILARITY) / TITLE_SIMILARITY
     for i, title in enumerate(asked):
@@ -431,7 +431,7 @@ def _similar_in_small_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
 
 
 def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iterable[tuple[int, int]]:
-    from rapidfuzz import process  # all pairs in C, on both cores; worth its numpy import only here
+    from rapidfuzz import fuzz, process  # all pairs in C, on both cores; worth its numpy import only here
 
     scores = process.cdist(asked, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
     for i, j in zip(*scores.nonzero(), strict=True):

@@ -1,0 +1,39 @@
+"""`check` imports only what it uses: never matplotlib (figures are drawn only by build), and the
+title comparison (rapidfuzz) only when some title is new since the last run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+PROBE = """
+import json, sys
+from livingreview.cli import main
+code = main(["--root", sys.argv[1], "check"])
+print(json.dumps({"code": code, "modules": sorted(m.split(".")[0] for m in sys.modules)}))
+"""
+
+
+def _check_imports(review: Path) -> tuple[int, set[str]]:
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(review)], capture_output=True, text=True,
+                          env=environment, check=False)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+def test_check_never_imports_matplotlib(scratch_review):
+    assert not (scratch_review / ".cache").exists()
+    code, modules = _check_imports(scratch_review)
+    assert code == 0
+    assert "matplotlib" not in modules
+    assert "rapidfuzz" in modules  # a first run compares every title
+    code, modules = _check_imports(scratch_review)  # now with .cache/ from the first run
+    assert code == 0
+    assert "matplotlib" not in modules
+    assert "rapidfuzz" not in modules  # no title is new: nothing to compare
