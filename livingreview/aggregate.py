@@ -201,14 +201,20 @@ def aggregate(studies: Sequence[Study], codebook: Codebook,
 
 def _values(dimension: str, studies: Sequence[Study], codebook: Codebook) -> dict[str, list[Any] | None]:
     """Each study's values on a dimension, by id: `dimension_values` for every study, with a field's own
-    values read in one loop (for a large review, the aggregate stage is mostly this)."""
+    values read in one loop (for a large review, the aggregate stage is mostly this). Studies with the same
+    values share one list (a large review has few distinct ones): nothing changes these lists."""
+    shared: dict[tuple[tuple[type, Any], ...], list[Any]] = {}
+
+    def one(values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else shared.setdefault(tuple((type(v), v) for v in values), values)
+
     if dimension in ("year", "region") or dimension in codebook.derived_keys:
-        return {s.id: dimension_values(s, dimension, codebook) for s in studies}
+        return {s.id: one(dimension_values(s, dimension, codebook)) for s in studies}
     not_coded = codebook.not_coded
     found: dict[str, list[Any] | None] = {}
     for study in studies:
         value = study.codes.get(dimension, not_coded)
-        found[study.id] = NOT_CODED if value == not_coded else list(value) if isinstance(value, list) else [value]
+        found[study.id] = NOT_CODED if value == not_coded else one(list(value) if isinstance(value, list) else [value])
     return found
 
 

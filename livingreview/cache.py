@@ -164,13 +164,15 @@ class Previous:
 class Cache:
     """The records of one review's `.cache/` folder."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, hold: bool = False):
         self.folder = Folder(folder)
         self._identity: str | None = None
-        # What this process read or wrote, by record: a Cache that lives across builds (serve's) reads each
-        # record from disk once, while nothing else writes it (its file's size and time are still as left).
+        # With `hold`, for a Cache that lives across builds (serve's), what this process read or wrote, by
+        # record: each record is read from disk once, while nothing else writes it (its file is as it left it).
+        self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
-        self.studies: dict[tuple[str, str, str], Study] = {}  # studies made from records, by key, file, digest
+        self.studies: dict[tuple[str, str, str], Study] = {}  # with `hold`: studies made from records, by key,
+        # file and digest
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -198,7 +200,8 @@ class Cache:
                 record = None
             if not isinstance(record, dict) or not isinstance(record.get("key"), str):
                 return None
-            self._held[name] = (self._stat(name), record["key"], record.get("data"))
+            if self.hold:
+                self._held[name] = (self._stat(name), record["key"], record.get("data"))
             data = record.get("data") if record["key"] == key else None
         return dict(data) if isinstance(data, dict) else list(data) if isinstance(data, list) else data
 
@@ -206,7 +209,8 @@ class Cache:
         if key:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
             self._write_bytes(f"{name}.json", text.encode("utf-8"))
-            self._held[name] = (self._stat(name), key, data)
+            if self.hold:
+                self._held[name] = (self._stat(name), key, data)
 
     def _stat(self, name: str) -> list[int]:
         try:
@@ -325,10 +329,12 @@ class KnownStudies:
         if made in self.cache.studies:
             return self.cache.studies[made]
         try:
-            study = self.cache.studies[made] = study_from_data(entry[1], f"{self.shown}/{path.name}")
+            study = study_from_data(entry[1], f"{self.shown}/{path.name}")
         except (KeyError, TypeError, ValueError, AttributeError):
             del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
             return None
+        if self.cache.hold:
+            self.cache.studies[made] = study
         return study
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:

@@ -217,7 +217,8 @@ class _FrozenPages:
         key = self.cache.key("edition memory", edition.label, edition.prefix, *self.shared,
                              *(self.inputs.files.get(str(content / name), "") for name in ("codebook.yaml",
                                                                                            "baseline.yaml")))
-        files = {s.id: self.inputs.files.get(str(self.project.root / s.path), "") for s in edition.studies}
+        root = str(self.project.root)
+        files = {s.id: self.inputs.files.get(os.path.join(root, s.path), "") for s in edition.studies}
         # The edition's other pages read the review's every other input; with the review's own templates,
         # which may show anything of a study on any page, its studies too.
         studies = "" if _own_templates(self.project) else str(self.project.studies) + os.sep

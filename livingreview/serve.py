@@ -75,7 +75,7 @@ class Server:
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
-        self.cache = Cache(project.cache)  # kept between builds: the review's records stay in memory
+        self.cache = Cache(project.cache, hold=True)  # kept between builds: the records stay in memory
 
     @property
     def port(self) -> int:

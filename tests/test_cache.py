@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from livingreview.cache import Cache
 
 
-def test_a_record_reads_back_as_written_and_as_another_writer_left_it(tmp_path):
-    cache = Cache(tmp_path / ".cache")
+@pytest.mark.parametrize("hold", [False, True])
+def test_a_record_reads_back_as_written_and_as_another_writer_left_it(tmp_path, hold):
+    cache = Cache(tmp_path / ".cache", hold)
     key = cache.key("test")
     cache.write("record", key, {"a": [1, 2]})
     assert cache.read("record", key) == {"a": [1, 2]}
@@ -18,8 +21,9 @@ def test_a_record_reads_back_as_written_and_as_another_writer_left_it(tmp_path):
     assert Cache(tmp_path / ".cache").read("record", key) == {"b": 3}
 
 
-def test_what_a_reader_changes_is_not_what_the_next_reader_gets(tmp_path):
-    cache = Cache(tmp_path / ".cache")
+@pytest.mark.parametrize("hold", [False, True])
+def test_what_a_reader_changes_is_not_what_the_next_reader_gets(tmp_path, hold):
+    cache = Cache(tmp_path / ".cache", hold)
     key = cache.key("test")
     cache.write("record", key, {"a": 1})
     first = cache.read("record", key)

@@ -113,7 +113,7 @@ def _build_and_compare(tmp_path_factory, rounds, serving):
     root = make_review(tmp_path_factory.mktemp("incremental") / "review", START)
     assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
     project = Project(root)
-    held = Cache(project.cache)
+    held = Cache(project.cache, hold=True)
 
     def build() -> None:
         if serving:
