@@ -74,10 +74,17 @@ def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Agg
 
 
 def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -> bytes:
-    """The dataset with its codebook."""
+    """The dataset with its codebook, put together one study at a time (a large review's whole text is
+    made once, not once per step)."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
+    out = bytearray(f'{head},"studies":['.encode())
+    for index, text in enumerate(records.json):
+        if index:
+            out += b","
+        out += text.encode("utf-8")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
-    return f'{head},"studies":[{",".join(records.json)}],"codebook":{codebook_text}}}\n'.encode()
+    out += f'],"codebook":{codebook_text}}}\n'.encode()
+    return bytes(out)
 
 
 def _json(data: Any) -> bytes:

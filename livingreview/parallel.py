@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Task = TypeVar("Task")
 
 
 def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
@@ -52,43 +53,60 @@ def _may_fork() -> bool:
     return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork") and threading.active_count() == 1
 
 
-class Background(Generic[Result]):
-    """`function()` started at once in a forked process, on the other core; `result()` waits for it.
-    Where no process may be forked, `function()` runs when its result is asked for."""
+class Standby(Generic[Task, Result]):
+    """A forked process started at once that gets ready (`prepare()`: an import that takes a while) while
+    this one works, then waits for its task: `give(task)` hands it over, `result()` waits for `work(task)`.
+    A task of None sends it away. Where no process may be forked, `work(task)` runs in `result()`."""
 
-    def __init__(self, function: Callable[[], Result]):
-        self.function = function
+    def __init__(self, prepare: Callable[[], None], work: Callable[[Task], Result]):
+        self.work = work
+        self.task: Task | None = None
         self.worker: Any = None
         if not _may_fork():
             return
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self.receiver, sender = context.Pipe(duplex=False)
+        task_end, self.tasks = context.Pipe(duplex=False)
+        self.receiver, result_end = context.Pipe(duplex=False)
 
         def run() -> None:
             try:
-                sender.send(function())
-            except BaseException:  # noqa: BLE001 - the parent runs it again and meets the error itself
-                sender.send(None)
+                prepare()
+                task = task_end.recv()
+                if task is not None:
+                    result_end.send(work(task))
+            except BaseException:  # noqa: BLE001 - the parent does the work itself and meets the error
+                result_end.send(None)
 
         self.worker = context.Process(target=run, daemon=True)
         self.worker.start()
-        sender.close()
+        task_end.close()
+        result_end.close()
+
+    def give(self, task: Task | None) -> None:
+        self.task = task
+        if self.worker is not None:
+            try:
+                self.tasks.send(task)
+            except OSError:  # the worker is gone: `result()` does the work here
+                self.cancel()
 
     def result(self) -> Result:
+        assert self.task is not None
         if self.worker is None:
-            return self.function()
+            return self.work(self.task)
         try:
             value = self.receiver.recv()
         except EOFError:
             value = None
         self.cancel()
-        return value if value is not None else self.function()
+        return value if value is not None else self.work(self.task)
 
     def cancel(self) -> None:
         """Stop the worker (if it still runs) and wait for it: no process outlives the build."""
         if self.worker is not None:
+            self.tasks.close()
             self.receiver.close()
             self.worker.terminate()
             self.worker.join()

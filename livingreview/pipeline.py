@@ -23,8 +23,9 @@ from .content import Baseline, load_content
 from .diagnostics import BuildError
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
+from .figures.drawing import prepare_matplotlib
 from .load import read_input, read_yaml
-from .parallel import Background
+from .parallel import Standby
 from .project import Project
 from .release import release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
@@ -155,14 +156,17 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     cache, inputs = previous.cache, previous.inputs
     if not force and previous.is_current():
         return UP_TO_DATE.format(site=project.display(project.site))
-    site = plan(project, cache, inputs)
-    clock.lap("load, validate and aggregate")
-    drawings = _Drawings(site, cache)  # figures whose data changed are drawn meanwhile, on the other core
+    # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
+    # while this one loads the review.
+    drawer: Standby[dict[str, FigureData], dict[str, bytes]] = Standby(prepare_matplotlib, _draw)
     try:
-        outputs = _outputs(project, site, drawings, previous)
-        report = write_site(_progress(outputs), project.site, previous.last.digest)
+        site = plan(project, cache, inputs)
+        clock.lap("load, validate and aggregate")
+        drawings = _Drawings(site, cache, drawer)
+        report = write_site(_progress(_outputs(project, site, drawings, previous)), project.site,
+                            previous.last.digest)
     finally:
-        drawings.cancel()
+        drawer.cancel()
     previous.last.remember(inputs, report.digests)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]
@@ -235,15 +239,17 @@ class _FrozenPages:
 
 
 class _Drawings:
-    """Each figure as SVG: kept from an earlier build while its data is unchanged, else drawn again."""
+    """Each figure as SVG: kept from an earlier build while its data is unchanged, else drawn again (by
+    `drawer`, on the other core)."""
 
-    def __init__(self, site: Plan, cache: Cache):
+    def __init__(self, site: Plan, cache: Cache, drawer: Standby[dict[str, FigureData], dict[str, bytes]]):
         self.site, self.cache = site, cache
         self.names = {id(f): f"figures/{f.key}-{cache.key('drawing', f.drawing_key()) or 'uncached'}.svg"
                       for figures in site.figures for f in figures}
         missing = {self.names[id(f)]: f for figures in site.figures for f in figures
                    if cache.drawing(self.names[id(f)]) is None}
-        self.pending = Background(lambda: {name: figure_svg(f) for name, f in missing.items()}) if missing else None
+        drawer.give(missing or None)
+        self.pending = drawer if missing else None
 
     def outputs(self) -> Iterator[Output]:
         drawn = self.pending.result() if self.pending else {}
@@ -256,9 +262,9 @@ class _Drawings:
                 yield f"{edition.prefix}figures/{figure.key}.svg", svg
         self.cache.prune("figures", set(self.names.values()))
 
-    def cancel(self) -> None:
-        if self.pending:
-            self.pending.cancel()
+
+def _draw(figures: dict[str, FigureData]) -> dict[str, bytes]:
+    return {name: figure_svg(figure) for name, figure in figures.items()}
 
 
 def _progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:

@@ -1,0 +1,52 @@
+"""The second process: what it gives back is what the work gives here, whatever becomes of it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from livingreview.parallel import Standby
+
+
+def _square_all(numbers: list[int]) -> list[int]:
+    return [n * n for n in numbers]
+
+
+def test_the_standby_worker_gives_back_what_the_work_gives_and_leaves_no_process():
+    standby: Standby[list[int], list[int]] = Standby(lambda: None, _square_all)
+    standby.give([1, 2, 3])
+    assert standby.result() == [1, 4, 9]
+    assert standby.worker is None
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_fails_to_get_ready_leaves_the_work_to_this_process():
+    def fail() -> None:
+        raise RuntimeError("no matplotlib here")
+
+    standby: Standby[list[int], list[int]] = Standby(fail, _square_all)
+    standby.give([4])
+    assert standby.result() == [16]
+
+
+def test_a_worker_with_nothing_to_do_is_sent_away():
+    standby: Standby[list[int], list[int]] = Standby(lambda: None, _square_all)
+    standby.give(None)
+    standby.cancel()
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_the_work_is_done_in_the_worker(tmp_path):
+    marker = tmp_path / "pid"
+
+    def work(numbers: list[int]) -> list[int]:
+        marker.write_text(str(os.getpid()))
+        return numbers
+
+    standby: Standby[list[int], list[int]] = Standby(lambda: None, work)
+    standby.give([1])
+    assert standby.result() == [1]
+    assert marker.read_text() != str(os.getpid())
