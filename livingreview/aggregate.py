@@ -202,19 +202,26 @@ def aggregate(studies: Sequence[Study], codebook: Codebook,
 def _values(dimension: str, studies: Sequence[Study], codebook: Codebook) -> dict[str, list[Any] | None]:
     """Each study's values on a dimension, by id: `dimension_values` for every study, with a field's own
     values read in one loop (for a large review, the aggregate stage is mostly this). Studies with the same
-    values share one list (a large review has few distinct ones): nothing changes these lists."""
-    shared: dict[tuple[tuple[type, Any], ...], list[Any]] = {}
-
-    def one(values: list[Any] | None) -> list[Any] | None:
-        return None if values is None else shared.setdefault(tuple((type(v), v) for v in values), values)
-
-    if dimension in ("year", "region") or dimension in codebook.derived_keys:
-        return {s.id: one(dimension_values(s, dimension, codebook)) for s in studies}
-    not_coded = codebook.not_coded
+    values share one list (a large review has few distinct ones): nothing changes these lists. (The values
+    of one dimension are all of one type, so True and 1 never meet in `shared`.)"""
+    shared: dict[Any, list[Any]] = {}
     found: dict[str, list[Any] | None] = {}
+    if dimension in ("year", "region") or dimension in codebook.derived_keys:
+        for study in studies:
+            values = dimension_values(study, dimension, codebook)
+            found[study.id] = None if values is None else shared.setdefault(tuple(values), values)
+        return found
+    not_coded = codebook.not_coded
     for study in studies:
         value = study.codes.get(dimension, not_coded)
-        found[study.id] = NOT_CODED if value == not_coded else one(list(value) if isinstance(value, list) else [value])
+        if value == not_coded:
+            found[study.id] = NOT_CODED
+        else:
+            key = tuple(value) if isinstance(value, list) else value
+            same = shared.get(key)
+            if same is None:
+                same = shared[key] = list(value) if isinstance(value, list) else [value]
+            found[study.id] = same
     return found
 
 

@@ -542,11 +542,12 @@ def _page_in(edition: Edition, page: str) -> bool:
 
 
 def _editions_holding(editions: Sequence[Edition]) -> dict[str, frozenset[str]]:
-    held: dict[str, set[str]] = {}
+    held: dict[str, tuple[str, ...]] = {}
     for edition in editions:
         for study in edition.studies:
-            held.setdefault(study.id, set()).add(edition.label)
-    return {study_id: frozenset(labels) for study_id, labels in held.items()}
+            held[study.id] = (*held.get(study.id, ()), edition.label)
+    shared: dict[tuple[str, ...], frozenset[str]] = {}  # few distinct sets of versions: one of each
+    return {study_id: shared.setdefault(labels, frozenset(labels)) for study_id, labels in held.items()}
 
 
 def _draft_changes(editions: Sequence[Edition]) -> str:
