@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .study import Study, study_from_data, study_to_data
 from .write import Folder, RefusedPath, Unchanged, file_digest
@@ -30,6 +30,8 @@ _MAX_RECORD_BYTES = 64 * 1024 * 1024
 # A file changed this shortly before its size and time were recorded could change again without changing either.
 _SETTLED_NS = 2_000_000_000
 _SHARDS = 16  # a record of one entry per study is kept in this many files
+_MADE_HELD = 8
+Made = TypeVar("Made")
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +173,7 @@ class Cache:
         # record: each record is read from disk once, while nothing else writes it (its file is as it left it).
         self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
+        self._made: dict[str, dict[str, Any]] = {}
         self.studies: dict[tuple[str, str, str], Study] = {}  # with `hold`: studies made from records, by key,
         # file and digest
 
@@ -218,6 +221,18 @@ class Cache:
         except (OSError, RefusedPath):
             return []
         return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+    def made(self, kind: str, key: str, make: Callable[[], Made]) -> Made:
+        """`make()`, or with `hold` what it gave for the same key in an earlier build of this process (a
+        frozen release read and checked, by its file's digest): the few latest of each kind are held."""
+        if not (self.hold and key):
+            return make()
+        held = self._made.setdefault(kind, {})
+        if key not in held:
+            held[key] = make()
+            for old in list(held)[:-_MADE_HELD]:
+                del held[old]
+        return cast(Made, held[key])
 
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from jinja2 import Environment
 
@@ -27,7 +28,7 @@ from .figures.drawing import prepare_matplotlib
 from .load import read_input, read_yaml
 from .parallel import Standby
 from .project import Project
-from .release import release_editions
+from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
@@ -89,7 +90,13 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     """Load and validate the review and every release; aggregate each edition and compute its figures."""
     review = load_review(project, cache, inputs)
     site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
-    editions = release_editions(project, review.content, site_file)
+    site_digest = inputs.files.get(str(project.content / "site.yaml"), "") if inputs else ""
+
+    def loaded(path: Path, load: Callable[[], FrozenRelease]) -> FrozenRelease:
+        digest = inputs.files.get(str(path), "") if inputs else ""
+        return cache.made("release", f"{path}:{digest}:{site_digest}", load) if cache and digest else load()
+
+    editions = release_editions(project, review.content, site_file, loaded)
     latest = editions[-1] if editions else None
     studies = distinguished(review.studies)
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,

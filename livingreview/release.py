@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -222,15 +224,18 @@ def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str)
     return distinguished(tuple(studies))
 
 
-def release_editions(project: Project, live: Content, site_file: LoadedFile | None) -> list[Edition]:
-    """Every frozen release, oldest first, then the latest again at the site root."""
+def release_editions(project: Project, live: Content, site_file: LoadedFile | None,
+                     loaded: Callable[[Path, Callable[[], FrozenRelease]], FrozenRelease] = lambda path, load: load()
+                     ) -> list[Edition]:
+    """Every frozen release, oldest first, then the latest again at the site root. `loaded(path, load)`:
+    the release `load()` reads and checks, or the same release as an earlier build read it."""
     paths, problems = release_files(project)
     if problems:
         raise BuildError(problems)
     failures, releases = [], []
     for path in paths:
         try:
-            releases.append(load_release(project, path, site_file))
+            releases.append(loaded(path, partial(load_release, project, path, site_file)))
         except BuildError as error:
             failures += error.diagnostics
     if failures:

@@ -85,7 +85,13 @@ def _home_template(root: Path, study_id: str, n: int) -> None:
     own.write_text(theme.replace("{% block main %}", "{% block main %}" + listing, 1), encoding="utf-8")
 
 
-EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page, _home_template]
+def _release(root: Path, study_id: str, n: int) -> None:
+    # a new version: every page's version switcher changes, and the new release is read (a version not
+    # above the latest is refused, and nothing changes)
+    main(["--root", str(root), "release", f"1.{n + 1}", "--date", f"2026-02-{10 + n}"])
+
+
+EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page, _home_template, _release]
 edit = st.tuples(st.sampled_from(EDITS), st.sampled_from([s["id"] for s in START]), st.integers(0, 5))
 
 
