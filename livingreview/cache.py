@@ -174,8 +174,8 @@ class Cache:
         self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
         self._made: dict[str, dict[str, Any]] = {}
-        self.studies: dict[tuple[str, str, str], Study] = {}  # with `hold`: studies made from records, by key,
-        # file and digest
+        # with `hold`: the studies made from records, by the record's key, the file's name and its digest
+        self.studies: dict[tuple[str, str, str], Study] = {}
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""

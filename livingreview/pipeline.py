@@ -137,7 +137,7 @@ def check(project: Project) -> Plan:
     Every content page is rendered. The default theme renders any review that passes these checks (the
     engine's own tests see to that); a review's own templates are compiled, and tried on every kind of page."""
     cache = Cache(project.cache)
-    checked = plan(project, cache, Inputs([project.studies], cache))
+    checked = plan(project, cache, Inputs(project.inputs, cache))  # the same files as build: one record of them
     if _own_templates(project):
         problems = check_templates(checked.env, checked.context.template_folders, project.root)
         if problems:
