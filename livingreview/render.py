@@ -109,11 +109,13 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     if memory:
         around, shown, titled = _edition_pages_keys(renderer, studies, memory.shown)
         yield from memory.edition_pages("pages", _digest(around, shown), lambda: _edition_pages(renderer, studies))
+        yield from memory.edition_pages("home", _digest(around, shown, _home_key(renderer)), renderer.home)
         for figure in figures:  # a gap map lists its studies by citation and title; other figures, none
             key = _digest(around, repr(figure), titled if figure.kind == "gap-map" else "")
             yield from memory.edition_pages(f"figure-{figure.key}", key, partial(_figure_pages, renderer, [figure]))
     else:
         yield from _edition_pages(renderer, studies)
+        yield from renderer.home()
         yield from _figure_pages(renderer, figures)
     records = study_records(studies, edition.codebook, edition.content.baseline is not None,
                             memory.records if memory else None)
@@ -127,13 +129,12 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
 
 
 def _edition_pages(renderer: _Renderer, studies: Sequence[Study]) -> Iterator[Output]:
-    """The edition's pages but those of its studies, its study table and its figures: its content pages,
-    home, consistency, agreement, screening and reference pages."""
+    """The edition's pages but its home, its studies', its study table and its figures: its content pages,
+    consistency, agreement, screening and reference pages."""
     edition = renderer.edition
     for page in edition.content.pages:
         if page.slug != "home":
             yield from renderer.content_page(page)
-    yield from renderer.home()
     disagreements = _disagreements(edition, studies)
     if edition.content.baseline is not None or disagreements:
         yield from renderer.page("consistency.html", "consistency.html", report=_consistency(edition),
@@ -164,7 +165,8 @@ def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Mem
     (which the store keys them by): around them, the versions and where this one is shown, the draft's
     changes and how current the evidence is; and of each study what the default theme shows on these pages:
     its coding and citation, and on a gap map's page its title, but no other bibliographic text (which only
-    its own page, the table, the downloads and the changelog show). A review with its own templates may show
+    its own page, the table, the downloads and the changelog show). Whether the draft has changes is around
+    every page; what they are, only on the home page (`_home_key`). A review with its own templates may show
     anything: the store then keys these pages by every study file as well."""
     shown, titled = [], []
     for study in studies:
@@ -178,12 +180,17 @@ def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Mem
             memo.keep(study.id, study.suffix, found)
         shown.append(found[0])
         titled.append(found[1])
-    currency = {**_currency(renderer.context, renderer.edition)}
-    currency["previous"] = currency["previous"].label if currency["previous"] else None
     versions = [(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.doi, e.previous_total)
                 for e in renderer.editions]
-    around = repr((renderer.prefixes, versions, renderer.draft_changes, currency))
+    around = repr((renderer.prefixes, versions, bool(renderer.draft_changes)))
     return around, _digest(*shown), _digest(*titled)
+
+
+def _home_key(renderer: _Renderer) -> str:
+    """What the home page shows beyond the other pages: the draft's changes in words, how current it is."""
+    currency = {**_currency(renderer.context, renderer.edition)}
+    currency["previous"] = currency["previous"].label if currency["previous"] else None
+    return repr((renderer.draft_changes, currency))
 
 
 def _digest(*parts: str) -> str:
@@ -224,7 +231,7 @@ def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output
             site=site, editions=editions, latest=latest, nav=nav, this_path="changelog.html", edition=root_edition,
             entries=entries, url=lambda target: target, site_url=lambda target: target,
             attribution=_inline_markdown(site.attribution), baseline=context.content.baseline,
-            **{**_addresses(context, root_edition, "", _draft_changes(editions)),
+            **{**_addresses(context, root_edition, "", bool(_draft_changes(editions))),
                "canonical": "changelog.html", "same_page": lambda other: "index.html"})
         yield "changelog.html", html.encode("utf-8")
         releases = [e for e in editions if e.is_release]
@@ -306,7 +313,7 @@ class _Renderer:
             "value_label": lambda d, v: value_label(d, v, edition.codebook),
             "attribution": _inline_markdown(self.context.content.site.attribution,
                                             lambda target: relative(full, edition.prefix + target)),
-            **_addresses(self.context, edition, page, self.draft_changes, held),
+            **_addresses(self.context, edition, page, bool(self.draft_changes), held),
         }
 
     def content_page(self, page: Page) -> list[Output]:
@@ -316,7 +323,7 @@ class _Renderer:
         page = self.content.page("home")
         body = self.prose(page, "index.html") if page else Markup("")
         return self.page("index.html", "home.html", body=body, page=page, headline=_headline(self.edition),
-                         currency=_currency(self.context, self.edition))
+                         currency=_currency(self.context, self.edition), draft_changes=self.draft_changes)
 
     def prose(self, page: Page, path: str) -> Markup:
         full = self.edition.prefix + path
@@ -492,7 +499,7 @@ class _Renderer:
             chrome.append((prefix, head, middle, before_main, after_main))
         return chrome
 
-def _addresses(context: SiteContext, edition: Edition, page: str, draft_changes: str,
+def _addresses(context: SiteContext, edition: Edition, page: str, draft_changed: bool,
                held: frozenset[str] | None = None) -> dict[str, Any]:
     """Where a page is and where it is in other versions: its canonical (versioned) address, what the
     version switcher offers, and for a release the metadata reference managers and search engines read."""
@@ -500,7 +507,7 @@ def _addresses(context: SiteContext, edition: Edition, page: str, draft_changes:
     values: dict[str, Any] = {
         "site_address": lambda path: site.url + path, "canonical": edition.prefix + page,
         "same_page": lambda other: _same_page(other, page, held),
-        "draft_changes": draft_changes, "json_ld": "",
+        "draft_changed": draft_changed, "json_ld": "",
     }
     if edition.is_release:
         record = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "name": site.title,

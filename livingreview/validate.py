@@ -431,11 +431,66 @@ def _similar_in_small_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
 
 
 def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iterable[tuple[int, int]]:
-    from rapidfuzz import fuzz, process  # all pairs in C, on both cores; worth its numpy import only here
+    """The pairs `_similar_in_small_group` finds, without comparing every pair: comparing all of a year's titles
+    grows with the square of their number (at 100,000 studies, minutes). Each insertion or deletion changes one
+    character's count by one, so the distance between two titles' character counts is a lower bound of their
+    edit distance, and fuzz.ratio >= S needs that distance <= (100 - S) % of their two lengths. The bound is
+    checked for blocks of pairs at once, and only the few pairs within it are compared."""
+    import numpy as np  # comes with rapidfuzz and matplotlib; imported only when many titles are compared
+    from rapidfuzz import fuzz
 
-    scores = process.cdist(asked, titles, scorer=fuzz.ratio, score_cutoff=TITLE_SIMILARITY, workers=-1)
-    for i, j in zip(*scores.nonzero(), strict=True):
-        yield int(i), int(j)
+    asked_counts, asked_lengths, counts, lengths = _character_counts(asked, titles)
+    by_length = np.argsort(lengths, kind="stable")
+    sorted_lengths = lengths[by_length]
+    narrowest = TITLE_SIMILARITY / (200 - TITLE_SIMILARITY)  # fuzz.ratio >= S: each length within this of the other
+    order = np.argsort(asked_lengths, kind="stable")
+    for start in range(0, len(order), _BLOCK):
+        block = order[start:start + _BLOCK]
+        low = np.searchsorted(sorted_lengths, int(asked_lengths[block[0]] * narrowest), "left")
+        high = np.searchsorted(sorted_lengths, int(asked_lengths[block[-1]] / narrowest) + 1, "right")
+        for part in range(low, high, _BLOCK):
+            window = by_length[part:min(part + _BLOCK, high)]
+            apart = np.zeros((len(block), len(window)), dtype=np.int16)
+            for mine, theirs in zip(asked_counts[:, block], counts[:, window], strict=True):
+                difference = mine[:, None] - theirs[None, :]
+                apart += np.abs(difference, out=difference)
+            room = (100 - TITLE_SIMILARITY) * (asked_lengths[block][:, None] + lengths[window][None, :]) // 100
+            rows, columns = np.nonzero(apart <= room)
+            for first, second in zip(block[rows].tolist(), window[columns].tolist(), strict=True):
+                if asked[first] == titles[second] or \
+                        fuzz.ratio(asked[first], titles[second], score_cutoff=TITLE_SIMILARITY):
+                    yield first, second
+
+
+_BLOCK = 512  # titles per side of a block of pairs compared at once
+_BINS = 16  # characters are counted in this many bins: fewer bins weaken the bound, more cost time
+
+
+def _character_counts(asked: Sequence[str], titles: Sequence[str]) -> tuple[Any, Any, Any, Any]:
+    """Each title's character counts (one row per bin, one column per title) and lengths, for the asked titles
+    and the others. Characters are put in bins of about equal frequency: a coarser count is still a lower bound,
+    and bins of equal weight keep it tight."""
+    import numpy as np
+
+    def code_points(texts: Sequence[str]) -> Any:
+        return np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    characters, frequency = np.unique(np.concatenate([code_points(asked), code_points(titles)]), return_counts=True)
+    bin_of = np.zeros(len(characters), dtype=np.int64)
+    weight = [0] * _BINS
+    for index in np.argsort(-frequency, kind="stable"):
+        bin_of[index] = lightest = weight.index(min(weight))
+        weight[lightest] += int(frequency[index])
+
+    def counted(texts: Sequence[str]) -> tuple[Any, Any]:
+        lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        bins = bin_of[np.searchsorted(characters, code_points(texts))]
+        counts = np.bincount(rows * _BINS + bins, minlength=len(texts) * _BINS).reshape(len(texts), _BINS)
+        # at most 2047 per bin keeps the sum of 16 bins within int16 (and a capped count is still a lower bound)
+        return np.ascontiguousarray(np.minimum(counts, 2047).astype(np.int16).T), lengths
+
+    return (*counted(asked), *counted(titles))
 
 
 def baseline_membership(studies: Sequence[Study], listed: tuple[str, ...] | None, root: Path,

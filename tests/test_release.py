@@ -241,14 +241,19 @@ def test_a_page_of_a_version_names_its_lasting_address_and_a_release_its_citatio
     assert "Draft edition: no study changed since the latest release" in draft  # the home page says the same
 
 
-def test_the_draft_banner_counts_what_is_not_yet_released(review):
+def test_the_draft_banner_points_to_what_is_not_yet_released_and_home_counts_it(review):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     write_study(review, GAMMA)
     write_study(review, BETA_LEADING)
     assert run(review, "build") == 0
     banner = re.search(r'<div class="banner banner-draft"[^>]*>(.*?)</div>',
                        (review / "site/draft/about.html").read_text(encoding="utf-8")).group(1)
-    assert "1 study added" in banner and "1 corrected or recoded" in banner
+    # every page says there are changes and links to them; only the home page counts them, so that an edit
+    # changing the count does not change every page of the draft
+    assert "Changes not yet released" in banner and '<a href="../changelog.html#draft">' in banner
+    assert "No change since" not in banner
+    changelog = (review / "site/changelog.html").read_text(encoding="utf-8")
+    assert 'id="draft"' in changelog and "gamma-2021" in changelog
     home = (review / "site/draft/index.html").read_text(encoding="utf-8")
     assert "Draft edition: changes not yet released (1 study added, 1 corrected or recoded)" in home
 
