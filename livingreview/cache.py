@@ -11,6 +11,7 @@ A checkout where `.cache/` cannot be written builds as well, only without rememb
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import os
@@ -324,6 +325,28 @@ def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
         yield from os.scandir(folder)
     except OSError:
         return
+
+
+class CheckVerdict:
+    """That `check` found no problem in these input files, with this engine, this year (a study's year may
+    run to next year), and how many studies and codebook fields it counted: a check of unchanged files finds
+    what it found before, as a build of unchanged files writes nothing. A check that finds problems leaves
+    no verdict, so they are looked for (and shown) again."""
+
+    def __init__(self, cache: Cache, inputs: Inputs):
+        self.cache, self.inputs = cache, inputs
+        self.key = cache.key("checked", str(datetime.date.today().year))
+
+    def counts(self) -> tuple[int, int] | None:
+        found = self.cache.read("checked", self.key)
+        if isinstance(found, list) and len(found) == 3 and found[0] == self.inputs.digest \
+                and all(type(n) is int for n in found[1:]):
+            return found[1], found[2]
+        return None
+
+    def keep(self, studies: int, fields: int) -> tuple[int, int]:
+        self.cache.write("checked", self.key, [self.inputs.digest, studies, fields])
+        return studies, fields
 
 
 class KnownStudies:

@@ -131,13 +131,13 @@ def _published(baseline: Baseline | None) -> dict[tuple[str, str], int]:
     return counts
 
 
-def check(project: Project) -> Plan:
+def check(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Plan:
     """Everything `build` does but drawing and writing: whatever check accepts, build builds.
 
     Every content page is rendered. The default theme renders any review that passes these checks (the
     engine's own tests see to that); a review's own templates are compiled, and tried on every kind of page."""
-    cache = Cache(project.cache)
-    checked = plan(project, cache, Inputs(project.inputs, cache))  # the same files as build: one record of them
+    cache = cache or Cache(project.cache)
+    checked = plan(project, cache, inputs or Inputs(project.inputs, cache))  # the files build reads: one record
     if _own_templates(project):
         problems = check_templates(checked.env, checked.context.template_folders, project.root)
         if problems:

@@ -46,3 +46,38 @@ def test_entries_in_shards_read_back_whole_and_a_changed_entry_rewrites_one_shar
     after = {p.name: p.stat().st_ino for p in (tmp_path / ".cache" / "memo").iterdir()}
     assert sum(after[name] != shards[name] for name in shards) == 1
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == changed
+
+
+def test_a_check_of_unchanged_files_gives_its_verdict_again_and_any_change_is_checked(scratch_review, run_check,
+                                                                                     monkeypatch):
+    from livingreview import pipeline
+
+    checks = []
+    real = pipeline.check
+    monkeypatch.setattr(pipeline, "check", lambda *args: checks.append(1) or real(*args))
+    first = run_check(scratch_review)
+    assert first.code == 0 and len(checks) == 1
+    again = run_check(scratch_review)
+    assert again.code == 0 and again.summary == first.summary and len(checks) == 1  # the verdict, not a check
+    study = next((scratch_review / "studies").glob("*.yaml"))
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace("year:", "year: not a year #", 1), encoding="utf-8")
+    for _ in range(2):  # a check that finds problems leaves no verdict: they are shown every time
+        broken = run_check(scratch_review)
+        assert broken.code == 1 and any(line.startswith(f"studies/{study.name}:") for line in broken.lines)
+    assert len(checks) == 3
+    study.write_text(text, encoding="utf-8")  # the files as they were when checked: the same verdict
+    assert run_check(scratch_review).summary == first.summary and len(checks) == 3
+    (scratch_review / "content" / "notes.md").write_text("any new input file\n", encoding="utf-8")
+    assert run_check(scratch_review).summary == first.summary and len(checks) == 4
+
+
+def test_a_damaged_or_foreign_verdict_is_not_believed(scratch_review, run_check):
+    assert run_check(scratch_review).code == 0
+    record = scratch_review / ".cache" / "checked.json"
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    study = next((scratch_review / "studies").glob("*.yaml"))
+    study.write_text(study.read_text(encoding="utf-8").replace("year:", "year: not a year #", 1), encoding="utf-8")
+    for data in (["not the inputs' digest", 3, 17], [kept["data"][0], "3", 17], "garbage"):
+        record.write_text(json.dumps({"key": kept["key"], "data": data}), encoding="utf-8")
+        assert run_check(scratch_review).code == 1
