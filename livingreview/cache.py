@@ -450,8 +450,11 @@ class StudyMemo:
         return f"{key}:{file}" if file else ""
 
     def save(self) -> None:
+        """Write what was kept, once; then let it go (a memo may be saved before the build ends, to free its
+        share of memory: the records of 100,000 studies are large)."""
         if self.key:
             self.cache.write_entries(self.name, self.key, self.kept, self.entries)
+        self.key, self.entries, self.kept = "", {}, {}
 
 
 class KeptPages:

@@ -21,6 +21,9 @@ class Memo(Protocol):
 
     def full_key(self, study_id: str, key: str) -> str: ...
 
+    def save(self) -> None:
+        """Store what was kept, and let it go: a memo saved early holds no memory for the rest of the build."""
+
 
 class StudyPages(Protocol):
     def get(self, study_id: str, key: str) -> list[KeptOutput] | None: ...

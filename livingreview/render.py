@@ -117,15 +117,28 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         yield from _edition_pages(renderer, studies)
         yield from renderer.home()
         yield from _figure_pages(renderer, figures)
+    yield from _records_outputs(renderer, studies, sample, memory)
+    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample or not memory else memory.pages)
+    if renderer.problems:
+        raise BuildError(renderer.problems)
+
+
+def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool,
+                     memory: Memory | None) -> Iterator[KeptOutput]:
+    """The files made from every study's records: the table and the downloads. Made before the study pages,
+    so that the records (and their memo, saved here) are let go before those are rendered."""
+    edition = renderer.edition
     records = study_records(studies, edition.codebook, edition.content.baseline is not None,
                             memory.records if memory else None)
+    if memory:
+        memory.records.save()
     yield from renderer.study_table(studies, records, memory)
-    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample or not memory else memory.pages)
+    if memory:
+        memory.rows.save()
+        memory.table.save()
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      edition.content.baseline is not None, records))
-    if renderer.problems:
-        raise BuildError(renderer.problems)
 
 
 def _edition_pages(renderer: _Renderer, studies: Sequence[Study]) -> Iterator[Output]:
