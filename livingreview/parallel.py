@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -32,7 +33,13 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
             sender.send(None)
 
     worker = context.Process(target=second_half, daemon=True)
-    worker.start()
+    # The worker shares this process's memory until either writes to it. The garbage collector writes to
+    # every object it visits: frozen, they are not visited, and most pages stay shared (less memory in all).
+    gc.freeze()
+    try:
+        worker.start()
+    finally:
+        gc.unfreeze()
     sender.close()
     try:
         first = [function(item) for item in items[:half]]
