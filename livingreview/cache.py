@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from .study import Study, study_from_data, study_to_data
-from .write import Folder, RefusedPath, Unchanged, file_digest
+from .write import Folder, Pieces, RefusedPath, Unchanged, file_digest
 
 ENGINE = Path(__file__).resolve().parent
 UP_TO_DATE = "build: {site}/ is up to date (no input changed since the last build)"
@@ -253,15 +253,16 @@ class Cache:
                 self.write(f"{name}/{shard:02d}", key, now[shard])
 
     def outputs(self, name: str, key: str, last: LastBuild,
-                render: Callable[[], Iterable[tuple[str, bytes | Unchanged]]]) -> list[tuple[str, bytes | Unchanged]]:
+                render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
+                ) -> list[tuple[str, bytes | Unchanged]]:
         """What `render()` gives; or, while `key` is unchanged and the files the last build wrote for it are
-        intact in the site, those files, unchanged."""
+        intact in the site, those files, unchanged. (Files made in pieces are made whole here, to be digested.)"""
         record = self.read(name, key)
         if isinstance(record, list):
             kept = last.unchanged(record)
             if kept is not None:
                 return kept
-        outputs = list(render())
+        outputs = [(path, b"".join(data.make()) if isinstance(data, Pieces) else data) for path, data in render()]
         self.write(name, key, [[path, data.digest if isinstance(data, Unchanged) else file_digest(data)]
                                for path, data in outputs])
         return outputs

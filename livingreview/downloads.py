@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .aggregate import Aggregates
@@ -19,6 +21,7 @@ from .memory import Memo, is_strings
 from .references import bibtex, ris
 from .schema import schema_json
 from .study import Study, study_to_data
+from .write import Pieces
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,28 +66,46 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
-                      records: Records) -> Iterator[tuple[str, bytes]]:
-    """The files of data/; `records` are those of the edition's studies, in the order they are listed."""
-    yield "data/studies.json", _studies_json(label, date, codebook, records)
-    yield "data/studies.csv", (records.csv_header + "".join(records.csv)).encode("utf-8")
+                      records: Records) -> Iterator[tuple[str, bytes | Pieces]]:
+    """The files of data/; `records` are those of the edition's studies, in the order they are listed. The
+    files of every study's records are written a record at a time (at 100,000 studies each is hundreds of MB)."""
+    yield "data/studies.json", Pieces(partial(_studies_json, label, date, codebook, records))
+    yield "data/studies.csv", Pieces(partial(_encoded, [records.csv_header], records.csv))
     yield "data/aggregates.json", _json(_aggregates_data(aggregates))
-    yield "data/references.bib", "\n".join(records.bib).encode("utf-8")
-    yield "data/references.ris", "\n".join(records.ris).encode("utf-8")
+    yield "data/references.bib", Pieces(partial(_joined, records.bib, "\n"))
+    yield "data/references.ris", Pieces(partial(_joined, records.ris, "\n"))
     yield "data/study.schema.json", schema_json(codebook, baseline).encode("utf-8")
 
 
-def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -> bytes:
-    """The dataset with its codebook, put together one study at a time (a large review's whole text is
-    made once, not once per step)."""
+def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -> Iterator[bytes]:
+    """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
-    out = bytearray(f'{head},"studies":['.encode())
-    for index, text in enumerate(records.json):
-        if index:
-            out += b","
-        out += text.encode("utf-8")
+    yield f'{head},"studies":['.encode()
+    yield from _joined(records.json, ",")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
-    out += f'],"codebook":{codebook_text}}}\n'.encode()
-    return bytes(out)
+    yield f'],"codebook":{codebook_text}}}\n'.encode()
+
+
+def _joined(texts: Sequence[str], separator: str) -> Iterator[bytes]:
+    """separator.join(texts), encoded, in pieces of about a megabyte."""
+    yield from _encoded((separator + text if index else text for index, text in enumerate(texts)))
+
+
+def _encoded(*parts: Iterable[str]) -> Iterator[bytes]:
+    """The texts, encoded, gathered into pieces of about a megabyte (a write per piece, not per text)."""
+    batch: list[str] = []
+    size = 0
+    for text in itertools.chain(*parts):
+        batch.append(text)
+        size += len(text)
+        if size >= _PIECE:
+            yield "".join(batch).encode("utf-8")
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+_PIECE = 1 << 20
 
 
 def _json(data: Any) -> bytes:

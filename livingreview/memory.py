@@ -6,12 +6,12 @@ checked for its shape before it is used, and made again if it is not as expected
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from .write import Unchanged
+from .write import Pieces, Unchanged
 
-KeptOutput = tuple[str, bytes | Unchanged]  # a file of an earlier build, or bytes
+KeptOutput = tuple[str, bytes | Unchanged | Pieces]  # a file of an earlier build, bytes, or bytes to be made
 
 
 class Memo(Protocol):
@@ -26,7 +26,7 @@ class Memo(Protocol):
 
 
 class StudyPages(Protocol):
-    def get(self, study_id: str, key: str) -> list[KeptOutput] | None: ...
+    def get(self, study_id: str, key: str) -> Sequence[KeptOutput] | None: ...
 
     def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None: ...
 
@@ -51,7 +51,7 @@ class Memory(Protocol):
     def shown(self) -> Memo: ...
 
     def edition_pages(self, part: str, key: str,
-                      render: Callable[[], Iterable[tuple[str, bytes]]]) -> list[KeptOutput]: ...
+                      render: Callable[[], Iterable[tuple[str, bytes]]]) -> Sequence[KeptOutput]: ...
 
 
 def is_strings(value: Any, count: int) -> bool:

@@ -34,9 +34,9 @@ from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
 from .validate import baseline_membership, validate_studies
-from .write import Unchanged, write_site
+from .write import Pieces, Unchanged, write_site
 
-Output = tuple[str, bytes | Unchanged]
+Output = tuple[str, bytes | Unchanged | Pieces]
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ class _FrozenPages:
         return EditionMemory(self.cache, edition.label, key, self.last, files, pages_key)
 
     def pages(self, edition: Edition, also_at: Sequence[str],
-              render: Callable[[], Iterator[Output]]) -> list[Output]:
+              render: Callable[[], Iterator[Output]]) -> Sequence[Output]:
         release = self.inputs.files.get(str(self.project.releases / f"{edition.label}.json"), "")
         key = self.cache.key("release pages", release, self.editions, " ".join(also_at), *self.shared)
         return self.cache.outputs(f"release-{edition.label}", key, self.last, render)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup, escape
@@ -40,8 +40,10 @@ from .parallel import map_in_parallel
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
+from .write import Pieces
 
 Output = tuple[str, bytes]
+Data = TypeVar("Data", bytes, bytes | Pieces)  # what a file is made of: its bytes, or pieces of them
 # Rows a page of the study table lists: its first page, each further page for readers without scripts,
 # and each "show more" of site.js. A review smaller than this has its whole table on one page.
 TABLE_PAGE_SIZE = 200
@@ -297,7 +299,7 @@ class _Renderer:
         html = self.render(path, template, **values)
         return [(prefix + path, _placed(html, prefix + path).encode("utf-8")) for prefix in self.prefixes]
 
-    def copies(self, files: Iterable[Output]) -> Iterator[Output]:
+    def copies(self, files: Iterable[tuple[str, Data]]) -> Iterator[tuple[str, Data]]:
         """Files without links (downloads, data), at each of the edition's prefixes."""
         for path, data in files:
             for prefix in self.prefixes:
@@ -389,7 +391,7 @@ class _Renderer:
 
         return {"cite": cite, "study_link": study_link}
 
-    def study_table(self, studies: Sequence[Study], records: Records, memory: Memory | None = None) -> list[Output]:
+    def study_table(self, studies: Sequence[Study], records: Records, memory: Memory | None = None) -> list[KeptOutput]:
         """The study table: its first page (studies/index.html), further pages for readers without scripts
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
         as records for "download the studies shown" (studies/table-exports.js, loaded on the first click).
@@ -405,14 +407,14 @@ class _Renderer:
         compact = [_compact_row(s, edition, dims, columns, key, memory.rows if memory else None)
                    for s, key in zip(studies, row_keys, strict=True)]
         data = _table_data(compact, dims, columns)
-        files: list[Output] = [(TABLE_DATA, data.encode("utf-8")),
-                               (TABLE_EXPORTS, _exports(records).encode("utf-8"))]
+        files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data.encode("utf-8")),
+                                                   (TABLE_EXPORTS, Pieces(partial(_exports, records)))]
         version = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
         count = max(1, -(-len(studies) // size))
         paths = [table_page(number) for number in range(1, count + 1)]
         mark = "\x01rows\x01"
-        pages: list[Output] = []
+        pages: list[KeptOutput] = []
         for number, path in enumerate(paths, start=1):
             full = edition.prefix + path
 
@@ -713,12 +715,29 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
-def _exports(records: Records) -> str:
+def _exports(records: Records) -> Iterator[bytes]:
     """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), in the table's
-    first order, for the table's 'download the studies shown': a script that site.js loads on the first click."""
-    data = {"csv_header": records.csv_header, "csv": list(records.csv), "ris": list(records.ris),
-            "bib": list(records.bib)}
-    return f"window.livingreviewExports = {_script_data(data)};\n"
+    first order, for the table's 'download the studies shown': a script that site.js loads on the first click.
+    Written a record at a time: the same text as one `_script_data` of all of them (its keys in order)."""
+    yield b'window.livingreviewExports = {"bib":'
+    yield from _script_list(records.bib)
+    yield b',"csv":'
+    yield from _script_list(records.csv)
+    yield f',"csv_header":{_script_data(records.csv_header)},"ris":'.encode()
+    yield from _script_list(records.ris)
+    yield b"};\n"
+
+
+def _script_list(texts: Sequence[str]) -> Iterator[bytes]:
+    """_script_data(list(texts)), in pieces."""
+    yield b"["
+    batch: list[str] = []
+    for index, text in enumerate(texts):
+        batch.append(("," if index else "") + _script_data(text))
+        if len(batch) == 1000:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    yield ("".join(batch) + "]").encode("utf-8")
 
 
 def _script_data(value: Any) -> str:

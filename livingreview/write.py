@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import filecmp
 import hashlib
 import os
 import re
@@ -58,6 +59,23 @@ class Folder:
                 partial.unlink()
             raise
         return target
+
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
+        """Write the file piece by piece, whole or not at all; return the digest of its bytes (as `file_digest`)."""
+        target = Path(self._prepared(relative))
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            with open(partial, "xb") as file:
+                for piece in pieces:
+                    digest.update(piece)
+                    file.write(piece)
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        return digest.hexdigest()
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
@@ -111,6 +129,14 @@ class Unchanged:
     digest: str
 
 
+@dataclass(frozen=True)
+class Pieces:
+    """An output made piece by piece (a large download: a record per study), written as it is made, so that
+    it is never whole in memory. `make()` gives the pieces; it may be called once per copy of the file."""
+
+    make: Callable[[], Iterable[bytes]]
+
+
 @dataclass
 class WriteReport:
     written: int = 0
@@ -130,18 +156,30 @@ class Staging:
         self.old = old  # the digest of an old site's file known to be intact, or None
         self.folder = Folder(site.with_name(f".{site.name}-staging-{os.getpid()}"))
 
-    def put(self, relative: str, data: bytes | Unchanged) -> tuple[bool, str]:
+    def put(self, relative: str, data: bytes | Unchanged | Pieces) -> tuple[bool, str]:
         """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
         old = os.path.join(self.site, *_parts(relative))
         if isinstance(data, Unchanged):
             self._link(relative, old)
             return False, data.digest
+        if isinstance(data, Pieces):
+            return self._put_pieces(relative, data, old)
         digest = file_digest(data)
         known = self.old(relative)
         if digest == known or (known is None and _same_bytes(Path(old), data)):
             self._link(relative, old)
             return False, digest
         self.folder.write(relative, data)
+        return True, digest
+
+    def _put_pieces(self, relative: str, data: Pieces, old: str) -> tuple[bool, str]:
+        """Written, then compared with the old site's file: if the bytes are the same, the old file is kept."""
+        digest = self.folder.write_pieces(relative, data.make())
+        known = self.old(relative)
+        if digest == known or (known is None and _same_file(Path(old), self.folder.path(relative))):
+            os.unlink(self.folder.path(relative))
+            self._link(relative, old)
+            return False, digest
         return True, digest
 
     def _link(self, relative: str, old: str) -> None:
@@ -152,7 +190,7 @@ class Staging:
                                                          "build again")]) from None
 
 
-def write_site(outputs: Iterable[tuple[str, bytes | Unchanged]], site: Path,
+def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: Path,
                old: Callable[[str], str | None] = lambda path: None) -> WriteReport:
     """Stage every output, then put the staged tree in place of the site in one step. `old(path)`: the digest
     of the old site's file at `path`, where it is known to be intact."""
@@ -205,6 +243,13 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         if not path.is_file() or path.is_symlink() or stat.st_size != len(data):
             return False
         return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    try:
+        return old.is_file() and not old.is_symlink() and filecmp.cmp(old, new, shallow=False)
     except OSError:
         return False
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview.diagnostics import BuildError
-from livingreview.write import Folder, RefusedPath, remove_leftovers, write_site
+from livingreview.write import Folder, Pieces, RefusedPath, file_digest, remove_leftovers, write_site
 
 HOSTILE = ["../x", "../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "", "a//b", ".", "..", "a/..",
            "x\x00y", "x\ny", "a\\..\\b", " a", "a b", "%2e%2e/x", "ü.html", "a/", "/", "~/x", "$HOME/x"]
@@ -78,6 +78,38 @@ def test_the_site_is_replaced_whole_and_unchanged_files_keep_their_time(tmp_path
     assert (site / "index.html").read_bytes() == b"new"
     assert (site / "a" / "page.html").stat().st_mtime_ns == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
+
+
+@settings(max_examples=50, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=50), max_size=8), known=st.booleans())
+def test_a_file_written_in_pieces_is_the_file_of_its_bytes_and_kept_when_they_are_unchanged(tmp_path_factory,
+                                                                                             pieces, known):
+    site = tmp_path_factory.mktemp("pieces") / "site"
+    whole = b"".join(pieces)
+    first = write_site([("data/big.json", Pieces(lambda: iter(pieces)))], site)
+    assert (site / "data" / "big.json").read_bytes() == whole
+    assert first.digests["data/big.json"] == file_digest(whole)
+    made = (site / "data" / "big.json").stat().st_ino
+    # the same bytes again, whether the old file's digest is known or its bytes are compared: the old file stays
+    again = write_site([("data/big.json", Pieces(lambda: iter(pieces)))], site,
+                       (lambda path: first.digests.get(path)) if known else (lambda path: None))
+    assert (again.written, again.unchanged) == (0, 1) and (site / "data" / "big.json").stat().st_ino == made
+    changed = write_site([("data/big.json", Pieces(lambda: iter([*pieces, b"more"])))], site)
+    assert changed.written == 1 and (site / "data" / "big.json").read_bytes() == whole + b"more"
+
+
+def test_a_file_whose_pieces_fail_midway_leaves_the_old_site(tmp_path):
+    site = tmp_path / "site"
+    write_site([("data/big.json", b"old")], site)
+
+    def pieces():
+        yield b"new, half"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_site([("data/big.json", Pieces(pieces))], site)
+    assert (site / "data" / "big.json").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_a_build_that_fails_midway_leaves_the_old_site_and_no_staging_folder(tmp_path):
