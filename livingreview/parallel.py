@@ -99,6 +99,15 @@ class Standby(Generic[Task, Result]):
             except OSError:  # the worker is gone: `result()` does the work here
                 self.cancel()
 
+    def done(self) -> bool:
+        """Whether `result()` would not wait (the worker has answered, or there is none)."""
+        if self.worker is None:
+            return True
+        try:
+            return bool(self.receiver.poll())
+        except OSError:
+            return True
+
     def result(self) -> Result:
         assert self.task is not None
         if self.worker is None:

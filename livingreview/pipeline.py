@@ -186,7 +186,10 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
 def _outputs(project: Project, site: Plan, drawings: _Drawings, previous: Previous) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
-    yield from _pages(site, _FrozenPages(project, site, previous))
+    for count, output in enumerate(_pages(site, _FrozenPages(project, site, previous))):
+        if count % 256 == 0:
+            drawings.collect()
+        yield output
     yield from drawings.outputs()
 
 
@@ -257,9 +260,17 @@ class _Drawings:
                    if cache.drawing(self.names[id(f)]) is None}
         drawer.give(missing or None)
         self.pending = drawer if missing else None
+        self.drawn: dict[str, bytes] = {}
+
+    def collect(self, wait: bool = False) -> None:
+        """Take the drawings once they are done (with `wait`, wait for them): the drawing process, which holds
+        matplotlib, then ends, and its memory is free for the rest of the build."""
+        if self.pending is not None and (wait or self.pending.done()):
+            self.drawn, self.pending = self.pending.result(), None
 
     def outputs(self) -> Iterator[Output]:
-        drawn = self.pending.result() if self.pending else {}
+        self.collect(wait=True)
+        drawn = self.drawn
         for name, svg in drawn.items():
             self.cache.keep_drawing(name, svg)
         for edition, figures in zip(self.site.context.editions, self.site.figures, strict=True):

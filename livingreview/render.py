@@ -51,7 +51,7 @@ TABLE_DATA = "studies/table-data.js"  # every study as a compact row, for site.j
 TABLE_EXPORTS = "studies/table-exports.js"  # every study's CSV row, RIS record and BibTeX entry
 _STUDY_MARK = "\x02study\x02"  # in the chrome shared by all study pages, where each names its own study
 SKELETON_PAGE = f"studies/{_STUDY_MARK}.html"
-STUDY_PAGES_AT_ONCE = 2500
+STUDY_PAGES_AT_ONCE = 1000
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
@@ -485,7 +485,7 @@ class _Renderer:
             return f"{chrome_keys[held[study.id]]}:{study.suffix}"
 
         try:
-            for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a few thousand pages in memory at most
+            for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a thousand pages in memory at most
                 chunk = studies[start:start + STUDY_PAGES_AT_ONCE]
                 found = {s.id: kept.get(s.id, key(s)) for s in chunk} if kept else {}
                 todo = [s for s in chunk if found.get(s.id) is None]

@@ -49,3 +49,16 @@ def test_the_work_is_done_in_the_worker():
     here, worker = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                   check=True).stdout.split()
     assert here != worker
+
+
+def test_done_says_when_the_result_would_not_wait():
+    # In a fresh interpreter, as above: the worker answers only after this process says it may.
+    script = ("import time\nfrom livingreview.parallel import Standby\n"
+              "standby = Standby(lambda: None, lambda task: task * 2)\n"
+              "before = standby.done() if standby.worker is not None else False\n"
+              "standby.give(21)\n"
+              "deadline = time.monotonic() + 20\n"
+              "while not standby.done() and time.monotonic() < deadline:\n    time.sleep(0.01)\n"
+              "print(before, standby.done(), standby.result(), standby.worker is None)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True", "42", "True"]
