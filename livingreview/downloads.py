@@ -39,13 +39,14 @@ def csv_cell(value: Any) -> str:
 @dataclass(frozen=True)
 class Records:
     """Each study's record in the download formats, made once per edition: the downloads join them, and the
-    study table offers them for "download the studies shown"."""
+    study table offers them for "download the studies shown". (Each study's JSON, the largest, is not kept:
+    data/studies.json makes it as it is written, so that a large review's never is all in memory at once.)"""
 
+    studies: Sequence[Study]
     csv_header: str
     csv: tuple[str, ...]  # one CSV record per study (a quoted value may span lines)
     ris: tuple[str, ...]
     bib: tuple[str, ...]
-    json: tuple[str, ...]  # each study as compact JSON, as data/studies.json lists it
 
 
 def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None) -> Records:
@@ -56,13 +57,13 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     made = []
     for study in studies:
         found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
-        if not is_strings(found, 4):
+        if not is_strings(found, 3):
             found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
-                     bibtex([study]), json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))]
+                     bibtex([study])]
             if memo:
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
-    return Records(header, *(tuple(parts) for parts in zip(*made, strict=True)) if made else ((), (), (), ()))
+    return Records(studies, header, *(tuple(parts) for parts in zip(*made, strict=True)) if made else ((), (), ()))
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
@@ -81,12 +82,13 @@ def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -
     """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
     yield f'{head},"studies":['.encode()
-    yield from _joined(records.json, ",")
+    yield from _joined((json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
+                        for study in records.studies), ",")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
     yield f'],"codebook":{codebook_text}}}\n'.encode()
 
 
-def _joined(texts: Sequence[str], separator: str) -> Iterator[bytes]:
+def _joined(texts: Iterable[str], separator: str) -> Iterator[bytes]:
     """separator.join(texts), encoded, in pieces of about a megabyte."""
     yield from _encoded((separator + text if index else text for index, text in enumerate(texts)))
 
