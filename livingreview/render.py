@@ -391,7 +391,8 @@ class _Renderer:
 
         return {"cite": cite, "study_link": study_link}
 
-    def study_table(self, studies: Sequence[Study], records: Records, memory: Memory | None = None) -> list[KeptOutput]:
+    def study_table(self, studies: Sequence[Study], records: Records,
+                    memory: Memory | None = None) -> Iterator[KeptOutput]:
         """The study table: its first page (studies/index.html), further pages for readers without scripts
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
         as records for "download the studies shown" (studies/table-exports.js, loaded on the first click).
@@ -414,7 +415,6 @@ class _Renderer:
         count = max(1, -(-len(studies) // size))
         paths = [table_page(number) for number in range(1, count + 1)]
         mark = "\x01rows\x01"
-        pages: list[KeptOutput] = []
         for number, path in enumerate(paths, start=1):
             full = edition.prefix + path
 
@@ -433,8 +433,8 @@ class _Renderer:
                                     memory.table if memory else None, memory.rows if memory else None)
             for prefix in self.prefixes:
                 before, after = _placed(around, prefix + path).split(mark)
-                pages.append((prefix + path, (before + html + after).encode("utf-8")))
-        return pages + list(self.copies(files))
+                yield prefix + path, (before + html + after).encode("utf-8")
+        yield from self.copies(files)
 
     def _table_rows(self, studies: Sequence[Study], keys: Sequence[str], path: str, url: Callable[[str], str],
                     dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
