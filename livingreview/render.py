@@ -110,6 +110,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     if memory:
         around, shown, titled = _edition_pages_keys(renderer, studies, memory.shown)
+        memory.shown.save()
         yield from memory.edition_pages("pages", _digest(around, shown), lambda: _edition_pages(renderer, studies))
         yield from memory.edition_pages("home", _digest(around, shown, _home_key(renderer)), renderer.home)
         for figure in figures:  # a gap map lists its studies by citation and title; other figures, none
@@ -407,10 +408,11 @@ class _Renderer:
                     for s in studies]
         compact = [_compact_row(s, edition, dims, columns, key, memory.rows if memory else None)
                    for s, key in zip(studies, row_keys, strict=True)]
-        data = _table_data(compact, dims, columns)
-        files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data.encode("utf-8")),
+        data = _table_data(compact, dims, columns).encode("utf-8")
+        del compact
+        files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
                                                    (TABLE_EXPORTS, Pieces(partial(_exports, records)))]
-        version = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
+        version = hashlib.blake2b(data, digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
         count = max(1, -(-len(studies) // size))
         paths = [table_page(number) for number in range(1, count + 1)]
