@@ -252,8 +252,8 @@ def test_diff_says_how_many_searches_and_screening_records_changed_since_the_rel
                            "- Screening records added (1): `kay-2024`"]
     assert section[6] == "- Screening records changed (1): `ives-2024`"
     assert run(review, "build")[0] == 0
-    banner = (review / "site" / "draft" / "index.html").read_text(encoding="utf-8")
-    assert "Changes not yet released (1 search added; 1 screening record added, 1 changed)" in banner
+    home = (review / "site" / "draft" / "index.html").read_text(encoding="utf-8")  # the page that counts them
+    assert "Draft edition: changes not yet released (1 search added; 1 screening record added, 1 changed)" in home
     changelog = (review / "site" / "changelog.html").read_text(encoding="utf-8")
     assert "<p>1 search added; 1 screening record added, 1 changed." in changelog
 
