@@ -61,6 +61,13 @@ def test_the_note_leaves_out_what_was_not_measured():
     note = redraw_note([corpus(edit=0.42)])
     assert note.endswith("draws them: 0.420 s (median).")
     assert "import alone" not in note and "`serve`" not in note
+    assert "verdict" not in note
+
+
+def test_the_note_says_a_check_of_unchanged_files_gives_its_verdict_and_what_a_check_after_an_edit_costs():
+    note = redraw_note([corpus(edit=0.42, check=0.12, edit_check=0.71)])
+    assert "gives that verdict again: 0.120 s (median)" in note
+    assert "after a one-study title edit it checks again, reusing what it can: 0.710 s" in note
 
 
 def test_no_note_without_the_repository_s_review_or_its_coding_edit():
