@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .diagnostics import BuildError, Diagnostic
 
@@ -48,34 +49,32 @@ class Folder:
 
     def write(self, relative: str, data: bytes) -> Path:
         """Write the file whole or not at all (a reader never sees half of it); replace what was there."""
+        return self._replace(relative, lambda file: file.write(data))
+
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
+        """Write the file piece by piece, whole or not at all; return the digest of its bytes (as `file_digest`)."""
+        digest = hashlib.blake2b(digest_size=16)
+
+        def fill(file: BinaryIO) -> None:
+            for piece in pieces:
+                digest.update(piece)
+                file.write(piece)
+
+        self._replace(relative, fill)
+        return digest.hexdigest()
+
+    def _replace(self, relative: str, fill: Callable[[BinaryIO], object]) -> Path:
         target = Path(self._prepared(relative))
         partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with open(partial, "xb") as file:
-                file.write(data)
+                fill(file)
             os.replace(partial, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 partial.unlink()
             raise
         return target
-
-    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
-        """Write the file piece by piece, whole or not at all; return the digest of its bytes (as `file_digest`)."""
-        target = Path(self._prepared(relative))
-        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        digest = hashlib.blake2b(digest_size=16)
-        try:
-            with open(partial, "xb") as file:
-                for piece in pieces:
-                    digest.update(piece)
-                    file.write(piece)
-            os.replace(partial, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                partial.unlink()
-            raise
-        return digest.hexdigest()
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
