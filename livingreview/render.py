@@ -178,8 +178,8 @@ def _figure_pages(renderer: _Renderer, figures: Sequence[FigureData]) -> Iterato
 
 def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str, str]:
     """What `_edition_pages` and `_figure_pages` show beyond the review's settings, content and codebook
-    (which the store keys them by): around them, the versions and where this one is shown, the draft's
-    changes and how current the evidence is; and of each study what the default theme shows on these pages:
+    (which the store keys them by): around them, the versions, where this one is shown and whether the
+    draft has changes; and of each study what the default theme shows on these pages:
     its coding and citation, and on a gap map's page its title, but no other bibliographic text (which only
     its own page, the table, the downloads and the changelog show). Whether the draft has changes is around
     every page; what they are, only on the home page (`_home_key`). A review with its own templates may show
@@ -730,13 +730,16 @@ def _exports(records: Records) -> Iterator[bytes]:
     yield b"};\n"
 
 
+_SCRIPT_BATCH = 1000  # texts encoded and written at once
+
+
 def _script_list(texts: Sequence[str]) -> Iterator[bytes]:
     """_script_data(list(texts)), in pieces."""
     yield b"["
     batch: list[str] = []
     for index, text in enumerate(texts):
         batch.append(("," if index else "") + _script_data(text))
-        if len(batch) == 1000:
+        if len(batch) == _SCRIPT_BATCH:
             yield "".join(batch).encode("utf-8")
             batch = []
     yield ("".join(batch) + "]").encode("utf-8")
