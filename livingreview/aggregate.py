@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .codebook import Codebook
@@ -64,13 +64,21 @@ class CrossTab:
 class Aggregates:
     total: int
     tallies: Mapping[str, Tally]
-    members: Mapping[tuple[str, Any], tuple[str, ...]]
     crosstabs: Mapping[str, CrossTab]  # the cross-tabulations figures.yaml declares as tables
     values: Mapping[str, Mapping[str, list[Any] | None]]  # dimension -> study id -> its values
     order: Mapping[str, tuple[Any, ...]]  # dimension -> its values in order
+    # dimension -> value -> its studies' ids, found for the dimensions asked about (few figures list them)
+    _members: dict[str, dict[Any, tuple[str, ...]]] = field(default_factory=dict, compare=False, repr=False)
 
     def tally(self, dimension: str) -> Tally:
         return self.tallies[dimension]
+
+    def members(self, dimension: str, value: Any) -> tuple[str, ...]:
+        """The ids of the studies that have this value on a dimension, in id order."""
+        found = self._members.get(dimension)
+        if found is None:
+            found = self._members[dimension] = _members(self.values[dimension])
+        return found.get(value, ())
 
     def crosstab(self, rows: str, columns: str, key: str = "") -> CrossTab:
         """Studies per pair of values of two dimensions."""
@@ -181,60 +189,65 @@ def aggregate(studies: Sequence[Study], codebook: Codebook,
               crosstabs: Sequence[tuple[str, str, str]] = ()) -> Aggregates:
     """Tally every dimension and build the requested (key, rows, columns) cross-tabulations."""
     ordered = sorted(studies, key=lambda s: s.id)
+    ids = [s.id for s in ordered]
     tallies: dict[str, Tally] = {}
-    members: dict[tuple[str, Any], list[str]] = defaultdict(list)
     values_by_dimension: dict[str, dict[str, list[Any] | None]] = {}
     order: dict[str, tuple[Any, ...]] = {}
     for dimension in dimensions(codebook):
-        values = _values(dimension, ordered, codebook)
+        values = _values(dimension, ordered, ids, codebook)
         values_by_dimension[dimension] = values
         tallies[dimension] = _tally(dimension, values, codebook, ordered)
         order[dimension] = tuple(value for value, _ in tallies[dimension].counts)
-        for study_id, study_values in values.items():
-            for value in study_values or ():
-                members[(dimension, value)].append(study_id)
-    aggregates = Aggregates(len(ordered), tallies, {k: tuple(v) for k, v in members.items()}, {},
-                            values_by_dimension, order)
+    aggregates = Aggregates(len(ordered), tallies, {}, values_by_dimension, order)
     tables = {key: aggregates.crosstab(rows, columns, key) for key, rows, columns in crosstabs}
     return replace(aggregates, crosstabs=tables)
 
 
-def _values(dimension: str, studies: Sequence[Study], codebook: Codebook) -> dict[str, list[Any] | None]:
+def _values(dimension: str, studies: Sequence[Study], ids: Sequence[str],
+            codebook: Codebook) -> dict[str, list[Any] | None]:
     """Each study's values on a dimension, by id: `dimension_values` for every study, with a field's own
-    values read in one loop (for a large review, the aggregate stage is mostly this). Studies with the same
+    values read in one pass (for a large review, the aggregate stage is mostly this). Studies with the same
     values share one list (a large review has few distinct ones): nothing changes these lists. (The values
     of one dimension are all of one type, so True and 1 never meet in `shared`.)"""
-    shared: dict[Any, list[Any]] = {}
-    found: dict[str, list[Any] | None] = {}
     if dimension in ("year", "region") or dimension in codebook.derived_keys:
+        found: dict[str, list[Any] | None] = {}
+        alike: dict[Any, list[Any]] = {}
         for study in studies:
             values = dimension_values(study, dimension, codebook)
-            found[study.id] = None if values is None else shared.setdefault(tuple(values), values)
+            found[study.id] = None if values is None else alike.setdefault(tuple(values), values)
         return found
     not_coded = codebook.not_coded
-    for study in studies:
-        value = study.codes.get(dimension, not_coded)
-        if value == not_coded:
-            found[study.id] = NOT_CODED
-        else:
-            key = tuple(value) if isinstance(value, list) else value
-            same = shared.get(key)
-            if same is None:
-                same = shared[key] = list(value) if isinstance(value, list) else [value]
-            found[study.id] = same
-    return found
+    keys = [tuple(value) if isinstance(value, list) else value
+            for value in [study.codes.get(dimension, not_coded) for study in studies]]
+    shared = {key: NOT_CODED if key == not_coded else list(key) if isinstance(key, tuple) else [key]
+              for key in set(keys)}
+    return dict(zip(ids, map(shared.__getitem__, keys), strict=True))
+
+
+def _members(values: Mapping[str, list[Any] | None]) -> dict[Any, tuple[str, ...]]:
+    """Each value's studies, in the order of `values` (id order)."""
+    members: dict[Any, list[str]] = defaultdict(list)
+    for study_id, study_values in values.items():
+        for value in study_values or ():
+            members[value].append(study_id)
+    return {value: tuple(ids) for value, ids in members.items()}
 
 
 def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Codebook,
            studies: Sequence[Study]) -> Tally:
+    """Counted list by list: studies with the same values share one list, and a large review has few."""
+    lists = list(values.values())
+    shared = dict(zip(map(id, lists), lists, strict=True))
     counter: Counter = Counter()
     coded = none = 0
-    for study_values in values.values():
+    for identity, sharers in Counter(map(id, lists)).items():
+        study_values = shared[identity]
         if study_values is NOT_CODED:
             continue
-        coded += 1
-        none += not study_values
-        counter.update(set(study_values))
+        coded += sharers
+        none += sharers * (not study_values)
+        for value in set(study_values):
+            counter[value] += sharers
     order = dimension_order(dimension, codebook, studies)
     order += sorted((v for v in counter if v not in order), key=str)
     multiple = dimension == "region" or (dimension in codebook.field_keys() and codebook.field(dimension).is_list)

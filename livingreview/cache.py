@@ -403,14 +403,15 @@ class KnownTitles:
         found = cache.read("titles", key)
         found = found if isinstance(found, dict) else {}
         titles, pairs = found.get("titles"), found.get("pairs")
-        self.titles: dict[str, list[Any]] = titles if isinstance(titles, dict) else {}
+        self.titles: dict[str, tuple[Any, ...]] = {key: tuple(value) for key, value in titles.items()
+                                                   if isinstance(value, list)} if isinstance(titles, dict) else {}
         self.found = {(p[0], p[1]) for p in pairs if isinstance(p, list) and len(p) == 2
                       and all(isinstance(part, str) for part in p)} if isinstance(pairs, list) else set()
 
     def pairs(self, titles: Mapping[str, tuple[int, str]],
               find: Callable[[Mapping[str, tuple[int, str]], Sequence[str]], set[tuple[str, str]]]
               ) -> set[tuple[str, str]]:
-        same = {key for key, (year, title) in titles.items() if self.titles.get(key) == [year, title]}
+        same = {key for key, value in titles.items() if self.titles.get(key) == value}
         found = {pair for pair in self.found if pair[0] in same and pair[1] in same}
         found |= find(titles, [key for key in titles if key not in same])
         if found != self.found or len(same) != len(self.titles) or len(same) != len(titles):

@@ -734,15 +734,12 @@ _SCRIPT_BATCH = 1000  # texts encoded and written at once
 
 
 def _script_list(texts: Sequence[str]) -> Iterator[bytes]:
-    """_script_data(list(texts)), in pieces."""
+    """_script_data(list(texts)), in pieces: each piece a batch's list without its brackets (what
+    `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list)."""
     yield b"["
-    batch: list[str] = []
-    for index, text in enumerate(texts):
-        batch.append(("," if index else "") + _script_data(text))
-        if len(batch) == _SCRIPT_BATCH:
-            yield "".join(batch).encode("utf-8")
-            batch = []
-    yield ("".join(batch) + "]").encode("utf-8")
+    for start in range(0, len(texts), _SCRIPT_BATCH):
+        yield (("," if start else "") + _script_data(list(texts[start:start + _SCRIPT_BATCH]))[1:-1]).encode("utf-8")
+    yield b"]"
 
 
 def _script_data(value: Any) -> str:

@@ -348,9 +348,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: str) -> str:
     """A title for comparison: case, punctuation and spacing set aside, letters of every script kept."""
-    return re.sub(r"[\W_]+", " ", title.casefold()).strip()
+    return _NOT_WORD.sub(" ", title.casefold()).strip()
 
 
 def _duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:
@@ -394,8 +397,8 @@ class TitleMemory(Protocol):
 def similar_titles(studies: Sequence[Study], memory: TitleMemory | None = None) -> list[tuple[Study, Study]]:
     """Pairs of studies of the same year whose normalised titles are near-identical."""
     by_path = {study.path: study for study in studies}
-    titles = {study.path: (study.year, normalise_title(study.title)) for study in studies
-              if normalise_title(study.title)}
+    normalised = ((study.path, study.year, normalise_title(study.title)) for study in studies)
+    titles = {path: (year, title) for path, year, title in normalised if title}
     found = memory.pairs(titles, title_pairs) if memory else title_pairs(titles, list(titles))
     return [(by_path[first], by_path[second]) for first, second in sorted(found)]
 

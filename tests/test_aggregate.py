@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from livingreview.aggregate import aggregate, dimensions, format_percent
 from livingreview.codebook import Codebook, load_codebook
@@ -120,9 +122,36 @@ def test_region_by_year_and_studies_per_year(codebook):
 
 
 def test_members_list_the_studies_behind_each_count(codebook):
-    members = aggregate(CORPUS, codebook).members
-    assert members[("involvement", "collaborating")] == ("a", "b")
-    assert members[("region", "americas")] == ("a", "b", "e")
+    aggregates = aggregate(CORPUS, codebook)
+    assert aggregates.members("involvement", "collaborating") == ("a", "b")
+    assert aggregates.members("region", "americas") == ("a", "b", "e")
+    assert aggregates.members("stages", "tending") == ("a", "b", "c", "e")
+    assert aggregates.members("involvement", "consulted") == ("c",)
+    assert aggregates.members("involvement", "no such value") == ()
+
+
+_INVOLVEMENT = st.sampled_from(["collaborating", "consulted", "leading", NOT_CODED])
+_STAGES = st.one_of(st.just(NOT_CODED), st.lists(st.sampled_from(["planning", "building", "tending", "harvest"]),
+                                                  unique=True, max_size=3))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_INVOLVEMENT, _STAGES, st.integers(2015, 2020)), max_size=40))
+def test_counts_and_members_are_those_of_each_study_counted_one_by_one(codebook, coded):
+    """Studies that share values are counted together; the counts are still those of counting each study."""
+    studies = [make(f"s{index:02d}", year, involvement=involvement, stages=stages)
+               for index, (involvement, stages, year) in enumerate(coded)]
+    aggregates = aggregate(list(reversed(studies)), codebook)
+    for key in ("involvement", "stages"):
+        tally = aggregates.tally(key)
+        coded_studies = [s for s in studies if s.codes[key] != NOT_CODED]
+        assert (tally.coded, tally.not_coded) == (len(coded_studies), len(studies) - len(coded_studies))
+        assert tally.none == sum(s.codes[key] == [] for s in coded_studies)
+        for value, count in tally.counts:
+            having = tuple(s.id for s in coded_studies
+                           if value in (s.codes[key] if isinstance(s.codes[key], list) else [s.codes[key]]))
+            assert count == len(having)
+            assert aggregates.members(key, value) == having
 
 
 def test_percent_format_and_undefined_share():

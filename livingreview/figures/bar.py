@@ -33,7 +33,7 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     published = [inputs.published.get((tally.key, str(value))) for value, _ in values]
     compared = inputs.published_total is not None and any(n is not None for n in published)
     rows = tuple(
-        (Cell(label), Cell(str(count), aggregates.members.get((tally.key, value), ()), value),
+        (Cell(label), Cell(str(count), aggregates.members(tally.key, value), value),
          Cell(format_percent(tally.percent(value))))
         + ((Cell("" if then is None else str(then)), Cell(_share(then, inputs.published_total))) if compared else ())
         for label, (value, count), then in zip(labels, values, published, strict=True)
