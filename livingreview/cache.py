@@ -17,7 +17,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -143,9 +143,18 @@ class LastBuild:
             files.append((entry[0], Unchanged(entry[1])))
         return files
 
-    def remember(self, inputs: Inputs, digests: Mapping[str, str]) -> None:
-        now = site_manifest(self.site)
-        files = {path: [*now[path], digest] for path, digest in digests.items() if path in now}
+    def remember(self, inputs: Inputs, digests: Mapping[str, str], kept: Collection[str] = ()) -> None:
+        """Record the site just published. A file `kept` (linked from the old site: the same file) is recorded
+        with its size and time as they were before the build, so a change made to it meanwhile is noticed."""
+        files = {}
+        for path, digest in digests.items():
+            stat = self.now.get(path) if path in kept else None
+            if stat is None:
+                with contextlib.suppress(OSError):
+                    found = os.stat(os.path.join(self.site, *path.split("/")))
+                    stat = [found.st_size, found.st_mtime_ns]
+            if stat is not None:
+                files[path] = [*stat, digest]
         self.cache.write("site-inputs", self.key, None)  # while the files' record is written, it is not current
         self.cache.write_entries("site", self.key, files, self.files)
         self.cache.write("site-inputs", self.key, inputs.digest)

@@ -174,7 +174,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
                             previous.last.digest)
     finally:
         drawer.cancel()
-    previous.last.remember(inputs, report.digests)
+    previous.last.remember(inputs, report.digests, report.kept)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)

@@ -141,6 +141,7 @@ class WriteReport:
     written: int = 0
     unchanged: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # each file's digest, by its path in the site
+    kept: set[str] = field(default_factory=set)  # the paths of the files linked from the old site, not written
 
     @property
     def total(self) -> int:
@@ -207,6 +208,7 @@ def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: 
                 report.written += 1
             else:
                 report.unchanged += 1
+                report.kept.add(path)
         if not staging.folder.root.is_dir():
             staging.folder.root.mkdir()  # a review with nothing to publish still gets its (empty) site
         with _no_interruption():

@@ -149,6 +149,23 @@ def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
     assert page.read_bytes() == made
 
 
+def test_a_site_file_changed_by_hand_during_a_build_is_made_again_by_the_next(tmp_path):
+    """The build keeps the old file (it is linked, not written); changed after the build looked at the site,
+    it is not recorded as the file the build made."""
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "build"]) == 0
+    page = root / "site" / "studies" / "alpha-2019.html"
+    made = page.read_bytes()
+    _retitle(root, "beta-2020", 1)
+    project = Project(root)
+    previous = Previous(project.cache, project.inputs, project.site)  # the build has looked at the site
+    page.write_bytes(made.replace(b"</body>", b"<p>changed by hand</p></body>"))
+    pipeline.build(project, previous=previous)
+    assert b"changed by hand" in page.read_bytes()  # kept: the build did not know
+    assert main(["--root", str(root), "build"]) == 0  # no input changed, but the site did
+    assert page.read_bytes() == made
+
+
 def test_an_input_changed_just_after_it_was_digested_is_read_again(tmp_path):
     folder = tmp_path / "inputs"
     folder.mkdir()
