@@ -74,12 +74,12 @@ class Study:
 
     @property
     def _who(self) -> str:
-        names = [a.family for a in self.authors]
-        if len(names) == 1:
-            return names[0]
-        if len(names) == 2:
-            return f"{names[0]} & {names[1]}"
-        return f"{names[0]} et al."
+        authors = self.authors  # a large team's study is cited by its first author's name alone
+        if len(authors) == 1:
+            return authors[0].family
+        if len(authors) == 2:
+            return f"{authors[0].family} & {authors[1].family}"
+        return f"{authors[0].family} et al."
 
     @property
     def doi_url(self) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import pickle
+from dataclasses import replace
 
 from livingreview.study import study_from_data, study_to_data
 
@@ -36,3 +37,14 @@ def test_studies_and_authors_carry_no_attribute_dictionary_each():
     study = study_from_data(DATA, "studies/doe-2020.yaml")
     assert not hasattr(study, "__dict__")
     assert not any(hasattr(author, "__dict__") for author in study.authors)
+
+
+def test_a_study_is_cited_by_one_name_two_names_or_its_first_author_et_al():
+    def cited(*families: str, suffix: str = "") -> str:
+        data = {**DATA, "authors": [{"family": family} for family in families]}
+        return replace(study_from_data(data, "studies/doe-2020.yaml"), suffix=suffix).short_citation
+
+    assert cited("Doe") == "Doe (2020)"
+    assert cited("Doe", "Roe") == "Doe & Roe (2020)"
+    assert cited("Doe", "Roe", "Poe") == "Doe et al. (2020)"
+    assert cited(*[f"Author{index}" for index in range(40)], suffix="b") == "Author0 et al. (2020b)"
