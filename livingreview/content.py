@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .aggregate import dimension_kind, dimensions
@@ -597,7 +598,6 @@ def _page(slug: str, display: str, match: re.Match[str], text: str, problems: li
 
 def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
     from pybtex.database import BibliographyData
-    from pybtex.database.input.bibtex import Parser  # what parse_string(text, "bibtex") would look up
     from pybtex.scanner import PybtexError
 
     read = sources.text("references.bib")
@@ -608,9 +608,7 @@ def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
         return BibliographyData()
     text, display = read
     try:
-        # The parser itself: pybtex's parse_string looks it up among every installed package's entry
-        # points, on each call (a few milliseconds, once per edition).
-        data = Parser().parse_string(text)
+        data = _parsed_bibtex(text)
     except PybtexError as error:
         problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {error}"))
         return BibliographyData()
@@ -627,6 +625,16 @@ def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
             problems.append(Diagnostic(display, line, 1, f"{key}: '{doi}' is not a DOI; write the bare DOI, "
                                                          f"such as 10.1111/hsc.12197"))
     return data
+
+
+@lru_cache(maxsize=8)
+def _parsed_bibtex(text: str) -> Any:
+    """The entries of a BibTeX text, parsed once per text: each release keeps a copy of the review's, most
+    often the same. Nothing changes them once parsed."""
+    from pybtex.database.input.bibtex import Parser  # what parse_string(text, "bibtex") would look up
+
+    # The parser itself: pybtex's parse_string looks it up among every installed package's entry points.
+    return Parser().parse_string(text)
 
 
 def _line_of(text: str, key: str) -> int:

@@ -35,11 +35,14 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
     worker = context.Process(target=second_half, daemon=True)
     # The worker shares this process's memory until either writes to it. The garbage collector writes to
     # every object it visits: frozen, they are not visited, and most pages stay shared (less memory in all).
+    # What a caller had frozen (a build freezes its plan) stays frozen until the caller unfreezes it.
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         worker.start()
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
     sender.close()
     try:
         first = [function(item) for item in items[:half]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -62,3 +63,22 @@ def test_done_says_when_the_result_would_not_wait():
               "print(before, standby.done(), standby.result(), standby.worker is None)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "42", "True"]
+
+
+def test_what_a_caller_froze_stays_frozen_and_the_fork_leaves_nothing_frozen_of_its_own():
+    from livingreview.parallel import map_in_parallel
+
+    gc.unfreeze()
+    assert map_in_parallel(_negated, list(range(40)), threshold=2) == [-n for n in range(40)]
+    assert gc.get_freeze_count() == 0  # the objects frozen for the fork are collected as before
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert map_in_parallel(_negated, list(range(40)), threshold=2) == [-n for n in range(40)]
+        assert gc.get_freeze_count() >= frozen  # a build's frozen plan is not unfrozen by its study pages
+    finally:
+        gc.unfreeze()
+
+
+def _negated(number: int) -> int:
+    return -number

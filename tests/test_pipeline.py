@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -145,6 +146,25 @@ def test_a_build_that_fails_while_rendering_leaves_the_previous_site(review, cap
     assert "content/pages/about.md:7:1: 'nonsense' is not a value of involvement" in err
     assert snapshot(review / "site") == before
     assert not list(review.glob(".site-*"))  # no staging folder left behind
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it_whether_it_succeeds_or_fails(review):
+    """`serve` builds again and again in one process: each build's objects must stay collectable."""
+    def collector() -> tuple[bool, int, tuple[int, int, int]]:
+        return gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()
+
+    before = collector()
+    assert before[:2] == (True, 0)
+    assert build(review) == 0
+    assert collector() == before
+    (review / "studies" / "beta-2020.yaml").write_text("id: beta-2020\ntitle: [unclosed\n")  # fails loading
+    assert build(review) == 1
+    assert collector() == before
+    (review / "studies" / "beta-2020.yaml").unlink()
+    page = review / "content" / "pages" / "about.md"
+    page.write_text("---\ntitle: About\nnav: 9\n---\n{{ count('involvement', 'nonsense') }}\n")  # fails rendering
+    assert build(review) == 1
+    assert collector() == before
 
 
 def test_an_unknown_name_in_a_page_fails_with_its_line(review, capsys):

@@ -280,3 +280,17 @@ def test_diff_reports_a_corrected_year_and_doi_although_no_code_changed(review, 
     assert "No change" not in out
     assert "### Studies corrected or recoded (1)" in out
     assert "2019 → 2018" in out and "10\\.5555/alpha\\-corrected" in out
+
+
+def test_each_edition_lists_the_references_of_its_own_bibliography(review):
+    """A release keeps the bibliography it was made with; the draft shows references added since."""
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    bib = review / "content" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{later-2026, author = {Later, Lee}, "
+                   "title = {A Reference Added After the Release}, year = {2026}}\n", encoding="utf-8")
+    assert run(review, "build") == 0
+    site = review / "site"
+    assert "A Reference Added After the Release" in (site / "draft/references.html").read_text(encoding="utf-8")
+    for page in ("v/1.0/references.html", "references.html"):
+        listed = (site / page).read_text(encoding="utf-8")
+        assert "A Made-up Review of Gardens" in listed and "A Reference Added After the Release" not in listed
