@@ -281,8 +281,9 @@ class Cache:
         data = self._read_bytes(name)
         return data if data is not None and data.rstrip().endswith(b"</svg>") else None
 
-    def keep_drawing(self, name: str, data: bytes) -> None:
-        self._write_bytes(name, data)
+    def keep_drawing(self, name: str, data: bytes) -> bool:
+        """Keep a drawing; False if it could not be kept (a read-only folder, a full disk)."""
+        return self._write_bytes(name, data)
 
     def prune(self, folder: str, keep: set[str]) -> None:
         """Delete the files of a cache subfolder that no longer serve (drawings of old data)."""
@@ -316,11 +317,14 @@ class Cache:
         except (OSError, RefusedPath):
             return None
 
-    def _write_bytes(self, relative: str, data: bytes) -> None:
+    def _write_bytes(self, relative: str, data: bytes) -> bool:
         if not self._folder_identity():
-            return
-        with contextlib.suppress(OSError, RefusedPath):  # a full disk or read-only folder: not remembered
+            return False
+        try:
             self.folder.write(relative, data)
+        except (OSError, RefusedPath):  # a full disk or read-only folder: not remembered
+            return False
+        return True
 
 
 def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:

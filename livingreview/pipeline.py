@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment
@@ -189,7 +190,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         return UP_TO_DATE.format(site=project.display(project.site))
     # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
     # while this one loads the review.
-    drawer: Standby[dict[str, FigureData], dict[str, bytes]] = Standby(prepare_matplotlib, _draw)
+    drawer: Standby[dict[str, FigureData], dict[str, bytes]] = Standby(prepare_matplotlib, partial(_draw, cache))
     try:
         site = plan(project, cache, inputs)
         gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it again
@@ -289,16 +290,14 @@ class _Drawings:
         self.drawn: dict[str, bytes] = {}
 
     def collect(self, wait: bool = False) -> None:
-        """Take the drawings once they are done (with `wait`, wait for them): the drawing process, which holds
-        matplotlib, then ends, and its memory is free for the rest of the build."""
+        """Take the drawing process's answer once it is there (with `wait`, wait for it): the drawings are then
+        in the cache (or, those it could not keep, in the answer), and the process is reaped."""
         if self.pending is not None and (wait or self.pending.done()):
             self.drawn, self.pending = self.pending.result(), None
 
     def outputs(self) -> Iterator[Output]:
         self.collect(wait=True)
         drawn = self.drawn
-        for name, svg in drawn.items():
-            self.cache.keep_drawing(name, svg)
         for edition, figures in zip(self.site.context.editions, self.site.figures, strict=True):
             for figure in figures:
                 name = self.names[id(figure)]
@@ -307,8 +306,12 @@ class _Drawings:
         self.cache.prune("figures", set(self.names.values()))
 
 
-def _draw(figures: dict[str, FigureData]) -> dict[str, bytes]:
-    return {name: figure_svg(figure) for name, figure in figures.items()}
+def _draw(cache: Cache, figures: dict[str, FigureData]) -> dict[str, bytes]:
+    """Draw each figure and keep it in the cache, where the build takes it from; give back only those the
+    cache could not keep. So the drawing process, which holds matplotlib, answers in a few bytes and ends as
+    soon as it is done, not when the build next asks for its answer."""
+    drawn = {name: figure_svg(figure) for name, figure in figures.items()}
+    return {name: svg for name, svg in drawn.items() if not cache.keep_drawing(name, svg)}
 
 
 def _progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:

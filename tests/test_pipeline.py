@@ -436,3 +436,37 @@ def test_a_long_study_table_is_cut_into_pages_that_reach_every_study(review, mon
     assert '<a href="../gamma-2021.html">' in second
     assert 'data-rows="table-data.js?v=' in first and 'data-exports="table-exports.js"' in first
     assert "data-study-table" not in second and "data-study-filters" not in second  # a plain page of rows
+
+
+def test_the_drawing_process_ends_as_soon_as_its_drawings_are_kept_not_when_the_build_asks(review):
+    """matplotlib's memory is freed while the build goes on: the drawings wait in the cache, not in a pipe."""
+    import livingreview.pipeline
+    from livingreview.cache import Cache
+    from livingreview.figures import figure_svg
+    from livingreview.figures.drawing import prepare_matplotlib
+    from livingreview.parallel import Standby
+    from livingreview.project import Project
+
+    project = Project(review)
+    cache = Cache(project.cache)
+    plan = livingreview.pipeline.plan(project)
+    figures = {f"figures/{figure.key}-{copy}.svg": figure  # each figure under several names: many drawings
+               for copy in range(6) for edition in plan.figures for figure in edition}
+    expected = {name: figure_svg(figure) for name, figure in figures.items()}
+    assert sum(map(len, expected.values())) > 1 << 17  # more than a pipe holds: an answer of drawings would wait
+    drawer: Standby[Any, Any] = Standby(prepare_matplotlib, functools.partial(livingreview.pipeline._draw, cache))
+    drawer.give(figures)
+    drawer.worker.join(timeout=120)
+    assert drawer.worker.exitcode == 0  # ended by itself, before anything read its answer
+    assert drawer.result() == {}
+    assert {name: cache.drawing(name) for name in figures} == expected
+
+
+def test_drawings_the_cache_cannot_keep_still_reach_the_site(review):
+    made = build(review) == 0 and snapshot(review / "site")
+    shutil.rmtree(review / "site")
+    figures = review / ".cache" / "figures"
+    shutil.rmtree(figures)
+    figures.write_text("not a folder: no drawing can be kept here\n", encoding="utf-8")
+    assert build(review) == 0
+    assert snapshot(review / "site") == made
