@@ -20,9 +20,8 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .study import Study, study_from_data, study_to_data
 from .write import Folder, Pieces, RefusedPath, Unchanged, file_digest
 
 ENGINE = Path(__file__).resolve().parent
@@ -33,6 +32,9 @@ _SETTLED_NS = 2_000_000_000
 _SHARDS = 16  # a record of one entry per study is kept in this many files
 _MADE_HELD = 8
 Made = TypeVar("Made")
+
+if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothing to do never imports them
+    from .study import Study
 
 
 @lru_cache(maxsize=1)
@@ -380,6 +382,8 @@ class KnownStudies:
         made = (self.key, path.name, digest)
         if made in self.cache.studies:
             return self.cache.studies[made]
+        from .study import study_from_data
+
         try:
             study = study_from_data(entry[1], f"{self.shown}/{path.name}")
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -391,6 +395,8 @@ class KnownStudies:
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
+        from .study import study_to_data
+
         by_id = {study.id: study for study in studies}
         entries: dict[str, list[Any]] = {}
         for path in paths:

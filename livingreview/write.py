@@ -14,12 +14,9 @@ two renames), so a reader or an interrupted build sees the old site or the new o
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import filecmp
 import hashlib
 import os
 import re
-import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -249,6 +246,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _same_file(old: Path, new: Path) -> bool:
+    import filecmp  # here, as ctypes and shutil below: a build with nothing to do never needs them
+
     try:
         return old.is_file() and not old.is_symlink() and filecmp.cmp(old, new, shallow=False)
     except OSError:
@@ -300,6 +299,8 @@ def _publish(staged: Path, site: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step (Linux 3.15+, glibc 2.28+); False where that is not available."""
+    import ctypes
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):
@@ -311,6 +312,8 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _remove(path: Path) -> None:
+    import shutil
+
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     elif os.path.lexists(path):

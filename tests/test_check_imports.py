@@ -37,3 +37,24 @@ def test_check_never_imports_matplotlib(scratch_review):
     assert code == 0
     assert "matplotlib" not in modules
     assert "rapidfuzz" not in modules  # no title is new: nothing to compare
+
+
+BUILD_PROBE = """
+import json, sys
+from livingreview.cli import main
+code = main(["--root", sys.argv[1], "build"])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_build_with_nothing_to_do_imports_no_stage(scratch_review):
+    """An unchanged review is found up to date before anything that renders, draws or makes studies is imported."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [subprocess.run([sys.executable, "-c", BUILD_PROBE, str(scratch_review)], capture_output=True, text=True,
+                           env=environment, check=False) for _ in range(2)]
+    first, second = (json.loads(run.stdout.strip().splitlines()[-1]) for run in runs)
+    assert first["code"] == second["code"] == 0
+    assert "livingreview.pipeline" in first["modules"]  # the first build did the work
+    assert "up to date" in runs[1].stdout
+    for module in ("livingreview.pipeline", "livingreview.study", "jinja2", "matplotlib", "ctypes"):
+        assert module not in second["modules"]
