@@ -112,6 +112,8 @@ class Project:
 
 def _kind(entry: os.DirEntry[str]) -> str:
     """'file' for a regular file, else what the entry is, in words."""
+    if entry.is_file(follow_symlinks=False):  # known from the listing itself on most file systems: no stat
+        return "file"
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
