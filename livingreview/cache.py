@@ -188,6 +188,8 @@ class Cache:
         self._made: dict[str, dict[str, Any]] = {}
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
+        # with `hold`: the memos kept only in memory (HeldMemo), by name: their key and their entries
+        self.memos: dict[str, tuple[str, dict[str, list[Any]]]] = {}
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -478,6 +480,23 @@ class StudyMemo:
         self.key, self.entries, self.kept = "", {}, {}
 
 
+class HeldMemo(StudyMemo):
+    """A memo of what is quick to make again but large to store (each study's JSON: as much as its study
+    file, hundreds of megabytes at 100,000 studies), kept only in the memory of a process that builds again
+    (`serve`, whose cache holds), never on disk."""
+
+    def __init__(self, cache: Cache, name: str, key: str, files: Mapping[str, str] | None):
+        super().__init__(cache, name, "", files)
+        self.key = key
+        held_key, entries = cache.memos.get(name, ("", {}))
+        self.entries = entries if key and held_key == key else {}
+
+    def save(self) -> None:
+        if self.key:
+            self.cache.memos[self.name] = (self.key, self.kept)
+        self.key, self.entries, self.kept = "", {}, {}
+
+
 class KeptPages:
     """Each study's pages as the last build wrote them: while a study's key is unchanged (its file, the
     page around it, the codebook, templates and engine) and its pages are intact in the site, they are
@@ -508,6 +527,7 @@ class EditionMemory:
         self.table = StudyMemo(cache, f"table-pages-{label}", key, None)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
+        self.texts = HeldMemo(cache, f"study-json-{label}", key, files) if cache.hold else None
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
                       ) -> list[tuple[str, bytes | Unchanged]]:
@@ -517,5 +537,6 @@ class EditionMemory:
         return self.cache.outputs(f"edition-{part}-{self.label}", whole, self.last, render)
 
     def save(self) -> None:
-        for memo in (self.pages, self.rows, self.table, self.records, self.shown):
-            memo.save()
+        for memo in (self.pages, self.rows, self.table, self.records, self.shown, self.texts):
+            if memo is not None:
+                memo.save()

@@ -39,19 +39,22 @@ def csv_cell(value: Any) -> str:
 @dataclass(frozen=True)
 class Records:
     """Each study's record in the download formats, made once per edition: the downloads join them, and the
-    study table offers them for "download the studies shown". (Each study's JSON, the largest, is not kept:
-    data/studies.json makes it as it is written, so that a large review's never is all in memory at once.)"""
+    study table offers them for "download the studies shown". Each study's JSON, the largest, is here only
+    where a memo keeps it between builds (serve); otherwise data/studies.json makes it as it is written, so
+    that a large review's never is all in memory at once."""
 
     studies: Sequence[Study]
     csv_header: str
     csv: tuple[str, ...]  # one CSV record per study (a quoted value may span lines)
     ris: tuple[str, ...]
     bib: tuple[str, ...]
+    json: Sequence[str] | None = None
 
 
-def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None) -> Records:
+def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None,
+                  texts: Memo | None = None) -> Records:
     """The studies' records; a study's records made by an earlier build are taken from `memo` while the
-    study and what its records show of the codebook are unchanged."""
+    study and what its records show of the codebook are unchanged, and its JSON from `texts`, if given."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
     made = []
@@ -63,7 +66,24 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
             if memo:
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
-    return Records(studies, header, *(tuple(parts) for parts in zip(*made, strict=True)) if made else ((), (), ()))
+    csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
+    return Records(studies, header, csv_records, ris_records, bib_records, _texts(studies, texts) if texts else None)
+
+
+def _texts(studies: Sequence[Study], memo: Memo) -> list[str]:
+    texts = []
+    for study in studies:
+        text = memo.get(study.id, f"json:{study.suffix}")
+        if not isinstance(text, str):
+            text = _study_json(study)
+            memo.keep(study.id, f"json:{study.suffix}", text)
+        texts.append(text)
+    memo.save()
+    return texts
+
+
+def _study_json(study: Study) -> str:
+    return json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
@@ -82,8 +102,7 @@ def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -
     """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
     yield f'{head},"studies":['.encode()
-    yield from _joined((json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
-                        for study in records.studies), ",")
+    yield from _joined(records.json if records.json is not None else map(_study_json, records.studies), ",")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
     yield f'],"codebook":{codebook_text}}}\n'.encode()
 
