@@ -525,6 +525,8 @@ class EditionMemory:
         self.pages = KeptPages(StudyMemo(cache, f"study-pages-{label}", key, files), last)
         self.rows = StudyMemo(cache, f"table-rows-{label}", key, files)
         self.table = StudyMemo(cache, f"table-pages-{label}", key, None)
+        # A page of the table shows, around its rows, what the edition's other pages do: kept by the same key.
+        self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
         self.texts = HeldMemo(cache, f"study-json-{label}", key, files) if cache.hold else None
@@ -533,10 +535,12 @@ class EditionMemory:
                       ) -> list[tuple[str, bytes | Unchanged]]:
         """A part of the edition's other pages, kept while `key` and everything but the study files are
         unchanged (`pages_key`, which for a review with its own templates covers the study files too)."""
-        whole = self.cache.key("edition pages", self.pages_key, key) if self.pages_key else ""
-        return self.cache.outputs(f"edition-{part}-{self.label}", whole, self.last, render)
+        return self.cache.outputs(f"edition-{part}-{self.label}", self._whole(key), self.last, render)
+
+    def _whole(self, key: str) -> str:
+        return self.cache.key("edition pages", self.pages_key, key) if self.pages_key else ""
 
     def save(self) -> None:
-        for memo in (self.pages, self.rows, self.table, self.records, self.shown, self.texts):
+        for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.shown, self.texts):
             if memo is not None:
                 memo.save()

@@ -30,9 +30,12 @@ class StudyPages(Protocol):
 
     def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None: ...
 
+    def save(self) -> None: ...
+
 
 class Memory(Protocol):
-    """An edition's memos: its study pages, its rows in the study table, the table's pages (by number),
+    """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
+    rows, and the files),
     its studies' records in the downloads (and their JSON), what its other pages show of each study, and
     those pages."""
 
@@ -44,6 +47,10 @@ class Memory(Protocol):
 
     @property
     def table(self) -> Memo: ...
+
+    @property
+    def table_files(self) -> StudyPages:
+        """The table's pages as files, by page, kept while the review's inputs but its studies are unchanged."""
 
     @property
     def records(self) -> Memo: ...

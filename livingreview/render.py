@@ -108,6 +108,7 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     `memory`: what an earlier build made from each study, given back while its key is unchanged."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
+    around = ""
     if memory:
         around, shown, titled = _edition_pages_keys(renderer, studies, memory.shown)
         memory.shown.save()
@@ -120,14 +121,14 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         yield from _edition_pages(renderer, studies)
         yield from renderer.home()
         yield from _figure_pages(renderer, figures)
-    yield from _records_outputs(renderer, studies, sample, memory)
+    yield from _records_outputs(renderer, studies, sample, memory, around)
     yield from renderer.study_pages(studies[:1] if sample else studies, None if sample or not memory else memory.pages)
     if renderer.problems:
         raise BuildError(renderer.problems)
 
 
 def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool,
-                     memory: Memory | None) -> Iterator[KeptOutput]:
+                     memory: Memory | None, around: str) -> Iterator[KeptOutput]:
     """The files made from every study's records: the table and the downloads. Made before the study pages,
     so that the records (and their memo, saved here) are let go before those are rendered."""
     edition = renderer.edition
@@ -135,10 +136,11 @@ def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool
                             memory.records if memory else None, memory.texts if memory else None)
     if memory:
         memory.records.save()
-    yield from renderer.study_table(studies, records, memory)
+    yield from renderer.study_table(studies, records, memory, around)
     if memory:
         memory.rows.save()
         memory.table.save()
+        memory.table_files.save()
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      edition.content.baseline is not None, records))
@@ -392,20 +394,22 @@ class _Renderer:
 
         return {"cite": cite, "study_link": study_link}
 
-    def study_table(self, studies: Sequence[Study], records: Records,
-                    memory: Memory | None = None) -> Iterator[KeptOutput]:
+    def study_table(self, studies: Sequence[Study], records: Records, memory: Memory | None = None,
+                    shown_around: str = "") -> Iterator[KeptOutput]:
         """The study table: its first page (studies/index.html), further pages for readers without scripts
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
         as records for "download the studies shown" (studies/table-exports.js, loaded on the first click).
-        With `memory`, a study's row, and a page's rows, are made again only when they changed."""
+        With `memory`, a study's row, and a page's rows, are made again only when they changed; and a page
+        whose rows and `shown_around` it (`_edition_pages_keys`) are unchanged is not rendered at all."""
         edition = self.edition
         columns = [(key, dimension_label(key, edition.codebook)) for key in self.context.content.site.columns
                    if key in edition.aggregates.tallies]
         filters = _filters(edition)
         dims = _table_dimensions(edition, filters, columns)
         shape = repr([(d.key, d.values, d.labels) for d in dims] + columns)
-        row_keys = [hashlib.blake2b(f"{shape}:{s.suffix}".encode(), digest_size=12).hexdigest()
-                    for s in studies]
+        by_suffix = {suffix: hashlib.blake2b(f"{shape}:{suffix}".encode(), digest_size=12).hexdigest()
+                     for suffix in {s.suffix for s in studies}}
+        row_keys = [by_suffix[s.suffix] for s in studies]
         compact = [_compact_row(s, edition, dims, columns, key, memory.rows if memory else None)
                    for s, key in zip(studies, row_keys, strict=True)]
         data = _table_data(compact, dims, columns).encode("utf-8")
@@ -428,23 +432,42 @@ class _Renderer:
             pager = {"number": number, "count": count, "first": (number - 1) * size + 1,
                      "last": (number - 1) * size + shown, "size": size,
                      "pages": [url(p) for p in paths]}
+            rows = self._rows_key(studies[part], row_keys[part], path, memory.rows if memory else None)
+            # What the default theme shows on a page beyond its rows: the first page has the filters, with
+            # their counts, and the version of the table's data, which changes with any study.
+            first = (repr(filters) + version) if number == 1 else ""
+            key = _digest(shown_around, rows, repr(pager), str(len(studies)), repr(columns), first) \
+                if memory and shown_around and rows else ""
+            kept = memory.table_files.get(path, key) if memory and key else None
+            if kept is not None:
+                yield from kept
+                continue
             around = self.render(path, "studies.html", studies=studies, filters=filters, columns=columns,
                                  table_rows=Markup(mark), pager=pager, page_size=size,
                                  table_data=f"{url(TABLE_DATA)}?v={version}", table_exports=url(TABLE_EXPORTS))
-            html = self._table_rows(studies[part], row_keys[part], path, url, dims, columns,
-                                    memory.table if memory else None, memory.rows if memory else None)
+            html = self._table_rows(studies[part], rows, path, url, dims, columns, memory.table if memory else None)
+            made = []
             for prefix in self.prefixes:
                 before, after = _placed(around, prefix + path).split(mark)
-                yield prefix + path, (before + html + after).encode("utf-8")
+                made.append((prefix + path, (before + html + after).encode("utf-8")))
+            if memory and key:
+                memory.table_files.keep(path, key, made)
+            yield from made
         yield from self.copies(files)
 
-    def _table_rows(self, studies: Sequence[Study], keys: Sequence[str], path: str, url: Callable[[str], str],
-                    dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
-                    pages: Memo | None, rows: Memo | None) -> str:
-        """The rows of one page of the table, kept by the page's number while they and its folder are."""
+    @staticmethod
+    def _rows_key(studies: Sequence[Study], keys: Sequence[str], path: str, rows: Memo | None) -> str:
+        """What a page's rows are made from (each study's row key, with its file), and where the page is;
+        "" if some study's row cannot be kept (no known file)."""
         whole = [rows.full_key(s.id, key) for s, key in zip(studies, keys, strict=True)] if rows else []
-        key = hashlib.blake2b(repr((path.rsplit("/", 1)[0], whole)).encode("utf-8"), digest_size=16).hexdigest()
-        found = pages.get(path, key) if pages and all(whole) else None
+        if not rows or not all(whole):
+            return ""
+        return hashlib.blake2b(repr((path.rsplit("/", 1)[0], whole)).encode("utf-8"), digest_size=16).hexdigest()
+
+    def _table_rows(self, studies: Sequence[Study], key: str, path: str, url: Callable[[str], str],
+                    dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]], pages: Memo | None) -> str:
+        """The rows of one page of the table, kept by the page's number while `key` (`_rows_key`) is the same."""
+        found = pages.get(path, key) if pages and key else None
         if found is not None and is_strings(found, 1):
             return str(found[0])
         try:
@@ -452,7 +475,7 @@ class _Renderer:
                 rows=[_row(s, self.edition, dims, columns) for s in studies], url=url)
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study_rows.html")]) from None
-        if pages and all(whole):
+        if pages and key:
             pages.keep(path, key, [html])
         return html
 

@@ -109,6 +109,10 @@ def _files(site: Path) -> dict[str, bytes]:
          serving=True)
 @example(rounds=[[(_retitle, "beta-2020", 1)], [(_recode, "beta-2020", 0)]], serving=False)  # the same changes listed
 @example(rounds=[[(_retitle, "alpha-2019", 0)], [(_retitle, "alpha-2019", 1)]], serving=False)  # a map lists titles
+# The first change after a release marks the draft as changed on every page; then, a change of a study on
+# the table's second page changes its first, which names its data's version and counts each filter's studies.
+@example(rounds=[[(_retitle, "alpha-2019", 0)], [(_retitle, "gamma-2021", 1)]], serving=False)
+@example(rounds=[[(_retitle, "alpha-2019", 0)], [(_recode, "gamma-2021", 0)]], serving=True)
 def test_an_incremental_build_equals_a_build_from_nothing(tmp_path_factory, rounds, serving):
     """Each build in a new process, or (`serving`) all in one, as serve builds, with the cache held in memory."""
     with mock.patch("livingreview.render.TABLE_PAGE_SIZE", 2):  # the table on several pages, kept page by page
