@@ -71,8 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="start a new review in a folder")
     init.add_argument("folder", help="the new review's folder (created; must be empty if it exists)")
     build = commands.add_parser("build", help="check, then write the site")
-    build.add_argument("--verbose", action="store_true", help="print how long each stage took")
-    build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
+    # Also after the command; SUPPRESS: a flag given before it (build.py --force build) is not reset to False.
+    build.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="print how long each stage took")
+    build.add_argument("--force", action="store_true", default=argparse.SUPPRESS,
+                       help="rebuild even if no input changed")
     commands.add_parser("check", help="check studies, codebook, content and releases")
     commands.add_parser("schema", help="write content/study.schema.json for editors")
     release = commands.add_parser("release", help="freeze a citable version under releases/")

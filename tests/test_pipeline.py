@@ -99,6 +99,18 @@ def test_two_builds_of_the_same_input_are_byte_identical(review, tmp_path):
     assert any(name.endswith(".svg") for name in first)
 
 
+@pytest.mark.parametrize("where", ["after the command", "before it"])
+def test_force_and_verbose_are_heard_before_or_after_the_command(review, capsys, where):
+    assert build(review) == 0
+    capsys.readouterr()
+    flags = ["--force", "--verbose"]
+    arguments = ["build", *flags] if where == "after the command" else [*flags, "build"]
+    assert main(["--root", str(review), *arguments]) == 0
+    out, err = capsys.readouterr()
+    assert "up to date" not in out and "(0 written, " in out  # forced: every file rendered again (and the same)
+    assert "load, validate and aggregate:" in err  # verbose: each stage's time
+
+
 def test_unchanged_rebuild_rewrites_nothing(review, capsys):
     assert build(review) == 0
     mtimes = {p: p.stat().st_mtime_ns for p in (review / "site").rglob("*") if p.is_file()}
