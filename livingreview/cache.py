@@ -414,6 +414,28 @@ class KnownStudies:
             del self.cache.studies[gone]
 
 
+class KnownReleases:
+    """The release files an earlier run found valid, by digest: a release never changes, so while its file's
+    bytes are those found valid, they need not be checked against the schemas again."""
+
+    def __init__(self, cache: Cache):
+        self.cache, self.key = cache, cache.key("releases")
+        found = cache.read("releases", self.key)
+        self.before: dict[str, Any] = found if isinstance(found, dict) else {}
+        self.valid: dict[str, str] = {}
+
+    def known(self, path: str, digest: str) -> bool:
+        return bool(digest) and self.before.get(path) == digest
+
+    def keep(self, path: str, digest: str) -> None:
+        if digest:
+            self.valid[path] = digest
+
+    def save(self) -> None:
+        if self.valid != self.before:
+            self.cache.write("releases", self.key, self.valid)
+
+
 class KnownTitles:
     """The near-identical titles an earlier run found among the study files, with every title it compared:
     a pair of titles both unchanged since then is still a pair (or not), so only new titles are compared,

@@ -21,7 +21,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownStudies, KnownTitles, Previous
+from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownReleases, KnownStudies, KnownTitles, Previous
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
@@ -117,11 +117,20 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None) -> Plan:
     site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
     site_digest = inputs.files.get(str(project.content / "site.yaml"), "") if inputs else ""
 
-    def loaded(path: Path, load: Callable[[], FrozenRelease]) -> FrozenRelease:
+    known = KnownReleases(cache) if cache else None
+
+    def loaded(path: Path, load: Callable[[bool], FrozenRelease]) -> FrozenRelease:
         digest = inputs.files.get(str(path), "") if inputs else ""
-        return cache.made("release", f"{path}:{digest}:{site_digest}", load) if cache and digest else load()
+        if not (cache and known and digest):
+            return load(False)
+        release = cache.made("release", f"{path}:{digest}:{site_digest}",
+                             partial(load, known.known(str(path), digest)))
+        known.keep(str(path), digest)
+        return release
 
     editions = release_editions(project, review.content, site_file, loaded)
+    if known:
+        known.save()
     latest = editions[-1] if editions else None
     studies = distinguished(review.studies)
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,

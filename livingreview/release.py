@@ -139,10 +139,12 @@ class FrozenRelease:
     screening: Screening | None = None
 
 
-def load_release(project: Project, path: Path, site_file: LoadedFile | None) -> FrozenRelease:
-    """A release file read back and checked; BuildError with every problem it has."""
+def load_release(project: Project, path: Path, site_file: LoadedFile | None, known: bool = False) -> FrozenRelease:
+    """A release file read back and checked; BuildError with every problem it has. `known`: this engine found
+    these very bytes valid before, so they are not checked against the schemas again (compiling a release's
+    own codebook into a validator costs more than reading it)."""
     display = project.display(path)
-    data = _release_data(path, display)
+    data = _release_data(path, display, known)
     frozen = Frozen(data["content"], display)
     codebook, problems = codebook_from(frozen.yaml("codebook.yaml") or LoadedFile(path, display))
     if codebook is None:
@@ -150,7 +152,7 @@ def load_release(project: Project, path: Path, site_file: LoadedFile | None) -> 
     content, problems = load_content(frozen, codebook, site_file)
     if content is None:
         raise BuildError(problems)
-    studies = _studies(data["studies"], codebook, content.baseline is not None, display)
+    studies = _studies(data["studies"], codebook, content.baseline is not None, display, known)
     screening, problems = load_screening(frozen, frozen, {s.id for s in studies})
     if problems:
         raise BuildError(problems)
@@ -158,7 +160,7 @@ def load_release(project: Project, path: Path, site_file: LoadedFile | None) -> 
                          content, studies, screening)
 
 
-def _release_data(path: Path, display: str) -> dict[str, Any]:
+def _release_data(path: Path, display: str, known: bool = False) -> dict[str, Any]:
     def refuse(message: str, pointer: str = "") -> BuildError:
         return BuildError([Diagnostic(display, 1, 1, f"{pointer + ': ' if pointer else ''}{message}")])
 
@@ -169,7 +171,7 @@ def _release_data(path: Path, display: str) -> dict[str, Any]:
     except ValueError as error:
         raise refuse(f"not valid JSON ({error}); a release file is written by `livingreview release` "
                      f"and never edited") from None
-    if not fast_validator(json.dumps(RELEASE_SCHEMA, sort_keys=True))(data):
+    if not known and not fast_validator(json.dumps(RELEASE_SCHEMA, sort_keys=True))(data):
         import jsonschema
 
         errors = sorted(jsonschema.Draft7Validator(RELEASE_SCHEMA).iter_errors(data), key=lambda e: e.json_path)
@@ -202,9 +204,9 @@ def _control_characters(value: Any, pointer: str) -> list[str]:
     return []
 
 
-def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str) -> tuple[Study, ...]:
+def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str, known: bool) -> tuple[Study, ...]:
     schema = study_schema(codebook, baseline)
-    valid = fast_validator(json.dumps(schema, sort_keys=True))
+    valid = (lambda item: True) if known else fast_validator(json.dumps(schema, sort_keys=True))
     problems, studies, seen = [], [], set()
     for index, item in enumerate(items):
         where = f"/studies/{index}"
@@ -225,10 +227,11 @@ def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str)
 
 
 def release_editions(project: Project, live: Content, site_file: LoadedFile | None,
-                     loaded: Callable[[Path, Callable[[], FrozenRelease]], FrozenRelease] = lambda path, load: load()
-                     ) -> list[Edition]:
+                     loaded: Callable[[Path, Callable[[bool], FrozenRelease]], FrozenRelease]
+                     = lambda path, load: load(False)) -> list[Edition]:
     """Every frozen release, oldest first, then the latest again at the site root. `loaded(path, load)`:
-    the release `load()` reads and checks, or the same release as an earlier build read it."""
+    the release `load(known)` reads and checks (see `load_release`), or the same release as an earlier
+    build read it."""
     paths, problems = release_files(project)
     if problems:
         raise BuildError(problems)

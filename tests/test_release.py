@@ -294,3 +294,20 @@ def test_each_edition_lists_the_references_of_its_own_bibliography(review):
     for page in ("v/1.0/references.html", "references.html"):
         listed = (site / page).read_text(encoding="utf-8")
         assert "A Made-up Review of Gardens" in listed and "A Reference Added After the Release" not in listed
+
+
+def test_a_release_found_valid_is_not_checked_against_the_schemas_again_until_its_file_changes(review, monkeypatch):
+    import livingreview.release as release
+
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0  # the release is found valid, and that is remembered
+    asked: list[str] = []
+    validator = release.fast_validator
+    monkeypatch.setattr(release, "fast_validator", lambda schema: asked.append(schema) or validator(schema))
+    write_study(review, GAMMA)  # the draft changes, the release file does not
+    assert run(review, "build") == 0
+    assert asked == []
+    path = review / "releases" / "1.0.json"
+    path.write_bytes(path.read_bytes() + b"\n")  # the same release in other bytes: checked again
+    assert run(review, "build") == 0
+    assert len(asked) == 2  # the release file's schema, and the schema of a study of its codebook

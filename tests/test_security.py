@@ -97,6 +97,20 @@ def test_a_malformed_release_is_refused_at_the_release_file_without_a_traceback(
     assert problems and any(pointer in line for line in problems), err
 
 
+@pytest.mark.parametrize("change, pointer", [
+    (lambda d: d["studies"][0].update(id="../../../../tmp/x"), "/studies/0"),
+    (lambda d: d["studies"][0].update(doi='10.1/x"><script>alert(1)</script>'), "/studies/0"),
+    (lambda d: d.update(notes={"a": 1}), "/notes"),
+])
+def test_a_release_changed_after_a_build_found_it_valid_is_checked_again(review, change, pointer):
+    release = released(review)
+    assert run(review, "build")[0] == 0  # found valid: its bytes are not checked against the schemas again
+    edit_release(release, change)
+    code, _, err = run(review, "build")
+    assert code == 1
+    assert any(line.startswith("releases/1.0.0.json") and pointer in line for line in err.splitlines()), err
+
+
 def test_a_release_that_is_not_json_is_refused(review):
     (review / "releases").mkdir()
     (review / "releases" / "1.0.0.json").write_text("{not json", encoding="utf-8")
