@@ -201,13 +201,21 @@ def _load_anew(loaded: LoadedFile, text: str) -> None:
         if not _too_deep(loaded, text):  # not expected: the events nest as the data does
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"nested more than {MAX_DEPTH} levels deep"))
         loaded.data, loaded.parsed = None, False
-    # YAML's reader refuses control characters written as such (but NEL, a line break to YAML, and the
-    # noncharacters): they can only come from an escape, so a file without a backslash need not be searched.
-    if loaded.parsed and ("\\" in text or any(c in text for c in "\x85\ufffe\uffff")):
+    if loaded.parsed and may_hold_control_characters(text):
         for where, character, is_key in _control_characters(loaded.data, []):
             loaded.error(f"{'.'.join(map(str, where)) or 'the value'} contains the control character "
                          f"U+{ord(character):04X} (from an escape such as \\0 or \\x01 in a double-quoted "
                          f"string), which a web page cannot show; remove it", where, key=is_key)
+
+
+def may_hold_control_characters(text: str) -> bool:
+    """Whether parsing `text` may give a control character. YAML's reader refuses them written as such (but
+    NEL, a line break to YAML, and the noncharacters), so they come only from the escapes that make them:
+    evidence quoted in double quotes (\\" inside) need not be searched."""
+    return _CONTROL_ESCAPE.search(text) is not None or any(c in text for c in "\x85\ufffe\uffff")
+
+
+_CONTROL_ESCAPE = re.compile(r"\\[0abvfeNxuU]")  # \0 \a \b \v \f \e \N (U+0085), \xXX, \uXXXX, \UXXXXXXXX
 
 
 def read_input(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:

@@ -22,7 +22,7 @@ from conftest import (
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml_text, read_yaml
+from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, may_hold_control_characters, parse_yaml_text, read_yaml
 from livingreview.yaml_errors import curly_quoted
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
@@ -300,16 +300,37 @@ def test_what_the_plain_constructor_leaves_to_pyyaml_is_built_as_pyyaml_builds_i
     assert len(duplicates) == text.count("\na: ")
 
 
-@settings(max_examples=400, deadline=None)
-@given(text=st.text(st.one_of(st.sampled_from([chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]]),
-                              st.characters(blacklist_categories=("Cs",), blacklist_characters="\\")), max_size=40),
+_CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]]
+# Every escape of YAML's double-quoted strings, and a backslash alone (literal in plain and single-quoted text).
+_ESCAPES = [f"\\{c}" for c in "0abtnvfre \"/\\N_LPx"] + ["\\x01", "\\x41", "\\u0007", "\\u00e9", "\\U0000001f", "\\"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(st.one_of(st.sampled_from(_ESCAPES), st.sampled_from(_ESCAPES),
+                               st.characters(blacklist_categories=("Cs",), blacklist_characters="\\"),
+                               st.sampled_from(_CONTROLS)),  # most make the text unreadable: a few
+                     max_size=12).map("".join),
        key=st.sampled_from(["title: ", "title: '", 'title: "', "title: |\n  ", "- "]))
-def test_without_a_backslash_no_control_character_reaches_the_data(text, key):
-    """`check` searches study text for control characters only in files with a backslash (an escape)."""
-    loaded = parse_yaml_text(key + text + ("'" if key.endswith("'") else '"' if key.endswith('"') else ""), "x.yaml")
-    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+def test_only_text_that_may_hold_a_control_character_is_searched_for_one(text, key):
+    """`check` searches a file's data for control characters only where `may_hold_control_characters` says
+    they could be: a text it passes over never gives one."""
+    document = key + text + ("'" if key.endswith("'") else '"' if key.endswith('"') else "")
+    loaded = parse_yaml_text(document, "x.yaml")
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
     found = control.search(repr_text(loaded.data)) if loaded.parsed else None
-    assert found is None, (text, loaded.data)
+    assert found is None or may_hold_control_characters(document), (document, loaded.data)
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\a", "\\b", "\\v", "\\f", "\\e", "\\N", "\\x01", "\\u0007", "\\U0000001f"])
+def test_each_escape_that_gives_a_control_character_is_searched_for_one(escape):
+    document = f'title: "a{escape}b"\n'
+    assert may_hold_control_characters(document)
+    assert "control character" in parse_yaml_text(document, "x.yaml").diagnostics[0].message
+
+
+def test_evidence_quoted_within_double_quotes_is_not_searched_for_control_characters():
+    assert not may_hold_control_characters('where: "Methods, \\"Peer support\\", p. 3"\n')
+    assert may_hold_control_characters('where: "Methods\\x01"\n')
 
 
 def repr_text(value: object) -> str:
