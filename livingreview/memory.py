@@ -35,9 +35,8 @@ class StudyPages(Protocol):
 
 class Memory(Protocol):
     """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
-    rows, and the files),
-    its studies' records in the downloads (and their JSON), what its other pages show of each study, and
-    those pages."""
+    rows, and the files), its studies' records in the downloads (and their JSON), what its other pages show
+    of each study, and those pages."""
 
     @property
     def pages(self) -> StudyPages: ...

@@ -400,7 +400,8 @@ class _Renderer:
         (studies/page/2.html …), and for site.js every study as compact rows (studies/table-data.js) and
         as records for "download the studies shown" (studies/table-exports.js, loaded on the first click).
         With `memory`, a study's row, and a page's rows, are made again only when they changed; and a page
-        whose rows and `shown_around` it (`_edition_pages_keys`) are unchanged is not rendered at all."""
+        whose rows and what is shown around them (`shown_around`, from `_edition_pages_keys`) are unchanged
+        is not rendered at all."""
         edition = self.edition
         columns = [(key, dimension_label(key, edition.codebook)) for key in self.context.content.site.columns
                    if key in edition.aggregates.tallies]
