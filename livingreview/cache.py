@@ -260,6 +260,8 @@ class Cache:
 
     def write_entries(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any]) -> None:
         """Write the shards whose entries differ from those read (`before`)."""
+        if entries == before:
+            return
         now, then = _sharded(entries), _sharded(before)
         for shard in range(_SHARDS):
             if now[shard] != then[shard]:

@@ -13,6 +13,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -351,6 +352,7 @@ def _jsonable(value: Any) -> Any:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 14)  # serve normalises the same titles build after build
 def normalise_title(title: str) -> str:
     """A title for comparison: case, punctuation and spacing set aside, letters of every script kept."""
     return _NOT_WORD.sub(" ", title.casefold()).strip()
