@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
@@ -27,6 +28,7 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
     half = len(items) // 2
 
     def second_half() -> None:
+        _ended_quietly()
         try:
             sender.send([function(item) for item in items[half:]])
         except BaseException:  # noqa: BLE001 - the parent does this half again and meets the error itself
@@ -56,6 +58,14 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
     return first + (rest if rest is not None else [function(item) for item in items[half:]])
 
 
+def _ended_quietly() -> None:
+    """In a forked worker: Ctrl-C and the parent's `terminate()` end it at once and without a word. It inherits
+    the parent's handlers, and `serve`'s turn both signals into KeyboardInterrupt, whose traceback the worker
+    would print when stopped as it finished."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _may_fork() -> bool:
     """Whether a second process can help, and is safe to fork: a process with other threads (serve) does
     not fork, since a fork copies only the calling thread and a lock another thread held would never be
@@ -81,6 +91,7 @@ class Standby(Generic[Task, Result]):
         self.receiver, result_end = context.Pipe(duplex=False)
 
         def run() -> None:
+            _ended_quietly()
             try:
                 prepare()
                 task = task_end.recv()

@@ -75,3 +75,20 @@ def test_what_a_caller_froze_stays_frozen_and_the_fork_leaves_nothing_frozen_of_
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     # two processes did the work; the fork's own freeze is undone; a build's frozen plan is not unfrozen
     assert out == ["2", "0", "2", "True", "True"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_its_parent_set():
+    # serve turns SIGINT and SIGTERM into KeyboardInterrupt; a worker that inherited that would print a
+    # traceback when `cancel()` terminates it as it finishes. Its handlers are the default ones.
+    script = ("import os, signal\nfrom livingreview.parallel import Standby, map_in_parallel\n"
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+              "signal.signal(signal.SIGTERM, signal.default_int_handler)\n"
+              "def defaults(_):\n"
+              "    return (os.getpid(), signal.getsignal(signal.SIGINT) is signal.SIG_DFL,\n"
+              "            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)\n"
+              "standby = Standby(lambda: None, defaults)\nstandby.give(1)\n"
+              "pid, sigint, sigterm = standby.result()\nprint(pid != os.getpid(), sigint, sigterm)\n"
+              "last = map_in_parallel(defaults, [1, 2], 2)[-1]\nprint(last[0] != os.getpid(), last[1], last[2])\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "True", "True", "True", "True"]
