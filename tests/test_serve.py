@@ -17,7 +17,7 @@ from scratch import make_review, study, write_study
 
 from livingreview.cli import main
 from livingreview.project import Project
-from livingreview.serve import Server
+from livingreview.serve import WATCHED, Server, snapshot
 
 
 def fetch(url: str) -> tuple[int, str, dict]:
@@ -115,3 +115,20 @@ def test_serve_stops_on_ctrl_c(tmp_path):
     with pytest.raises(urllib.error.URLError):
         fetch(f"http://127.0.0.1:{port}/index.html")
     assert (root / "site" / "index.html").is_file()
+
+
+def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path):
+    root = make_review(tmp_path / "review", [ALPHA])
+    project = Project(root)
+    (root / "templates" / "partials").mkdir(parents=True)
+    (root / "templates" / "partials" / "note.html").write_text("<p>note</p>\n", encoding="utf-8")
+    (root / "studies" / "loop").symlink_to(root)  # a link back to the root: walked into, it never ends
+    seen = snapshot(project)
+    expected = {str(path) for name in WATCHED if (root / name).is_dir()
+                for path in (root / name).rglob("*") if path.is_file()}
+    assert set(seen) == expected
+    assert str(root / "templates" / "partials" / "note.html") in seen
+    assert not any("/loop/" in path for path in seen)
+    before = seen[str(root / "studies" / "alpha-2019.yaml")]
+    os.utime(root / "studies" / "alpha-2019.yaml", ns=(before[0] + 10**9, before[0] + 10**9))
+    assert snapshot(project)[str(root / "studies" / "alpha-2019.yaml")] != before
