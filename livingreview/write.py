@@ -4,7 +4,9 @@ A relative path is refused unless each of its parts is a plain name (letters, di
 underscores; not `.` or `..`), and no folder on the way may be a symbolic link: so no study id,
 figure key, release version or page name can lead a write out of the folder it was meant for.
 
-A new site is staged in a folder beside the old one; a file whose bytes did not change is hard-linked
+A new site is staged in a folder beside the old one, which no reader sees: its files are created in
+place (elsewhere, a file is written under a temporary name and renamed over the old one, so that it is
+never seen half-written). A file of the new site whose bytes did not change is hard-linked
 from the old site (its modification time stays). A build that knows a file is unchanged without making
 it again says so with `Unchanged`, and the file is linked without being read. When everything is
 staged, the two folders are exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere
@@ -48,18 +50,6 @@ class Folder:
         """Write the file whole or not at all (a reader never sees half of it); replace what was there."""
         return self._replace(relative, lambda file: file.write(data))
 
-    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
-        """Write the file piece by piece, whole or not at all; return the digest of its bytes (as `file_digest`)."""
-        digest = hashlib.blake2b(digest_size=16)
-
-        def fill(file: BinaryIO) -> None:
-            for piece in pieces:
-                digest.update(piece)
-                file.write(piece)
-
-        self._replace(relative, fill)
-        return digest.hexdigest()
-
     def _replace(self, relative: str, fill: Callable[[BinaryIO], object]) -> Path:
         target = Path(self._prepared(relative))
         partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -75,10 +65,25 @@ class Folder:
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
-        target = Path(self._prepared(relative))
+        return Path(self._new(relative, lambda file: file.write(data)))
+
+    def create_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
+        """Write a new file piece by piece; return the digest of its bytes (as `file_digest`)."""
+        digest = hashlib.blake2b(digest_size=16)
+
+        def fill(file: BinaryIO) -> None:
+            for piece in pieces:
+                digest.update(piece)
+                file.write(piece)
+
+        self._new(relative, fill)
+        return digest.hexdigest()
+
+    def _new(self, relative: str, fill: Callable[[BinaryIO], object]) -> str:
+        target = self._prepared(relative)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            fill(file)
         return target
 
     def link(self, relative: str, existing: Path | str) -> None:
@@ -166,12 +171,12 @@ class Staging:
         if digest == known or (known is None and _same_bytes(Path(old), data)):
             self._link(relative, old)
             return False, digest
-        self.folder.write(relative, data)
+        self.folder.create(relative, data)
         return True, digest
 
     def _put_pieces(self, relative: str, data: Pieces, old: str) -> tuple[bool, str]:
         """Written, then compared with the old site's file: if the bytes are the same, the old file is kept."""
-        digest = self.folder.write_pieces(relative, data.make())
+        digest = self.folder.create_pieces(relative, data.make())
         known = self.old(relative)
         if digest == known or (known is None and _same_file(Path(old), self.folder.path(relative))):
             os.unlink(self.folder.path(relative))
