@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, Generic, TypeVar
 
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
@@ -19,22 +20,34 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
                     threshold: int = PARALLEL_FROM) -> list[Result]:
     """`function(item)` for every item, in order. From `threshold` items on, the second half runs in a
     forked process (which inherits `function`: nothing is pickled but the results it sends back)."""
-    if len(items) < threshold or not _may_fork():
-        return [function(item) for item in items]
+    with contextlib.closing(map_in_chunks(function, [items], threshold)) as results:
+        return next(results)
+
+
+def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
+                  threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
+    """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
+    at a time. From `threshold` items in all, the second half of every chunk runs in one forked process,
+    started once: a fork costs in proportion to this process's memory (a third of a second at 1 GB), so
+    a fork per chunk would make a large review's build grow faster than its number of studies."""
+    if sum(map(len, chunks)) < threshold or not _may_fork():
+        for chunk in chunks:
+            yield [function(item) for item in chunk]
+        return
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    half = len(items) // 2
 
-    def second_half() -> None:
+    def second_halves() -> None:
         _ended_quietly()
         try:
-            sender.send([function(item) for item in items[half:]])
-        except BaseException:  # noqa: BLE001 - the parent does this half again and meets the error itself
+            for chunk in chunks:  # each answer waits in the pipe until the parent takes it
+                sender.send([function(item) for item in chunk[len(chunk) // 2:]])
+        except BaseException:  # noqa: BLE001 - the parent does the rest itself and meets the error
             sender.send(None)
 
-    worker = context.Process(target=second_half, daemon=True)
+    worker = context.Process(target=second_halves, daemon=True)
     # The worker shares this process's memory until either writes to it. The garbage collector writes to
     # every object it visits: frozen, they are not visited, and most pages stay shared (less memory in all).
     # What a caller had frozen (a build freezes its plan) stays frozen until the caller unfreezes it.
@@ -46,16 +59,23 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
         if not frozen_before:
             gc.unfreeze()
     sender.close()
+    helped = True
     try:
-        first = [function(item) for item in items[:half]]
-        try:
-            rest = receiver.recv()
-        except EOFError:  # the worker died: do its half here
+        for chunk in chunks:
+            half = len(chunk) // 2
+            first = [function(item) for item in chunk[:half]]
             rest = None
-    finally:
+            if helped:
+                try:
+                    rest = receiver.recv()
+                except EOFError:  # the worker died
+                    pass
+                helped = rest is not None  # after a failure or its end, this process does every half
+            yield first + (rest if rest is not None else [function(item) for item in chunk[half:]])
+    finally:  # also when the caller stops early: no process outlives the work
         receiver.close()
+        worker.terminate()
         worker.join()
-    return first + (rest if rest is not None else [function(item) for item in items[half:]])
 
 
 def _ended_quietly() -> None:

@@ -7,6 +7,7 @@ file or a content file says is escaped (Jinja's autoescape); only the engine's o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import posixpath
@@ -36,7 +37,7 @@ from .field_kinds import Field
 from .figures import FigureData
 from .memory import KeptOutput, Memo, Memory, StudyPages, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
-from .parallel import map_in_parallel
+from .parallel import map_in_chunks
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
@@ -510,22 +511,21 @@ class _Renderer:
         def key(study: Study) -> str:
             return f"{chrome_keys[held[study.id]]}:{study.suffix}"
 
+        found = {s.id: kept.get(s.id, key(s)) for s in studies} if kept else {}
+        todo = [s for s in studies if found.get(s.id) is None]
+        chunks = [todo[start:start + STUDY_PAGES_AT_ONCE] for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)]
         try:
-            for start in range(0, len(studies), STUDY_PAGES_AT_ONCE):  # a thousand pages in memory at most
-                chunk = studies[start:start + STUDY_PAGES_AT_ONCE]
-                found = {s.id: kept.get(s.id, key(s)) for s in chunk} if kept else {}
-                todo = [s for s in chunk if found.get(s.id) is None]
-                made = dict(zip([s.id for s in todo], map_in_parallel(render, todo), strict=True))
-                for study in chunk:
-                    if study.id in made:
+            with contextlib.closing(map_in_chunks(render, chunks)) as rendered:  # a thousand pages in memory at most
+                made = (pages for chunk in rendered for pages in chunk)  # in the order of `todo`
+                for study in studies:
+                    pages = found.get(study.id)
+                    if pages is None:
+                        pages = next(made)
                         if kept:
-                            kept.keep(study.id, key(study), made[study.id])
-                        yield from made[study.id]
-                    else:
-                        yield from found[study.id] or ()
+                            kept.keep(study.id, key(study), pages)
+                    yield from pages
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
-
 
     def _study_chrome(self, held: frozenset[str]) -> list[tuple[str, str, str, str, str]]:
         """The page around a study, for studies held by the same versions: split where its title,

@@ -92,3 +92,43 @@ def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_i
               "last = map_in_parallel(defaults, [1, 2], 2)[-1]\nprint(last[0] != os.getpid(), last[1], last[2])\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True", "True", "True", "True", "True"]
+
+
+def _run(script: str) -> list[str]:
+    """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
+    have) does not fork."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_chunks_are_mapped_in_order_with_one_worker_for_all_of_them():
+    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\n"
+               "chunks = [list(range(start, start + size)) for start, size in ((0, 5), (5, 1), (6, 0), (6, 4))]\n"
+               "results = list(map_in_chunks(lambda n: (n * n, os.getpid()), chunks, 2))\n"
+               "print([[square for square, _ in chunk] for chunk in results] ==\n"
+               "      [[n * n for n in chunk] for chunk in chunks])\n"
+               "workers = {pid for chunk in results for _, pid in chunk} - {os.getpid()}\n"
+               "print(len(workers))\n")
+    assert out == ["True", "1"]  # every chunk's results, in order; its second halves done by one other process
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_what_the_worker_fails_at_this_process_does_itself_and_meets_the_error():
+    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nparent = os.getpid()\n"
+               "def square(n):\n"
+               "    if n == 7 and os.getpid() != parent:\n        raise ValueError('only in the worker')\n"
+               "    return n * n\n"
+               "chunks = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]\n"
+               "print(list(map_in_chunks(square, chunks, 2)) == [[n * n for n in c] for c in chunks])\n"
+               "def fail(n):\n    if n == 7:\n        raise ValueError('everywhere')\n    return n\n"
+               "try:\n    list(map_in_chunks(fail, chunks, 2))\nexcept ValueError as error:\n    print(error)\n")
+    assert out == ["True", "everywhere"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_caller_that_stops_early_leaves_no_worker_running():
+    out = _run("import multiprocessing\nfrom livingreview.parallel import map_in_chunks\n"
+               "results = map_in_chunks(lambda n: n, [[1, 2], [3, 4], [5, 6]], 2)\nprint(next(results))\n"
+               "print(len(multiprocessing.active_children()))\nresults.close()\n"
+               "print(len(multiprocessing.active_children()))\n")
+    assert out == ["[1,", "2]", "1", "0"]

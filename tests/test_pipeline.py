@@ -358,9 +358,11 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     import livingreview.validate
 
     # Even when the study pages and the reading are shared with a second process (as for large reviews).
-    both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
-    monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
-    monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
+    monkeypatch.setattr(livingreview.render, "map_in_chunks",
+                        functools.partial(livingreview.parallel.map_in_chunks, threshold=1))
+    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # one worker for many chunks
+    monkeypatch.setattr(livingreview.validate, "map_in_parallel",
+                        functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
@@ -422,9 +424,11 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     serial = snapshot(review / "site")
     other = make_review(tmp_path / "parallel", [])
     copy_studies(review, other)
-    both = functools.partial(livingreview.parallel.map_in_parallel, threshold=1)
-    monkeypatch.setattr(livingreview.render, "map_in_parallel", both)
-    monkeypatch.setattr(livingreview.validate, "map_in_parallel", both)
+    monkeypatch.setattr(livingreview.render, "map_in_chunks",
+                        functools.partial(livingreview.parallel.map_in_chunks, threshold=1))
+    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 2)  # one worker, its half of each chunk
+    monkeypatch.setattr(livingreview.validate, "map_in_parallel",
+                        functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
