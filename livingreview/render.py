@@ -412,7 +412,7 @@ class _Renderer:
         by_suffix = {suffix: hashlib.blake2b(f"{shape}:{suffix}".encode(), digest_size=12).hexdigest()
                      for suffix in {s.suffix for s in studies}}
         row_keys = [by_suffix[s.suffix] for s in studies]
-        compact = [_compact_row(s, edition, dims, columns, key, memory.rows if memory else None)
+        compact = [_compact_row(s, edition, dims, key, memory.rows if memory else None)
                    for s, key in zip(studies, row_keys, strict=True)]
         data = _table_data(compact, dims, columns).encode("utf-8")
         del compact
@@ -447,7 +447,7 @@ class _Renderer:
             around = self.render(path, "studies.html", studies=studies, filters=filters, columns=columns,
                                  table_rows=Markup(mark), pager=pager, page_size=size,
                                  table_data=f"{url(TABLE_DATA)}?v={version}", table_exports=url(TABLE_EXPORTS))
-            html = self._table_rows(studies[part], rows, path, url, dims, columns, memory.table if memory else None)
+            html = self._table_rows(studies[part], rows, path, url, columns, memory.table if memory else None)
             made = []
             for prefix in self.prefixes:
                 before, after = _placed(around, prefix + path).split(mark)
@@ -467,14 +467,14 @@ class _Renderer:
         return hashlib.blake2b(repr((path.rsplit("/", 1)[0], whole)).encode("utf-8"), digest_size=16).hexdigest()
 
     def _table_rows(self, studies: Sequence[Study], key: str, path: str, url: Callable[[str], str],
-                    dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]], pages: Memo | None) -> str:
+                    columns: Sequence[tuple[str, str]], pages: Memo | None) -> str:
         """The rows of one page of the table, kept by the page's number while `key` (`_rows_key`) is the same."""
         found = pages.get(path, key) if pages and key else None
         if found is not None and is_strings(found, 1):
             return str(found[0])
         try:
             html = self.env.get_template("_study_rows.html").render(
-                rows=[_row(s, self.edition, dims, columns) for s in studies], url=url)
+                rows=[_row(s, self.edition.codebook, columns) for s in studies], url=url)
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study_rows.html")]) from None
         if pages and key:
@@ -822,16 +822,15 @@ def _table_data(rows: Sequence[list[Any]], dims: Sequence[TableDimension], colum
     return f"window.livingreviewTable = {_script_data(data)};\n"
 
 
-def _compact_row(study: Study, edition: Edition, dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
-                 key: str, memo: Memo | None) -> list[Any]:
+def _compact_row(study: Study, edition: Edition, dims: Sequence[TableDimension], key: str,
+                 memo: Memo | None) -> list[Any]:
     """A study's row for site.js: [id, citation, year, title, its authors and journal, then per dimension a
     value's position, or a list of them]."""
     found = memo.get(study.id, key) if memo else None
     if isinstance(found, list) and len(found) == 5 + len(dims) and found[0] == study.id:
         return found
-    row = _row(study, edition, dims, columns)
-    made = [study.id, study.short_citation, study.year, study.title, row.text,
-            *(v[0] if len(v) == 1 else v for v in row.positions)]
+    made = [study.id, study.short_citation, study.year, study.title, _search_text(study),
+            *(v[0] if len(v) == 1 else v for v in _positions(study, edition.codebook, dims))]
     if memo:
         memo.keep(study.id, key, made)
     return made
@@ -850,7 +849,6 @@ class TableRow:
     study: Study
     cells: list[tuple[str, str, bool]]  # (column label, the value as a reader sees it, not yet coded)
     text: str  # the authors' names and the journal: with the title, year and id, what the search looks in
-    positions: list[list[int]]  # per dimension of the table, the positions of the study's values
 
 
 @dataclass(slots=True)
@@ -871,9 +869,19 @@ class CodingRow:
     other: str = ""  # a value another source gives, with its note
 
 
-def _row(study: Study, edition: Edition, dims: Sequence[TableDimension],
-         columns: Sequence[tuple[str, str]]) -> TableRow:
-    codebook = edition.codebook
+def _row(study: Study, codebook: Codebook, columns: Sequence[tuple[str, str]]) -> TableRow:
+    """A study's row on a page of the table."""
+    def show(key: str, label: str) -> tuple[str, str, bool]:
+        values = dimension_values(study, key, codebook)
+        if values is None:
+            return label, "not yet coded", True
+        return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
+
+    return TableRow(study, [show(key, label) for key, label in columns], _search_text(study))
+
+
+def _positions(study: Study, codebook: Codebook, dims: Sequence[TableDimension]) -> list[list[int]]:
+    """Per dimension of the table, the positions of the study's values (what site.js filters by)."""
     positions = []
     for dim in dims:
         values = dimension_values(study, dim.key, codebook)
@@ -883,15 +891,12 @@ def _row(study: Study, edition: Edition, dims: Sequence[TableDimension],
             positions.append([dim.index["none"]])
         else:
             positions.append([dim.position(_attribute_value(v), value_label(dim.key, v, codebook)) for v in values])
+    return positions
 
-    def show(key: str, label: str) -> tuple[str, str, bool]:
-        values = dimension_values(study, key, codebook)
-        if values is None:
-            return label, "not yet coded", True
-        return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
 
-    words = [*(f"{a.given} {a.family}" for a in study.authors), study.journal]
-    return TableRow(study, [show(key, label) for key, label in columns], " ".join(words), positions)
+def _search_text(study: Study) -> str:
+    """The authors' names and the journal: with the title, year and id, what the table's search looks in."""
+    return " ".join([*(f"{a.given} {a.family}" for a in study.authors), study.journal])
 
 
 def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:
