@@ -27,13 +27,33 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
 def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
                   threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
     """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
-    at a time. From `threshold` items in all, the second half of every chunk runs in one forked process,
-    started once: a fork costs in proportion to this process's memory (a third of a second at 1 GB), so
-    a fork per chunk would make a large review's build grow faster than its number of studies."""
+    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process.
+
+    One process does the halves of many chunks, up to WORKER_ITEMS items. A fork costs in proportion to this
+    process's memory (a third of a second at 1 GB), so a fork per chunk would make a large review's build
+    grow faster than its number of studies. But the longer a forked process lives, the more of the memory it
+    shared with this one is copied (reading an object writes its reference count, in either process), so
+    one process for every chunk of a large review would end up holding a copy of all of it."""
     if sum(map(len, chunks)) < threshold or not _may_fork():
         for chunk in chunks:
             yield [function(item) for item in chunk]
         return
+    shift: list[Sequence[Item]] = []
+    for chunk in chunks:
+        if shift and sum(map(len, shift)) + len(chunk) > WORKER_ITEMS:
+            yield from _with_worker(function, shift)
+            shift = []
+        shift.append(chunk)
+    yield from _with_worker(function, shift)
+
+
+WORKER_ITEMS = 4000  # items of the chunks one forked process takes part in (see map_in_chunks)
+
+
+def _with_worker(function: Callable[[Item], Result],
+                 chunks: Sequence[Sequence[Item]]) -> Generator[list[Result], None, None]:
+    """Each chunk's results, the second half of every chunk from one forked process (which inherits
+    `function`: nothing is pickled but the results it sends back)."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -48,9 +68,8 @@ def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[
             sender.send(None)
 
     worker = context.Process(target=second_halves, daemon=True)
-    # The worker shares this process's memory until either writes to it. The garbage collector writes to
-    # every object it visits: frozen, they are not visited, and most pages stay shared (less memory in all).
-    # What a caller had frozen (a build freezes its plan) stays frozen until the caller unfreezes it.
+    # The garbage collector writes to every object it visits: frozen, they are not visited, and most pages
+    # stay shared (less memory in all). What a caller had frozen (a build freezes its plan) stays frozen.
     frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:

@@ -85,11 +85,14 @@ def _environment(folders: tuple[Path, ...], files: tuple[str, ...]) -> Environme
     return env
 
 
-@lru_cache(maxsize=65536)  # pages of one folder share their links: computed once per folder and target
 def relative(from_page: str, to_path: str) -> str:
     """A relative URL from one site path to another (both relative to the site root)."""
-    start = posixpath.dirname(from_page) or "."
-    target = posixpath.relpath(to_path, start)
+    return _relative(posixpath.dirname(from_page) or ".", to_path)
+
+
+@lru_cache(maxsize=16384)  # pages of one folder share their links: computed once per folder and target
+def _relative(folder: str, to_path: str) -> str:
+    target = posixpath.relpath(to_path, folder)
     return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
 
@@ -123,7 +126,11 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         yield from renderer.home()
         yield from _figure_pages(renderer, figures)
     yield from _records_outputs(renderer, studies, sample, memory, around)
-    yield from renderer.study_pages(studies[:1] if sample else studies, None if sample or not memory else memory.pages)
+    # In the order the studies were loaded, not the table's: a large review's pages are rendered on two
+    # processes, and what either reads of the memory they share is copied; studies loaded one after the other
+    # lie together in memory, and a worker rendering them copies a third as much (see map_in_chunks).
+    yield from renderer.study_pages(studies[:1] if sample else edition.studies,
+                                    None if sample or not memory else memory.pages)
     if renderer.problems:
         raise BuildError(renderer.problems)
 

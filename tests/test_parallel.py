@@ -101,15 +101,18 @@ def _run(script: str) -> list[str]:
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_chunks_are_mapped_in_order_with_one_worker_for_all_of_them():
-    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\n"
+def test_chunks_are_mapped_in_order_with_a_worker_for_many_chunks():
+    out = _run("import os\nimport livingreview.parallel as parallel\n"
                "chunks = [list(range(start, start + size)) for start, size in ((0, 5), (5, 1), (6, 0), (6, 4))]\n"
-               "results = list(map_in_chunks(lambda n: (n * n, os.getpid()), chunks, 2))\n"
-               "print([[square for square, _ in chunk] for chunk in results] ==\n"
-               "      [[n * n for n in chunk] for chunk in chunks])\n"
-               "workers = {pid for chunk in results for _, pid in chunk} - {os.getpid()}\n"
-               "print(len(workers))\n")
-    assert out == ["True", "1"]  # every chunk's results, in order; its second halves done by one other process
+               "def workers(results):\n"
+               "    return len({pid for chunk in results for _, pid in chunk} - {os.getpid()})\n"
+               "for most in (100, 6):  # items a worker takes part in: all of them, then the first three chunks'\n"
+               "    parallel.WORKER_ITEMS = most\n"
+               "    results = list(parallel.map_in_chunks(lambda n: (n * n, os.getpid()), chunks, 2))\n"
+               "    print([[square for square, _ in chunk] for chunk in results] ==\n"
+               "          [[n * n for n in chunk] for chunk in chunks], workers(results))\n")
+    # every chunk's results, in order; their second halves done by one other process, then by two
+    assert out == ["True", "1", "True", "2"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
