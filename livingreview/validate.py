@@ -440,7 +440,8 @@ def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
     grows with the square of their number (at 100,000 studies, minutes). Each insertion or deletion changes one
     character's count by one, so the distance between two titles' character counts is a lower bound of their
     edit distance, and fuzz.ratio >= S needs that distance <= (100 - S) % of their two lengths. The bound is
-    checked for blocks of pairs at once, and only the few pairs within it are compared."""
+    checked for blocks of pairs at once, and only the few pairs within it are compared. When every title is
+    asked (a first run), each pair is checked once, from the block of the shorter title, and given both ways."""
     import numpy as np  # comes with rapidfuzz and matplotlib; imported only when many titles are compared
     from rapidfuzz import fuzz
 
@@ -449,11 +450,12 @@ def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
     sorted_lengths = lengths[by_length]
     narrowest = TITLE_SIMILARITY / (200 - TITLE_SIMILARITY)  # fuzz.ratio >= S: each length within this of the other
     order = np.argsort(asked_lengths, kind="stable")
+    every = list(asked) == list(titles)  # then `order` is `by_length`, and a block is a part of the windows
     for start in range(0, len(order), _BLOCK):
         block = order[start:start + _BLOCK]
         low = np.searchsorted(sorted_lengths, int(asked_lengths[block[0]] * narrowest), "left")
         high = np.searchsorted(sorted_lengths, int(asked_lengths[block[-1]] / narrowest) + 1, "right")
-        for part in range(low, high, _BLOCK):
+        for part in range(start if every else low, high, _BLOCK):
             window = by_length[part:min(part + _BLOCK, high)]
             apart = np.zeros((len(block), len(window)), dtype=np.int16)
             for mine, theirs in zip(asked_counts[:, block], counts[:, window], strict=True):
@@ -465,6 +467,8 @@ def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
                 if asked[first] == titles[second] or \
                         fuzz.ratio(asked[first], titles[second], score_cutoff=TITLE_SIMILARITY):
                     yield first, second
+                    if every and part != start:  # a window past the block: the pair is not met the other way
+                        yield second, first
 
 
 _BLOCK = 512  # titles per side of a block of pairs compared at once

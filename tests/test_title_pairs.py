@@ -38,6 +38,14 @@ def test_the_fast_search_finds_the_pairs_every_comparison_finds(titles, block, d
         assert set(_similar_in_large_group(asked, titles)) == all_pairs(asked, titles)
 
 
+@settings(max_examples=300, deadline=None)
+@given(titles=titles_with_near_copies(), block=st.integers(1, 300))
+def test_the_fast_search_of_every_title_against_every_title_finds_the_pairs_every_comparison_finds(titles, block):
+    # A first run asks about every title: each pair is then checked from one side only, and given both ways.
+    with mock.patch.object(validate, "_BLOCK", block):
+        assert set(_similar_in_large_group(titles, titles)) == all_pairs(titles, titles)
+
+
 def test_known_pairs_are_found_and_others_are_not():
     titles = ["peer workers in mental health services a qualitative study",
               "peer workers in mental health services a qualitative study ",  # one space more
