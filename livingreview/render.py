@@ -128,7 +128,8 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     yield from _records_outputs(renderer, studies, sample, memory, around)
     # In the order the studies were loaded, not the table's: a large review's pages are rendered on two
     # processes, and what either reads of the memory they share is copied; studies loaded one after the other
-    # lie together in memory, and a worker rendering them copies a third as much (see map_in_chunks).
+    # lie together in memory, and a worker rendering them copies less (measured at 10,000 studies: 59 MB
+    # instead of 88 for a worker of 4,000 pages; see map_in_chunks).
     yield from renderer.study_pages(studies[:1] if sample else edition.studies,
                                     None if sample or not memory else memory.pages)
     if renderer.problems:
