@@ -77,6 +77,12 @@ def test_what_a_caller_froze_stays_frozen_and_the_fork_leaves_nothing_frozen_of_
     assert out == ["2", "0", "2", "True", "True"]
 
 
+def _run(script: str) -> list[str]:
+    """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
+    have) does not fork."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
 def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_its_parent_set():
     # serve turns SIGINT and SIGTERM into KeyboardInterrupt; a worker that inherited that would print a
@@ -90,14 +96,7 @@ def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_i
               "standby = Standby(lambda: None, defaults)\nstandby.give(1)\n"
               "pid, sigint, sigterm = standby.result()\nprint(pid != os.getpid(), sigint, sigterm)\n"
               "last = map_in_parallel(defaults, [1, 2], 2)[-1]\nprint(last[0] != os.getpid(), last[1], last[2])\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["True", "True", "True", "True", "True", "True"]
-
-
-def _run(script: str) -> list[str]:
-    """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
-    have) does not fork."""
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert _run(script) == ["True", "True", "True", "True", "True", "True"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
@@ -130,8 +129,14 @@ def test_what_the_worker_fails_at_this_process_does_itself_and_meets_the_error()
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
 def test_a_caller_that_stops_early_leaves_no_worker_running():
-    out = _run("import multiprocessing\nfrom livingreview.parallel import map_in_chunks\n"
-               "results = map_in_chunks(lambda n: n, [[1, 2], [3, 4], [5, 6]], 2)\nprint(next(results))\n"
-               "print(len(multiprocessing.active_children()))\nresults.close()\n"
-               "print(len(multiprocessing.active_children()))\n")
+    # The worker is still busy with a later chunk (for an hour) when the caller stops: it is stopped, not
+    # waited for (were it waited for, the script would not end before the timeout).
+    script = ("import multiprocessing, os, time\nfrom livingreview.parallel import map_in_chunks\n"
+              "parent = os.getpid()\n"
+              "def slow(n):\n    if n >= 3 and os.getpid() != parent:\n        time.sleep(3600)\n    return n\n"
+              "results = map_in_chunks(slow, [[1, 2], [3, 4], [5, 6]], 2)\nprint(next(results))\n"
+              "print(len(multiprocessing.active_children()))\nresults.close()\n"
+              "print(len(multiprocessing.active_children()))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         timeout=120).stdout.split()
     assert out == ["[1,", "2]", "1", "0"]
