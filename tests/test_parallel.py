@@ -12,6 +12,12 @@ import pytest
 from livingreview.parallel import Standby
 
 
+def _run(script: str) -> list[str]:
+    """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
+    have) does not fork."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+
+
 def _square_all(numbers: list[int]) -> list[int]:
     return [n * n for n in numbers]
 
@@ -46,8 +52,7 @@ def test_the_work_is_done_in_the_worker():
     script = ("import os\nfrom livingreview.parallel import Standby\n"
               "standby = Standby(lambda: None, lambda task: os.getpid())\n"
               "standby.give(1)\nprint(os.getpid(), standby.result())\n")
-    here, worker = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                                  check=True).stdout.split()
+    here, worker = _run(script)
     assert here != worker
 
 
@@ -60,7 +65,7 @@ def test_done_says_when_the_result_would_not_wait():
               "deadline = time.monotonic() + 20\n"
               "while not standby.done() and time.monotonic() < deadline:\n    time.sleep(0.01)\n"
               "print(before, standby.done(), standby.result(), standby.worker is None)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    out = _run(script)
     assert out == ["False", "True", "42", "True"]
 
 
@@ -72,15 +77,9 @@ def test_what_a_caller_froze_stays_frozen_and_the_fork_leaves_nothing_frozen_of_
               "print(forked(), gc.get_freeze_count())\n"
               "gc.freeze()\nfrozen = gc.get_freeze_count()\n"
               "print(forked(), frozen > 0, gc.get_freeze_count() >= frozen)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    out = _run(script)
     # two processes did the work; the fork's own freeze is undone; a build's frozen plan is not unfrozen
     assert out == ["2", "0", "2", "True", "True"]
-
-
-def _run(script: str) -> list[str]:
-    """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
-    have) does not fork."""
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
