@@ -188,8 +188,6 @@ class Cache:
         self._made: dict[str, dict[str, Any]] = {}
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
-        # with `hold`: the memos kept only in memory (HeldMemo), by name: their key and their entries
-        self.memos: dict[str, tuple[str, dict[str, list[Any]]]] = {}
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -371,35 +369,39 @@ class CheckVerdict:
 
 class KnownStudies:
     """Studies an earlier run found valid, by file: a file whose bytes are unchanged (same digest, same
-    codebook and engine, by the record's key) need not be read and checked again."""
+    codebook and engine, by the record's key) need not be read and checked again. Each is kept as its
+    record in data/studies.json, the text the downloads then need not make again (`texts`, by id)."""
 
     def __init__(self, cache: Cache, key: str, inputs: Inputs, shown: str):
         self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
         self.entries: dict[str, Any] = cache.read_entries("studies", key)
         self.before = dict(self.entries)
+        self.texts: dict[str, str] = {}
 
     def get(self, path: Path) -> Study | None:
         entry = self.entries.get(path.name)
         digest = self.inputs.files.get(str(path))
-        if not (isinstance(entry, list) and len(entry) == 2 and digest and entry[0] == digest):
+        if not (isinstance(entry, list) and len(entry) == 2 and digest and entry[0] == digest
+                and isinstance(entry[1], str)):
             return None
         made = (self.key, path.name, digest)
-        if made in self.cache.studies:
-            return self.cache.studies[made]
-        from .study import study_from_data
+        study = self.cache.studies.get(made)
+        if study is None:
+            from .study import study_from_data
 
-        try:
-            study = study_from_data(entry[1], f"{self.shown}/{path.name}")
-        except (KeyError, TypeError, ValueError, AttributeError):
-            del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
-            return None
-        if self.cache.hold:
-            self.cache.studies[made] = study
+            try:
+                study = study_from_data(json.loads(entry[1]), f"{self.shown}/{path.name}")
+            except (KeyError, TypeError, ValueError, AttributeError):
+                del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
+                return None
+            if self.cache.hold:
+                self.cache.studies[made] = study
+        self.texts[study.id] = entry[1]
         return study
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
-        from .study import study_to_data
+        from .study import study_json
 
         by_id = {study.id: study for study in studies}
         entries: dict[str, list[Any]] = {}
@@ -407,8 +409,9 @@ class KnownStudies:
             study, digest = by_id.get(path.stem), self.inputs.files.get(str(path))
             if study is not None and digest and study.path == f"{self.shown}/{path.name}":
                 entry = self.entries.get(path.name)
-                if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest):
-                    entry = [digest, study_to_data(study)]
+                if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest
+                        and isinstance(entry[1], str)):
+                    entry = [digest, study_json(study)]
                 entries[path.name] = entry
         self.cache.write_entries("studies", self.key, entries, self.before)
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
@@ -504,23 +507,6 @@ class StudyMemo:
         self.key, self.entries, self.kept = "", {}, {}
 
 
-class HeldMemo(StudyMemo):
-    """A memo of what is quick to make again but large to store (each study's JSON: as much as its study
-    file, hundreds of megabytes at 100,000 studies), kept only in the memory of a process that builds again
-    (`serve`, whose cache holds), never on disk."""
-
-    def __init__(self, cache: Cache, name: str, key: str, files: Mapping[str, str] | None):
-        super().__init__(cache, name, "", files)
-        self.key = key
-        held_key, entries = cache.memos.get(name, ("", {}))
-        self.entries = entries if key and held_key == key else {}
-
-    def save(self) -> None:
-        if self.key:
-            self.cache.memos[self.name] = (self.key, self.kept)
-        self.key, self.entries, self.kept = "", {}, {}
-
-
 class KeptPages:
     """Each study's pages as the last build wrote them: while a study's key is unchanged (its file, the
     page around it, the codebook, templates and engine) and its pages are intact in the site, they are
@@ -553,7 +539,6 @@ class EditionMemory:
         self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
-        self.texts = HeldMemo(cache, f"study-json-{label}", key, files) if cache.hold else None
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
                       ) -> list[tuple[str, bytes | Unchanged]]:
@@ -565,6 +550,5 @@ class EditionMemory:
         return self.cache.key("edition pages", self.pages_key, key) if self.pages_key else ""
 
     def save(self) -> None:
-        for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.shown, self.texts):
-            if memo is not None:
-                memo.save()
+        for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.shown):
+            memo.save()

@@ -10,7 +10,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,7 +20,7 @@ from .codebook import Codebook
 from .memory import Memo, is_strings
 from .references import bibtex, ris
 from .schema import schema_json
-from .study import Study, study_to_data
+from .study import Study, study_json
 from .write import Pieces
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
@@ -40,8 +40,8 @@ def csv_cell(value: Any) -> str:
 class Records:
     """Each study's record in the download formats, made once per edition: the downloads join them, and the
     study table offers them for "download the studies shown". Each study's JSON, the largest, is here only
-    where a memo keeps it between builds (serve); otherwise data/studies.json makes it as it is written, so
-    that a large review's never is all in memory at once."""
+    where the loader already had it as text (from the cache's record of valid studies); otherwise
+    data/studies.json makes it as it is written, so that a large review's never is all in memory at once."""
 
     studies: Sequence[Study]
     csv_header: str
@@ -52,9 +52,9 @@ class Records:
 
 
 def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None,
-                  texts: Memo | None = None) -> Records:
+                  texts: Mapping[str, str] | None = None) -> Records:
     """The studies' records; a study's records made by an earlier build are taken from `memo` while the
-    study and what its records show of the codebook are unchanged, and its JSON from `texts`, if given."""
+    study and what its records show of the codebook are unchanged, and its JSON from `texts` (by id)."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
     made = []
@@ -67,23 +67,8 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
     csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
-    return Records(studies, header, csv_records, ris_records, bib_records, _texts(studies, texts) if texts else None)
-
-
-def _texts(studies: Sequence[Study], memo: Memo) -> list[str]:
-    texts = []
-    for study in studies:
-        text = memo.get(study.id, f"json:{study.suffix}")
-        if not isinstance(text, str):
-            text = _study_json(study)
-            memo.keep(study.id, f"json:{study.suffix}", text)
-        texts.append(text)
-    memo.save()
-    return texts
-
-
-def _study_json(study: Study) -> str:
-    return json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
+    json_records = [texts.get(study.id) or study_json(study) for study in studies] if texts else None
+    return Records(studies, header, csv_records, ris_records, bib_records, json_records)
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
@@ -102,7 +87,7 @@ def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -
     """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
     yield f'{head},"studies":['.encode()
-    yield from _joined(records.json if records.json is not None else map(_study_json, records.studies), ",")
+    yield from _joined(records.json if records.json is not None else map(study_json, records.studies), ",")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
     yield f'],"codebook":{codebook_text}}}\n'.encode()
 

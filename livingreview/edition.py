@@ -20,6 +20,7 @@ class Review:
     studies: tuple[Study, ...]
     content: Content
     screening: Screening | None = None  # the searches and screening records, if the review keeps them
+    texts: Mapping[str, str] = field(default_factory=dict)  # studies' records in data/studies.json, by id, as loaded
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,4 @@ class Edition:
     is_alias: bool = False  # the latest release again at the site root
     screening: Screening | None = None
     previous_searches: frozenset[str] | None = None  # the searches of the version before (None: no version before)
+    texts: Mapping[str, str] = field(default_factory=dict)  # studies' records in data/studies.json, by id, as loaded

@@ -35,7 +35,7 @@ class StudyPages(Protocol):
 
 class Memory(Protocol):
     """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
-    rows, and the files), its studies' records in the downloads (and their JSON), what its other pages show
+    rows, and the files), its studies' records in the downloads, what its other pages show
     of each study, and those pages."""
 
     @property
@@ -56,10 +56,6 @@ class Memory(Protocol):
 
     @property
     def shown(self) -> Memo: ...
-
-    @property
-    def texts(self) -> Memo | None:
-        """Each study's JSON; None where keeping it costs more than making it (a process that builds once)."""
 
     def edition_pages(self, part: str, key: str,
                       render: Callable[[], Iterable[tuple[str, bytes]]]) -> Sequence[KeptOutput]: ...

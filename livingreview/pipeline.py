@@ -74,7 +74,7 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
                                          ContentFolder(project.root, ""), {s.id for s in studies})
     if problems:
         raise BuildError(problems)
-    return Review(codebook, tuple(studies), content, screening)
+    return Review(codebook, tuple(studies), content, screening, known.texts if known else {})
 
 
 def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> KnownStudies | None:
@@ -136,7 +136,8 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None) -> Plan:
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
                     aggregate(studies, review.codebook, review.content.tables), review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
-                    screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None)
+                    screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
+                    texts=review.texts)
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)

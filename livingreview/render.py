@@ -142,7 +142,7 @@ def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool
     so that the records (and their memo, saved here) are let go before those are rendered."""
     edition = renderer.edition
     records = study_records(studies, edition.codebook, edition.content.baseline is not None,
-                            memory.records if memory else None, memory.texts if memory else None)
+                            memory.records if memory else None, edition.texts)
     if memory:
         memory.records.save()
     yield from renderer.study_table(studies, records, memory, around)

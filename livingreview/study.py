@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from sys import intern
@@ -169,6 +170,11 @@ def study_to_data(study: Study) -> dict[str, Any]:
                                        **({"where": d.where} if d.where else {})}
                                  for key, d in study.disagreements.items()}
     return data
+
+
+def study_json(study: Study) -> str:
+    """A study's record in data/studies.json (and in the record of valid studies the cache keeps)."""
+    return json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
 
 
 def _evidence_data(evidence: Evidence) -> str | dict[str, str]:

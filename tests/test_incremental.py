@@ -233,3 +233,25 @@ def test_a_copied_study_is_found_by_its_title_once_the_other_is_remembered(tmp_p
     assert KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs) == {("studies/a.yaml", "studies/c.yaml")}
     titles["studies/c.yaml"] = (2021, "peer workers in mental health service")
     assert KnownTitles(cache, cache.key("titles")).pairs(titles, title_pairs) == set()
+
+
+def test_a_damaged_study_in_the_record_of_valid_studies_is_read_from_its_file_again(tmp_path):
+    """A kept study is its record in data/studies.json, as text: one that is not a whole study (damaged,
+    or not text) is not used, neither to make the study nor in the download, and is made again."""
+    import json
+
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "build"]) == 0
+    made = _files(root / "site")
+    assert json.loads(made["data/studies.json"])["studies"][0]["id"] == "alpha-2019"
+    shards = sorted((root / ".cache" / "studies").glob("*.json"))
+    damages = iter(['{"id": "alpha-2019", "title": "cut off', '{"id": "beta-2020"}', ["not", "text"]])
+    for shard in shards:
+        record = json.loads(shard.read_text(encoding="utf-8"))
+        if record["data"]:
+            record["data"] = {name: [entry[0], next(damages, "{}")] for name, entry in record["data"].items()}
+            shard.write_text(json.dumps(record), encoding="utf-8")
+    assert main(["--root", str(root), "build", "--force"]) == 0
+    assert _files(root / "site") == made
+    kept = [entry for shard in shards for entry in json.loads(shard.read_text(encoding="utf-8"))["data"].values()]
+    assert len(kept) == len(START) and all(json.loads(text)["id"] for _, text in kept)
