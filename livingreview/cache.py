@@ -256,14 +256,17 @@ class Cache:
                 entries.update(found)
         return entries
 
-    def write_entries(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any]) -> None:
-        """Write the shards whose entries differ from those read (`before`)."""
+    def write_entries(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
+                      encode: Callable[[Any], Any] | None = None) -> None:
+        """Write the shards whose entries differ from those read (`before`). With `encode`, an entry is
+        given as made and kept as `encode(entry)`, one shard at a time: a large record is never whole in memory."""
         if entries == before:
             return
         now, then = _sharded(entries), _sharded(before)
         for shard in range(_SHARDS):
             if now[shard] != then[shard]:
-                self.write(f"{name}/{shard:02d}", key, now[shard])
+                data = now[shard] if encode is None else {entry: encode(made) for entry, made in now[shard].items()}
+                self.write(f"{name}/{shard:02d}", key, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
@@ -411,9 +414,10 @@ class KnownStudies:
                 entry = self.entries.get(path.name)
                 if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest
                         and isinstance(entry[1], str)):
-                    entry = [digest, study_json(study)]
+                    entry = [digest, study]  # its text is made when its shard is written
                 entries[path.name] = entry
-        self.cache.write_entries("studies", self.key, entries, self.before)
+        self.cache.write_entries("studies", self.key, entries, self.before,
+                                 lambda entry: entry if isinstance(entry[1], str) else [entry[0], study_json(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]

@@ -48,6 +48,27 @@ def test_entries_in_shards_read_back_whole_and_a_changed_entry_rewrites_one_shar
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == changed
 
 
+def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_encoded_again(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    encoded: list[str] = []
+
+    def encode(entry):
+        encoded.append(entry[0])
+        return [entry[0], entry[1].upper()]
+
+    made = {f"study-{i}": [f"d{i}", f"text {i}"] for i in range(100)}
+    cache.write_entries("memo", key, made, {}, encode)
+    kept = Cache(tmp_path / ".cache").read_entries("memo", key)
+    assert kept == {name: [digest, text.upper()] for name, (digest, text) in made.items()}
+    assert sorted(encoded) == sorted(digest for digest, _ in made.values())
+    encoded.clear()
+    changed = {**kept, "study-7": ["d7-new", "text 7 retitled"]}
+    cache.write_entries("memo", key, changed, kept, encode)
+    assert Cache(tmp_path / ".cache").read_entries("memo", key)["study-7"] == ["d7-new", "TEXT 7 RETITLED"]
+    assert "d7-new" in encoded and len(encoded) < len(made) // 4  # the changed entry's shard alone
+
+
 def test_a_check_of_unchanged_files_gives_its_verdict_again_and_any_change_is_checked(scratch_review, run_check,
                                                                                      monkeypatch):
     from livingreview import pipeline
