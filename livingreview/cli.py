@@ -179,9 +179,15 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     if not args.force and previous.is_current():
         print(UP_TO_DATE.format(site=project.display(project.site)))
         return 0
-    from .pipeline import build
+    from .drawer import start_drawer
 
-    print(build(project, verbose=args.verbose, force=args.force, previous=previous))
+    drawer = start_drawer(previous.cache)  # its import of matplotlib overlaps with the pipeline's imports
+    try:
+        from .pipeline import build
+
+        print(build(project, verbose=args.verbose, force=args.force, previous=previous, drawer=drawer))
+    finally:
+        drawer.cancel()
     return 0
 
 

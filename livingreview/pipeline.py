@@ -25,11 +25,10 @@ from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownReleases, Know
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
+from .drawer import Drawer, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
-from .figures.drawing import prepare_matplotlib
 from .load import read_input, read_yaml
-from .parallel import Standby
 from .project import Project
 from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
@@ -191,16 +190,20 @@ def _own_templates(project: Project) -> bool:
     return folder.is_dir() and any(path.suffix in (".html", ".xml") for path in folder.rglob("*"))
 
 
-def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None) -> str:
-    """Validate, render and draw the whole site, then publish it in one step; return a one-line summary."""
+def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None,
+          drawer: Drawer | None = None) -> str:
+    """Validate, render and draw the whole site, then publish it in one step; return a one-line summary.
+    `drawer`: the drawing process, if the caller started it (it is stopped here)."""
     clock = _Clock(verbose)
     previous = previous or Previous(project.cache, project.inputs, project.site)
     cache, inputs = previous.cache, previous.inputs
     if not force and previous.is_current():
+        if drawer:
+            drawer.cancel()
         return UP_TO_DATE.format(site=project.display(project.site))
     # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
     # while this one loads the review.
-    drawer: Standby[dict[str, FigureData], dict[str, bytes]] = Standby(prepare_matplotlib, partial(_draw, cache))
+    drawer = drawer or start_drawer(cache)
     try:
         site = plan(project, cache, inputs)
         gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it again
@@ -289,7 +292,7 @@ class _Drawings:
     """Each figure as SVG: kept from an earlier build while its data is unchanged, else drawn again (by
     `drawer`, on the other core)."""
 
-    def __init__(self, site: Plan, cache: Cache, drawer: Standby[dict[str, FigureData], dict[str, bytes]]):
+    def __init__(self, site: Plan, cache: Cache, drawer: Drawer):
         self.site, self.cache = site, cache
         self.names = {id(f): f"figures/{f.key}-{cache.key('drawing', f.drawing_key()) or 'uncached'}.svg"
                       for figures in site.figures for f in figures}
@@ -314,14 +317,6 @@ class _Drawings:
                 svg = drawn.get(name) or self.cache.drawing(name) or figure_svg(figure)
                 yield f"{edition.prefix}figures/{figure.key}.svg", svg
         self.cache.prune("figures", set(self.names.values()))
-
-
-def _draw(cache: Cache, figures: dict[str, FigureData]) -> dict[str, bytes]:
-    """Draw each figure and keep it in the cache, where the build takes it from; give back only those the
-    cache could not keep. So the drawing process, which holds matplotlib, answers in a few bytes and ends as
-    soon as it is done, not when the build next asks for its answer."""
-    drawn = {name: figure_svg(figure) for name, figure in figures.items()}
-    return {name: svg for name, svg in drawn.items() if not cache.keep_drawing(name, svg)}
 
 
 def _progress(outputs: Iterator[Output], after: float = 2.0) -> Iterator[Output]:

@@ -460,6 +460,7 @@ DRAWER = """
 import functools, json, sys
 from pathlib import Path
 import livingreview.pipeline as pipeline
+from livingreview.drawer import draw
 from livingreview.cache import Cache
 from livingreview.figures import figure_svg
 from livingreview.figures.drawing import prepare_matplotlib
@@ -472,7 +473,7 @@ plan = pipeline.plan(project)
 figures = {f"figures/{figure.key}-{copy}.svg": figure  # each figure under several names: many drawings
            for copy in range(6) for edition in plan.figures for figure in edition}
 expected = {name: figure_svg(figure) for name, figure in figures.items()}
-drawer = Standby(prepare_matplotlib, functools.partial(pipeline._draw, cache))
+drawer = Standby(prepare_matplotlib, functools.partial(draw, cache))
 drawer.give(figures)
 drawer.worker.join(timeout=120)
 kept = all(cache.drawing(name) == svg for name, svg in expected.items())
