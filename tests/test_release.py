@@ -241,6 +241,28 @@ def test_a_page_of_a_version_names_its_lasting_address_and_a_release_its_citatio
     assert "Draft edition: no study changed since the latest release" in draft  # the home page says the same
 
 
+def test_the_changelog_lists_the_studies_a_version_added_and_counts_those_of_the_first(review):
+    """A first edition's studies are all new: its entry counts them and points to its table, which lists them
+    (as the feed does), so that a large review's changelog does not repeat its table."""
+    assert run(review, "build") == 0
+    draft = _changelog_section(review, "draft")
+    assert "The first edition: its 2 studies are all new" in draft and 'href="studies/index.html"' in draft
+    assert "alpha-2019.html" not in draft and "beta-2020.html" not in draft
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, GAMMA)
+    assert run(review, "build") == 0
+    first = _changelog_section(review, "v1.0")
+    assert "its 2 studies are all new" in first and 'href="v/1.0/studies/index.html"' in first
+    assert "alpha-2019.html" not in first
+    draft = _changelog_section(review, "draft")
+    assert "Studies added (1)" in draft and 'href="draft/studies/gamma-2021.html"' in draft
+
+
+def _changelog_section(review: Path, section: str) -> str:
+    page = (review / "site/changelog.html").read_text(encoding="utf-8")
+    return re.search(rf'<section class="release" id="{re.escape(section)}">(.*?)</section>', page, re.S).group(1)
+
+
 def test_the_draft_banner_points_to_what_is_not_yet_released_and_home_counts_it(review):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     write_study(review, GAMMA)
