@@ -1,5 +1,6 @@
 """`check` imports only what it uses: never matplotlib (figures are drawn only by build), and the
-title comparison (rapidfuzz) only when some title is new since the last run."""
+title comparison (rapidfuzz) only when some title is new since the last run. `build` imports nothing when
+the site is up to date, and otherwise starts its drawing process before it imports the pipeline."""
 
 from __future__ import annotations
 
@@ -58,3 +59,28 @@ def test_a_build_with_nothing_to_do_imports_no_stage(scratch_review):
     assert "up to date" in runs[1].stdout
     for module in ("livingreview.pipeline", "livingreview.study", "jinja2", "matplotlib", "ctypes"):
         assert module not in second["modules"]
+
+
+DRAWER_PROBE = """
+import json, sys
+import livingreview.parallel as parallel
+started = []
+ready = parallel.Standby.__init__
+def recorded(self, *args, **kwargs):
+    started.append("livingreview.pipeline" in sys.modules)
+    ready(self, *args, **kwargs)
+parallel.Standby.__init__ = recorded
+from livingreview.cli import main
+code = main(["--root", sys.argv[1], "build"])
+print(json.dumps({"code": code, "pipeline_imported_first": started}))
+"""
+
+
+def test_a_build_starts_its_drawing_process_before_it_imports_the_pipeline(scratch_review):
+    """So that the drawing process's import of matplotlib overlaps with the pipeline's (one process a build)."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", DRAWER_PROBE, str(scratch_review)], capture_output=True,
+                          text=True, env=environment, check=False)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert result["pipeline_imported_first"] == [False]
