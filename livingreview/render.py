@@ -898,7 +898,9 @@ def _positions(study: Study, codebook: Codebook, dims: Sequence[TableDimension])
         elif not values:
             positions.append([dim.index["none"]])
         else:
-            positions.append([dim.position(_attribute_value(v), value_label(dim.key, v, codebook)) for v in values])
+            index = dim.index
+            positions.append([index[key] if (key := _attribute_value(v)) in index
+                              else dim.position(key, value_label(dim.key, v, codebook)) for v in values])
     return positions
 
 
