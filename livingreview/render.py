@@ -114,12 +114,12 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
     around = ""
     if memory:
-        around, shown, titled = _edition_pages_keys(renderer, studies, memory.shown)
+        around, shown = _edition_pages_keys(renderer, studies, memory.shown)
         memory.shown.save()
         yield from memory.edition_pages("pages", _digest(around, shown), lambda: _edition_pages(renderer, studies))
         yield from memory.edition_pages("home", _digest(around, shown, _home_key(renderer)), renderer.home)
-        for figure in figures:  # a gap map lists its studies by citation and title; other figures, none
-            key = _digest(around, repr(figure), titled if figure.kind == "gap-map" else "")
+        for figure in figures:
+            key = _digest(around, repr(figure), _listed(figure, renderer.studies_by_id))
             yield from memory.edition_pages(f"figure-{figure.key}", key, partial(_figure_pages, renderer, [figure]))
     else:
         yield from _edition_pages(renderer, studies)
@@ -187,30 +187,33 @@ def _figure_pages(renderer: _Renderer, figures: Sequence[FigureData]) -> Iterato
         yield from renderer.page(f"figures/{figure.key}.html", "figure.html", figure=figure)
 
 
-def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str, str]:
+def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Memo) -> tuple[str, str]:
     """What `_edition_pages` and `_figure_pages` show beyond the review's settings, content and codebook
     (which the store keys them by): around them, the versions, where this one is shown and whether the
-    draft has changes; and of each study what the default theme shows on these pages:
-    its coding and citation, and on a gap map's page its title, but no other bibliographic text (which only
-    its own page, the table, the downloads and the changelog show). Whether the draft has changes is around
-    every page; what they are, only on the home page (`_home_key`). A review with its own templates may show
-    anything: the store then keys these pages by every study file as well."""
-    shown, titled = [], []
+    draft has changes; and of each study what the default theme shows on these pages: its coding and
+    citation, but no bibliographic text (which only its own page, the table, the downloads, the changelog
+    and a figure that lists studies show: `_listed`). Whether the draft has changes is around every page;
+    what they are, only on the home page (`_home_key`). A review with its own templates may show anything:
+    the store then keys these pages by every study file as well."""
+    shown = []
     for study in studies:
         found = memo.get(study.id, study.suffix)
-        if not is_strings(found, 2):
+        if not is_strings(found, 1):
             coding = repr((study.id, study.short_citation, study.in_baseline, study.coded_by, study.codes,
                            study.second_coding, study.disagreements,
                            [(key, e.source, e.where) for key, e in study.evidence.items()]))
-            found = [hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-                     for text in (coding, repr((coding, study.title)))]
+            found = [hashlib.blake2b(coding.encode("utf-8"), digest_size=12).hexdigest()]
             memo.keep(study.id, study.suffix, found)
         shown.append(found[0])
-        titled.append(found[1])
     versions = [(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.doi, e.previous_total)
                 for e in renderer.editions]
     around = repr((renderer.prefixes, versions, bool(renderer.draft_changes)))
-    return around, _digest(*shown), _digest(*titled)
+    return around, _digest(*shown)
+
+
+def _listed(figure: FigureData, studies: Mapping[str, Study]) -> str:
+    """What a figure's page shows of the studies it lists (a gap map, those of its smaller cells)."""
+    return repr([(sid, studies[sid].short_citation, studies[sid].title) for sid in figure.listed])
 
 
 def _home_key(renderer: _Renderer) -> str:

@@ -20,8 +20,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import yaml
 from conftest import FIXTURE, make_scratch_review, write_study, write_yaml
 
+import livingreview.figures.gap_map
 from livingreview.cli import main
 from livingreview.figures.gap_map import bubble, legend_counts
 
@@ -61,7 +63,7 @@ class Page(html.parser.HTMLParser):
             self._row_label = ""
         if tag == "td" and "cell" in a.get("class", "").split():
             self._cell = {"classes": set(a["class"].split()), "links": [], "text": "",
-                          "index": int(a.get("data-cell-index") or -1)}
+                          "index": int(a.get("data-cell-index") or -1), "count": a.get("data-count")}
             self.cells[(LABELS[self._row_label.strip()], LABELS[a["data-label"]])] = self._cell
         if tag == "a" and self._cell is not None:
             self._cell["links"].append(a)
@@ -167,19 +169,92 @@ def test_the_page_says_how_many_studies_are_not_yet_coded_for_the_map(fixture_si
 def test_narrowing_to_one_value_of_another_field_counts_only_its_studies(map_page):
     assert map_page.options["design=trial"] == "Trial (2)"
     assert map_page.options[""] == "any value (all 4 studies)"
-    data = map_page.data
-    trial = set(data["segments"]["design=trial"]["studies"])  # baker-2020 and chen-2021, by their place on the map
-    narrowed = {where: len(set(data["cells"][cell["index"]]) & trial) for where, cell in map_page.cells.items()
+    trial = map_page.data["segments"]["design=trial"]  # baker-2020 and chen-2021
+    narrowed = {where: trial["cells"][cell["index"]] for where, cell in map_page.cells.items()
                 if "ruled-out" not in cell["classes"]}
     assert {where: n for where, n in narrowed.items() if n} == {
         ("collaborating", "building"): 1, ("collaborating", "tending"): 1, ("collaborating", "harvest"): 1,
         ("leading", "planning"): 1, ("leading", "tending"): 1}
-    # unnarrowed, the data holds as many studies as each cell shows
-    assert {where: len(data["cells"][cell["index"]]) for where, cell in map_page.cells.items()
+    assert trial["studies"] == 2
+    # unnarrowed, each cell carries the count it shows
+    assert {where: int(cell["count"]) for where, cell in map_page.cells.items()
             if "ruled-out" not in cell["classes"]} == {where: len(CELLS.get(where, ())) for where in set(CELLS) | GAPS}
     # diaz-2022, on the map, is not yet coded for its method: narrowing by a method says so
-    assert data["segments"]["method=numbers"]["uncoded"] == 1
-    assert data["segments"]["design=trial"]["uncoded"] == 0
+    assert map_page.data["segments"]["method=numbers"]["uncoded"] == 1
+    assert trial["uncoded"] == 0
+
+
+def test_the_data_that_narrows_the_map_does_not_grow_with_the_studies(scratch_review):
+    # Counts per cell, not the studies: ten times the studies, the same data.
+    before = Page((build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8")).data
+    for path in sorted((scratch_review / "studies").glob("*.yaml")):
+        study = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for copy in range(9):
+            write_yaml(path.parent / f"{path.stem}-{copy}.yaml",
+                       study | {"id": f"{path.stem}-{copy}", "doi": f"{study['doi']}.{copy}",
+                                "year": study["year"] - 1 - copy})  # titles are compared within a year
+    after = Page((build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8")).data
+    assert before["segments"] and after["segments"].keys() == before["segments"].keys()
+    for query, segment in before["segments"].items():
+        assert after["segments"][query] == {"cells": [10 * n for n in segment["cells"]],
+                                            "studies": 10 * segment["studies"], "uncoded": 10 * segment["uncoded"]}
+    assert len(json.dumps(after)) <= len(json.dumps(before)) + 10 * len(before["segments"])  # a digit more per value
+
+
+def _copied(review: Path, copies: int) -> None:
+    """Each study of the review again `copies` times, as studies of other years (titles are compared within
+    a year) and with their own DOIs: the same cells, each with copies + 1 times its studies."""
+    for path in sorted((review / "studies").glob("*.yaml")):
+        study = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "-" in path.stem.split("-", 1)[1]:
+            continue  # a copy
+        for copy in range(copies):
+            write_yaml(path.parent / f"{path.stem}-{copy}.yaml",
+                       study | {"id": f"{path.stem}-{copy}", "doi": f"{study['doi']}.{copy}",
+                                "year": study["year"] - 1 - copy, "title": f"{study['title']}, again ({copy})"})
+
+
+def _cell_lists(page: str) -> dict[str, str]:
+    """Each cell's section on the figure's page, by its heading."""
+    sections = page.split('<section class="cell-list"')[1:]
+    return {section.split("<h3>", 1)[1].split(" <span", 1)[0]: section.split("</section>", 1)[0]
+            for section in sections}
+
+
+def test_a_large_cell_links_to_its_studies_in_the_table_instead_of_listing_them(scratch_review, monkeypatch):
+    monkeypatch.setattr(livingreview.figures.gap_map, "LISTED", 5)
+    _copied(scratch_review, 9)  # ten studies where there was one
+    lists = _cell_lists((build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8"))
+    full = {heading: section for heading, section in lists.items() if "(10)" in section}
+    assert full, "the scratch review has no cell with studies"
+    for heading, section in full.items():
+        assert "<li>" not in section, f"the cell {heading} lists its 10 studies"
+        link = section.split('<a href="', 1)[1].split('"', 1)[0]
+        assert link.startswith("../studies/index.html?") and ">Open its 10 studies in the study table<" in section
+        wanted = dict(parse_qsl(urlsplit(link).query))
+        assert len(wanted) == 2, f"the link of {heading} does not select exactly its cell: {link}"
+    monkeypatch.setattr(livingreview.figures.gap_map, "LISTED", 10)
+    assert main(["--root", str(scratch_review), "build", "--force"]) == 0  # the engine's setting changed
+    lists = _cell_lists((scratch_review / "site" / "figures" / "map.html").read_text(encoding="utf-8"))
+    assert all(section.count("<li>") == 10 for section in lists.values() if "(10)" in section)
+
+
+def test_a_retitled_study_changes_the_lists_that_show_it_and_no_other_page_of_figures(scratch_review, monkeypatch):
+    monkeypatch.setattr(livingreview.figures.gap_map, "LISTED", 5)
+    _copied(scratch_review, 9)
+    site = build(scratch_review)
+    before = {path.name: path.read_bytes() for path in (site / "figures").glob("*.html")}
+    listed = next(scratch_review.glob("studies/*.yaml"))
+    study = yaml.safe_load(listed.read_text(encoding="utf-8"))
+    write_yaml(listed, study | {"title": "A title no list shows"})
+    after = {path.name: path.read_bytes() for path in (build(scratch_review) / "figures").glob("*.html")}
+    assert after == before  # its cells are too large to list it
+    monkeypatch.setattr(livingreview.figures.gap_map, "LISTED", 10)
+    assert main(["--root", str(scratch_review), "build", "--force"]) == 0  # the engine's setting changed
+    write_yaml(listed, study | {"title": "A title the lists show"})
+    page = (build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8")
+    assert '<span class="muted">A title the lists show</span>' in page
+    assert f'<span class="muted">{study["title"]}</span>' not in page
 
 
 def test_the_legend_sizes_run_from_one_study_to_the_largest_cell():

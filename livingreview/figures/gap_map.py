@@ -24,6 +24,9 @@ from .model import Cell, FigureData, FigureInputs, FigureKind, FigureSpec, Setti
 HATCH = "#9aa5b1"  # the lines of a cell that is not possible by definition
 RULED_OUT = "not possible"  # what the data table says of a cell the codebook's rules make impossible
 UNFILTERED = ("year",)  # dimensions the study table cannot filter by: their cells link to the cell's list
+# A cell lists its studies on the figure's page up to this many; a larger one links to them in the study
+# table (filtered to the cell), so that the page stays short however many studies the review holds.
+LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class MapCell:
     @property
     def count(self) -> int:
         return len(self.studies)
+
+    @property
+    def listed(self) -> bool:
+        """Whether the figure's page lists the cell's studies (when the table cannot show them, it always does)."""
+        return self.count <= LISTED or not self.query
 
     @property
     def name(self) -> str:
@@ -114,8 +122,9 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     plot = {"rows": row_labels, "columns": column_labels, "counts": counts, "impossible": impossible,
             "legend": legend_counts(largest) if largest else [], "note": note}
     view = _view(spec.key, table, aggregates, codebook, excluded, row_labels, column_labels)
+    listed = tuple(sid for _, cells in view.rows for cell in cells if cell.listed for sid in cell.studies)
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, (rows_label, *column_labels), rows, plot,
-                      note, extra={"rows": table.rows, "columns": table.columns, "map": view})
+                      note, extra={"rows": table.rows, "columns": table.columns, "map": view}, listed=listed)
 
 
 def _note(coded: int, total: int, rows_label: str, columns_label: str, excluded: bool) -> str:
@@ -138,11 +147,10 @@ def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
           excluded: dict[tuple[Any, Any], str], row_labels: Sequence[str], column_labels: Sequence[str]) -> MapView:
     on_map = [sid for sid, values in aggregates.values[table.rows].items()
               if values is not None and aggregates.values[table.columns][sid] is not None]
-    place = {sid: index for index, sid in enumerate(on_map)}
     largest = max([len(ids) for ids in table.cells.values()] + [0])
     linked = table.rows not in UNFILTERED and table.columns not in UNFILTERED
     rows: list[tuple[str, tuple[MapCell, ...]]] = []
-    cells: list[list[int]] = []
+    cells: list[tuple[str, ...]] = []
     for r, row_label in zip(table.row_values, row_labels, strict=True):
         shown = []
         for c, column_label in zip(table.column_values, column_labels, strict=True):
@@ -150,15 +158,15 @@ def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
             query = urlencode([(table.rows, filter_value(r)), (table.columns, filter_value(c))]) if linked else ""
             shown.append(MapCell(row_label, column_label, f"cell-{filter_value(r)}-{filter_value(c)}", ids, query,
                                  bubble(len(ids), largest), len(cells), excluded.get((r, c), "")))
-            cells.append([place[sid] for sid in ids])
+            cells.append(ids)
         rows.append((row_label, tuple(shown)))
     reasons: dict[str, list[str]] = {}
     for _, row in rows:
         for cell in row:
             if cell.ruled_out:
                 reasons.setdefault(cell.ruled_out, []).append(f"{cell.row} × {cell.column}")
-    fields, segments = _segment_fields(table, aggregates, codebook, on_map, place)
-    data = {"largest": largest, "cells": cells, "segments": segments}
+    fields, segments = _segment_fields(table, aggregates, codebook, on_map, cells)
+    data = {"largest": largest, "segments": segments}
     return MapView(dimension_label(table.rows, codebook), dimension_label(table.columns, codebook),
                    tuple(column_labels), tuple(rows),
                    tuple((n, bubble(n, largest)) for n in legend_counts(largest)) if largest else (),
@@ -167,8 +175,11 @@ def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
 
 
 def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook, on_map: Sequence[str],
-                    place: dict[str, int]) -> tuple[tuple[SegmentField, ...], dict[str, Any]]:
-    """Every other dimension the study table filters by, with the values studies on the map have."""
+                    cells: Sequence[Sequence[str]]) -> tuple[tuple[SegmentField, ...], dict[str, Any]]:
+    """Every other dimension the study table filters by, with the values studies on the map have; and for
+    each value, what site.js shows when the map is narrowed to it: its studies in each cell (in the order of
+    `cells`), how many of the map's studies have it and how many are not yet coded for its field. Counts, not
+    the studies themselves: the page stays the same size however many studies the review holds."""
     fields, segments = [], {}
     for dimension in aggregates.tallies:
         if dimension in (*UNFILTERED, table.rows, table.columns):
@@ -177,12 +188,13 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
         uncoded = sum(values[sid] is None for sid in on_map)
         shown = []
         for value in aggregates.order[dimension]:
-            ids = [place[sid] for sid in on_map if value in (values[sid] or ())]
-            if not ids:
+            having = {sid for sid in on_map if value in (values[sid] or ())}
+            if not having:
                 continue
             query = urlencode([(dimension, filter_value(value))])
-            shown.append(Segment(query, value_label(dimension, value, codebook), len(ids)))
-            segments[query] = {"studies": ids, "uncoded": uncoded}
+            shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
+            segments[query] = {"cells": [sum(sid in having for sid in ids) for ids in cells],
+                               "studies": len(having), "uncoded": uncoded}
         if shown:
             fields.append(SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)))
     return tuple(fields), segments

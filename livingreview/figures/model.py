@@ -48,6 +48,7 @@ class FigureData:
     note: str = ""
     dimension: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    listed: tuple[str, ...] = ()  # the studies its page lists by citation and title (a change to them changes it)
 
     def csv_bytes(self) -> bytes:
         from ..downloads import csv_cell

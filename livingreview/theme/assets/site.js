@@ -394,8 +394,8 @@
   }
 
   // The evidence gap map, narrowed to the studies with one value of another field: each cell's count,
-  // bubble and link to the study table follow. The page holds the data ([data-gap-map-data]); without scripts,
-  // or with "any value" chosen, the map is as the build wrote it.
+  // bubble and link to the study table follow. The page holds each value's count in every cell
+  // ([data-gap-map-data]); without scripts, or with "any value" chosen, the map is as the build wrote it.
   function gapMaps() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-gap-map]"), function (map) {
       var source = map.querySelector("[data-gap-map-data]");
@@ -410,15 +410,10 @@
       function apply() {
         var query = select.value;
         var segment = query ? data.segments[query] : null;
-        var chosen = {};
-        if (segment) segment.studies.forEach(function (index) { chosen[index] = true; });
-        var shown = {};
         cells.forEach(function (cell) {
-          var studies = data.cells[Number(cell.getAttribute("data-cell-index"))];
-          var kept = segment ? studies.filter(function (index) { return chosen[index]; }) : studies;
-          kept.forEach(function (index) { shown[index] = true; });
-          var n = kept.length;
           var link = cell.querySelector("a");
+          var n = segment ? segment.cells[Number(cell.getAttribute("data-cell-index"))]
+            : Number(cell.getAttribute("data-count"));
           cell.querySelector("[data-zero]").hidden = n !== 0;
           if (!link) return;
           link.hidden = n === 0;
@@ -433,7 +428,7 @@
           return;
         }
         var option = select.options[select.selectedIndex];
-        var count = Object.keys(shown).length;
+        var count = segment.studies;
         status.textContent = "Showing the " + count + (count === 1 ? " study" : " studies") + " on the map with "
           + option.getAttribute("data-label") + "." + (segment.uncoded ? " " + segment.uncoded
           + (segment.uncoded === 1 ? " study on the map is" : " studies on the map are") + " not yet coded for "
