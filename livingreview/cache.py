@@ -186,6 +186,7 @@ class Cache:
         self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
         self._made: dict[str, dict[str, Any]] = {}
+        self._alike: dict[str, tuple[Any, Any]] = {}
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
 
@@ -245,6 +246,19 @@ class Cache:
             for old in list(held)[:-_MADE_HELD]:
                 del held[old]
         return cast(Made, held[key])
+
+    def alike(self, kind: str, basis: Any, make: Callable[[], Made]) -> Made:
+        """`make()`, or with `hold` what it gave in the last build of this process if `basis` equals that
+        build's (the tallies, while the studies' coding is unchanged). Objects the builds share, as the
+        studies `hold` keeps, compare equal at once."""
+        if not self.hold:
+            return make()
+        held = self._alike.get(kind)
+        if held is not None and held[0] == basis:
+            return cast(Made, held[1])
+        made = make()
+        self._alike[kind] = (basis, made)
+        return made
 
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name

@@ -132,8 +132,11 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None) -> Plan:
         known.save()
     latest = editions[-1] if editions else None
     studies = distinguished(review.studies)
+    # The tallies read each study's id, year and codes, and nothing else of it (not its letter).
+    coding = (review.codebook, review.content.tables, [(s.id, s.year, s.codes) for s in review.studies])
+    tallies = partial(aggregate, studies, review.codebook, review.content.tables)
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
-                    aggregate(studies, review.codebook, review.content.tables), review.content,
+                    cache.alike("aggregates", coding, tallies) if cache else tallies(), review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
                     screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
                     texts=review.texts)

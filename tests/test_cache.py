@@ -102,3 +102,20 @@ def test_a_damaged_or_foreign_verdict_is_not_believed(scratch_review, run_check)
     for data in (["not the inputs' digest", 3, 17], [kept["data"][0], "3", 17], "garbage"):
         record.write_text(json.dumps({"key": kept["key"], "data": data}), encoding="utf-8")
         assert run_check(scratch_review).code == 1
+
+
+def test_a_held_cache_gives_back_what_an_equal_basis_made_in_the_last_build(tmp_path):
+    made: list[int] = []
+
+    def make(n: int) -> list[int]:
+        made.append(n)
+        return [n]
+
+    held = Cache(tmp_path / ".cache", hold=True)
+    first = held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(1))
+    assert held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(2)) is first  # equal, not same
+    changed = held.alike("tallies", ("codebook", [("a", 2020, {"x": 2})]), lambda: make(3))
+    assert changed == [3] and held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(4)) == [4]
+    assert made == [1, 3, 4]  # only the last build's is held
+    fresh = Cache(tmp_path / ".cache")  # a build's own cache holds nothing from one call to the next
+    assert [fresh.alike("tallies", "same", lambda n=n: make(n)) for n in (5, 6)] == [[5], [6]]

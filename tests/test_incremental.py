@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -255,3 +256,20 @@ def test_a_damaged_study_in_the_record_of_valid_studies_is_read_from_its_file_ag
     assert _files(root / "site") == made
     kept = [entry for shard in shards for entry in json.loads(shard.read_text(encoding="utf-8"))["data"].values()]
     assert len(kept) == len(START) and all(json.loads(text)["id"] for _, text in kept)
+
+
+def test_serve_tallies_again_after_a_coding_edit_and_not_after_a_title_edit(tmp_path):
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+
+    def draft() -> Any:
+        inputs = Previous(project.cache, project.inputs, project.site, held).inputs
+        return pipeline.plan(project, held, inputs).context.editions[-1].aggregates
+
+    first = draft()
+    _retitle(root, "beta-2020", 1)
+    assert draft() is first
+    _recode(root, "beta-2020", 0)
+    recoded = draft()
+    assert recoded is not first and recoded == pipeline.plan(Project(root)).context.editions[-1].aggregates
