@@ -143,8 +143,18 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None) -> Plan:
     editions.append(draft)
     folders = project.template_folders()
     context = SiteContext(review.content, editions, folders, project.root)
-    figures = [[figure_data(spec, _figure_inputs(e)) for spec in e.content.figures] for e in editions]
+    figures = [_figures(edition, cache) for edition in editions]
     return Plan(review, context, environment(tuple(folders)), figures)
+
+
+def _figures(edition: Edition, cache: Cache | None) -> list[FigureData]:
+    """The edition's figures, computed from its tallies and settings (in serve, again only when they changed)."""
+    specs, inputs = edition.content.figures, _figure_inputs(edition)
+
+    def figures() -> list[FigureData]:
+        return [figure_data(spec, inputs) for spec in specs]
+
+    return cache.alike(f"figures {edition.label}", (specs, inputs), figures) if cache else figures()
 
 
 def _figure_inputs(edition: Edition) -> FigureInputs:

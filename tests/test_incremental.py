@@ -263,13 +263,16 @@ def test_serve_tallies_again_after_a_coding_edit_and_not_after_a_title_edit(tmp_
     project = Project(root)
     held = Cache(project.cache, hold=True)
 
-    def draft() -> Any:
+    def draft() -> tuple[Any, Any]:
         inputs = Previous(project.cache, project.inputs, project.site, held).inputs
-        return pipeline.plan(project, held, inputs).context.editions[-1].aggregates
+        made = pipeline.plan(project, held, inputs)
+        return made.context.editions[-1].aggregates, made.figures[-1]
 
-    first = draft()
+    tallies, figures = draft()
     _retitle(root, "beta-2020", 1)
-    assert draft() is first
+    assert draft() == (tallies, figures) and draft()[0] is tallies and draft()[1] is figures
     _recode(root, "beta-2020", 0)
-    recoded = draft()
-    assert recoded is not first and recoded == pipeline.plan(Project(root)).context.editions[-1].aggregates
+    recoded, refigured = draft()
+    fresh = pipeline.plan(Project(root))
+    assert recoded is not tallies and recoded == fresh.context.editions[-1].aggregates
+    assert refigured is not figures and refigured == fresh.figures[-1]
