@@ -20,13 +20,22 @@ from html import unescape
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from markupsafe import Markup, escape
 
 from .aggregate import dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
 from .changelog import changelog_entries, compare
 from .codebook import Codebook, Derived
+from .compiled_theme import THEME_TEMPLATES, ThemeLoader
 from .consistency import ConsistencyReport, evaluate
 from .content import Content, Page
 from .diagnostics import BuildError, Diagnostic
@@ -76,9 +85,15 @@ def environment(folders: tuple[Path, ...]) -> Environment:
 
 @lru_cache(maxsize=4)
 def _environment(folders: tuple[Path, ...], files: tuple[str, ...]) -> Environment:
-    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    *own, theme = folders
+    return configured(ChoiceLoader([FileSystemLoader(str(folder)) for folder in own]
+                                   + [ThemeLoader() if theme == THEME_TEMPLATES else FileSystemLoader(str(theme))]))
+
+
+def configured(loader: BaseLoader) -> Environment:
+    """An environment with the engine's settings and filters (the theme's templates are compiled ahead in one)."""
+    env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["percent"] = format_percent
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["script_json"] = lambda value: Markup(_script_json(value))
