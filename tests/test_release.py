@@ -333,3 +333,15 @@ def test_a_release_found_valid_is_not_checked_against_the_schemas_again_until_it
     path.write_bytes(path.read_bytes() + b"\n")  # the same release in other bytes: checked again
     assert run(review, "build") == 0
     assert len(asked) == 2  # the release file's schema, and the schema of a study of its codebook
+
+
+def test_a_release_file_edited_to_hold_a_control_character_is_refused_at_its_place(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    assert run(review, "build") == 0  # the release is found valid, and that is remembered
+    path = review / "releases" / "1.0.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["studies"][1]["title"] += "\u0007"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
+    assert run(review, "build") == 1
+    assert "releases/1.0.json:1:1: /studies/1/title: holds a control character" in capsys.readouterr().err
