@@ -3,7 +3,8 @@
 Every record is keyed by one digest of the engine's own files (code, theme and all: no version constant
 to bump by hand) and of the `.cache/` folder's identity on disk (its device and inode), so a record
 made by another engine, or in another folder (a copy, a clone, files committed by a pull request),
-never matches and is ignored. Records are JSON or drawings (SVG), written whole through `write.Folder`;
+never matches and is ignored. Records are JSON, lines of JSON texts (the studies' data, so that a text
+is not decoded twice) or drawings (SVG), written whole through `write.Folder`;
 nothing read from here is ever executed, and a record that is damaged, stale or unreadable is ignored.
 A checkout where `.cache/` cannot be written builds as well, only without remembering.
 """
@@ -205,32 +206,36 @@ class Cache:
         is the caller's to change: a mapping or list is a copy of the one held (its items are shared)."""
         if not key:
             return None
-        held = self._held.get(name)
-        if held is not None and held[0] == self._stat(name):
-            data = held[2] if held[1] == key else None
-        else:
-            raw = self._read_bytes(f"{name}.json")
-            try:
-                record = json.loads(raw) if raw is not None else None
-            except ValueError:
-                record = None
-            if not isinstance(record, dict) or not isinstance(record.get("key"), str):
-                return None
-            if self.hold:
-                self._held[name] = (self._stat(name), record["key"], record.get("data"))
-            data = record.get("data") if record["key"] == key else None
+        data = self._record(f"{name}.json", key, _json_record)
         return dict(data) if isinstance(data, dict) else list(data) if isinstance(data, list) else data
 
     def write(self, name: str, key: str, data: Any) -> None:
         if key:
             text = json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":"))
-            self._write_bytes(f"{name}.json", text.encode("utf-8"))
-            if self.hold:
-                self._held[name] = (self._stat(name), key, data)
+            self._write_record(f"{name}.json", key, text, data)
 
-    def _stat(self, name: str) -> list[int]:
+    def _record(self, filename: str, key: str, parse: Callable[[bytes], tuple[str, Any] | None]) -> Any:
+        """The data of a record file, parsed (key and data) by `parse`, if its key is `key`; with `hold`,
+        parsed once while the file is as this process left or found it."""
+        held = self._held.get(filename)
+        if held is not None and held[0] == self._stat(filename):
+            return held[2] if held[1] == key else None
+        raw = self._read_bytes(filename)
+        record = parse(raw) if raw is not None else None
+        if record is None:
+            return None
+        if self.hold:
+            self._held[filename] = (self._stat(filename), *record)
+        return record[1] if record[0] == key else None
+
+    def _write_record(self, filename: str, key: str, text: str, data: Any) -> None:
+        self._write_bytes(filename, text.encode("utf-8"))
+        if self.hold:
+            self._held[filename] = (self._stat(filename), key, data)
+
+    def _stat(self, filename: str) -> list[int]:
         try:
-            stat = self.folder.path(f"{name}.json").lstat()
+            stat = self.folder.path(filename).lstat()
         except (OSError, RefusedPath):
             return []
         return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
@@ -281,6 +286,31 @@ class Cache:
             if now[shard] != then[shard]:
                 data = now[shard] if encode is None else {entry: encode(made) for entry, made in now[shard].items()}
                 self.write(f"{name}/{shard:02d}", key, data)
+
+    def read_texts(self, name: str, key: str) -> dict[str, list[str]]:
+        """The entries of a record of texts kept in shards (`name/00.txt` …), each a line: its name, a digest
+        and a text that holds no line break (a JSON text), as [digest, text]. The texts are taken as they
+        were written, not decoded: a record of every study's data is read in one pass over its bytes."""
+        entries: dict[str, list[str]] = {}
+        for shard in range(_SHARDS if key else 0):
+            found = self._record(f"{name}/{shard:02d}.txt", key, _text_lines)
+            if found:
+                entries.update(found)
+        return entries
+
+    def write_texts(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
+                    encode: Callable[[Any], list[str]] | None = None) -> None:
+        """Write the shards whose entries differ from those read (`before`), as `write_entries` does. An entry
+        whose name, digest or text would not read back as written (a line break, a tab) is not kept."""
+        if not key or entries == before:
+            return
+        now, then = _sharded(entries), _sharded(before)
+        for shard in range(_SHARDS):
+            if now[shard] != then[shard]:
+                data = {entry: made if encode is None else encode(made) for entry, made in now[shard].items()}
+                data = {entry: value for entry, value in data.items() if _one_line(entry, *value)}
+                text = "".join([f"{key}\n", *(f"{entry}\t{digest}\t{text}\n" for entry, (digest, text) in data.items())])
+                self._write_record(f"{name}/{shard:02d}.txt", key, text, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
@@ -348,6 +378,36 @@ class Cache:
         return True
 
 
+def _json_record(raw: bytes) -> tuple[str, Any] | None:
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+        return None
+    return record["key"], record.get("data")
+
+
+def _text_lines(raw: bytes) -> tuple[str, dict[str, list[str]]] | None:
+    try:
+        lines = raw.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return None
+    if len(lines) < 2 or lines[-1]:
+        return None  # cut short: a record file ends with a line break
+    entries = {}
+    for line in lines[1:-1]:
+        parts = line.split("\t", 2)
+        if len(parts) == 3:
+            entries[parts[0]] = parts[1:]
+    return lines[0], entries
+
+
+def _one_line(name: Any, digest: Any, text: Any) -> bool:
+    return (isinstance(name, str) and isinstance(digest, str) and isinstance(text, str)
+            and not any(c in name + digest for c in "\t\n") and "\n" not in text)
+
+
 def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:
     shards: list[dict[str, Any]] = [{} for _ in range(_SHARDS)]
     for name, entry in entries.items():
@@ -391,7 +451,7 @@ class KnownStudies:
 
     def __init__(self, cache: Cache, key: str, inputs: Inputs, shown: str):
         self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
-        self.entries: dict[str, Any] = cache.read_entries("studies", key)
+        self.entries: dict[str, Any] = cache.read_texts("studies", key)
         self.before = dict(self.entries)
         self.texts: dict[str, str] = {}
 
@@ -430,8 +490,8 @@ class KnownStudies:
                         and isinstance(entry[1], str)):
                     entry = [digest, study]  # its text is made when its shard is written
                 entries[path.name] = entry
-        self.cache.write_entries("studies", self.key, entries, self.before,
-                                 lambda entry: entry if isinstance(entry[1], str) else [entry[0], study_json(entry[1])])
+        self.cache.write_texts("studies", self.key, entries, self.before,
+                               lambda entry: entry if isinstance(entry[1], str) else [entry[0], study_json(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]

@@ -36,7 +36,7 @@ from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import distinguished
 from .validate import baseline_membership, validate_studies
-from .write import Pieces, Unchanged, write_site
+from .write import LinkedOldSite, Pieces, Unchanged, write_site
 
 Output = tuple[str, bytes | Unchanged | Pieces]
 
@@ -217,15 +217,18 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
     # while this one loads the review.
     drawer = drawer or start_drawer(cache)
+    # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
+    old_site = LinkedOldSite(project.site, previous.last.intact)
     try:
         site = plan(project, cache, inputs)
         gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it again
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
         report = write_site(_progress(_outputs(project, site, drawings, previous)), project.site,
-                            previous.last.digest)
+                            previous.last.digest, old_site.linked)
     finally:
         drawer.cancel()
+        old_site.cancel()
         gc.unfreeze()  # in a process that builds again (serve), this build's objects may be collected
     previous.last.remember(inputs, report.digests, report.kept)
     clock.lap("render, draw and write")

@@ -11,6 +11,10 @@ from the old site (its modification time stays). A build that knows a file is un
 it again says so with `Unchanged`, and the file is linked without being read. When everything is
 staged, the two folders are exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere
 two renames), so a reader or an interrupted build sees the old site or the new one, never neither.
+
+A build that knows which files of the old site are intact may have them all linked into the staging folder
+beforehand (`link_old_site`, on the other core while it loads the review): it then puts only what changed,
+and removes what it no longer makes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -150,20 +155,63 @@ class WriteReport:
         return self.written + self.unchanged
 
 
+def staging_folder(site: Path) -> Path:
+    """Where this process stages a new site."""
+    return site.with_name(f".{site.name}-staging-{os.getpid()}")
+
+
+def link_old_site(site: Path, staged: Path, files: Iterable[str]) -> list[str]:
+    """Hard-link these files of the old site into a new staging folder `staged`; return those that could not
+    be linked (gone meanwhile, or refused)."""
+    _remove(staged)
+    folder, missed = Folder(staged), []
+    for relative in files:
+        try:
+            folder.link(relative, os.path.join(site, *_parts(relative)))
+        except (OSError, RefusedPath):
+            missed.append(relative)
+    return missed
+
+
+class LinkedOldSite:
+    """The intact files of the old site, linked into the staging folder by a forked process while this one
+    loads the review (where no process may be forked, here, when the files are first asked for)."""
+
+    def __init__(self, site: Path, files: Iterable[str]):
+        from .parallel import Standby
+
+        self.site, self.files = site, list(files)
+        self.worker = Standby(lambda: None, partial(link_old_site, site, staging_folder(site))) if self.files else None
+        if self.worker is not None:
+            self.worker.give(self.files)
+
+    def linked(self) -> set[str]:
+        """The files linked (waiting until they are)."""
+        return set(self.files).difference(self.worker.result()) if self.worker is not None else set()
+
+    def cancel(self) -> None:
+        """Stop linking, and remove the staging folder if the build did not publish it."""
+        if self.worker is not None:
+            self.worker.cancel()
+        _remove(staging_folder(self.site))
+
+
 class Staging:
     """The folder a new site is assembled in, beside the old one."""
 
-    def __init__(self, site: Path, old: Callable[[str], str | None]):
+    def __init__(self, site: Path, old: Callable[[str], str | None], linked: Iterable[str] = ()):
         self.site = site
         self.old = old  # the digest of an old site's file known to be intact, or None
-        self.folder = Folder(site.with_name(f".{site.name}-staging-{os.getpid()}"))
+        self.folder = Folder(staging_folder(site))
+        self.linked = set(linked)  # files of the old site already linked here (each intact: `old` knows it)
 
     def put(self, relative: str, data: bytes | Unchanged | Pieces) -> tuple[bool, str]:
         """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
         old = os.path.join(self.site, *_parts(relative))
         if isinstance(data, Unchanged):
-            self._link(relative, old)
+            self._keep(relative, old)
             return False, data.digest
+        self._clear(relative)
         if isinstance(data, Pieces):
             return self._put_pieces(relative, data, old)
         digest = file_digest(data)
@@ -173,6 +221,26 @@ class Staging:
             return False, digest
         self.folder.create(relative, data)
         return True, digest
+
+    def drop_unmade(self, made: Iterable[str]) -> None:
+        """Remove the files linked from the old site that this build did not make (with their folders, if
+        that leaves them empty), as if they had never been staged."""
+        for relative in sorted(self.linked.difference(made)):
+            self._clear(relative)
+            folder = self.folder.path(relative).parent
+            while folder != self.folder.root and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+
+    def _keep(self, relative: str, old: str) -> None:
+        if relative not in self.linked:
+            self._link(relative, old)
+
+    def _clear(self, relative: str) -> None:
+        """A file linked from the old site, to be made anew: no longer staged."""
+        if relative in self.linked:
+            self.linked.discard(relative)
+            os.unlink(self.folder.path(relative))
 
     def _put_pieces(self, relative: str, data: Pieces, old: str) -> tuple[bool, str]:
         """Written, then compared with the old site's file: if the bytes are the same, the old file is kept."""
@@ -193,14 +261,16 @@ class Staging:
 
 
 def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: Path,
-               old: Callable[[str], str | None] = lambda path: None) -> WriteReport:
+               old: Callable[[str], str | None] = lambda path: None,
+               linked: Callable[[], Iterable[str]] = lambda: ()) -> WriteReport:
     """Stage every output, then put the staged tree in place of the site in one step. `old(path)`: the digest
-    of the old site's file at `path`, where it is known to be intact."""
+    of the old site's file at `path`, where it is known to be intact. `linked()`: the files of the old site
+    already linked into the staging folder (waiting, if need be, until they are)."""
     _refuse_read_only(site)
     remove_leftovers(site)
-    staging = Staging(site, old)
     report = WriteReport()
     try:
+        staging = Staging(site, old, linked())
         for path, data in outputs:
             if path in report.digests:
                 raise BuildError([Diagnostic(path, 1, 1, "two outputs would be written to this path; "
@@ -211,13 +281,14 @@ def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: 
             else:
                 report.unchanged += 1
                 report.kept.add(path)
+        staging.drop_unmade(report.digests)
         if not staging.folder.root.is_dir():
             staging.folder.root.mkdir()  # a review with nothing to publish still gets its (empty) site
         with _no_interruption():
             _publish(staging.folder.root, site)
             _remove(staging.folder.root)  # after the exchange, the old site
     except BaseException:
-        _remove(staging.folder.root)
+        _remove(staging_folder(site))
         raise
     return report
 

@@ -69,6 +69,44 @@ def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_enco
     assert "d7-new" in encoded and len(encoded) < len(made) // 4  # the changed entry's shard alone
 
 
+@pytest.mark.parametrize("hold", [False, True])
+def test_texts_in_shards_read_back_as_written_not_decoded(tmp_path, hold):
+    cache = Cache(tmp_path / ".cache", hold)
+    key = cache.key("test")
+    texts = {f"study-{i}.yaml": [f"d{i}", json.dumps({"title": f"Ünïcode\t{i}\n", "n": i})] for i in range(50)}
+    cache.write_texts("studies", key, texts, {})
+    assert Cache(tmp_path / ".cache").read_texts("studies", key) == texts
+    assert cache.read_texts("studies", key) == texts
+    assert cache.read_texts("studies", cache.key("other")) == {}
+    shards = {p.name: p.stat().st_ino for p in (tmp_path / ".cache" / "studies").iterdir()}
+    changed = {**texts, "study-7.yaml": ["d7-new", '{"title": "retitled"}']}
+    cache.write_texts("studies", key, changed, texts)
+    after = {p.name: p.stat().st_ino for p in (tmp_path / ".cache" / "studies").iterdir()}
+    assert sum(after[name] != shards[name] for name in shards) == 1
+    assert Cache(tmp_path / ".cache").read_texts("studies", key) == changed
+
+
+def test_a_text_that_would_not_read_back_as_written_is_not_kept(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    texts = {"a.yaml": ["d1", "{}"], "b.yaml": ["d2", "two\nlines"], "c\t.yaml": ["d3", "{}"],
+             "d.yaml": ["d\t4", "{}"], "e.yaml": ["d5", '{"tab": "\t"}']}
+    cache.write_texts("studies", key, texts, {})
+    assert Cache(tmp_path / ".cache").read_texts("studies", key) == {"a.yaml": ["d1", "{}"],
+                                                                     "e.yaml": ["d5", '{"tab": "\t"}']}
+
+
+def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    cache.write_texts("studies", key, {f"s{i}.yaml": [f"d{i}", "{}"] for i in range(40)}, {})
+    shards = sorted((tmp_path / ".cache" / "studies").iterdir())
+    shards[0].write_bytes(shards[0].read_bytes()[:-3])  # a write cut short
+    shards[1].write_bytes(b"\xff\xfe not UTF-8\n")
+    read = Cache(tmp_path / ".cache").read_texts("studies", key)
+    assert 0 < len(read) < 40 and all(value[1] == "{}" for value in read.values())
+
+
 def test_a_check_of_unchanged_files_gives_its_verdict_again_and_any_change_is_checked(scratch_review, run_check,
                                                                                      monkeypatch):
     from livingreview import pipeline

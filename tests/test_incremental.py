@@ -245,17 +245,18 @@ def test_a_damaged_study_in_the_record_of_valid_studies_is_read_from_its_file_ag
     assert main(["--root", str(root), "build"]) == 0
     made = _files(root / "site")
     assert json.loads(made["data/studies.json"])["studies"][0]["id"] == "alpha-2019"
-    shards = sorted((root / ".cache" / "studies").glob("*.json"))
-    damages = iter(['{"id": "alpha-2019", "title": "cut off', '{"id": "beta-2020"}', ["not", "text"]])
+    shards = sorted((root / ".cache" / "studies").glob("*.txt"))
+    damages = iter(['{"id": "alpha-2019", "title": "cut off', '{"id": "beta-2020"}', '["not", "a", "study"]'])
     for shard in shards:
-        record = json.loads(shard.read_text(encoding="utf-8"))
-        if record["data"]:
-            record["data"] = {name: [entry[0], next(damages, "{}")] for name, entry in record["data"].items()}
-            shard.write_text(json.dumps(record), encoding="utf-8")
+        key, *lines = shard.read_text(encoding="utf-8").split("\n")[:-1]
+        damaged = ["\t".join([*line.split("\t")[:2], next(damages, "{}")]) for line in lines]
+        shard.write_text("\n".join([key, *damaged]) + "\n", encoding="utf-8")
+    assert next(damages, None) is None
     assert main(["--root", str(root), "build", "--force"]) == 0
     assert _files(root / "site") == made
-    kept = [entry for shard in shards for entry in json.loads(shard.read_text(encoding="utf-8"))["data"].values()]
-    assert len(kept) == len(START) and all(json.loads(text)["id"] for _, text in kept)
+    kept = [line.split("\t")[2] for shard in shards
+            for line in shard.read_text(encoding="utf-8").split("\n")[1:-1]]
+    assert len(kept) == len(START) and all(json.loads(text)["id"] for text in kept)
 
 
 def test_serve_tallies_again_after_a_coding_edit_and_not_after_a_title_edit(tmp_path):

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview.diagnostics import BuildError
-from livingreview.write import Folder, Pieces, RefusedPath, file_digest, remove_leftovers, write_site
+from livingreview.write import (Folder, LinkedOldSite, Pieces, RefusedPath, Unchanged, file_digest, link_old_site,
+                                remove_leftovers, write_site)
 
 HOSTILE = ["../x", "../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "", "a//b", ".", "..", "a/..",
            "x\x00y", "x\ny", "a\\..\\b", " a", "a b", "%2e%2e/x", "ü.html", "a/", "/", "~/x", "$HOME/x"]
@@ -78,6 +79,52 @@ def test_the_site_is_replaced_whole_and_unchanged_files_keep_their_time(tmp_path
     assert (site / "index.html").read_bytes() == b"new"
     assert (site / "a" / "page.html").stat().st_mtime_ns == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_site_staged_from_the_old_one_linked_beforehand_is_the_site_of_the_outputs(tmp_path, monkeypatch, forked):
+    """The old site's intact files, linked into the staging folder before the outputs are made: a file made
+    again with the same bytes stays the old file, a changed file is written anew (the old site's file is not
+    touched through the link), and a file no longer made is gone, with the folder it leaves empty."""
+    if not forked:
+        monkeypatch.setattr("livingreview.parallel._may_fork", lambda: False)
+    site = tmp_path / "site"
+    first = write_site([("index.html", b"old"), ("a/same.html", b"same"), ("a/gone.html", b"gone"),
+                        ("b/c/gone.html", b"gone"), ("data/big.json", b"big"), ("kept.html", b"kept")], site)
+    inodes = {path: (site / path).stat().st_ino for path in first.digests}
+    before = {path: (site / path).read_bytes() for path in first.digests}
+    old_site = LinkedOldSite(site, first.digests)
+    held = (site / "index.html").open("rb")  # the old site's file, as a reader holding it open sees it
+    report = write_site([("index.html", b"new"), ("a/same.html", b"same"), ("data/big.json", Pieces(lambda: [b"b", b"ig"])),
+                         ("kept.html", Unchanged(first.digests["kept.html"])), ("new/page.html", b"page")],
+                        site, first.digests.get, old_site.linked)
+    old_site.cancel()
+    assert held.read() == before["index.html"]
+    held.close()
+    assert {path: (site / path).read_bytes() for path in files_under(site)} == {
+        "index.html": b"new", "a/same.html": b"same", "data/big.json": b"big", "kept.html": b"kept",
+        "new/page.html": b"page"}
+    assert not (site / "b").exists()
+    assert all((site / path).stat().st_ino == inodes[path] for path in ("a/same.html", "data/big.json", "kept.html"))
+    assert (report.written, report.unchanged) == (2, 3) and report.kept == {"a/same.html", "data/big.json", "kept.html"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_linking_the_old_site_reports_what_it_could_not_link_and_starts_from_an_empty_folder(tmp_path):
+    site, staged = tmp_path / "site", tmp_path / "staged"
+    write_site([("a.html", b"a"), ("b/c.html", b"c")], site)
+    (staged / "leftover").mkdir(parents=True)
+    assert link_old_site(site, staged, ["a.html", "vanished.html", "b/c.html", "../x"]) == ["vanished.html", "../x"]
+    assert files_under(staged) == {"a.html", "b/c.html"} and not (staged / "leftover").exists()
+
+
+def test_a_build_stopped_before_it_writes_leaves_no_staging_folder(tmp_path):
+    site = tmp_path / "site"
+    first = write_site([("a.html", b"a"), ("b/c.html", b"c")], site)
+    old_site = LinkedOldSite(site, first.digests)
+    assert old_site.linked() == {"a.html", "b/c.html"}
+    old_site.cancel()  # as the pipeline does when loading the review failed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"] and files_under(site) == {"a.html", "b/c.html"}
 
 
 @settings(max_examples=50, deadline=None)
