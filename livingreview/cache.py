@@ -309,8 +309,8 @@ class Cache:
             if now[shard] != then[shard]:
                 data = {entry: made if encode is None else encode(made) for entry, made in now[shard].items()}
                 data = {entry: value for entry, value in data.items() if _one_line(entry, *value)}
-                text = "".join([f"{key}\n", *(f"{entry}\t{digest}\t{text}\n" for entry, (digest, text) in data.items())])
-                self._write_record(f"{name}/{shard:02d}.txt", key, text, data)
+                lines = (f"{entry}\t{digest}\t{text}\n" for entry, (digest, text) in data.items())
+                self._write_record(f"{name}/{shard:02d}.txt", key, "".join([f"{key}\n", *lines]), data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]

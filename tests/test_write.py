@@ -10,8 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview.diagnostics import BuildError
-from livingreview.write import (Folder, LinkedOldSite, Pieces, RefusedPath, Unchanged, file_digest, link_old_site,
-                                remove_leftovers, write_site)
+from livingreview.write import (
+    Folder,
+    LinkedOldSite,
+    Pieces,
+    RefusedPath,
+    Unchanged,
+    file_digest,
+    link_old_site,
+    remove_leftovers,
+    write_site,
+)
 
 HOSTILE = ["../x", "../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "", "a//b", ".", "..", "a/..",
            "x\x00y", "x\ny", "a\\..\\b", " a", "a b", "%2e%2e/x", "ü.html", "a/", "/", "~/x", "$HOME/x"]
@@ -95,9 +104,9 @@ def test_a_site_staged_from_the_old_one_linked_beforehand_is_the_site_of_the_out
     before = {path: (site / path).read_bytes() for path in first.digests}
     old_site = LinkedOldSite(site, first.digests)
     held = (site / "index.html").open("rb")  # the old site's file, as a reader holding it open sees it
-    report = write_site([("index.html", b"new"), ("a/same.html", b"same"), ("data/big.json", Pieces(lambda: [b"b", b"ig"])),
-                         ("kept.html", Unchanged(first.digests["kept.html"])), ("new/page.html", b"page")],
-                        site, first.digests.get, old_site.linked)
+    outputs = [("index.html", b"new"), ("a/same.html", b"same"), ("data/big.json", Pieces(lambda: [b"b", b"ig"])),
+               ("kept.html", Unchanged(first.digests["kept.html"])), ("new/page.html", b"page")]
+    report = write_site(outputs, site, first.digests.get, old_site.linked)
     old_site.cancel()
     assert held.read() == before["index.html"]
     held.close()
