@@ -181,7 +181,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         return 0
     from .drawer import start_drawer
 
-    drawer = start_drawer(previous.cache)  # its import of matplotlib overlaps with the pipeline's imports
+    # its import of matplotlib overlaps with the pipeline's imports
+    drawer = start_drawer(previous.cache, previous.inputs, project.studies)
     try:
         from .pipeline import build
 

@@ -115,9 +115,13 @@ def _may_fork() -> bool:
 class Standby(Generic[Task, Result]):
     """A forked process started at once that gets ready (`prepare()`: an import that takes a while) while
     this one works, then waits for its task: `give(task)` hands it over, `result()` waits for `work(task)`.
-    A task of None sends it away. Where no process may be forked, `work(task)` runs in `result()`."""
+    A task of None sends it away. Where no process may be forked, `work(task)` runs in `result()`.
 
-    def __init__(self, prepare: Callable[[], None], work: Callable[[Task], Result]):
+    Not `prepare_now`: the process gets ready only once it has a task (none: it never does). It is forked
+    now all the same, while this process is small: a fork shares this process's memory, and every page this
+    process then writes while the other lives is copied."""
+
+    def __init__(self, prepare: Callable[[], None], work: Callable[[Task], Result], prepare_now: bool = True):
         self.work = work
         self.task: Task | None = None
         self.worker: Any = None
@@ -132,9 +136,12 @@ class Standby(Generic[Task, Result]):
         def run() -> None:
             _ended_quietly()
             try:
-                prepare()
+                if prepare_now:
+                    prepare()
                 task = task_end.recv()
                 if task is not None:
+                    if not prepare_now:
+                        prepare()
                     result_end.send(work(task))
             except BaseException:  # noqa: BLE001 - the parent does the work itself and meets the error
                 result_end.send(None)

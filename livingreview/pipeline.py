@@ -216,7 +216,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         return UP_TO_DATE.format(site=project.display(project.site))
     # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
     # while this one loads the review.
-    drawer = drawer or start_drawer(cache)
+    drawer = drawer or start_drawer(cache, inputs, project.studies)
     # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
     old_site = LinkedOldSite(project.site, previous.last.intact)
     try:

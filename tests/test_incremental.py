@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview import pipeline
+from livingreview import drawer, pipeline
 from livingreview.cache import Cache, Inputs, Previous
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -138,6 +139,40 @@ def _build_and_compare(tmp_path_factory, rounds, serving):
             change(root, study_id, n)
         build()
     fresh = tmp_path_factory.mktemp("fresh") / "review"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert main(["--root", str(fresh), "build"]) == 0
+    assert _files(root / "site") == _files(fresh / "site")
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_large_reviews_drawer_imports_matplotlib_only_when_a_figure_changed(tmp_path, monkeypatch, large):
+    """From LATE_FROM studies on, the drawing process gets ready (imports matplotlib) only once the build knows
+    what to draw: not for a title edit, which changes no figure; for a coding edit, which does (and its
+    figures are drawn anew). A smaller review's gets ready at once, whatever the edit."""
+    if large:
+        monkeypatch.setattr("livingreview.drawer.LATE_FROM", 2)
+    readied = tmp_path / "readied"
+    ready = drawer._prepare
+
+    def prepare() -> None:  # in the drawing process: what it does is known by what it leaves behind
+        with readied.open("a") as marks:
+            marks.write("ready\n")
+        ready()
+
+    monkeypatch.setattr("livingreview.drawer._prepare", prepare)
+    root = make_review(tmp_path / "review", START)
+
+    def build_counting() -> int:
+        readied.unlink(missing_ok=True)
+        assert main(["--root", str(root), "build"]) == 0
+        return len(readied.read_text().split()) if readied.exists() else 0
+
+    assert build_counting() == 1  # the first build draws every figure
+    _retitle(root, "beta-2020", 1)
+    assert build_counting() == (0 if large else 1)
+    _recode(root, "beta-2020", 0)
+    assert build_counting() == 1
+    fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
     assert main(["--root", str(fresh), "build"]) == 0
     assert _files(root / "site") == _files(fresh / "site")
