@@ -92,3 +92,24 @@ def test_check_accepts_a_coverage_threshold(scratch_review, run_check):
     declared = text.replace("    dimension: design\n", "    dimension: design\n    coverage_threshold: 75\n", 1)
     figures.write_text(declared, encoding="utf-8")
     assert run_check(scratch_review).code == 0
+
+
+def test_a_drawing_is_cropped_to_no_less_than_what_matplotlib_draws(codebook):
+    """The crop is measured before the figure is drawn (matplotlib's "tight" crop draws it once more to
+    measure): for every figure of the fixture review, of every kind, it holds all that is then drawn."""
+    from livingreview.figures import KINDS
+    from livingreview.figures.drawing import laid_out
+    from livingreview.pipeline import plan
+    from livingreview.project import Project
+
+    figures = plan(Project(FIXTURE)).figures[-1]
+    assert {figure.kind for figure in figures} == {"flow", "bar", "stacked-by-year", "gap-map", "ladder"}
+    for figure in figures:
+        kind = KINDS[figure.kind]
+        canvas = laid_out(figure, kind.draw, kind.size(figure))
+        crop = canvas.get_tightbbox()
+        canvas.draw_without_rendering()
+        drawn = canvas.get_tightbbox()
+        point = 1 / 72  # inches
+        assert (crop.x0 <= drawn.x0 + point and crop.y0 <= drawn.y0 + point and crop.x1 >= drawn.x1 - point
+                and crop.y1 >= drawn.y1 - point), (figure.key, crop, drawn)
