@@ -3,8 +3,8 @@
 Every record is keyed by one digest of the engine's own files (code, theme and all: no version constant
 to bump by hand) and of the `.cache/` folder's identity on disk (its device and inode), so a record
 made by another engine, or in another folder (a copy, a clone, files committed by a pull request),
-never matches and is ignored. Records are JSON, lines of JSON texts (the studies' data, so that a text
-is not decoded twice) or drawings (SVG), written whole through `write.Folder`;
+never matches and is ignored. Records are JSON, texts between separators (the studies' data and
+records, so that a text is not decoded twice) or drawings (SVG), written whole through `write.Folder`;
 nothing read from here is ever executed, and a record that is damaged, stale or unreadable is ignored.
 A checkout where `.cache/` cannot be written builds as well, only without remembering.
 """
@@ -288,29 +288,30 @@ class Cache:
                 self.write(f"{name}/{shard:02d}", key, data)
 
     def read_texts(self, name: str, key: str) -> dict[str, list[str]]:
-        """The entries of a record of texts kept in shards (`name/00.txt` …), each a line: its name, a digest
-        and a text that holds no line break (a JSON text), as [digest, text]. The texts are taken as they
-        were written, not decoded: a record of every study's data is read in one pass over its bytes."""
+        """The entries of a record of texts kept in shards (`name/00.txt` …): each entry its name and its
+        texts (a study's JSON, its records in the downloads), kept as they are, between separators that
+        no input may hold (control characters), so that they are read without being decoded one by one."""
         entries: dict[str, list[str]] = {}
         for shard in range(_SHARDS if key else 0):
-            found = self._record(f"{name}/{shard:02d}.txt", key, _text_lines)
+            found = self._record(f"{name}/{shard:02d}.txt", key, _texts)
             if found:
                 entries.update(found)
         return entries
 
     def write_texts(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
-                    encode: Callable[[Any], list[str]] | None = None) -> None:
-        """Write the shards whose entries differ from those read (`before`), as `write_entries` does. An entry
-        whose name, digest or text would not read back as written (a line break, a tab) is not kept."""
+                    encode: Callable[[Any], Sequence[str]] | None = None) -> None:
+        """Write the shards whose entries differ from those read (`before`), as `write_entries` does, each
+        entry as its texts (`encode(entry)`, if given). An entry with a text that would not read back as
+        written (one holding a separator) is not kept."""
         if not key or entries == before:
             return
         now, then = _sharded(entries), _sharded(before)
         for shard in range(_SHARDS):
             if now[shard] != then[shard]:
-                data = {entry: made if encode is None else encode(made) for entry, made in now[shard].items()}
-                data = {entry: value for entry, value in data.items() if _one_line(entry, *value)}
-                lines = (f"{entry}\t{digest}\t{text}\n" for entry, (digest, text) in data.items())
-                self._write_record(f"{name}/{shard:02d}.txt", key, "".join([f"{key}\n", *lines]), data)
+                data = {entry: list(made if encode is None else encode(made)) for entry, made in now[shard].items()}
+                data = {entry: texts for entry, texts in data.items() if texts and _plain_texts(entry, *texts)}
+                text = "".join([key, _ENTRY, *(_FIELD.join([entry, *texts]) + _ENTRY for entry, texts in data.items())])
+                self._write_record(f"{name}/{shard:02d}.txt", key, text, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
@@ -388,24 +389,26 @@ def _json_record(raw: bytes) -> tuple[str, Any] | None:
     return record["key"], record.get("data")
 
 
-def _text_lines(raw: bytes) -> tuple[str, dict[str, list[str]]] | None:
+_FIELD, _ENTRY = "\x1f", "\x1e"  # unit and record separators: control characters, refused in every input
+
+
+def _texts(raw: bytes) -> tuple[str, dict[str, list[str]]] | None:
     try:
-        lines = raw.decode("utf-8").split("\n")
+        entries = raw.decode("utf-8").split(_ENTRY)
     except UnicodeDecodeError:
         return None
-    if len(lines) < 2 or lines[-1]:
-        return None  # cut short: a record file ends with a line break
-    entries = {}
-    for line in lines[1:-1]:
-        parts = line.split("\t", 2)
-        if len(parts) == 3:
-            entries[parts[0]] = parts[1:]
-    return lines[0], entries
+    if len(entries) < 2 or entries[-1]:
+        return None  # cut short: a record ends with a separator
+    found = {}
+    for entry in entries[1:-1]:
+        name, *texts = entry.split(_FIELD)
+        if texts:
+            found[name] = texts
+    return entries[0], found
 
 
-def _one_line(name: Any, digest: Any, text: Any) -> bool:
-    return (isinstance(name, str) and isinstance(digest, str) and isinstance(text, str)
-            and not any(c in name + digest for c in "\t\n") and "\n" not in text)
+def _plain_texts(*texts: Any) -> bool:
+    return all(isinstance(text, str) and _FIELD not in text and _ENTRY not in text for text in texts)
 
 
 def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -551,10 +554,14 @@ class StudyMemo:
     from: the store adds the study file's digest to the key, so a study whose file changed is made again.
     Entries of studies no longer made are forgotten when the memo is saved."""
 
-    def __init__(self, cache: Cache, name: str, key: str, files: Mapping[str, str] | None):
+    def __init__(self, cache: Cache, name: str, key: str, files: Mapping[str, str] | None, texts: bool = False):
         self.cache, self.name, self.key = cache, name, key
         self.files = files  # each study's file digest, by id; None: the keys given are whole
-        self.entries = cache.read_entries(name, key) if key else {}
+        # `texts`: each value a list of texts, kept as a record of texts (read without decoding)
+        self.texts = texts
+        self.entries: dict[str, Any] = ({study: [found[0], found[1:]] for study, found in
+                                         cache.read_texts(name, key).items()} if texts else
+                                        cache.read_entries(name, key)) if key else {}
         self.kept: dict[str, list[Any]] = {}
 
     def get(self, study_id: str, key: str) -> Any:
@@ -580,7 +587,10 @@ class StudyMemo:
     def save(self) -> None:
         """Write what was kept, once; then let it go (a memo may be saved before the build ends, to free its
         share of memory: the records of 100,000 studies are large)."""
-        if self.key:
+        if self.key and self.texts:
+            self.cache.write_texts(self.name, self.key, self.kept, self.entries,
+                                   lambda entry: [entry[0], *entry[1]] if isinstance(entry[1], list) else [])
+        elif self.key:
             self.cache.write_entries(self.name, self.key, self.kept, self.entries)
         self.key, self.entries, self.kept = "", {}, {}
 
@@ -615,7 +625,7 @@ class EditionMemory:
         self.table = StudyMemo(cache, f"table-pages-{label}", key, None)
         # A page of the table shows, around its rows, what the edition's other pages do: kept by the same key.
         self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
-        self.records = StudyMemo(cache, f"study-records-{label}", key, files)
+        self.records = StudyMemo(cache, f"study-records-{label}", key, files, texts=True)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]

@@ -73,7 +73,8 @@ def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_enco
 def test_texts_in_shards_read_back_as_written_not_decoded(tmp_path, hold):
     cache = Cache(tmp_path / ".cache", hold)
     key = cache.key("test")
-    texts = {f"study-{i}.yaml": [f"d{i}", json.dumps({"title": f"Ünïcode\t{i}\n", "n": i})] for i in range(50)}
+    texts = {f"study-{i}.yaml": [f"d{i}", json.dumps({"title": f"Ünïcode {i}"}), f"TY  - JOUR\nTI  - \t{i}\n"]
+             for i in range(50)}
     cache.write_texts("studies", key, texts, {})
     assert Cache(tmp_path / ".cache").read_texts("studies", key) == texts
     assert cache.read_texts("studies", key) == texts
@@ -89,11 +90,12 @@ def test_texts_in_shards_read_back_as_written_not_decoded(tmp_path, hold):
 def test_a_text_that_would_not_read_back_as_written_is_not_kept(tmp_path):
     cache = Cache(tmp_path / ".cache")
     key = cache.key("test")
-    texts = {"a.yaml": ["d1", "{}"], "b.yaml": ["d2", "two\nlines"], "c\t.yaml": ["d3", "{}"],
-             "d.yaml": ["d\t4", "{}"], "e.yaml": ["d5", '{"tab": "\t"}']}
+    texts = {"a.yaml": ["d1", "{}"], "b.yaml": ["d2", "a \x1e separator"], "c\x1f.yaml": ["d3", "{}"],
+             "d.yaml": ["d\x1f4", "{}"], "e.yaml": ["d5", "lines\nand\ttabs"], "f.yaml": ["d6", None],
+             "g.yaml": []}
     cache.write_texts("studies", key, texts, {})
     assert Cache(tmp_path / ".cache").read_texts("studies", key) == {"a.yaml": ["d1", "{}"],
-                                                                     "e.yaml": ["d5", '{"tab": "\t"}']}
+                                                                     "e.yaml": ["d5", "lines\nand\ttabs"]}
 
 
 def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path):
@@ -102,7 +104,7 @@ def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path):
     cache.write_texts("studies", key, {f"s{i}.yaml": [f"d{i}", "{}"] for i in range(40)}, {})
     shards = sorted((tmp_path / ".cache" / "studies").iterdir())
     shards[0].write_bytes(shards[0].read_bytes()[:-3])  # a write cut short
-    shards[1].write_bytes(b"\xff\xfe not UTF-8\n")
+    shards[1].write_bytes(b"\xff\xfe not UTF-8\x1e")
     read = Cache(tmp_path / ".cache").read_texts("studies", key)
     assert 0 < len(read) < 40 and all(value[1] == "{}" for value in read.values())
 

@@ -297,15 +297,15 @@ def test_a_damaged_study_in_the_record_of_valid_studies_is_read_from_its_file_ag
     assert json.loads(made["data/studies.json"])["studies"][0]["id"] == "alpha-2019"
     shards = sorted((root / ".cache" / "studies").glob("*.txt"))
     damages = iter(['{"id": "alpha-2019", "title": "cut off', '{"id": "beta-2020"}', '["not", "a", "study"]'])
-    for shard in shards:
-        key, *lines = shard.read_text(encoding="utf-8").split("\n")[:-1]
-        damaged = ["\t".join([*line.split("\t")[:2], next(damages, "{}")]) for line in lines]
-        shard.write_text("\n".join([key, *damaged]) + "\n", encoding="utf-8")
+    for shard in shards:  # entries end with U+001E, the name and texts of one are parted by U+001F
+        key, *entries, end = shard.read_text(encoding="utf-8").split("\x1e")
+        damaged = ["\x1f".join([*entry.split("\x1f")[:2], next(damages, "{}")]) for entry in entries]
+        shard.write_text("\x1e".join([key, *damaged, end]), encoding="utf-8")
     assert next(damages, None) is None
     assert main(["--root", str(root), "build", "--force"]) == 0
     assert _files(root / "site") == made
-    kept = [line.split("\t")[2] for shard in shards
-            for line in shard.read_text(encoding="utf-8").split("\n")[1:-1]]
+    kept = [entry.split("\x1f")[2] for shard in shards
+            for entry in shard.read_text(encoding="utf-8").split("\x1e")[1:-1]]
     assert len(kept) == len(START) and all(json.loads(text)["id"] for text in kept)
 
 
