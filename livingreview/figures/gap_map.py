@@ -186,14 +186,18 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
             continue
         values = aggregates.values[dimension]
         uncoded = sum(values[sid] is None for sid in on_map)
+        members: dict[Any, set[str]] = {}  # each value's studies on the map, found in one pass
+        for sid in on_map:
+            for value in values[sid] or ():
+                members.setdefault(value, set()).add(sid)
         shown = []
         for value in aggregates.order[dimension]:
-            having = {sid for sid in on_map if value in (values[sid] or ())}
+            having = members.get(value)
             if not having:
                 continue
             query = urlencode([(dimension, filter_value(value))])
             shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
-            segments[query] = {"cells": [sum(sid in having for sid in ids) for ids in cells],
+            segments[query] = {"cells": [sum(map(having.__contains__, ids)) for ids in cells],
                                "studies": len(having), "uncoded": uncoded}
         if shown:
             fields.append(SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)))
