@@ -211,14 +211,15 @@ class Staging:
         if isinstance(data, Unchanged):
             self._keep(relative, old)
             return False, data.digest
-        self._clear(relative)
         if isinstance(data, Pieces):
+            self._clear(relative)
             return self._put_pieces(relative, data, old)
         digest = file_digest(data)
         known = self.old(relative)
         if digest == known or (known is None and _same_bytes(Path(old), data)):
-            self._link(relative, old)
+            self._keep(relative, old)
             return False, digest
+        self._clear(relative)
         self.folder.create(relative, data)
         return True, digest
 
