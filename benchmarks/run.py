@@ -10,7 +10,7 @@ synthetic corpus (benchmarks/synthetic.py, also in a temporary folder), every
 run measures, each in a fresh process as a user runs it (imports included):
 
   check                  `build.py --root DIR check`
-  cold build             `build.py --root DIR build` after deleting site/ and .cache/
+  cold build             `build.py --root DIR build` after deleting site/, .site-spare/ and .cache/
   rebuild, unchanged     `build.py --root DIR build` again, with nothing changed
   rebuild, text edit     `build.py --root DIR build` after changing one study's title
   rebuild, coding edit   `build.py --root DIR build` after changing one study's value of a field that
@@ -393,7 +393,7 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
         shutil.rmtree(corpus.root / ".cache", ignore_errors=True)
         record("fresh_check", measure(build + ["check"], corpus.root, env))
         record("check", measure(build + ["check"], corpus.root, env))
-        for folder in ("site", ".cache"):
+        for folder in ("site", ".site-spare", ".cache"):
             shutil.rmtree(corpus.root / folder, ignore_errors=True)
         cold = measure(build + ["build", "--verbose"], corpus.root, env)
         record("cold", cold)
@@ -1015,7 +1015,7 @@ METHOD = """\
   start-up and imports count. Before the timed runs, one untimed `check` (and one untimed Hugo build)
   warms the page cache. Each run then measures, in this order: `check` after deleting
   .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
-  after deleting site/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
+  after deleting site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
   nothing changed; a rebuild after changing the title of one study (its page, the study table and the
   downloads change, no figure does); and a rebuild after changing that study's value of one field to
   another allowed value (the coding edit: figures change, and the build imports matplotlib and draws
@@ -1090,7 +1090,7 @@ def profile(size: int, seed: int, out: Path | None, top: int, scratch: Path, scr
                f"reproduce: {_shown(sys.executable)} benchmarks/run.py --profile {size} --profile-out FILE\n\n")
     for number, (title, command, shown, note) in enumerate(runs, start=1):
         stats_file = scratch / f"build-{number}.prof"
-        for folder in ("site", ".cache"):
+        for folder in ("site", ".site-spare", ".cache"):
             shutil.rmtree(root / folder, ignore_errors=True)
         measure([sys.executable, str(script), "--root", str(root), "check"], root)
         shutil.rmtree(root / ".cache", ignore_errors=True)

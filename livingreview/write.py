@@ -14,7 +14,9 @@ two renames), so a reader or an interrupted build sees the old site or the new o
 
 A build that knows which files of the old site are intact may have them all linked into the staging folder
 beforehand (`link_old_site`, on the other core while it loads the review): it then puts only what changed,
-and removes what it no longer makes.
+and removes what it no longer makes. The site a build replaces is kept beside the new one as the spare
+(`.site-spare`), to stage the next build in: most of its files are the new site's own (hard links to the
+same files), so only the files that differ are linked again, not every file of the site.
 """
 
 from __future__ import annotations
@@ -160,17 +162,77 @@ def staging_folder(site: Path) -> Path:
     return site.with_name(f".{site.name}-staging-{os.getpid()}")
 
 
+def spare_folder(site: Path) -> Path:
+    """Where the site a build replaced is kept, to stage the next build in."""
+    return site.with_name(f".{site.name}-spare")
+
+
 def link_old_site(site: Path, staged: Path, files: Iterable[str]) -> list[str]:
-    """Hard-link these files of the old site into a new staging folder `staged`; return those that could not
-    be linked (gone meanwhile, or refused)."""
+    """Make the staging folder `staged` hold these files of the old site, hard-linked, and nothing else;
+    return those that could not be linked (gone meanwhile, or refused). It starts from the spare, where
+    there is one: a file already linked there (the old site's very file) stays, any other is removed."""
     _remove(staged)
+    with contextlib.suppress(OSError):  # no spare, or another build took it: start from an empty folder
+        os.rename(spare_folder(site), staged)
+    wanted = list(files)
+    present = _cleared(staged, set(wanted))
+    current = _entries(site)[0] if present and _same_device(site, staged) else {}
     folder, missed = Folder(staged), []
-    for relative in files:
+    for relative in wanted:
+        inode = present.get(relative)
+        if inode is not None and inode == current.get(relative):
+            continue
         try:
+            if inode is not None:
+                os.unlink(folder.path(relative))
             folder.link(relative, os.path.join(site, *_parts(relative)))
         except (OSError, RefusedPath):
             missed.append(relative)
     return missed
+
+
+def _cleared(staged: Path, wanted: set[str]) -> dict[str, int]:
+    """Remove from `staged` every entry not `wanted`, and folders left empty; return the inodes of the rest
+    (none, and the folder emptied, if something could not be removed)."""
+    present, folders = _entries(staged)
+    try:
+        for relative in present.keys() - wanted:
+            os.unlink(os.path.join(staged, relative))
+    except OSError:
+        _remove(staged)
+        return {}
+    for path in sorted(folders, key=len, reverse=True):  # the deepest first, so that emptied parents go too
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+    return {relative: inode for relative, inode in present.items() if relative in wanted}
+
+
+def _entries(root: Path) -> tuple[dict[str, int], list[str]]:
+    """The inode of every entry under `root` that is not a folder (a link is not followed), by its path
+    there; and every folder under it. The inodes come with the folders' listings: no file is looked at."""
+    found: dict[str, int] = {}
+    folders: list[str] = []
+    pending = [(str(root), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                found[prefix + entry.name] = entry.inode()
+    return found, folders
+
+
+def _same_device(first: Path, second: Path) -> bool:
+    try:
+        return os.stat(first).st_dev == os.stat(second).st_dev
+    except OSError:
+        return False
 
 
 class LinkedOldSite:
@@ -286,8 +348,7 @@ def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: 
         if not staging.folder.root.is_dir():
             staging.folder.root.mkdir()  # a review with nothing to publish still gets its (empty) site
         with _no_interruption():
-            _publish(staging.folder.root, site)
-            _remove(staging.folder.root)  # after the exchange, the old site
+            _retire(_publish(staging.folder.root, site), site)
     except BaseException:
         _remove(staging_folder(site))
         raise
@@ -364,14 +425,29 @@ def _no_interruption() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _publish(staged: Path, site: Path) -> None:
+def _publish(staged: Path, site: Path) -> Path | None:
+    """Put the staged site in place; return where the old site now is (None if there was none)."""
     if not os.path.lexists(site):
         os.rename(staged, site)
-    elif not _exchange(staged, site):
-        retired = site.with_name(f".{site.name}-staging-{os.getpid()}-old")
-        os.rename(site, retired)
-        os.rename(staged, site)
-        _remove(retired)
+        return None
+    if _exchange(staged, site):
+        return staged
+    retired = site.with_name(f".{site.name}-staging-{os.getpid()}-old")
+    os.rename(site, retired)
+    os.rename(staged, site)
+    return retired
+
+
+def _retire(old: Path | None, site: Path) -> None:
+    """Keep the old site as the spare (in place of an earlier spare, which no build took)."""
+    if old is None:
+        return
+    spare = spare_folder(site)
+    _remove(spare)
+    try:
+        os.rename(old, spare)
+    except OSError:
+        _remove(old)
 
 
 def _exchange(first: Path, second: Path) -> bool:

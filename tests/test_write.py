@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -88,7 +89,11 @@ def test_the_site_is_replaced_whole_and_unchanged_files_keep_their_time(tmp_path
     assert (report.written, report.unchanged) == (1, 1)
     assert (site / "index.html").read_bytes() == b"new"
     assert (site / "a" / "page.html").stat().st_mtime_ns == kept
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
+    # no staging folder left; the site it replaced is kept as the spare, its unchanged file the site's own
+    spare = tmp_path / ".site-spare"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-spare", "site"]
+    assert (spare / "index.html").read_bytes() == b"old"
+    assert (spare / "a" / "page.html").stat().st_ino == (site / "a" / "page.html").stat().st_ino
 
 
 @pytest.mark.parametrize("forked", [True, False])
@@ -120,7 +125,7 @@ def test_a_site_staged_from_the_old_one_linked_beforehand_is_the_site_of_the_out
     assert not (site / "b").exists()
     assert all((site / path).stat().st_ino == inodes[path] for path in ("a/same.html", "data/big.json", "kept.html"))
     assert (report.written, report.unchanged) == (2, 3) and report.kept == {"a/same.html", "data/big.json", "kept.html"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-spare", "site"]
 
 
 def test_linking_the_old_site_reports_what_it_could_not_link_and_starts_from_an_empty_folder(tmp_path):
@@ -129,6 +134,49 @@ def test_linking_the_old_site_reports_what_it_could_not_link_and_starts_from_an_
     (staged / "leftover").mkdir(parents=True)
     assert link_old_site(site, staged, ["a.html", "vanished.html", "b/c.html", "../x"]) == ["vanished.html", "../x"]
     assert files_under(staged) == {"a.html", "b/c.html"} and not (staged / "leftover").exists()
+
+
+def test_the_spare_is_staged_from_keeping_the_old_sites_own_files_and_nothing_else(tmp_path):
+    """The spare (the site before the last build) shares the unchanged files with the site: those stay, a
+    file that differs is linked again, and what the site no longer has, or has changed since, is removed."""
+    site, staged = tmp_path / "site", tmp_path / "staged"
+    write_site([("same.html", b"same"), ("changed.html", b"1"), ("gone/x.html", b"x"), ("edited.html", b"e")], site)
+    write_site([("same.html", b"same"), ("changed.html", b"2"), ("edited.html", b"e"), ("new/y.html", b"y")], site)
+    spare = tmp_path / ".site-spare"
+    assert (spare / "gone" / "x.html").exists() and (spare / "changed.html").read_bytes() == b"1"
+    kept = (spare / "same.html").stat().st_ino
+    intact = ["same.html", "changed.html", "new/y.html"]  # edited.html: changed by hand since, so not intact
+    assert link_old_site(site, staged, intact) == []
+    assert not spare.exists()  # taken: a staging folder is no one else's
+    assert files_under(staged) == set(intact) and not (staged / "gone").exists()
+    assert all((staged / path).stat().st_ino == (site / path).stat().st_ino for path in intact)
+    assert (staged / "same.html").stat().st_ino == kept  # left in place, not linked again
+
+
+@settings(max_examples=60, deadline=None)
+@given(site_files=st.sets(st.sampled_from(["a.html", "b/c.html", "b/d.html", "e/f/g.html", "h"]), max_size=5),
+       spare_files=st.sets(st.sampled_from(["a.html", "b/c.html", "b", "e/f", "h/i.html", "x/y/z.html"]), max_size=5),
+       shared=st.booleans(), links=st.booleans(), intact=st.data())
+def test_whatever_the_spare_holds_the_staging_folder_holds_exactly_the_old_sites_intact_files(
+        tmp_path_factory, site_files, spare_files, shared, links, intact):
+    root = tmp_path_factory.mktemp("spare")
+    site, staged, spare = root / "site", root / "staged", root / ".site-spare"
+    write_site([(path, path.encode()) for path in sorted(site_files)], site)
+    for path in sorted(spare_files):  # a spare left as anything: other files, folders where files were
+        with contextlib.suppress(OSError):
+            if shared and path in site_files:
+                (spare / path).parent.mkdir(parents=True, exist_ok=True)
+                os.link(site / path, spare / path)
+            else:
+                Folder(spare).write(path, b"stale")
+    if links and spare.is_dir():
+        (spare / "outside").symlink_to(root)  # a link in the spare is removed, never followed
+    wanted = sorted(intact.draw(st.sets(st.sampled_from(sorted(site_files))))) if site_files else []
+    assert link_old_site(site, staged, wanted) == []
+    assert files_under(staged) == set(wanted) and not (staged / "outside").is_symlink()
+    assert all((staged / path).stat().st_ino == (site / path).stat().st_ino for path in wanted)
+    assert {path: (site / path).read_bytes() for path in files_under(site)} == {p: p.encode() for p in site_files}
+    assert not any(folder.is_dir() and not any(folder.iterdir()) for folder in staged.rglob("*"))
 
 
 def test_a_build_stopped_before_it_writes_leaves_no_staging_folder(tmp_path):
