@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
 
 from .write import Folder, Pieces, RefusedPath, Unchanged, file_digest
 
@@ -461,16 +461,15 @@ class KnownStudies:
     def get(self, path: Path) -> Study | None:
         entry = self.entries.get(path.name)
         digest = self.inputs.files.get(str(path))
-        if not (isinstance(entry, list) and len(entry) == 2 and digest and entry[0] == digest
-                and isinstance(entry[1], str)):
+        if not (_known(entry) and digest and entry[0] == digest):
             return None
         made = (self.key, path.name, digest)
         study = self.cache.studies.get(made)
         if study is None:
-            from .study import study_from_data
+            from .study import study_from_record
 
             try:
-                study = study_from_data(json.loads(entry[1]), f"{self.shown}/{path.name}")
+                study = study_from_record(entry[1], entry[2], f"{self.shown}/{path.name}")
             except (KeyError, TypeError, ValueError, AttributeError):
                 del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
                 return None
@@ -481,7 +480,7 @@ class KnownStudies:
 
     def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
-        from .study import study_json
+        from .study import study_record
 
         by_id = {study.id: study for study in studies}
         entries: dict[str, list[Any]] = {}
@@ -489,15 +488,20 @@ class KnownStudies:
             study, digest = by_id.get(path.stem), self.inputs.files.get(str(path))
             if study is not None and digest and study.path == f"{self.shown}/{path.name}":
                 entry = self.entries.get(path.name)
-                if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == digest
-                        and isinstance(entry[1], str)):
-                    entry = [digest, study]  # its text is made when its shard is written
+                if not (_known(entry) and entry[0] == digest):
+                    entry = [digest, study]  # its texts are made when its shard is written
                 entries[path.name] = entry
         self.cache.write_texts("studies", self.key, entries, self.before,
-                               lambda entry: entry if isinstance(entry[1], str) else [entry[0], study_json(entry[1])])
+                               lambda entry: entry if _known(entry) else [entry[0], *study_record(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]
+
+
+def _known(entry: Any) -> TypeGuard[list[str]]:
+    """Whether a valid study's entry is as the record keeps it: its file's digest, its record (`study_json`)
+    and where its evidence notes are in that (`study_record`)."""
+    return isinstance(entry, list) and len(entry) == 3 and all(isinstance(text, str) for text in entry)
 
 
 class KnownReleases:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from sys import intern
@@ -136,8 +136,8 @@ def _lettered(study: Study, suffix: str) -> Study:
 _UNLETTERED = attrgetter(*(f.name for f in fields(Study) if f.name != "suffix"))
 
 
-def study_from_data(data: Mapping[str, Any], path: str) -> Study:
-    """Build a Study from a schema-valid mapping."""
+def study_from_data(data: Mapping[str, Any], path: str, evidence: Mapping[str, Evidence] | None = None) -> Study:
+    """Build a Study from a schema-valid mapping (`evidence`: its evidence notes, if not in `data`)."""
     second = data.get("second_coding")
     return Study(
         id=data["id"],
@@ -155,13 +155,17 @@ def study_from_data(data: Mapping[str, Any], path: str) -> Study:
         no_doi_reason=data.get("no_doi_reason", ""),
         in_baseline=data.get("in_baseline", False),
         coded_by=data.get("coded_by", ""),
-        evidence={intern(key): _evidence(item) for key, item in data.get("evidence", {}).items()},
+        evidence=_notes(data.get("evidence", {})) if evidence is None else evidence,
         notes=data.get("notes", ""),
         second_coding=SecondCoding(second["coder"], _shared(second["codes"]), dict(second.get("resolved", {})))
         if second else None,
         disagreements={key: Disagreement(item["value"], item["note"], item.get("source", ""), item.get("where", ""))
                        for key, item in data.get("disagreements", {}).items()},
     )
+
+
+def _notes(data: Mapping[str, Any]) -> dict[str, Evidence]:
+    return {intern(key): _evidence(item) for key, item in data.items()}
 
 
 def _evidence(item: str | Mapping[str, str]) -> Evidence:
@@ -208,6 +212,73 @@ def study_to_data(study: Study) -> dict[str, Any]:
 def study_json(study: Study) -> str:
     """A study's record in data/studies.json (and in the record of valid studies the cache keeps)."""
     return json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
+
+
+_EVIDENCE_KEY = ',"evidence":'
+
+
+def study_record(study: Study) -> tuple[str, str]:
+    """The study's record (`study_json`), and where its evidence notes are in it ("start:end", or "" if
+    it has none): the part `study_from_record` decodes only when the notes are asked for."""
+    data = study_to_data(study)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if "evidence" not in data:
+        return text, ""
+    keys = list(data)
+    before = {key: data[key] for key in keys[:keys.index("evidence")]}
+    start = len(json.dumps(before, ensure_ascii=False, separators=(",", ":"))) - 1 + len(_EVIDENCE_KEY)
+    notes = json.dumps(data["evidence"], ensure_ascii=False, separators=(",", ":"))
+    same = text[start - len(_EVIDENCE_KEY):start] == _EVIDENCE_KEY and text[start:start + len(notes)] == notes
+    return text, f"{start}:{start + len(notes)}" if same else ""
+
+
+def study_from_record(text: str, notes: str, path: str) -> Study:
+    """The study of a record that `study_record` made; ValueError if it is not one. Its evidence notes,
+    most of its text, are decoded only when first asked for: a rebuild shows those of a few studies."""
+    if not notes:
+        return study_from_data(json.loads(text), path)
+    start, end = (int(bound) for bound in notes.split(":"))
+    if not (len(_EVIDENCE_KEY) <= start <= end <= len(text) and text[start - len(_EVIDENCE_KEY):start] == _EVIDENCE_KEY
+            and text[start:start + 1] == "{" and text[end - 1:end] == "}"):
+        raise ValueError("the evidence notes are not where the record says")
+    return study_from_data(json.loads(text[:start - len(_EVIDENCE_KEY)] + text[end:]), path,
+                           _EvidenceText(text, start, end, path))
+
+
+class _EvidenceText(Mapping[str, Evidence]):
+    """A study's evidence notes, kept as the part of its record that holds them, decoded on first use."""
+
+    __slots__ = ("_text", "_start", "_end", "_path", "_notes")
+
+    def __init__(self, text: str, start: int, end: int, path: str):
+        self._text, self._start, self._end, self._path = text, start, end, path
+        self._notes: dict[str, Evidence] | None = None
+
+    def _decoded(self) -> dict[str, Evidence]:
+        if self._notes is None:
+            try:
+                self._notes = _notes(json.loads(self._text[self._start:self._end]))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                from .diagnostics import BuildError, Diagnostic
+
+                raise BuildError([Diagnostic(self._path, 1, 1, "the record .cache/ keeps of this study is damaged; "
+                                             "delete the folder .cache/ and build again")]) from None
+        return self._notes
+
+    def __getitem__(self, key: str) -> Evidence:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return dict, (self._decoded(),)
 
 
 def _evidence_data(evidence: Evidence) -> str | dict[str, str]:

@@ -4,7 +4,19 @@ import json
 import pickle
 from dataclasses import replace
 
-from livingreview.study import distinguished, study_from_data, study_to_data
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livingreview.diagnostics import BuildError
+from livingreview.study import (
+    distinguished,
+    study_from_data,
+    study_from_record,
+    study_json,
+    study_record,
+    study_to_data,
+)
 
 DATA = {
     "id": "doe-2020", "title": "A study", "authors": [{"family": "Doe", "given": "J."}, {"family": "Roe"}],
@@ -77,3 +89,49 @@ def test_studies_cited_alike_are_lettered_by_title_and_are_otherwise_the_same_st
     lettered = distinguished(studies)
     assert [s.short_citation for s in lettered] == ["Doe et al. (2020b)", "Doe et al. (2020a)", "Doe et al. (2019)"]
     assert list(lettered) == [replace(studies[0], suffix="b"), replace(studies[1], suffix="a"), studies[2]]
+
+
+NOTES = st.one_of(st.text(max_size=8), st.fixed_dictionaries(
+    {"note": st.text(max_size=8)}, optional={"source": st.text(min_size=1, max_size=4),
+                                             "where": st.text(min_size=1, max_size=4)}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(evidence=st.dictionaries(st.sampled_from(["involvement", "stages", "evidence", '","evidence":{']), NOTES,
+                                max_size=3),
+       title=st.text(max_size=12), notes=st.text(max_size=6), second=st.booleans(), disagreement=st.booleans())
+def test_a_study_read_back_from_its_record_is_the_study_whatever_its_notes(evidence, title, notes, second,
+                                                                             disagreement):
+    """The record of valid studies keeps each study's JSON and where its evidence notes are in it; read back,
+    it is the same study, the notes decoded when first asked for (a field may be called "evidence", and a
+    text may hold what the record's syntax looks like)."""
+    data = {key: value for key, value in DATA.items() if key not in ("evidence", "notes", "second_coding")}
+    data |= {"title": title, "codes": {**DATA["codes"], "evidence": "x"}}
+    data |= {"evidence": evidence} if evidence else {}
+    data |= {"notes": notes} if notes else {}
+    data |= {"second_coding": DATA["second_coding"]} if second else {}
+    data |= {"disagreements": {"stages": {"value": ["tending"], "note": "n"}}} if disagreement else {}
+    study = study_from_data(data, "studies/doe-2020.yaml")
+    text, where = study_record(study)
+    assert text == study_json(study)
+    assert bool(where) == bool(evidence)
+    again = study_from_record(text, where, "studies/doe-2020.yaml")
+    assert again == study and study_to_data(again) == study_to_data(study)
+    assert repr(again) == repr(study)
+    assert pickle.loads(pickle.dumps(again)) == study
+
+
+def test_a_records_notes_are_decoded_only_when_asked_for_and_a_damaged_note_is_reported_then():
+    study = study_from_data(DATA, "studies/doe-2020.yaml")
+    text, where = study_record(study)
+    start, end = (int(bound) for bound in where.split(":"))
+    damaged = text[:start] + "{" + "?" * (end - start - 2) + "}" + text[end:]
+    again = study_from_record(damaged, where, "studies/doe-2020.yaml")
+    assert again.title == study.title and again.codes == study.codes
+    with pytest.raises(BuildError) as error:
+        again.evidence.get("involvement")
+    problem = error.value.diagnostics[0]
+    assert problem.path == "studies/doe-2020.yaml" and ".cache/" in problem.message
+    for wrong in (f"{start + 1}:{end}", f"{start}:{end + 5}", f"{end}:{start}", "x:y", "3"):
+        with pytest.raises(ValueError):  # the entry is then not believed: the study file is read again
+            study_from_record(text, wrong, "studies/doe-2020.yaml")
