@@ -160,7 +160,9 @@ def stop_launcher() -> None:
 
 
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    """Run one command in a fresh process; its wall time, peak RSS and CPU time."""
+    """Run one command in a fresh process; its wall time, peak RSS and CPU time. What earlier commands wrote
+    is flushed to disk first (untimed), so that no measurement pays for writing back another's files."""
+    os.sync()
     with tempfile.TemporaryDirectory(prefix="livingreview-bench-output-") as folder:
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
         result = _launch(command, cwd, env, out, err)
@@ -470,6 +472,7 @@ def run_serve(corpus: Corpus, runs: int, script: Path, log: Callable[[str], None
             corpus.serve[name] = []
         for run in range(runs):
             for name in SERVE_LABELS:
+                os.sync()  # as before each measured command
                 if name == "text_edit":
                     edit_title(edit.path, 100 + run)
                 else:
@@ -1012,7 +1015,9 @@ METHOD = """\
   run cannot mix versions (and the cache, which is keyed by the engine's source, is not upset by such
   edits). The digest above names the version.
 - **Measurements.** Every measurement is a fresh `python build.py --root DIR …` process, so interpreter
-  start-up and imports count. Before the timed runs, one untimed `check` (and one untimed Hugo build)
+  start-up and imports count. Before each (and before each edit in `serve`), what earlier measurements
+  wrote is flushed to disk (`sync`, untimed): a measurement does not pay for writing back another's files
+  (a cold build of 100,000 studies leaves about a gigabyte to write). Before the timed runs, one untimed `check` (and one untimed Hugo build)
   warms the page cache. Each run then measures, in this order: `check` after deleting
   .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
   after deleting site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
