@@ -1015,18 +1015,18 @@ METHOD = """\
   run cannot mix versions (and the cache, which is keyed by the engine's source, is not upset by such
   edits). The digest above names the version.
 - **Measurements.** Every measurement is a fresh `python build.py --root DIR …` process, so interpreter
-  start-up and imports count. Before each (and before each edit in `serve`), what earlier measurements
-  wrote is flushed to disk (`sync`, untimed): a measurement does not pay for writing back another's files
-  (a cold build of 100,000 studies leaves about a gigabyte to write). Before the timed runs, one untimed `check` (and one untimed Hugo build)
-  warms the page cache. Each run then measures, in this order: `check` after deleting
-  .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
-  after deleting site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a rebuild with
-  nothing changed; a rebuild after changing the title of one study (its page, the study table and the
-  downloads change, no figure does); and a rebuild after changing that study's value of one field to
-  another allowed value (the coding edit: figures change, and the build imports matplotlib and draws
-  them). The field is a single-value field that a figure shows, preferably a column of the study table,
-  with values that no cross-field rule constrains (for the repository's review, `role`); the study is the
-  middle study file, by name, that has a line for it. Each corpus's section names both.
+  start-up and imports count. Before each (and before each edit in `serve`), what earlier measurements wrote
+  is flushed to disk (`sync`, untimed): a measurement does not pay for writing back another's files (a cold
+  build of 100,000 studies leaves about a gigabyte to write). Before the timed runs, one untimed `check`
+  (and one untimed Hugo build) warms the page cache. Each run then measures, in this order: `check` after
+  deleting .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
+  after deleting site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a
+  rebuild with nothing changed; a rebuild after changing the title of one study (its page, the study table
+  and the downloads change, no figure does); and a rebuild after changing that study's value of one field to
+  another allowed value (the coding edit: figures change, and the build imports matplotlib and draws them).
+  The field is a single-value field that a figure shows, preferably a column of the study table, with values
+  that no cross-field rule constrains (for the repository's review, `role`); the study is the middle study
+  file, by name, that has a line for it. Each corpus's section names both.
   For the repository's review, each run also times importing matplotlib's figure and SVG modules in a
   bare `python -c`: the floor under any rebuild that has to draw a figure.
 - **Work folder.** The corpora and Hugo's site live in one temporary folder (`--workdir`, default the
