@@ -174,6 +174,8 @@ def link_old_site(site: Path, staged: Path, files: Iterable[str]) -> list[str]:
     _remove(staged)
     with contextlib.suppress(OSError):  # no spare, or another build took it: start from an empty folder
         os.rename(spare_folder(site), staged)
+    if os.path.islink(staged) or not os.path.isdir(staged):
+        _remove(staged)  # a spare that is no folder (a link to one is not followed): only the link goes
     wanted = list(files)
     present = _cleared(staged, set(wanted))
     current = _entries(site)[0] if present and _same_device(site, staged) else {}

@@ -179,6 +179,20 @@ def test_whatever_the_spare_holds_the_staging_folder_holds_exactly_the_old_sites
     assert not any(folder.is_dir() and not any(folder.iterdir()) for folder in staged.rglob("*"))
 
 
+def test_a_spare_that_is_a_link_is_removed_and_what_it_points_to_is_left_alone(tmp_path):
+    """A link in the spare's place (a pull request can commit one beside site/) is never followed."""
+    site, staged, elsewhere = tmp_path / "site", tmp_path / "staged", tmp_path / "elsewhere"
+    write_site([("a.html", b"a")], site)
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "notes.txt").write_bytes(b"mine")
+    (elsewhere / "deep" / "a.html").write_bytes(b"mine too")
+    (tmp_path / ".site-spare").symlink_to(elsewhere)
+    assert link_old_site(site, staged, ["a.html"]) == []
+    assert files_under(staged) == {"a.html"} and not staged.is_symlink()
+    assert files_under(elsewhere) == {"notes.txt", "deep/a.html"} and (elsewhere / "notes.txt").read_bytes() == b"mine"
+    assert not (tmp_path / ".site-spare").exists()
+
+
 def test_a_build_stopped_before_it_writes_leaves_no_staging_folder(tmp_path):
     site = tmp_path / "site"
     first = write_site([("a.html", b"a"), ("b/c.html", b"c")], site)
