@@ -619,7 +619,7 @@ class KeptPages:
 
 class EditionMemory:
     """What the last build made from an edition's studies: their pages, their rows in the study table,
-    the table's pages, and their records in the downloads and in the table's exports."""
+    the table's pages, and their records in the downloads."""
 
     def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str],
                  pages_key: str):
@@ -630,7 +630,6 @@ class EditionMemory:
         # A page of the table shows, around its rows, what the edition's other pages do: kept by the same key.
         self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files, texts=True)
-        self.exports = StudyMemo(cache, f"table-exports-{label}", key, None, texts=True)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
@@ -643,5 +642,5 @@ class EditionMemory:
         return self.cache.key("edition pages", self.pages_key, key) if self.pages_key else ""
 
     def save(self) -> None:
-        for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.exports, self.shown):
+        for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.shown):
             memo.save()

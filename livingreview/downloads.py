@@ -49,7 +49,6 @@ class Records:
     ris: tuple[str, ...]
     bib: tuple[str, ...]
     json: Sequence[str] | None = None
-    keys: Sequence[str] = ()  # each study's key in the memo of records, "" where it has none
 
 
 def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None,
@@ -58,7 +57,7 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     study and what its records show of the codebook are unchanged, and its JSON from `texts` (by id)."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
-    made, keys = [], []
+    made = []
     for study in studies:
         found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
         if not is_strings(found, 3):
@@ -67,10 +66,9 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
             if memo:
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
-        keys.append(memo.full_key(study.id, f"{key}:{study.suffix}") if memo else "")
     csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
     json_records = [texts.get(study.id) or study_json(study) for study in studies] if texts else None
-    return Records(studies, header, csv_records, ris_records, bib_records, json_records, keys)
+    return Records(studies, header, csv_records, ris_records, bib_records, json_records)
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,

@@ -35,8 +35,8 @@ class StudyPages(Protocol):
 
 class Memory(Protocol):
     """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
-    rows, and the files), its studies' records in the downloads and in the table's exports, what its other
-    pages show of each study, and those pages."""
+    rows, and the files), its studies' records in the downloads, what its other pages show
+    of each study, and those pages."""
 
     @property
     def pages(self) -> StudyPages: ...
@@ -53,10 +53,6 @@ class Memory(Protocol):
 
     @property
     def records(self) -> Memo: ...
-
-    @property
-    def exports(self) -> Memo:
-        """The study table's exports script, by batch of records."""
 
     @property
     def shown(self) -> Memo: ...

@@ -165,7 +165,6 @@ def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool
         memory.rows.save()
         memory.table.save()
         memory.table_files.save()
-        memory.exports.save()
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
                                                      edition.content.baseline is not None, records))
@@ -443,8 +442,8 @@ class _Renderer:
                    for s, key in zip(studies, row_keys, strict=True)]
         data = _table_data(compact, dims, columns).encode("utf-8")
         del compact
-        exports = Pieces(partial(_exports, records, memory.exports if memory else None))
-        files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data), (TABLE_EXPORTS, exports)]
+        files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
+                                                   (TABLE_EXPORTS, Pieces(partial(_exports, records)))]
         version = hashlib.blake2b(data, digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
         count = max(1, -(-len(studies) // size))
@@ -768,42 +767,28 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
-def _exports(records: Records, memo: Memo | None = None) -> Iterator[bytes]:
+def _exports(records: Records) -> Iterator[bytes]:
     """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), in the table's
     first order, for the table's 'download the studies shown': a script that site.js loads on the first click.
-    Written a record at a time: the same text as one `_script_data` of all of them (its keys in order).
-    With `memo`, a batch of records is encoded again only when one of its records changed."""
+    Written a record at a time: the same text as one `_script_data` of all of them (its keys in order)."""
     yield b'window.livingreviewExports = {"bib":'
-    yield from _script_list(records.bib, "bib", records.keys, memo)
+    yield from _script_list(records.bib)
     yield b',"csv":'
-    yield from _script_list(records.csv, "csv", records.keys, memo)
+    yield from _script_list(records.csv)
     yield f',"csv_header":{_script_data(records.csv_header)},"ris":'.encode()
-    yield from _script_list(records.ris, "ris", records.keys, memo)
+    yield from _script_list(records.ris)
     yield b"};\n"
 
 
 _SCRIPT_BATCH = 1000  # texts encoded and written at once
 
 
-def _script_list(texts: Sequence[str], name: str = "", keys: Sequence[str] = (),
-                 memo: Memo | None = None) -> Iterator[bytes]:
+def _script_list(texts: Sequence[str]) -> Iterator[bytes]:
     """_script_data(list(texts)), in pieces: each piece a batch's list without its brackets (what
-    `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list).
-    A batch is kept in `memo` under its place and the `keys` of its texts (each text's key in the memo it
-    came from: the same key, the same text), where each has one."""
+    `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list)."""
     yield b"["
     for start in range(0, len(texts), _SCRIPT_BATCH):
-        batch = slice(start, start + _SCRIPT_BATCH)
-        known = keys[batch] if memo and len(keys) == len(texts) else ()
-        key = _digest(name, *known) if known and all(known) else ""
-        found = memo.get(f"{name}-{start}", key) if memo and key else None
-        if found is not None and is_strings(found, 1):
-            encoded = str(found[0])
-        else:
-            encoded = _script_data(list(texts[batch]))[1:-1]
-            if memo and key:
-                memo.keep(f"{name}-{start}", key, [encoded])
-        yield (("," if start else "") + encoded).encode("utf-8")
+        yield (("," if start else "") + _script_data(list(texts[start:start + _SCRIPT_BATCH]))[1:-1]).encode("utf-8")
     yield b"]"
 
 
