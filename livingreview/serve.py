@@ -167,8 +167,10 @@ def serve_command(project: Project, port: int = 8000) -> int:
     if (project.site / "draft").is_dir():  # with releases, the site's root shows the latest release
         print(f"serve: your changes, not yet released, are in the draft: {server.url}draft/", flush=True)
     try:
+        # Short naps, not one long wait: the kernel may hand Ctrl-C to a background thread, and
+        # Python then runs the handler only when this thread next wakes.
         while True:
-            threading.Event().wait(3600)
+            time.sleep(0.2)
     except KeyboardInterrupt:
         print("serve: stopped", file=sys.stderr)
     finally:

@@ -132,3 +132,41 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
     before = seen[str(root / "studies" / "alpha-2019.yaml")]
     os.utime(root / "studies" / "alpha-2019.yaml", ns=(before[0] + 10**9, before[0] + 10**9))
     assert snapshot(project)[str(root / "studies" / "alpha-2019.yaml")] != before
+
+
+_INTERRUPT_THE_WATCHER = """
+import signal, sys, threading, time, urllib.request
+from pathlib import Path
+from livingreview.project import Project
+from livingreview.serve import serve_command
+
+root, port = Path(sys.argv[1]), int(sys.argv[2])
+
+def interrupt_the_watcher():
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    watcher = next(thread for thread in threading.enumerate() if thread.name == "serve-watch")
+    signal.pthread_kill(watcher.ident, signal.SIGINT)
+
+threading.Thread(target=interrupt_the_watcher, daemon=True).start()
+sys.exit(serve_command(Project(root), port))
+"""
+
+
+def test_serve_stops_when_ctrl_c_reaches_a_background_thread(tmp_path):
+    # The kernel may deliver a process's SIGINT to any of its threads; the server must stop all the same.
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
+    process = subprocess.Popen([sys.executable, "-c", _INTERRUPT_THE_WATCHER, str(root), str(free_port())],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "serve: stopped" in err and "Traceback" not in err
