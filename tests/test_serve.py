@@ -92,6 +92,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def assert_stopped_cleanly(process: subprocess.Popen) -> None:
+    """The server ends within 30 s, says so, exits 0 without a traceback; killed if it hangs."""
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "serve: stopped" in err and "Traceback" not in err
+
+
 def test_serve_stops_on_ctrl_c(tmp_path):
     root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
     port = free_port()
@@ -105,13 +117,8 @@ def test_serve_stops_on_ctrl_c(tmp_path):
         assert process.stdout.readline().startswith(f"serve: http://127.0.0.1:{port}/")  # built and serving
         assert fetch(f"http://127.0.0.1:{port}/index.html")[0] == 200
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, err
-    assert "serve: stopped" in err and "Traceback" not in err
+        assert_stopped_cleanly(process)
     with pytest.raises(urllib.error.URLError):
         fetch(f"http://127.0.0.1:{port}/index.html")
     assert (root / "site" / "index.html").is_file()
@@ -162,11 +169,4 @@ def test_serve_stops_when_ctrl_c_reaches_a_background_thread(tmp_path):
     root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
     process = subprocess.Popen([sys.executable, "-c", _INTERRUPT_THE_WATCHER, str(root), str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-    try:
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, err
-    assert "serve: stopped" in err and "Traceback" not in err
+    assert_stopped_cleanly(process)
