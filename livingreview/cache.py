@@ -617,9 +617,43 @@ class KeptPages:
         self.memo.save()
 
 
+class KeptBatches:
+    """Texts made from a batch of studies (the table's exports, a thousand records at a time), each in a
+    file of its own under `folder`, named by the record key of what it was made from: a build reads only the
+    few it needs, and a large review's are never all in memory at once."""
+
+    def __init__(self, cache: Cache, folder: str, key: str):
+        self.cache, self.folder, self.key = cache, folder, key
+        self.asked: set[str] = set()
+
+    def _name(self, key: str) -> str:
+        record = self.cache.key(self.key, key) if self.key and key else ""
+        return f"{self.folder}/{record}.txt" if record else ""
+
+    def get(self, key: str) -> str | None:
+        name = self._name(key)
+        if not name:
+            return None
+        self.asked.add(name)
+        data = self.cache._read_bytes(name)
+        try:
+            return data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
+            return None
+
+    def keep(self, key: str, text: str) -> None:
+        name = self._name(key)
+        if name and self.cache._write_bytes(name, text.encode("utf-8")):
+            self.asked.add(name)
+
+    def prune(self) -> None:
+        if self.key:
+            self.cache.prune(self.folder, self.asked)
+
+
 class EditionMemory:
     """What the last build made from an edition's studies: their pages, their rows in the study table,
-    the table's pages, and their records in the downloads."""
+    the table's pages, and their records in the downloads and, by batch, in the table's exports."""
 
     def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str],
                  pages_key: str):
@@ -630,6 +664,7 @@ class EditionMemory:
         # A page of the table shows, around its rows, what the edition's other pages do: kept by the same key.
         self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files, texts=True)
+        self.exports = KeptBatches(cache, f"table-exports-{label}", key)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]

@@ -49,6 +49,7 @@ class Records:
     ris: tuple[str, ...]
     bib: tuple[str, ...]
     json: Sequence[str] | None = None
+    keys: Sequence[str] = ()  # each study's key in the memo of its records ("" if none): the same key, the same texts
 
 
 def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, memo: Memo | None = None,
@@ -57,9 +58,10 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     study and what its records show of the codebook are unchanged, and its JSON from `texts` (by id)."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
-    made = []
+    made, keys = [], []
     for study in studies:
         found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
+        keys.append(memo.full_key(study.id, f"{key}:{study.suffix}") if memo else "")
         if not is_strings(found, 3):
             found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
                      bibtex([study])]
@@ -68,7 +70,7 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
         made.append(found)
     csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
     json_records = [texts.get(study.id) or study_json(study) for study in studies] if texts else None
-    return Records(studies, header, csv_records, ris_records, bib_records, json_records)
+    return Records(studies, header, csv_records, ris_records, bib_records, json_records, keys)
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,

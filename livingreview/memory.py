@@ -33,10 +33,21 @@ class StudyPages(Protocol):
     def save(self) -> None: ...
 
 
+class Batches(Protocol):
+    """Texts made from a batch of studies at once, by the key of what they were made from."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def keep(self, key: str, text: str) -> None: ...
+
+    def prune(self) -> None:
+        """Forget the texts of keys not asked for since this store was made."""
+
+
 class Memory(Protocol):
     """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
-    rows, and the files), its studies' records in the downloads, what its other pages show
-    of each study, and those pages."""
+    rows, and the files), its studies' records in the downloads and, by batch, in the table's exports, what
+    its other pages show of each study, and those pages."""
 
     @property
     def pages(self) -> StudyPages: ...
@@ -53,6 +64,9 @@ class Memory(Protocol):
 
     @property
     def records(self) -> Memo: ...
+
+    @property
+    def exports(self) -> Batches: ...
 
     @property
     def shown(self) -> Memo: ...

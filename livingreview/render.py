@@ -44,7 +44,7 @@ from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
-from .memory import KeptOutput, Memo, Memory, StudyPages, is_strings
+from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_chunks
 from .references import format_study, reference_list, year_labels
@@ -443,7 +443,8 @@ class _Renderer:
         data = _table_data(compact, dims, columns).encode("utf-8")
         del compact
         files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
-                                                   (TABLE_EXPORTS, Pieces(partial(_exports, records)))]
+                                                   (TABLE_EXPORTS, Pieces(partial(_exports, records,
+                                                                                  memory.exports if memory else None)))]
         version = hashlib.blake2b(data, digest_size=6).hexdigest()
         size = TABLE_PAGE_SIZE
         count = max(1, -(-len(studies) // size))
@@ -767,28 +768,41 @@ def _filters(edition: Edition) -> list[dict[str, Any]]:
     return filters
 
 
-def _exports(records: Records) -> Iterator[bytes]:
+def _exports(records: Records, kept: Batches | None = None) -> Iterator[bytes]:
     """Each study as a CSV row, a RIS record and a BibTeX entry (escaped as the downloads are), in the table's
     first order, for the table's 'download the studies shown': a script that site.js loads on the first click.
-    Written a record at a time: the same text as one `_script_data` of all of them (its keys in order)."""
+    Written a batch of records at a time: the same text as one `_script_data` of all of them (its keys in
+    order). With `kept`, a batch whose records are all unchanged is taken as an earlier build encoded it."""
     yield b'window.livingreviewExports = {"bib":'
-    yield from _script_list(records.bib)
+    yield from _script_list(records.bib, "bib", records.keys, kept)
     yield b',"csv":'
-    yield from _script_list(records.csv)
+    yield from _script_list(records.csv, "csv", records.keys, kept)
     yield f',"csv_header":{_script_data(records.csv_header)},"ris":'.encode()
-    yield from _script_list(records.ris)
+    yield from _script_list(records.ris, "ris", records.keys, kept)
     yield b"};\n"
+    if kept is not None:
+        kept.prune()
 
 
 _SCRIPT_BATCH = 1000  # texts encoded and written at once
 
 
-def _script_list(texts: Sequence[str]) -> Iterator[bytes]:
+def _script_list(texts: Sequence[str], name: str = "", keys: Sequence[str] = (),
+                 kept: Batches | None = None) -> Iterator[bytes]:
     """_script_data(list(texts)), in pieces: each piece a batch's list without its brackets (what
-    `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list)."""
+    `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list).
+    A batch is kept under its place and its texts' `keys` (the same key, the same text), if each has one."""
     yield b"["
     for start in range(0, len(texts), _SCRIPT_BATCH):
-        yield (("," if start else "") + _script_data(list(texts[start:start + _SCRIPT_BATCH]))[1:-1]).encode("utf-8")
+        batch = slice(start, start + _SCRIPT_BATCH)
+        known = keys[batch] if kept is not None and len(keys) == len(texts) else ()
+        key = _digest(name, str(start), *known) if known and all(known) else ""
+        encoded = kept.get(key) if kept is not None and key else None
+        if encoded is None:
+            encoded = _script_data(list(texts[batch]))[1:-1]
+            if kept is not None and key:
+                kept.keep(key, encoded)
+        yield (("," if start else "") + encoded).encode("utf-8")
     yield b"]"
 
 

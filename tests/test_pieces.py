@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview import downloads, render
+from livingreview.cache import Cache, KeptBatches
 from livingreview.downloads import Records
 
 # Text with what the script form escapes (<, >, &, the two line separators), quotes, and other scripts.
@@ -31,3 +33,83 @@ def test_the_exports_script_in_pieces_is_one_script_data_of_them_all(csv, ris, b
         made = b"".join(render._exports(records)).decode("utf-8")
     assert made == f"window.livingreviewExports = {render._script_data(whole)};\n"
     assert json.loads(made.removeprefix("window.livingreviewExports = ").removesuffix(";\n")) == whole
+
+
+def _records(rows: list[tuple[str, str, str]], keys: list[str]) -> Records:
+    return Records((), "h", *(tuple(row[i] for row in rows) for i in range(3)), keys=keys)
+
+
+def _exports_text(records: Records, kept: KeptBatches | None) -> str:
+    return b"".join(render._exports(records, kept)).decode("utf-8")
+
+
+def _kept(cache: Cache) -> KeptBatches:
+    return KeptBatches(cache, "table-exports", "memory key")
+
+
+ROWS = st.lists(st.tuples(*[st.text(alphabet=st.sampled_from(list("ab<&\"\\\n\u2028é")), max_size=6)] * 3), max_size=7)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=ROWS, batch=st.integers(1, 3), changed=st.data())
+def test_exports_kept_by_batch_are_the_exports_made_anew_after_any_change_of_records(tmp_path_factory, rows, batch,
+                                                                                   changed):
+    """A batch an earlier build encoded is taken again only while each of its records has the same key (a changed
+    record has a new key, as in the memo of records): whatever changed, the script is the one made without it."""
+    cache = Cache(tmp_path_factory.mktemp("review") / ".cache")
+    keys = [f"k{i}:{row}" for i, row in enumerate(rows)]
+    with mock.patch.object(render, "_SCRIPT_BATCH", batch):
+        assert _exports_text(_records(rows, keys), _kept(cache)) == _exports_text(_records(rows, keys), None)
+        edited = list(rows)
+        for index in changed.draw(st.sets(st.sampled_from(range(len(rows))))) if rows else ():
+            edited[index] = (edited[index][0] + "x", edited[index][1], "<" + edited[index][2])
+        del edited[changed.draw(st.integers(0, len(edited))):]  # and studies removed from the end
+        new_keys = [f"k{i}:{row}" for i, row in enumerate(edited)]
+        edited_records = _records(edited, new_keys)
+        assert _exports_text(edited_records, _kept(cache)) == _exports_text(edited_records, None)
+    # what is kept is this build's batches, no more: three formats, each in batches of `batch` records
+    folder = cache.folder.root / "table-exports"
+    assert len(list(folder.iterdir()) if folder.is_dir() else []) == 3 * -(-len(edited) // batch)
+
+
+def test_only_the_batch_of_a_changed_record_is_encoded_again(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    rows = [(f"csv{i}", f"ris{i}", f"bib{i}") for i in range(10)]
+    keys = [f"k{i}" for i in range(10)]
+
+    def encoded_batches(rows: list[tuple[str, str, str]], keys: list[str]) -> list[Any]:
+        with mock.patch.object(render, "_SCRIPT_BATCH", 4), \
+                mock.patch.object(render, "_script_data", wraps=render._script_data) as encode:
+            _exports_text(_records(rows, keys), _kept(cache))
+        return [call.args[0] for call in encode.call_args_list if isinstance(call.args[0], list)]
+
+    assert len(encoded_batches(rows, keys)) == 9  # three batches (4, 4, 2 records) of each of three formats
+    edited = list(rows)
+    edited[5] = ("csv5!", "ris5", "bib5")
+    assert encoded_batches(edited, [*keys[:5], "k5 edited", *keys[6:]]) == [
+        ["bib4", "bib5", "bib6", "bib7"], ["csv4", "csv5!", "csv6", "csv7"], ["ris4", "ris5", "ris6", "ris7"]]
+    # a record with no key (a study with no known file) is never taken for its batch's kept text
+    assert encoded_batches(edited, [*keys[:5], "k5 edited", *keys[6:9], ""]) == [
+        ["bib8", "bib9"], ["csv8", "csv9"], ["ris8", "ris9"]]
+
+
+def test_a_damaged_batch_is_encoded_again(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    rows, keys = [("c", "r", "b"), ("c2", "r2", "b2")], ["k1", "k2"]
+    whole = _exports_text(_records(rows, keys), None)
+    assert _exports_text(_records(rows, keys), _kept(cache)) == whole
+    batches = list((cache.folder.root / "table-exports").iterdir())
+    assert len(batches) == 3
+    for batch in batches:
+        batch.write_bytes(b"\xff\xfe not UTF-8")
+    assert _exports_text(_records(rows, keys), _kept(cache)) == whole
+
+
+def test_a_batch_under_another_memory_key_is_not_taken(tmp_path):
+    """The memory's key covers the codebook, settings and engine: a record key alone does not name a text."""
+    cache = Cache(tmp_path / ".cache")
+    rows, keys = [("c", "r", "b")], ["k1"]
+    _exports_text(_records(rows, keys), _kept(cache))
+    other = [("c!", "r!", "b!")]
+    assert _exports_text(_records(other, keys), KeptBatches(cache, "table-exports", "another key")) == \
+        _exports_text(_records(other, keys), None)
