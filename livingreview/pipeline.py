@@ -88,23 +88,29 @@ def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None,
     return KnownStudies(cache, key, inputs, project.display(project.studies))
 
 
-def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Plan:
-    """Load and validate the review and every release; aggregate each edition and compute its figures."""
-    with _loading():
+def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False) -> Plan:
+    """Load and validate the review and every release; aggregate each edition and compute its figures.
+    With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done."""
+    with _loading(frozen):
         return _plan(project, cache, inputs)
 
 
 @contextlib.contextmanager
-def _loading() -> Iterator[None]:
+def _loading(frozen: bool) -> Iterator[None]:
     """Loading a review makes millions of objects that live as long as the build; Python's cycle collector
     would walk all of them again whenever enough new ones were made (about a second of a 10,000-study
-    build). Meanwhile only its young generations are collected: they hold what little garbage loading
-    makes (a validator's cycles), and their survivors are left alone."""
+    build). Meanwhile only the youngest generations are collected: they hold what little garbage loading
+    makes (a validator's cycles), and their survivors are left alone. When the survivors are frozen at the
+    end, even the middle generation is not collected: its survivors would be walked a second time for
+    the few objects it frees (a fresh build after a one-study edit of 10,000, same run: 69 such
+    collections, 0.046 s, 329 objects freed)."""
     young, middle, old = gc.get_threshold()
-    gc.set_threshold(young, middle, _NEVER)
+    gc.set_threshold(young, _NEVER if frozen else middle, _NEVER)
     try:
         yield
     finally:
+        if frozen:
+            gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it
         gc.set_threshold(young, middle, old)
 
 
@@ -220,8 +226,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
     old_site = LinkedOldSite(project.site, previous.last.intact)
     try:
-        site = plan(project, cache, inputs)
-        gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it again
+        site = plan(project, cache, inputs, frozen=True)
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
         report = write_site(_progress(_outputs(project, site, drawings, previous)), project.site,

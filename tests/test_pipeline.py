@@ -181,6 +181,23 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it_whether_it_succeeds_o
     assert collector() == before
 
 
+def test_a_frozen_plan_leaves_what_it_made_frozen_and_the_thresholds_as_they_were(review):
+    """A build's plan lives as long as the build: `frozen` hands it to the caller frozen, so no later
+    collection walks it; the collector's thresholds are as before, frozen or not."""
+    from livingreview.pipeline import plan
+    from livingreview.project import Project
+
+    thresholds = gc.get_threshold()
+    try:
+        made = plan(Project(review), frozen=True)
+        assert {s.id for s in made.review.studies} >= {"alpha-2019", "beta-2020"}
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == thresholds
+    finally:
+        gc.unfreeze()
+    plan(Project(review))
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+
+
 def test_an_unknown_name_in_a_page_fails_with_its_line(review, capsys):
     page = review / "content" / "pages" / "about.md"
     page.write_text("---\ntitle: About\n---\n\nOne.\n\n{{ studies_total }}\n")
