@@ -144,7 +144,8 @@ class Server:
 
     def stop(self) -> None:
         self._stopping.set()
-        self.httpd.shutdown()
+        if self._threads:  # shutdown() waits for serve_forever(), which runs only once started
+            self.httpd.shutdown()
         self.httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
@@ -162,11 +163,11 @@ def serve_command(project: Project, port: int = 8000) -> int:
     # ignored (in the background of a non-interactive shell).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    server.start()
-    print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
-    if (project.site / "draft").is_dir():  # with releases, the site's root shows the latest release
-        print(f"serve: your changes, not yet released, are in the draft: {server.url}draft/", flush=True)
-    try:
+    try:  # from here on, Ctrl-C stops the server whenever it comes (it may come before the first nap)
+        server.start()
+        print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
+        if (project.site / "draft").is_dir():  # with releases, the site's root shows the latest release
+            print(f"serve: your changes, not yet released, are in the draft: {server.url}draft/", flush=True)
         # Short naps, not one long wait: the kernel may hand Ctrl-C to a background thread, and
         # Python then runs the handler only when this thread next wakes.
         while True:

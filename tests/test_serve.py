@@ -170,3 +170,30 @@ def test_serve_stops_when_ctrl_c_reaches_a_background_thread(tmp_path):
     process = subprocess.Popen([sys.executable, "-c", _INTERRUPT_THE_WATCHER, str(root), str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     assert_stopped_cleanly(process)
+
+
+_CTRL_C_DURING_START = """
+import sys
+from pathlib import Path
+from livingreview.project import Project
+from livingreview import serve
+
+root, port, when = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+start = serve.Server.start
+
+def interrupted_start(self):
+    if when == "after":
+        start(self)  # serving already: Ctrl-C comes before the server has said where
+    raise KeyboardInterrupt
+
+serve.Server.start = interrupted_start
+sys.exit(serve.serve_command(Project(root), port))
+"""
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_serve_stops_cleanly_on_ctrl_c_while_it_starts(tmp_path, when):
+    root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
+    process = subprocess.Popen([sys.executable, "-c", _CTRL_C_DURING_START, str(root), str(free_port()), when],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert_stopped_cleanly(process)
