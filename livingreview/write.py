@@ -76,7 +76,7 @@ class Folder:
 
     def create_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
         """Write a new file piece by piece; return the digest of its bytes (as `file_digest`)."""
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.sha256()
 
         def fill(file: BinaryIO) -> None:
             for piece in pieces:
@@ -84,7 +84,7 @@ class Folder:
                 file.write(piece)
 
         self._new(relative, fill)
-        return digest.hexdigest()
+        return digest.hexdigest()[:_DIGEST_LENGTH]
 
     def _new(self, relative: str, fill: Callable[[BinaryIO], object]) -> str:
         target = self._prepared(relative)
@@ -126,8 +126,13 @@ def _parts(relative: str) -> list[str]:
 
 
 def file_digest(data: bytes) -> str:
-    """The digest by which a site file's bytes are remembered."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The digest by which a site file's bytes are remembered. SHA-256, as OpenSSL computes it with the
+    processor's SHA instructions where there are some: the large downloads of 10,000 studies (57 MB) are
+    digested in 38 ms, against 68 ms with BLAKE2b, on the machine BENCHMARKS.md names."""
+    return hashlib.sha256(data).hexdigest()[:_DIGEST_LENGTH]
+
+
+_DIGEST_LENGTH = 32  # hexadecimal digits kept: 128 bits tell any two files of a site apart
 
 
 @dataclass(frozen=True)

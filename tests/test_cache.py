@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from livingreview.cache import Cache
 
@@ -168,3 +170,31 @@ def test_a_held_cache_gives_back_what_an_equal_basis_made_in_the_last_build(tmp_
     assert made == [1, 3, 4]  # only the last build's is held
     fresh = Cache(tmp_path / ".cache")  # a build's own cache holds nothing from one call to the next
     assert [fresh.alike("tallies", "same", lambda n=n: make(n)) for n in (5, 6)] == [[5], [6]]
+
+
+_NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.dictionaries(_NAMES, st.integers(0, 3), max_size=40),
+       after=st.dictionaries(_NAMES, st.integers(0, 3), max_size=40), texts=st.booleans())
+def test_after_any_change_the_record_reads_back_and_only_shards_whose_entries_changed_are_written(
+        tmp_path_factory, before, after, texts):
+    folder = tmp_path_factory.mktemp("cache") / ".cache"
+    cache = Cache(folder)
+    key = cache.key("test")
+    if texts:
+        before, after = ({name: [str(value)] for name, value in entries.items()} for entries in (before, after))
+        cache.write_texts("memo", key, before, {})
+    else:
+        cache.write_entries("memo", key, before, {})
+    shards = {path.name: (path.stat().st_ino, path.read_bytes()) for path in (folder / "memo").glob("*")}
+    if texts:
+        cache.write_texts("memo", key, after, before)
+        assert Cache(folder).read_texts("memo", key) == after
+    else:
+        cache.write_entries("memo", key, after, before)
+        assert Cache(folder).read_entries("memo", key) == after
+    for path in (folder / "memo").glob("*"):
+        if path.name in shards and path.read_bytes() == shards[path.name][1]:
+            assert path.stat().st_ino == shards[path.name][0], f"{path.name} was written again unchanged"
