@@ -1,7 +1,8 @@
 """`livingreview serve`: build, serve site/ on localhost, and rebuild when an input changes.
 
 The server binds 127.0.0.1 only. A watcher polls the modification times of the
-files under studies/, content/, templates/ and releases/ twice a second (no dependency)
+files under every folder the site is built from (studies/, content/, templates/, releases/, searches/
+and screening/) twice a second (no dependency)
 and rebuilds after a change; it keeps matplotlib imported, so a rebuild that redraws a
 figure does not pay for that import, and keeps what the cache holds in memory, so a
 rebuild reads from .cache/ only what changed there. A build that finds problems prints them, path:line:
@@ -26,7 +27,6 @@ from .cache import Cache
 from .diagnostics import BuildError
 from .project import Project
 
-WATCHED = ("studies", "content", "templates", "releases")
 HOST = "127.0.0.1"
 
 Snapshot = dict[str, tuple[int, int]]
@@ -36,7 +36,7 @@ def snapshot(project: Project) -> Snapshot:
     """Modification time and size of every file the site is built from (taken twice a second: at 10,000
     studies, a walk by `os.scandir` costs a third of one by `Path.rglob`)."""
     found: Snapshot = {}
-    pending = [str(project.root / name) for name in WATCHED]
+    pending = [str(folder) for folder in project.inputs]
     while pending:
         try:
             entries = list(os.scandir(pending.pop()))
@@ -165,7 +165,8 @@ def serve_command(project: Project, port: int = 8000) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:  # from here on, Ctrl-C stops the server whenever it comes (it may come before the first nap)
         server.start()
-        print(f"serve: {server.url} (watching {', '.join(f + '/' for f in WATCHED)}; Ctrl-C stops)", flush=True)
+        watched = ", ".join(project.display(folder) + "/" for folder in project.inputs)
+        print(f"serve: {server.url} (watching {watched}; Ctrl-C stops)", flush=True)
         if (project.site / "draft").is_dir():  # with releases, the site's root shows the latest release
             print(f"serve: your changes, not yet released, are in the draft: {server.url}draft/", flush=True)
         # Short naps, not one long wait: the kernel may hand Ctrl-C to a background thread, and

@@ -17,7 +17,7 @@ from scratch import make_review, study, write_study
 
 from livingreview.cli import main
 from livingreview.project import Project
-from livingreview.serve import WATCHED, Server, snapshot
+from livingreview.serve import Server, snapshot
 
 
 def fetch(url: str) -> tuple[int, str, dict]:
@@ -129,12 +129,18 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
     project = Project(root)
     (root / "templates" / "partials").mkdir(parents=True)
     (root / "templates" / "partials" / "note.html").write_text("<p>note</p>\n", encoding="utf-8")
+    for folder, name in (("searches", "2026-01-pubmed.ris"), ("screening", "2026-01.csv")):
+        (root / folder).mkdir(exist_ok=True)
+        (root / folder / name).write_text("recorded\n", encoding="utf-8")
     (root / "studies" / "loop").symlink_to(root)  # a link back to the root: walked into, it never ends
+    (root / "notes.txt").write_text("not an input\n", encoding="utf-8")
     seen = snapshot(project)
-    expected = {str(path) for name in WATCHED if (root / name).is_dir()
-                for path in (root / name).rglob("*") if path.is_file()}
+    inputs = ("studies", "content", "templates", "releases", "searches", "screening")
+    expected = {str(path) for name in inputs if (root / name).is_dir()
+                for path in (root / name).rglob("*") if path.is_file() and "loop" not in path.parts}
     assert set(seen) == expected
-    assert str(root / "templates" / "partials" / "note.html") in seen
+    for shown in ("templates/partials/note.html", "searches/2026-01-pubmed.ris", "screening/2026-01.csv"):
+        assert str(root / shown) in seen
     assert not any("/loop/" in path for path in seen)
     before = seen[str(root / "studies" / "alpha-2019.yaml")]
     os.utime(root / "studies" / "alpha-2019.yaml", ns=(before[0] + 10**9, before[0] + 10**9))
