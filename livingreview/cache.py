@@ -652,8 +652,9 @@ class KeptBatches:
 
 
 class EditionMemory:
-    """What the last build made from an edition's studies: their pages, their rows in the study table,
-    the table's pages, and their records in the downloads and, by batch, in the table's exports."""
+    """What the last build made from an edition's studies: their pages, their rows in the study table (and,
+    by batch, in its data for site.js), the table's pages, and their records in the downloads and, by batch,
+    in the table's exports."""
 
     def __init__(self, cache: Cache, label: str, key: str, last: LastBuild, files: Mapping[str, str],
                  pages_key: str):
@@ -665,6 +666,7 @@ class EditionMemory:
         self.table_files = KeptPages(StudyMemo(cache, f"table-files-{label}", self._whole(key), None), last)
         self.records = StudyMemo(cache, f"study-records-{label}", key, files, texts=True)
         self.exports = KeptBatches(cache, f"table-exports-{label}", key)
+        self.table_data = KeptBatches(cache, f"table-data-{label}", key)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]

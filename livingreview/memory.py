@@ -45,9 +45,9 @@ class Batches(Protocol):
 
 
 class Memory(Protocol):
-    """An edition's memos: its study pages, its rows in the study table, the table's pages (by number: their
-    rows, and the files), its studies' records in the downloads and, by batch, in the table's exports, what
-    its other pages show of each study, and those pages."""
+    """An edition's memos: its study pages, its rows in the study table (and, by batch, in the table's data),
+    the table's pages (by number: their rows, and the files), its studies' records in the downloads and, by
+    batch, in the table's exports, what its other pages show of each study, and those pages."""
 
     @property
     def pages(self) -> StudyPages: ...
@@ -67,6 +67,10 @@ class Memory(Protocol):
 
     @property
     def exports(self) -> Batches: ...
+
+    @property
+    def table_data(self) -> Batches:
+        """The study table's rows for site.js, by batch."""
 
     @property
     def shown(self) -> Memo: ...

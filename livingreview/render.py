@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from html import unescape
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from jinja2 import (
     BaseLoader,
@@ -438,10 +438,8 @@ class _Renderer:
         by_suffix = {suffix: hashlib.blake2b(f"{shape}:{suffix}".encode(), digest_size=12).hexdigest()
                      for suffix in {s.suffix for s in studies}}
         row_keys = [by_suffix[s.suffix] for s in studies]
-        compact = [_compact_row(s, edition, dims, key, memory.rows if memory else None)
-                   for s, key in zip(studies, row_keys, strict=True)]
-        data = _table_data(compact, dims, columns).encode("utf-8")
-        del compact
+        compact = _CompactRows(studies, edition, dims, row_keys, memory.rows if memory else None)
+        data = _table_data(compact, dims, columns, memory.table_data if memory else None).encode("utf-8")
         files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
                                                    (TABLE_EXPORTS, Pieces(partial(_exports, records,
                                                                                   memory.exports if memory else None)))]
@@ -774,11 +772,11 @@ def _exports(records: Records, kept: Batches | None = None) -> Iterator[bytes]:
     Written a batch of records at a time: the same text as one `_script_data` of all of them (its keys in
     order). With `kept`, a batch whose records are all unchanged is taken as an earlier build encoded it."""
     yield b'window.livingreviewExports = {"bib":'
-    yield from _script_list(records.bib, "bib", records.keys, kept)
+    yield from _encoded(_script_list(records.bib, "bib", records.keys, kept))
     yield b',"csv":'
-    yield from _script_list(records.csv, "csv", records.keys, kept)
+    yield from _encoded(_script_list(records.csv, "csv", records.keys, kept))
     yield f',"csv_header":{_script_data(records.csv_header)},"ris":'.encode()
-    yield from _script_list(records.ris, "ris", records.keys, kept)
+    yield from _encoded(_script_list(records.ris, "ris", records.keys, kept))
     yield b"};\n"
     if kept is not None:
         kept.prune()
@@ -787,12 +785,17 @@ def _exports(records: Records, kept: Batches | None = None) -> Iterator[bytes]:
 _SCRIPT_BATCH = 1000  # texts encoded and written at once
 
 
-def _script_list(texts: Sequence[str], name: str = "", keys: Sequence[str] = (),
-                 kept: Batches | None = None) -> Iterator[bytes]:
+def _encoded(pieces: Iterable[str]) -> Iterator[bytes]:
+    return (piece.encode("utf-8") for piece in pieces)
+
+
+def _script_list(texts: Sequence[Any], name: str = "", keys: Sequence[str] = (),
+                 kept: Batches | None = None) -> Iterator[str]:
     """_script_data(list(texts)), in pieces: each piece a batch's list without its brackets (what
     `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list).
-    A batch is kept under its place and its texts' `keys` (the same key, the same text), if each has one."""
-    yield b"["
+    A batch is kept under its place and its items' `keys` (the same key, the same item), if each has one;
+    a batch taken from `kept` is not asked of `texts`."""
+    yield "["
     for start in range(0, len(texts), _SCRIPT_BATCH):
         batch = slice(start, start + _SCRIPT_BATCH)
         known = keys[batch] if kept is not None and len(keys) == len(texts) else ()
@@ -802,8 +805,8 @@ def _script_list(texts: Sequence[str], name: str = "", keys: Sequence[str] = (),
             encoded = _script_data(list(texts[batch]))[1:-1]
             if kept is not None and key:
                 kept.keep(key, encoded)
-        yield (("," if start else "") + encoded).encode("utf-8")
-    yield b"]"
+        yield ("," if start else "") + encoded
+    yield "]"
 
 
 def _script_data(value: Any) -> str:
@@ -854,12 +857,42 @@ def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
     return dims
 
 
-def _table_data(rows: Sequence[list[Any]], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]]) -> str:
-    """Every study as a compact row for site.js (see `_compact_row`), with the dimensions' values and labels once."""
+def _table_data(rows: Sequence[list[Any]], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
+                kept: Batches | None = None) -> str:
+    """Every study as a compact row for site.js (see `_compact_row`), with the dimensions' values and labels once:
+    the same text as one `_script_data` of it all (its keys in order, the rows last). With `kept`, a batch of
+    rows whose keys (`_CompactRows.keys`) are unchanged is taken as an earlier build encoded it."""
     positions = {dim.key: i for i, dim in enumerate(dims)}
-    data = {"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
-            "columns": [positions[key] for key, _ in columns], "rows": rows}
-    return f"window.livingreviewTable = {_script_data(data)};\n"
+    head = _script_data({"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
+                         "columns": [positions[key] for key, _ in columns]})
+    listed = "".join(_script_list(rows, "rows", getattr(rows, "keys", ()), kept))
+    if kept is not None:
+        kept.prune()
+    return f"window.livingreviewTable = {head[:-1]},\"rows\":{listed}}};\n"
+
+
+class _CompactRows(Sequence[list[Any]]):
+    """The studies' compact rows (`_compact_row`), each made when asked for: a batch of rows an earlier build
+    encoded is not made at all. `keys`: each row's key with its study's file ("" if it has none)."""
+
+    def __init__(self, studies: Sequence[Study], edition: Edition, dims: Sequence[TableDimension],
+                 row_keys: Sequence[str], memo: Memo | None):
+        self.studies, self.edition, self.dims, self.row_keys, self.memo = studies, edition, dims, row_keys, memo
+        self.keys = [memo.full_key(s.id, key) for s, key in zip(studies, row_keys, strict=True)] if memo else []
+
+    def __len__(self) -> int:
+        return len(self.studies)
+
+    @overload
+    def __getitem__(self, index: int) -> list[Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Any] | list[list[Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return _compact_row(self.studies[index], self.edition, self.dims, self.row_keys[index], self.memo)
 
 
 def _compact_row(study: Study, edition: Edition, dims: Sequence[TableDimension], key: str,

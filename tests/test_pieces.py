@@ -113,3 +113,59 @@ def test_a_batch_under_another_memory_key_is_not_taken(tmp_path):
     other = [("c!", "r!", "b!")]
     assert _exports_text(_records(other, keys), KeptBatches(cache, "table-exports", "another key")) == \
         _exports_text(_records(other, keys), None)
+
+
+class _Rows(list):
+    """Rows with a key each, as the table's rows come (`_CompactRows`); which rows were asked for is noted."""
+
+    def __init__(self, rows: list[list[Any]], keys: list[str]):
+        super().__init__(rows)
+        self.keys, self.asked = keys, set()
+
+    def __getitem__(self, index):
+        found = super().__getitem__(index)
+        self.asked.update(range(*index.indices(len(self))) if isinstance(index, slice) else [index])
+        return found
+
+
+_DIMENSIONS = [render.TableDimension("role", ["a", "none"], ["A <b>", "none"], {"a": 0, "none": 1}),
+               render.TableDimension("year", ["2020"], ["2020"], {"2020": 0})]
+_COLUMNS = [("year", "Year"), ("role", "Role & kind")]
+_ROW = st.lists(st.one_of(st.integers(-3, 3), st.text(alphabet=st.sampled_from(list("a<&\"\\\n\u2028é")), max_size=5),
+                          st.lists(st.integers(0, 2), max_size=2)), max_size=4)
+
+
+def _table_text(rows: list[list[Any]], keys: list[str], kept: KeptBatches | None) -> str:
+    return render._table_data(_Rows(rows, keys), _DIMENSIONS, _COLUMNS, kept)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(_ROW, max_size=7), batch=st.integers(1, 3), changed=st.data())
+def test_the_table_data_kept_by_batch_is_one_script_data_of_it_all_after_any_change_of_rows(
+        tmp_path_factory, rows, batch, changed):
+    cache = Cache(tmp_path_factory.mktemp("review") / ".cache")
+    kept = lambda: KeptBatches(cache, "table-data", "memory key")  # noqa: E731
+    whole = lambda rows: "window.livingreviewTable = " + render._script_data(  # noqa: E731
+        {"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in _DIMENSIONS],
+         "columns": [1, 0], "rows": rows}) + ";\n"
+    with mock.patch.object(render, "_SCRIPT_BATCH", batch):
+        keys = [f"k{i}:{json.dumps(row)}" for i, row in enumerate(rows)]
+        assert _table_text(rows, keys, kept()) == _table_text(rows, keys, None) == whole(rows)
+        edited = [list(row) for row in rows]
+        for index in changed.draw(st.sets(st.sampled_from(range(len(rows))))) if rows else ():
+            edited[index].append("<changed>")
+        del edited[changed.draw(st.integers(0, len(edited))):]
+        new_keys = [f"k{i}:{json.dumps(row)}" for i, row in enumerate(edited)]
+        assert _table_text(edited, new_keys, kept()) == whole(edited)
+    folder = cache.folder.root / "table-data"
+    assert len(list(folder.iterdir()) if folder.is_dir() else []) == -(-len(edited) // batch)
+
+
+def test_the_rows_of_a_kept_batch_are_not_made(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    rows, keys = [[f"s{i}", i] for i in range(10)], [f"k{i}" for i in range(10)]
+    with mock.patch.object(render, "_SCRIPT_BATCH", 4):
+        render._table_data(_Rows(rows, keys), _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
+        edited = _Rows([*rows[:5], ["s5", "retitled"], *rows[6:]], [*keys[:5], "k5 edited", *keys[6:]])
+        render._table_data(edited, _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
+    assert edited.asked == {4, 5, 6, 7}  # the second batch alone: its rows, and no other
