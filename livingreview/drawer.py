@@ -12,15 +12,26 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import Cache, Inputs
-from .parallel import Standby
+from .parallel import Companion, Standby
 
 if TYPE_CHECKING:
     from .figures import FigureData
 
-Drawer = Standby[dict[str, "FigureData"], dict[str, bytes]]
+
+class Drawer(Protocol):
+    """What draws a build's changed figures: a Standby (a process of the build's own), or a turn of serve's
+    companion."""
+
+    def give(self, task: dict[str, FigureData] | None) -> None: ...
+
+    def done(self) -> bool: ...
+
+    def result(self) -> dict[str, bytes]: ...
+
+    def cancel(self) -> None: ...
 
 
 def start_drawer(cache: Cache, inputs: Inputs | None = None, studies: Path | None = None) -> Drawer:
@@ -35,6 +46,16 @@ def start_drawer(cache: Cache, inputs: Inputs | None = None, studies: Path | Non
 
 
 LATE_FROM = 1000  # studies: a review this large loads for longer than matplotlib takes to import
+
+
+def start_companion(cache_folder: Path) -> Companion[dict[str, FigureData], dict[str, bytes]]:
+    """serve's drawing process: it imports matplotlib once, and every rebuild's changed figures are drawn
+    there, on the other core, while the rebuild renders its pages (serve has threads: it may not fork)."""
+    return Companion(_prepare, partial(_draw_in, str(cache_folder)))
+
+
+def _draw_in(cache_folder: str, figures: dict[str, FigureData]) -> dict[str, bytes]:
+    return draw(Cache(Path(cache_folder)), figures)
 
 
 def _prepare() -> None:

@@ -187,3 +187,103 @@ class Standby(Generic[Task, Result]):
             self.worker.terminate()
             self.worker.join()
             self.worker = None
+
+
+class Companion(Generic[Task, Result]):
+    """A process that lives as long as its owner, for an owner that has threads (serve) and so may not fork:
+    spawned once (a fresh interpreter, which imports `prepare` and `work` by name), it gets ready, then does
+    the tasks it is given, one after another, on the other core. Tasks and answers are pickled, between this
+    process and its own child only (never through a file). One build at a time uses it: see `turn`."""
+
+    def __init__(self, prepare: Callable[[], None], work: Callable[[Task], Result]):
+        import multiprocessing
+
+        self.work = work
+        context = multiprocessing.get_context("spawn")
+        self.connection, other_end = context.Pipe()
+        self.process = context.Process(target=_companion, args=(prepare, work, other_end), daemon=True)
+        self.process.start()
+        other_end.close()
+        self.given = 0
+        self.answers: dict[int, Result | None] = {}
+
+    def turn(self) -> Turn[Task, Result]:
+        """One build's use of the companion, as a Standby is used (give, done, result, cancel)."""
+        return Turn(self)
+
+    def send(self, task: Task) -> int | None:
+        """Hand a task over; its number, or None if the companion is gone."""
+        self.given += 1
+        try:
+            self.connection.send((self.given, task))
+        except (OSError, ValueError):  # gone, or closed by `stop`
+            return None
+        return self.given
+
+    def answered(self, number: int, wait: bool = False) -> bool:
+        """Whether task `number` is answered (with `wait`, once it is). Answers to earlier tasks, whose builds
+        stopped waiting for them, are dropped; a companion that died answers None."""
+        try:
+            while number not in self.answers and (wait or self.connection.poll()):
+                got, value = self.connection.recv()
+                if got == number:
+                    self.answers[got] = value
+        except (EOFError, OSError, ValueError):
+            self.answers[number] = None
+        return number in self.answers
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.terminate()
+        self.process.join()
+
+
+class Turn(Generic[Task, Result]):
+    """A build's one task for a Companion. Cancelled or not, the companion's answer is not waited for: a
+    later turn skips it."""
+
+    def __init__(self, companion: Companion[Task, Result]):
+        self.companion = companion
+        self.task: Task | None = None
+        self.number: int | None = None
+
+    def give(self, task: Task | None) -> None:
+        self.task = task
+        if task is not None:
+            self.number = self.companion.send(task)
+
+    def done(self) -> bool:
+        return self.number is None or self.companion.answered(self.number)
+
+    def result(self) -> Result:
+        """The companion's answer, or, if it failed or is gone, `work(task)` done here."""
+        assert self.task is not None
+        answer = None
+        if self.number is not None and self.companion.answered(self.number, wait=True):
+            answer = self.companion.answers.pop(self.number)
+        return answer if answer is not None else self.companion.work(self.task)
+
+    def cancel(self) -> None:
+        if self.number is not None:
+            self.companion.answers.pop(self.number, None)
+        self.number = None
+
+
+def _companion(prepare: Callable[[], None], work: Callable[[Any], Any], connection: Any) -> None:
+    """The companion's life: get ready, then answer each task (None for one it failed at) until its owner
+    is gone. Ctrl-C, which a terminal sends to the owner and its children alike, ends it without a word."""
+    _ended_quietly()
+    try:
+        prepare()
+    except Exception:  # noqa: BLE001 - not ready: the work then fails, and the owner does it itself
+        pass
+    while True:
+        try:
+            number, task = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            value = work(task)
+        except Exception:  # noqa: BLE001 - the owner does this task itself and meets the error
+            value = None
+        connection.send((number, value))

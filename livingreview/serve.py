@@ -3,8 +3,8 @@
 The server binds 127.0.0.1 only. A watcher polls the modification times of the
 files under every folder the site is built from (studies/, content/, templates/, releases/, searches/
 and screening/) twice a second (no dependency)
-and rebuilds after a change; it keeps matplotlib imported, so a rebuild that redraws a
-figure does not pay for that import, and keeps what the cache holds in memory, so a
+and rebuilds after a change. A drawing process started with the server keeps matplotlib imported and
+draws a rebuild's changed figures on the other core, and what the cache holds stays in memory, so a
 rebuild reads from .cache/ only what changed there. A build that finds problems prints them, path:line:
 column, and writes nothing (the pipeline validates before it writes), so the
 previous site stays online until the problem is fixed.
@@ -22,10 +22,15 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import Cache
 from .diagnostics import BuildError
 from .project import Project
+
+if TYPE_CHECKING:
+    from .figures import FigureData
+    from .parallel import Companion
 
 HOST = "127.0.0.1"
 
@@ -82,6 +87,7 @@ class Server:
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
         self.cache = Cache(project.cache, hold=True)  # kept between builds: the records stay in memory
+        self.drawing: Companion[dict[str, FigureData], dict[str, bytes]] | None = None  # started by `start`
 
     @property
     def port(self) -> int:
@@ -100,7 +106,8 @@ class Server:
             started = time.perf_counter()
             try:
                 project = self.project
-                summary = build(project, previous=Previous(project.cache, project.inputs, project.site, self.cache))
+                summary = build(project, previous=Previous(project.cache, project.inputs, project.site, self.cache),
+                                drawer=self.drawing.turn() if self.drawing else None)
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:
@@ -118,7 +125,10 @@ class Server:
             return ok
 
     def start(self) -> Server:
-        """Build, then serve and watch in background threads."""
+        """Start the drawing process; build, then serve and watch in background threads."""
+        from .drawer import start_companion
+
+        self.drawing = start_companion(self.project.cache)
         self._seen = snapshot(self.project)
         self.rebuild()
         for target, name in ((self.httpd.serve_forever, "serve-http"), (self._watch, "serve-watch")):
@@ -128,9 +138,6 @@ class Server:
         return self
 
     def _watch(self) -> None:
-        from .figures.drawing import prepare_matplotlib
-
-        prepare_matplotlib()  # here, once: no rebuild that redraws a figure then waits for the import
         while not self._stopping.wait(self.interval):
             current = snapshot(self.project)
             if current != self._seen:
@@ -149,6 +156,8 @@ class Server:
         self.httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
+        if self.drawing:
+            self.drawing.stop()
 
 
 def serve_command(project: Project, port: int = 8000) -> int:

@@ -33,6 +33,7 @@ from run import (  # noqa: E402
     page_weight,
     redraw_note,
     report,
+    serial_coding_edits,
 )
 
 
@@ -128,6 +129,29 @@ def test_the_coding_edit_rewrites_only_the_coded_value_and_the_study_stays_valid
     assert after["evidence"] == before["evidence"]
     del before["codes"]["design"], after["codes"]["design"]
     assert after == before
+    assert run_check(root).code == 0
+
+
+def test_serve_s_coding_edits_each_leave_counts_no_earlier_build_had(tmp_path, run_check):
+    # In one running serve, an edit back to an earlier state would find its figures drawn already: each edit
+    # moves another study from the commonest value to another, so the counts never repeat.
+    root = synthetic.generate(40, seed=3, out=tmp_path / "synthetic", source=FIXTURE)
+    key, _ = field_to_edit(root)
+
+    def counts() -> dict[str, int]:
+        found: dict[str, int] = {}
+        for path in (root / "studies").glob("*.yaml"):
+            value = str(yaml.safe_load(path.read_text(encoding="utf-8"))["codes"].get(key))
+            found[value] = found.get(value, 0) + 1
+        return found
+
+    edits = serial_coding_edits(root, 3)
+    assert len({edit.path for edit in edits}) == 3
+    states = [counts()]
+    for run, edit in enumerate(edits):
+        edit.apply(run)
+        states.append(counts())
+    assert all(states[i] != states[j] for i in range(4) for j in range(i))
     assert run_check(root).code == 0
 
 

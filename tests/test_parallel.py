@@ -6,10 +6,11 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
-from livingreview.parallel import Standby
+from livingreview.parallel import Companion, Standby
 
 
 def _run(script: str) -> list[str]:
@@ -139,3 +140,67 @@ def test_a_caller_that_stops_early_leaves_no_worker_running():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          timeout=120).stdout.split()
     assert out == ["[1,", "2]", "1", "0"]
+
+
+# --- serve's companion: a spawned process that does one build's task after another --------------------
+
+def _pid_after(seconds: float) -> tuple[int, float]:
+    time.sleep(seconds)
+    return os.getpid(), seconds
+
+
+def _ready_here() -> None:
+    pass
+
+
+@pytest.fixture
+def companion():
+    started: Companion[float, tuple[int, float]] = Companion(_ready_here, _pid_after)
+    yield started
+    started.stop()
+
+
+def test_the_companion_does_every_task_in_one_other_process(companion):
+    answers = []
+    for _ in range(2):
+        turn = companion.turn()
+        turn.give(0.0)
+        answers.append(turn.result())
+    assert answers[0] == answers[1] == (companion.process.pid, 0.0)
+    assert companion.process.pid != os.getpid()
+
+
+def test_an_answer_a_cancelled_turn_left_is_not_taken_by_the_next_turn(companion):
+    first = companion.turn()
+    first.give(0.3)
+    first.cancel()  # the build that gave it failed before it asked for the drawings
+    second = companion.turn()
+    second.give(0.0)
+    deadline = time.monotonic() + 20
+    while not second.done() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert second.done() and list(companion.answers) == [second.number]  # the first answer came, and was dropped
+    assert second.result() == (companion.process.pid, 0.0)
+
+
+def test_a_turn_whose_companion_is_gone_does_the_work_here(companion):
+    companion.stop()
+    turn = companion.turn()
+    turn.give(0.0)
+    assert turn.result() == (os.getpid(), 0.0)
+
+
+def test_a_task_the_companion_fails_at_is_done_here(companion):
+    turn = companion.turn()
+    turn.give(-1.0)  # time.sleep refuses a negative time: so does the work here, and the caller meets it
+    with pytest.raises(ValueError):
+        turn.result()
+    turn = companion.turn()
+    turn.give(0.0)
+    assert turn.result() == (companion.process.pid, 0.0)  # the companion goes on
+
+
+def test_a_turn_with_nothing_to_do_sends_nothing(companion):
+    turn = companion.turn()
+    turn.give(None)
+    assert turn.done() and companion.given == 0

@@ -66,6 +66,37 @@ def test_serve_rebuilds_on_change_and_keeps_the_old_site_when_a_study_breaks(ser
     assert wait_for(lambda: "This edition holds 3 studies" in fetch(server.url + "index.html")[1]), log
 
 
+RECODED = study("alpha-2019", 2019, involvement="consulted", stages=["planning"], location=["US"])
+
+
+def test_serve_draws_a_coding_edit_s_figures_in_its_drawing_process(tmp_path, monkeypatch):
+    import livingreview.figures
+    import livingreview.pipeline
+
+    def refused(figure):
+        raise AssertionError("serve drew a figure in its own process")
+
+    root = make_review(tmp_path / "review", [ALPHA, study("beta-2020", 2020, involvement="consulted")])
+    log: list[str] = []
+    server = Server(Project(root), port=0, interval=0.1, log=log.append).start()
+    try:
+        monkeypatch.setattr(livingreview.figures, "figure_svg", refused)
+        monkeypatch.setattr(livingreview.pipeline, "figure_svg", refused)
+        builds = server.builds
+        write_study(root, RECODED)  # the figures of involvement change
+        assert wait_for(lambda: server.builds > builds), log
+        assert server.failures == 0, log
+        monkeypatch.undo()
+    finally:
+        server.stop()
+    # what serve drew is what a build of the same review in another folder draws
+    other = make_review(tmp_path / "other", [RECODED, study("beta-2020", 2020, involvement="consulted")])
+    assert main(["--root", str(other), "build"]) == 0
+    figures = sorted(path.relative_to(other / "site") for path in (other / "site").rglob("*.svg"))
+    assert figures
+    assert all((root / "site" / path).read_bytes() == (other / "site" / path).read_bytes() for path in figures)
+
+
 def test_a_stopped_server_no_longer_answers(tmp_path):
     root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
     server = Server(Project(root), port=0, interval=0.1, log=lambda line: None).start()
