@@ -210,9 +210,12 @@ def _own_templates(project: Project) -> bool:
 
 
 def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None,
-          drawer: Drawer | None = None) -> str:
+          drawer: Drawer | None = None, keep_frozen: bool = False) -> str:
     """Validate, render and draw the whole site, then publish it in one step; return a one-line summary.
-    `drawer`: the drawing process, if the caller started it (it is stopped here)."""
+    `drawer`: the drawing process, if the caller started it (it is stopped here). With `keep_frozen`, what
+    the build made stays frozen (`gc.freeze`) when it returns or fails: the caller, which builds again
+    (serve), unfreezes it once the build is reported. Unfrozen here, the objects serve holds between builds
+    (millions at 10,000 studies) would be walked by a full collection within the build (0.14 s of 1.0 s)."""
     clock = _Clock(verbose)
     previous = previous or Previous(project.cache, project.inputs, project.site)
     cache, inputs = previous.cache, previous.inputs
@@ -234,7 +237,8 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     finally:
         drawer.cancel()
         old_site.cancel()
-        gc.unfreeze()  # in a process that builds again (serve), this build's objects may be collected
+        if not keep_frozen:
+            gc.unfreeze()  # in a process that builds again, this build's objects may be collected
     previous.last.remember(inputs, report.digests, report.kept)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]

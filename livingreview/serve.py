@@ -12,6 +12,7 @@ previous site stays online until the problem is fixed.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -107,7 +108,7 @@ class Server:
             try:
                 project = self.project
                 summary = build(project, previous=Previous(project.cache, project.inputs, project.site, self.cache),
-                                drawer=self.drawing.turn() if self.drawing else None)
+                                drawer=self.drawing.turn() if self.drawing else None, keep_frozen=True)
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
             except BuildError as error:
@@ -120,6 +121,11 @@ class Server:
                 self.log(traceback.format_exc().rstrip())
                 self.log("serve: the build failed; still serving the previous site")
                 ok = False
+            finally:
+                # What the build made may be collected now that the site is published and the build reported:
+                # the full collection this calls for is done here, not in the next build.
+                gc.unfreeze()
+                gc.collect()
             self.builds += 1
             self.failures += not ok
             return ok

@@ -181,6 +181,18 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it_whether_it_succeeds_o
     assert collector() == before
 
 
+def test_a_build_asked_to_keep_frozen_leaves_what_it_made_frozen_until_the_caller_unfreezes(review):
+    """serve builds with `keep_frozen` and unfreezes once the build is reported (see serve's tests)."""
+    from livingreview.pipeline import build as build_site
+    from livingreview.project import Project
+
+    try:
+        build_site(Project(review), keep_frozen=True)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_frozen_plan_leaves_what_it_made_frozen_and_the_thresholds_as_they_were(review):
     """A build's plan lives as long as the build: `frozen` hands it to the caller frozen, so no later
     collection walks it; the collector's thresholds are as before, frozen or not."""

@@ -97,6 +97,20 @@ def test_serve_draws_a_coding_edit_s_figures_in_its_drawing_process(tmp_path, mo
     assert all((root / "site" / path).read_bytes() == (other / "site" / path).read_bytes() for path in figures)
 
 
+def test_a_serve_rebuild_leaves_nothing_frozen_whether_it_succeeds_or_fails(tmp_path):
+    # What a build made must be collectable once it is over: serve runs for hours, building again and again.
+    import gc
+
+    root = make_review(tmp_path / "review", [ALPHA])
+    server = Server(Project(root), port=0, log=lambda line: None)
+    try:
+        assert server.rebuild() and gc.get_freeze_count() == 0
+        (root / "studies" / "alpha-2019.yaml").write_text("id: alpha-2019\ntitle: [unclosed\n")
+        assert not server.rebuild() and gc.get_freeze_count() == 0
+    finally:
+        server.stop()
+
+
 def test_a_stopped_server_no_longer_answers(tmp_path):
     root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
     server = Server(Project(root), port=0, interval=0.1, log=lambda line: None).start()
