@@ -439,7 +439,7 @@ class _Renderer:
                      for suffix in {s.suffix for s in studies}}
         row_keys = [by_suffix[s.suffix] for s in studies]
         compact = _CompactRows(studies, edition, dims, row_keys, memory.rows if memory else None)
-        data = _table_data(compact, dims, columns, memory.table_data if memory else None).encode("utf-8")
+        data = _table_data(compact, compact.keys, dims, columns, memory.table_data if memory else None).encode("utf-8")
         files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
                                                    (TABLE_EXPORTS, Pieces(partial(_exports, records,
                                                                                   memory.exports if memory else None)))]
@@ -857,15 +857,15 @@ def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
     return dims
 
 
-def _table_data(rows: Sequence[list[Any]], dims: Sequence[TableDimension], columns: Sequence[tuple[str, str]],
-                kept: Batches | None = None) -> str:
+def _table_data(rows: Sequence[list[Any]], keys: Sequence[str], dims: Sequence[TableDimension],
+                columns: Sequence[tuple[str, str]], kept: Batches | None = None) -> str:
     """Every study as a compact row for site.js (see `_compact_row`), with the dimensions' values and labels once:
     the same text as one `_script_data` of it all (its keys in order, the rows last). With `kept`, a batch of
-    rows whose keys (`_CompactRows.keys`) are unchanged is taken as an earlier build encoded it."""
+    rows whose keys (each row's, as `_CompactRows.keys`) are unchanged is taken as an earlier build encoded it."""
     positions = {dim.key: i for i, dim in enumerate(dims)}
     head = _script_data({"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
                          "columns": [positions[key] for key, _ in columns]})
-    listed = "".join(_script_list(rows, "rows", getattr(rows, "keys", ()), kept))
+    listed = "".join(_script_list(rows, "rows", keys, kept))
     if kept is not None:
         kept.prune()
     return f"window.livingreviewTable = {head[:-1]},\"rows\":{listed}}};\n"

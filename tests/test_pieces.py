@@ -116,11 +116,11 @@ def test_a_batch_under_another_memory_key_is_not_taken(tmp_path):
 
 
 class _Rows(list):
-    """Rows with a key each, as the table's rows come (`_CompactRows`); which rows were asked for is noted."""
+    """Rows that note which of them were asked for (as `_CompactRows` makes a row only when asked)."""
 
-    def __init__(self, rows: list[list[Any]], keys: list[str]):
+    def __init__(self, rows: list[list[Any]]):
         super().__init__(rows)
-        self.keys, self.asked = keys, set()
+        self.asked: set[int] = set()
 
     def __getitem__(self, index):
         found = super().__getitem__(index)
@@ -136,7 +136,7 @@ _ROW = st.lists(st.one_of(st.integers(-3, 3), st.text(alphabet=st.sampled_from(l
 
 
 def _table_text(rows: list[list[Any]], keys: list[str], kept: KeptBatches | None) -> str:
-    return render._table_data(_Rows(rows, keys), _DIMENSIONS, _COLUMNS, kept)
+    return render._table_data(_Rows(rows), keys, _DIMENSIONS, _COLUMNS, kept)
 
 
 @settings(max_examples=100, deadline=None)
@@ -165,7 +165,8 @@ def test_the_rows_of_a_kept_batch_are_not_made(tmp_path):
     cache = Cache(tmp_path / ".cache")
     rows, keys = [[f"s{i}", i] for i in range(10)], [f"k{i}" for i in range(10)]
     with mock.patch.object(render, "_SCRIPT_BATCH", 4):
-        render._table_data(_Rows(rows, keys), _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
-        edited = _Rows([*rows[:5], ["s5", "retitled"], *rows[6:]], [*keys[:5], "k5 edited", *keys[6:]])
-        render._table_data(edited, _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
+        render._table_data(_Rows(rows), keys, _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
+        new_keys = [*keys[:5], "k5 edited", *keys[6:]]
+        edited = _Rows([*rows[:5], ["s5", "retitled"], *rows[6:]])
+        render._table_data(edited, new_keys, _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
     assert edited.asked == {4, 5, 6, 7}  # the second batch alone: its rows, and no other
