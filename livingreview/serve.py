@@ -1,13 +1,13 @@
 """`livingreview serve`: build, serve site/ on localhost, and rebuild when an input changes.
 
-The server binds 127.0.0.1 only. A watcher polls the modification times of the
-files under every folder the site is built from (studies/, content/, templates/, releases/, searches/
-and screening/) twice a second (no dependency)
-and rebuilds after a change. A drawing process started with the server keeps matplotlib imported and
-draws a rebuild's changed figures on the other core, and what the cache holds stays in memory, so a
-rebuild reads from .cache/ only what changed there. A build that finds problems prints them, path:line:
-column, and writes nothing (the pipeline validates before it writes), so the
-previous site stays online until the problem is fixed.
+The server binds 127.0.0.1 only. A watcher polls the modification times of the files under every folder
+the site is built from (studies/, content/, templates/, releases/, searches/ and screening/) twice a
+second, without a dependency (for a review so large that a poll takes more than a twentieth of a second,
+less often: polling takes at most a tenth of a core), and rebuilds after a change. A drawing process
+started with the server keeps matplotlib imported and draws a rebuild's changed figures on the other
+core, and what the cache holds stays in memory, so a rebuild reads from .cache/ only what changed there.
+A build that finds problems prints them, path:line:column, and writes nothing (the pipeline validates
+before it writes), so the previous site stays online until the problem is fixed.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .parallel import Companion
 
 HOST = "127.0.0.1"
+_POLL_RATIO = 10  # the watcher waits at least this many times as long as its last snapshot took
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -144,8 +145,13 @@ class Server:
         return self
 
     def _watch(self) -> None:
-        while not self._stopping.wait(self.interval):
+        wait = self.interval
+        while not self._stopping.wait(wait):
+            started = time.perf_counter()
             current = snapshot(self.project)
+            # Polling takes at most a tenth of a core: a large review's snapshot (100,000 study files, half a
+            # second) is taken less often than twice a second.
+            wait = max(self.interval, _POLL_RATIO * (time.perf_counter() - started))
             if current != self._seen:
                 changed = sorted(set(current) ^ set(self._seen) |
                                  {p for p in current if p in self._seen and current[p] != self._seen[p]})

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -167,6 +168,29 @@ def test_serve_stops_on_ctrl_c(tmp_path):
     with pytest.raises(urllib.error.URLError):
         fetch(f"http://127.0.0.1:{port}/index.html")
     assert (root / "site" / "index.html").is_file()
+
+
+def test_the_watcher_of_a_review_whose_snapshot_is_slow_polls_less_often(tmp_path, monkeypatch):
+    # A snapshot of 100,000 study files takes about half a second: polled twice a second, serve would keep a
+    # core busy while nothing changes. Here a snapshot takes 0.05 s and the interval asked for is 0.01 s.
+    import livingreview.serve
+
+    taken: list[float] = []
+
+    def slow(project):
+        taken.append(time.monotonic())
+        time.sleep(0.05)
+        return snapshot(project)
+
+    root = make_review(tmp_path / "review", [ALPHA])
+    server = Server(Project(root), port=0, interval=0.01, log=lambda line: None).start()
+    try:
+        monkeypatch.setattr(livingreview.serve, "snapshot", slow)
+        time.sleep(1.6)
+    finally:
+        server.stop()
+    # at least ten times a snapshot's time between two (0.5 s): at most 4 in 1.6 s, where 0.01 s would give 25
+    assert 1 <= len(taken) <= 4, taken
 
 
 def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path):
