@@ -948,7 +948,7 @@ def redraw_note(corpora: Sequence[Corpus]) -> str:
     note += f"; that import alone took {floor:.3f} s (a bare `python -c`)." if floor is not None else "."
     served = repo.serve.get("edit")
     if served:
-        note += (f" In a running `serve`, which keeps matplotlib imported, the edit took "
+        note += (f" In a running `serve`, whose drawing process keeps matplotlib imported, the edit took "
                  f"{statistics.median(served):.3f} s.")
     return note
 
@@ -1018,7 +1018,9 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
         text = f"## {corpus.name}\n\n" + corpus_table(corpus)
         if corpus.serve:
             text += ("\n\nRebuilds inside a running `build.py serve` (one long-lived process, so imports are "
-                     "paid once):\n\n" + serve_table(corpus))
+                     "paid once; each coding edit moves another study from the field's commonest value to "
+                     "another, so that every one leaves counts no earlier build had and redraws figures):\n\n"
+                     + serve_table(corpus))
         sections.append(text)
     sections.append(METHOD)
     return "\n\n".join(sections) + "\n"
