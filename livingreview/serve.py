@@ -135,7 +135,10 @@ class Server:
         """Start the drawing process; build, then serve and watch in background threads."""
         from .drawer import start_companion
 
-        self.drawing = start_companion(self.project.cache)
+        try:
+            self.drawing = start_companion(self.project.cache)
+        except OSError:  # no process may be started (a limit on processes): rebuilds draw in this one
+            self.drawing = None
         self._seen = snapshot(self.project)
         self.rebuild()
         for target, name in ((self.httpd.serve_forever, "serve-http"), (self._watch, "serve-watch")):

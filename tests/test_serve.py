@@ -98,6 +98,27 @@ def test_serve_draws_a_coding_edit_s_figures_in_its_drawing_process(tmp_path, mo
     assert all((root / "site" / path).read_bytes() == (other / "site" / path).read_bytes() for path in figures)
 
 
+def test_serve_draws_in_its_own_process_when_no_drawing_process_can_start(tmp_path, monkeypatch):
+    import livingreview.drawer
+
+    def refused(cache_folder):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(livingreview.drawer, "start_companion", refused)
+    root = make_review(tmp_path / "review", [ALPHA, study("beta-2020", 2020, involvement="consulted")])
+    log: list[str] = []
+    server = Server(Project(root), port=0, interval=0.1, log=log.append).start()
+    try:
+        assert server.drawing is None and server.failures == 0, log
+        builds = server.builds
+        write_study(root, RECODED)
+        assert wait_for(lambda: server.builds > builds), log
+        assert server.failures == 0, log
+    finally:
+        server.stop()
+    assert list((root / "site" / "figures").glob("*.svg"))
+
+
 def test_a_serve_rebuild_leaves_nothing_frozen_whether_it_succeeds_or_fails(tmp_path):
     # What a build made must be collectable once it is over: serve runs for hours, building again and again.
     import gc
