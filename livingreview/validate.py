@@ -50,13 +50,18 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
         return study, loaded.diagnostics
 
-    reused = {path: known(path) for path in paths}
-    fresh = [path for path in paths if reused[path] is None]
-    results = dict(zip(fresh, map_in_parallel(checked, fresh), strict=True))
-    studies = [reused[path] or results[path][0] for path in paths]
-    valid_studies = [study for study in studies if study is not None]
-    diagnostics = problems + [d for path in fresh for d in results[path][1]]
-    return paths, valid_studies, diagnostics + _duplicates_across_files(valid_studies, project.root, titles)
+    reused = [known(path) for path in paths]
+    fresh = [path for path, study in zip(paths, reused, strict=True) if study is None]
+    results = iter(map_in_parallel(checked, fresh))
+    studies: list[Study] = []
+    diagnostics = list(problems)
+    for study in reused:  # the fresh results come in the order of their files
+        if study is None:
+            study, found = next(results)
+            diagnostics.extend(found)
+        if study is not None:
+            studies.append(study)
+    return paths, studies, diagnostics + _duplicates_across_files(studies, project.root, titles)
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],
