@@ -276,10 +276,11 @@ class Staging:
 
     def put(self, relative: str, data: bytes | Unchanged | Pieces) -> tuple[bool, str]:
         """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
-        old = os.path.join(self.site, *_parts(relative))
         if isinstance(data, Unchanged):
-            self._keep(relative, old)
+            if relative not in self.linked:  # most are: linked while the review loaded
+                self._link(relative, self._old(relative))
             return False, data.digest
+        old = self._old(relative)
         if isinstance(data, Pieces):
             self._clear(relative)
             return self._put_pieces(relative, data, old)
@@ -301,6 +302,9 @@ class Staging:
             while folder != self.folder.root and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
+
+    def _old(self, relative: str) -> str:
+        return os.path.join(self.site, *_parts(relative))
 
     def _keep(self, relative: str, old: str) -> None:
         if relative not in self.linked:
