@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .write import Folder, Pieces, RefusedPath, Unchanged, file_digest
 
@@ -66,32 +66,58 @@ def files_under(root: Path) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+Stats = dict[str, tuple[int, int]]  # size and modification time (ns) of files, by path
+
+
+def input_stats(roots: Iterable[Path]) -> Stats:
+    """Size and modification time of every regular file under the roots (not a link, not compiled bytecode)."""
+    found: Stats = {}
+    pending = [str(root) for root in roots]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:  # absent, or removed while we looked
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):  # a linked folder could lead back here
+                    if entry.name != "__pycache__":
+                        pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                continue
+    return found
+
+
 class Inputs:
     """Every input file of a review, each digested once per build: the build's own digest (any change
     builds again) and the digest of each study file (which studies changed). A file whose size and
     modification time are those an earlier run recorded (and that was not modified just before it was
-    recorded, when a second change could keep both) is not read again."""
+    recorded, when a second change could keep both) is not read again. `stats`: the files' sizes and times,
+    if the caller has just taken them (serve's watcher, which found the change)."""
 
-    def __init__(self, roots: Iterable[Path], cache: Cache | None = None):
+    def __init__(self, roots: Iterable[Path], cache: Cache | None = None, stats: Stats | None = None):
         self.files: dict[str, str] = {}
         key = cache.key("inputs") if cache is not None else ""
         known = cache.read_entries("inputs", key) if cache is not None else {}
-        stats: dict[str, list[Any]] = {}
-        for root in roots:
-            for _shown, path in files_under(root):
-                with contextlib.suppress(OSError):  # vanished meanwhile: the build itself reports it
-                    stat = os.stat(path)
-                    entry = known.get(path)
-                    if (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
-                            and isinstance(entry[2], str)):
-                        digest = entry[2]
-                    else:
-                        digest = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
-                    self.files[path] = digest
-                    stats[path] = [stat.st_size, stat.st_mtime_ns, digest]
+        recorded: dict[str, list[Any]] = {}
+        for path, (size, mtime) in (input_stats(roots) if stats is None else stats).items():
+            entry = known.get(path)
+            if (isinstance(entry, list) and len(entry) == 3 and entry[0] == size and entry[1] == mtime
+                    and isinstance(entry[2], str)):
+                digest = entry[2]
+            else:
+                try:
+                    digest = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+                except OSError:  # vanished meanwhile: the build itself reports it
+                    continue
+            self.files[path] = digest
+            recorded[path] = [size, mtime, digest]
         if cache is not None:
             settled = time.time_ns() - _SETTLED_NS
-            remembered = {path: entry for path, entry in stats.items() if entry[1] < settled}
+            remembered = {path: entry for path, entry in recorded.items() if entry[1] < settled}
             cache.write_entries("inputs", key, remembered, known)
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
@@ -167,9 +193,10 @@ class Previous:
     """Where a build starts: the records of `.cache/`, the inputs as they are now and the site as the last
     build left it."""
 
-    def __init__(self, cache_folder: Path, roots: Iterable[Path], site: Path, cache: Cache | None = None):
+    def __init__(self, cache_folder: Path, roots: Iterable[Path], site: Path, cache: Cache | None = None,
+                 stats: Stats | None = None):
         self.cache = cache or Cache(cache_folder)
-        self.inputs = Inputs(roots, self.cache)
+        self.inputs = Inputs(roots, self.cache, stats)
         self.last = LastBuild(self.cache, site)
 
     def is_current(self) -> bool:
@@ -454,16 +481,19 @@ class KnownStudies:
 
     def __init__(self, cache: Cache, key: str, inputs: Inputs, shown: str):
         self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
-        self.entries: dict[str, Any] = cache.read_texts("studies", key)
-        self.before = dict(self.entries)
+        found = cache.read_texts("studies", key)
+        self.before: dict[str, Any] = found
+        # A valid study's entry: its file's digest, its record (`study_json`) and where its evidence notes are
+        # in that (`study_record`).
+        self.entries = {name: entry for name, entry in found.items() if len(entry) == 3}
         self.texts: dict[str, str] = {}
 
     def get(self, path: Path) -> Study | None:
-        entry = self.entries.get(path.name)
-        digest = self.inputs.files.get(str(path))
-        if not (_known(entry) and digest and entry[0] == digest):
+        name = path.name
+        entry = self.entries.get(name)
+        if entry is None or entry[0] != self.inputs.files.get(str(path)):
             return None
-        made = (self.key, path.name, digest)
+        made = (self.key, name, entry[0])
         study = self.cache.studies.get(made)
         if study is None:
             from .study import study_from_record
@@ -471,7 +501,7 @@ class KnownStudies:
             try:
                 study = study_from_record(entry[1], entry[2], f"{self.shown}/{path.name}")
             except (KeyError, TypeError, ValueError, AttributeError):
-                del self.entries[path.name]  # a damaged entry: the file is read again, and remembered anew
+                del self.entries[name]  # a damaged entry: the file is read again, and remembered anew
                 return None
             if self.cache.hold:
                 self.cache.studies[made] = study
@@ -482,26 +512,20 @@ class KnownStudies:
         """Remember the valid studies of these files (and forget the rest), if anything changed."""
         from .study import study_record
 
-        by_id = {study.id: study for study in studies}
+        by_path = {study.path: study for study in studies}
         entries: dict[str, list[Any]] = {}
         for path in paths:
-            study, digest = by_id.get(path.stem), self.inputs.files.get(str(path))
-            if study is not None and digest and study.path == f"{self.shown}/{path.name}":
-                entry = self.entries.get(path.name)
-                if not (_known(entry) and entry[0] == digest):
-                    entry = [digest, study]  # its texts are made when its shard is written
-                entries[path.name] = entry
+            name = path.name
+            study, digest = by_path.get(f"{self.shown}/{name}"), self.inputs.files.get(str(path))
+            if study is not None and digest:
+                entry = self.entries.get(name)
+                entries[name] = entry if entry is not None and entry[0] == digest else [digest, study]
         self.cache.write_texts("studies", self.key, entries, self.before,
-                               lambda entry: entry if _known(entry) else [entry[0], *study_record(entry[1])])
+                               lambda entry: entry if isinstance(entry[1], str)  # a new study's texts are made here
+                               else [entry[0], *study_record(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]
-
-
-def _known(entry: Any) -> TypeGuard[list[str]]:
-    """Whether a valid study's entry is as the record keeps it: its file's digest, its record (`study_json`)
-    and where its evidence notes are in that (`study_record`)."""
-    return isinstance(entry, list) and len(entry) == 3 and all(isinstance(text, str) for text in entry)
 
 
 class KnownReleases:

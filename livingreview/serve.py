@@ -13,7 +13,6 @@ before it writes), so the previous site stays online until the problem is fixed.
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import sys
 import threading
@@ -25,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache
+from .cache import Cache, Stats, input_stats
 from .diagnostics import BuildError
 from .project import Project
 
@@ -36,29 +35,10 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 _POLL_RATIO = 10  # the watcher waits at least this many times as long as its last snapshot took
 
-Snapshot = dict[str, tuple[int, int]]
-
-
-def snapshot(project: Project) -> Snapshot:
-    """Modification time and size of every file the site is built from (taken twice a second: at 10,000
-    studies, a walk by `os.scandir` costs a third of one by `Path.rglob`)."""
-    found: Snapshot = {}
-    pending = [str(folder) for folder in project.inputs]
-    while pending:
-        try:
-            entries = list(os.scandir(pending.pop()))
-        except OSError:  # absent, or removed while we looked: the next poll sees it gone
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):  # a linked folder could lead back here
-                    pending.append(entry.path)
-                elif entry.is_file():
-                    stat = entry.stat()
-                    found[entry.path] = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                continue
-    return found
+def snapshot(project: Project) -> Stats:
+    """Size and modification time of every file the site is built from: the watcher compares one with the
+    last, and the build it starts takes its files' times from it instead of looking again."""
+    return input_stats(project.inputs)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -99,8 +79,9 @@ class Server:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
 
-    def rebuild(self) -> bool:
-        """Build once; print the problems instead of raising. True if the site was written."""
+    def rebuild(self, seen: Stats | None = None) -> bool:
+        """Build once; print the problems instead of raising. True if the site was written. `seen`: the input
+        files' sizes and times, if just taken."""
         from .cache import Previous
         from .pipeline import build
 
@@ -108,7 +89,8 @@ class Server:
             started = time.perf_counter()
             try:
                 project = self.project
-                summary = build(project, previous=Previous(project.cache, project.inputs, project.site, self.cache),
+                previous = Previous(project.cache, project.inputs, project.site, self.cache, seen)
+                summary = build(project, previous=previous,
                                 drawer=self.drawing.turn() if self.drawing else None, keep_frozen=True)
                 self.log(f"{summary} in {time.perf_counter() - started:.2f} s")
                 ok = True
@@ -140,7 +122,7 @@ class Server:
         except OSError:  # no process may be started (a limit on processes): rebuilds draw in this one
             self.drawing = None
         self._seen = snapshot(self.project)
-        self.rebuild()
+        self.rebuild(self._seen)
         for target, name in ((self.httpd.serve_forever, "serve-http"), (self._watch, "serve-watch")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -162,7 +144,7 @@ class Server:
                 shown = ", ".join(self.project.display(Path(p)) for p in changed[:3])
                 more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
                 self.log(f"serve: {shown}{more} changed; rebuilding")
-                self.rebuild()
+                self.rebuild(current)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -233,8 +233,31 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
         assert str(root / shown) in seen
     assert not any("/loop/" in path for path in seen)
     before = seen[str(root / "studies" / "alpha-2019.yaml")]
-    os.utime(root / "studies" / "alpha-2019.yaml", ns=(before[0] + 10**9, before[0] + 10**9))
+    _, modified = before
+    os.utime(root / "studies" / "alpha-2019.yaml", ns=(modified + 10**9, modified + 10**9))
     assert snapshot(project)[str(root / "studies" / "alpha-2019.yaml")] != before
+
+
+def test_a_rebuild_takes_the_files_times_the_watcher_just_took(tmp_path, monkeypatch):
+    """The watcher has just looked at every input file to find the change: the build it starts (10,000 stat
+    calls in a large review) does not look again."""
+    import livingreview.cache
+
+    root = make_review(tmp_path / "review", [ALPHA])
+    project = Project(root)
+    server = Server(project, port=0, log=lambda line: None)  # not started: this test calls rebuild itself
+    try:
+        write_study(root, {**ALPHA, "title": "A renamed study of a garden"})
+        seen = snapshot(project)
+
+        def refused(roots):
+            raise AssertionError("the build looked at the input files again")
+
+        monkeypatch.setattr(livingreview.cache, "input_stats", refused)
+        assert server.rebuild(seen)
+    finally:
+        server.stop()
+    assert "A renamed study of a garden" in (root / "site" / "studies" / "alpha-2019.html").read_text()
 
 
 _INTERRUPT_THE_WATCHER = """
