@@ -172,12 +172,15 @@ class LastBuild:
             files.append((entry[0], Unchanged(entry[1])))
         return files
 
-    def remember(self, inputs: Inputs, digests: Mapping[str, str], kept: Collection[str] = ()) -> None:
+    def remember(self, inputs: Inputs, digests: Mapping[str, str], kept: Collection[str] = (),
+                 written: Mapping[str, list[int]] | None = None) -> None:
         """Record the site just published. A file `kept` (linked from the old site: the same file) is recorded
-        with its size and time as they were before the build, so a change made to it meanwhile is noticed."""
+        with its size and time as they were before the build, so a change made to it meanwhile is noticed;
+        a file written, with those it had when written (`written`), if given."""
         files = {}
+        written = written or {}
         for path, digest in digests.items():
-            stat = self.now.get(path) if path in kept else None
+            stat = self.now.get(path) if path in kept else written.get(path)
             if stat is None:
                 with contextlib.suppress(OSError):
                     found = os.stat(os.path.join(self.site, *path.split("/")))

@@ -19,7 +19,8 @@ Task = TypeVar("Task")
 def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
                     threshold: int = PARALLEL_FROM) -> list[Result]:
     """`function(item)` for every item, in order. From `threshold` items on, the second half runs in a
-    forked process (which inherits `function`: nothing is pickled but the results it sends back)."""
+    forked process (which inherits `function`: nothing is pickled but the results it sends back); what this
+    process held then is left frozen (`gc.freeze`), for the caller to unfreeze."""
     with contextlib.closing(map_in_chunks(function, [items], threshold)) as results:
         return next(results)
 
@@ -27,7 +28,8 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
 def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
                   threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
     """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
-    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process.
+    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process, and
+    what this process held then is left frozen (`gc.freeze`), for the caller to unfreeze.
 
     One process does the halves of many chunks, up to WORKER_ITEMS items. A fork costs in proportion to this
     process's memory (a third of a second at 1 GB), so a fork per chunk would make a large review's build
@@ -68,15 +70,13 @@ def _with_worker(function: Callable[[Item], Result],
             sender.send(None)
 
     worker = context.Process(target=second_halves, daemon=True)
-    # The garbage collector writes to every object it visits: frozen, they are not visited, and most pages
-    # stay shared (less memory in all). What a caller had frozen (a build freezes its plan) stays frozen.
-    frozen_before = gc.get_freeze_count()
+    # The garbage collector writes to every object it visits. What this process holds is frozen before the
+    # fork, so that neither process's collections visit it and its pages stay shared (less memory in all),
+    # and it stays frozen: the caller unfreezes it when done (the pipeline does, when a build or plan ends).
+    # (Unfreezing here would need to know whether the caller had frozen anything itself, and
+    # `gc.get_freeze_count` walks every frozen object: at 100,000 studies, a quarter of a second per fork.)
     gc.freeze()
-    try:
-        worker.start()
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
+    worker.start()
     sender.close()
     helped = True
     try:

@@ -90,7 +90,8 @@ def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None,
 
 def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False) -> Plan:
     """Load and validate the review and every release; aggregate each edition and compute its figures.
-    With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done."""
+    With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
+    nothing is left frozen (a study worker freezes what it shares)."""
     with _loading(frozen):
         return _plan(project, cache, inputs)
 
@@ -111,6 +112,8 @@ def _loading(frozen: bool) -> Iterator[None]:
     finally:
         if frozen:
             gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it
+        else:
+            gc.unfreeze()
         gc.set_threshold(young, middle, old)
 
 
@@ -239,7 +242,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         old_site.cancel()
         if not keep_frozen:
             gc.unfreeze()  # in a process that builds again, this build's objects may be collected
-    previous.last.remember(inputs, report.digests, report.kept)
+    previous.last.remember(inputs, report.digests, report.kept, report.stats)
     clock.lap("render, draw and write")
     editions = [e for e in site.context.editions if not e.is_alias]
     drafts = sum(not e.is_release for e in editions)

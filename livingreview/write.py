@@ -72,10 +72,11 @@ class Folder:
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
-        return Path(self._new(relative, lambda file: file.write(data)))
+        return Path(self.made(relative, lambda file: file.write(data))[0])
 
-    def create_pieces(self, relative: str, pieces: Iterable[bytes]) -> str:
-        """Write a new file piece by piece; return the digest of its bytes (as `file_digest`)."""
+    def create_pieces(self, relative: str, pieces: Iterable[bytes]) -> tuple[str, os.stat_result]:
+        """Write a new file piece by piece; return the digest of its bytes (as `file_digest`), and its size
+        and times as written."""
         digest = hashlib.sha256()
 
         def fill(file: BinaryIO) -> None:
@@ -83,15 +84,18 @@ class Folder:
                 digest.update(piece)
                 file.write(piece)
 
-        self._new(relative, fill)
-        return digest.hexdigest()[:_DIGEST_LENGTH]
+        _, stat = self.made(relative, fill)
+        return digest.hexdigest()[:_DIGEST_LENGTH], stat
 
-    def _new(self, relative: str, fill: Callable[[BinaryIO], object]) -> str:
+    def made(self, relative: str, fill: Callable[[BinaryIO], object]) -> tuple[str, os.stat_result]:
+        """Write a new file with `fill`; return where, and its size and times as written (taken from the open
+        file: in a folder of 100,000 files, looking a name up again costs several times as much)."""
         target = self._prepared(relative)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         with os.fdopen(descriptor, "wb") as file:
             fill(file)
-        return target
+            file.flush()
+            return target, os.fstat(descriptor)
 
     def link(self, relative: str, existing: Path | str) -> None:
         """Hard-link an existing file (not a symbolic link) into the folder under `relative`."""
@@ -156,6 +160,7 @@ class WriteReport:
     unchanged: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # each file's digest, by its path in the site
     kept: set[str] = field(default_factory=set)  # the paths of the files linked from the old site, not written
+    stats: dict[str, list[int]] = field(default_factory=dict)  # size and modification time of the files written
 
     @property
     def total(self) -> int:
@@ -273,6 +278,7 @@ class Staging:
         self.old = old  # the digest of an old site's file known to be intact, or None
         self.folder = Folder(staging_folder(site))
         self.linked = set(linked)  # files of the old site already linked here (each intact: `old` knows it)
+        self.stats: dict[str, list[int]] = {}  # the size and modification time of each file written
 
     def put(self, relative: str, data: bytes | Unchanged | Pieces) -> tuple[bool, str]:
         """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
@@ -290,7 +296,7 @@ class Staging:
             self._keep(relative, old)
             return False, digest
         self._clear(relative)
-        self.folder.create(relative, data)
+        self._written(relative, self.folder.made(relative, lambda file: file.write(data))[1])
         return True, digest
 
     def drop_unmade(self, made: Iterable[str]) -> None:
@@ -318,13 +324,17 @@ class Staging:
 
     def _put_pieces(self, relative: str, data: Pieces, old: str) -> tuple[bool, str]:
         """Written, then compared with the old site's file: if the bytes are the same, the old file is kept."""
-        digest = self.folder.create_pieces(relative, data.make())
+        digest, stat = self.folder.create_pieces(relative, data.make())
         known = self.old(relative)
         if digest == known or (known is None and _same_file(Path(old), self.folder.path(relative))):
             os.unlink(self.folder.path(relative))
             self._link(relative, old)
             return False, digest
+        self._written(relative, stat)
         return True, digest
+
+    def _written(self, relative: str, stat: os.stat_result) -> None:
+        self.stats[relative] = [stat.st_size, stat.st_mtime_ns]
 
     def _link(self, relative: str, old: str) -> None:
         try:
@@ -356,6 +366,7 @@ def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces]], site: 
                 report.unchanged += 1
                 report.kept.add(path)
         staging.drop_unmade(report.digests)
+        report.stats = staging.stats
         if not staging.folder.root.is_dir():
             staging.folder.root.mkdir()  # a review with nothing to publish still gets its (empty) site
         with _no_interruption():

@@ -193,6 +193,28 @@ def test_a_build_asked_to_keep_frozen_leaves_what_it_made_frozen_until_the_calle
         gc.unfreeze()
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_plan_not_asked_to_freeze_leaves_nothing_frozen_when_its_studies_were_checked_in_two_processes(
+        review, monkeypatch):
+    """The worker that checks half of a large review's study files is forked with what this process holds
+    frozen; the plan unfreezes it (here with three studies, as if they were thousands)."""
+    import livingreview.parallel
+    import livingreview.validate
+    from livingreview.pipeline import plan
+    from livingreview.project import Project
+
+    forks = []
+
+    def in_two(function, items):
+        forks.append(len(items))
+        return livingreview.parallel.map_in_parallel(function, items, threshold=2)
+
+    monkeypatch.setattr(livingreview.validate, "map_in_parallel", in_two)
+    made = plan(Project(review))
+    assert forks == [3] and {s.id for s in made.review.studies} == {"alpha-2019", "beta-2020", "gamma-2021"}
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_frozen_plan_leaves_what_it_made_frozen_and_the_thresholds_as_they_were(review):
     """A build's plan lives as long as the build: `frozen` hands it to the caller frozen, so no later
     collection walks it; the collector's thresholds are as before, frozen or not."""

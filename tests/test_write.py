@@ -291,3 +291,16 @@ def test_a_folder_the_build_may_not_write_is_reported_before_anything_is_swapped
     assert "read-only" in error.value.diagnostics[0].message
     assert (site / "a" / "index.html").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=3000), max_size=6))
+def test_a_file_written_in_pieces_is_given_with_its_digest_and_its_size_and_time_as_written(tmp_path_factory, pieces):
+    """The site's record trusts both: a wrong digest would keep a changed download, a wrong time rewrite it."""
+    folder = Folder(tmp_path_factory.mktemp("pieces"))
+    digest, stat = folder.create_pieces("data/studies.json", iter(pieces))
+    written = folder.path("data/studies.json")
+    assert written.read_bytes() == b"".join(pieces)
+    assert digest == file_digest(b"".join(pieces))
+    now = os.stat(written)
+    assert (stat.st_size, stat.st_mtime_ns) == (now.st_size, now.st_mtime_ns)
