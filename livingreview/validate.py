@@ -35,11 +35,11 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
 
 def validate_studies(project: Project, codebook: Codebook, baseline: bool = False,
                      known: Callable[[Path], Study | None] = lambda path: None,
-                     titles: TitleMemory | None = None) -> tuple[list[Path], list[Study], list[Diagnostic]]:
-    """Read and check every study file; return the study files, the valid studies and every problem found.
+                     ) -> tuple[list[Path], list[Study], list[Diagnostic]]:
+    """Read and check every study file; return the study files, the valid studies and every problem found in
+    a file (those across files: `duplicates_across_files`).
 
-    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None;
-    `titles`: the near-identical titles an earlier run found."""
+    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None."""
     schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     paths, problems = project.study_files()
     folder = project.display(project.studies)
@@ -61,7 +61,7 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
             diagnostics.extend(found)
         if study is not None:
             studies.append(study)
-    return paths, studies, diagnostics + _duplicates_across_files(studies, project.root, titles)
+    return paths, studies, diagnostics
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],
@@ -363,8 +363,9 @@ def normalise_title(title: str) -> str:
     return _NOT_WORD.sub(" ", title.casefold()).strip()
 
 
-def _duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:
-    """The same DOI, or a near-identical title in the same year, in two files."""
+def duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:
+    """The same id or DOI, or a near-identical title in the same year, in two files. `titles`: the
+    near-identical titles an earlier run found."""
     diagnostics: list[Diagnostic] = []
     by_id: dict[str, list[Study]] = defaultdict(list)
     for study in studies:
