@@ -171,6 +171,7 @@ def test_problems_across_files_are_the_same_when_a_worker_compares_the_titles(sc
                                                                               monkeypatch, tmp_path):
     # A first build of thousands of studies compares their titles on the other core, while this process
     # remembers the valid studies; here three files are as many as thousands.
+    import livingreview.parallel
     import livingreview.pipeline
 
     write_study(scratch_review, "doyle-2019", title="Community gardens in social housing: a scoping study",
@@ -189,6 +190,8 @@ def test_problems_across_files_are_the_same_when_a_worker_compares_the_titles(sc
 
     shutil.rmtree(scratch_review / ".cache")  # every study new again
     monkeypatch.setattr(livingreview.pipeline, "PARALLEL_FROM", 1)
+    # Other tests' servers may have threads in this process, which a build of its own would not fork with.
+    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
     monkeypatch.setattr(livingreview.pipeline, "duplicates_across_files", recorded)
     elsewhere = run_check(scratch_review)
     assert int(where.read_text()) != os.getpid()
