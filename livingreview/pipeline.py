@@ -24,18 +24,17 @@ from .aggregate import aggregate
 from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownReleases, KnownStudies, KnownTitles, Previous
 from .codebook import codebook_from
 from .content import Baseline, load_content
-from .diagnostics import BuildError, Diagnostic
+from .diagnostics import BuildError
 from .drawer import Drawer, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import read_input, read_yaml
-from .parallel import PARALLEL_FROM, map_in_parallel
 from .project import Project
 from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
-from .study import Study, distinguished
+from .study import distinguished
 from .validate import baseline_membership, duplicates_across_files, validate_studies
 from .write import LinkedOldSite, Pieces, Unchanged, write_site
 
@@ -63,34 +62,19 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None
     paths, studies, study_problems = validate_studies(project, codebook, baseline,
                                                       known.get if known else lambda path: None)
-    fresh = len(studies) - len(known.texts if known else ())
-    study_problems += _across_files(studies, project, titles, partial(known.keep, paths, studies) if known else None,
-                                    fresh)
+    study_problems += duplicates_across_files(studies, project.root, titles)
     if content is not None and content.baseline is not None:
         study_problems += baseline_membership(studies, content.baseline.studies, project.root,
                                               project.display(project.content / "baseline.yaml"))
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
+    if known:
+        known.keep(paths, studies)
     screening, problems = load_screening(ContentFolder(project.content, project.display(project.content)),
                                          ContentFolder(project.root, ""), {s.id for s in studies})
     if problems:
         raise BuildError(problems)
     return Review(codebook, tuple(studies), content, screening, known.texts if known else {})
-
-
-def _across_files(studies: list[Study], project: Project, titles: KnownTitles | None,
-                  remember: Callable[[], None] | None, fresh: int) -> list[Diagnostic]:
-    """The problems across study files, found while the valid studies are remembered (`remember`): when
-    thousands of studies are new (a first build), their titles are compared on the other core. Each study
-    is remembered as valid even if another file repeats it: the problem is looked for again in every run."""
-    tasks: list[Callable[[], list[Diagnostic] | None]] = [
-        remember or (lambda: None), partial(duplicates_across_files, studies, project.root, titles)]
-    found = map_in_parallel(_done, tasks, threshold=2 if fresh >= PARALLEL_FROM else len(tasks) + 1)
-    return found[1] or []
-
-
-def _done(task: Callable[[], list[Diagnostic] | None]) -> list[Diagnostic] | None:
-    return task()
 
 
 def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> KnownStudies | None:

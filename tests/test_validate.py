@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -164,38 +163,6 @@ def test_near_identical_titles_in_the_same_year_name_both_files(scratch_review, 
         "a study has one file",
     ]
     assert result.code == 1
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_problems_across_files_are_the_same_when_a_worker_compares_the_titles(scratch_review, run_check,
-                                                                              monkeypatch, tmp_path):
-    # A first build of thousands of studies compares their titles on the other core, while this process
-    # remembers the valid studies; here three files are as many as thousands.
-    import livingreview.parallel
-    import livingreview.pipeline
-
-    write_study(scratch_review, "doyle-2019", title="Community gardens in social housing: a scoping study",
-                doi="10.5555/shared")
-    write_study(scratch_review, "evans-2019", title="Community Gardens in Social-Housing - a scoping study.")
-    write_study(scratch_review, "fox-2020", doi="10.5555/SHARED")
-    here = run_check(scratch_review)
-    assert here.code == 1 and len(here.lines) == 4
-
-    compared = livingreview.pipeline.duplicates_across_files
-    where = tmp_path / "compared-in"
-
-    def recorded(*args: Any) -> Any:
-        where.write_text(str(os.getpid()))
-        return compared(*args)
-
-    shutil.rmtree(scratch_review / ".cache")  # every study new again
-    monkeypatch.setattr(livingreview.pipeline, "PARALLEL_FROM", 1)
-    # Other tests' servers may have threads in this process, which a build of its own would not fork with.
-    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
-    monkeypatch.setattr(livingreview.pipeline, "duplicates_across_files", recorded)
-    elsewhere = run_check(scratch_review)
-    assert int(where.read_text()) != os.getpid()
-    assert (elsewhere.code, elsewhere.lines) == (here.code, here.lines)
 
 
 def test_the_same_title_in_different_years_is_not_a_duplicate(scratch_review, run_check):
