@@ -66,11 +66,14 @@ def files_under(root: Path) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-Stats = dict[str, tuple[int, int]]  # size and modification time (ns) of files, by path
+Stats = dict[str, tuple[int, int, bool]]  # size, modification time (ns) and whether a regular file, by path
 
 
 def input_stats(roots: Iterable[Path]) -> Stats:
-    """Size and modification time of every regular file under the roots (not a link, not compiled bytecode)."""
+    """Size and modification time of every entry under the roots but folders and compiled bytecode. An entry
+    that is not a regular file (a link, a pipe) is listed too, never followed: adding one is a change of the
+    inputs, which the build then reports. A hidden one is left out, as every loader passes it over (an
+    editor's lock file is such a link, made and removed as a file is edited)."""
     found: Stats = {}
     pending = [str(root) for root in roots]
     while pending:
@@ -83,9 +86,11 @@ def input_stats(roots: Iterable[Path]) -> Stats:
                 if entry.is_dir(follow_symlinks=False):  # a linked folder could lead back here
                     if entry.name != "__pycache__":
                         pending.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
+                    continue
+                regular = entry.is_file(follow_symlinks=False)
+                if regular or not entry.name.startswith("."):
                     stat = entry.stat(follow_symlinks=False)
-                    found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+                    found[entry.path] = (stat.st_size, stat.st_mtime_ns, regular)
             except OSError:
                 continue
     return found
@@ -103,7 +108,10 @@ class Inputs:
         key = cache.key("inputs") if cache is not None else ""
         known = cache.read_entries("inputs", key) if cache is not None else {}
         recorded: dict[str, list[Any]] = {}
-        for path, (size, mtime) in (input_stats(roots) if stats is None else stats).items():
+        for path, (size, mtime, regular) in (input_stats(roots) if stats is None else stats).items():
+            if not regular:  # never read: what it is stands for its contents
+                self.files[path] = f"not a regular file ({size} bytes, modified {mtime})"
+                continue
             entry = known.get(path)
             if (isinstance(entry, list) and len(entry) == 3 and entry[0] == size and entry[1] == mtime
                     and isinstance(entry[2], str)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,28 @@ def test_a_check_of_unchanged_files_gives_its_verdict_again_and_any_change_is_ch
     assert run_check(scratch_review).summary == first.summary and len(checks) == 3
     (scratch_review / "content" / "notes.md").write_text("any new input file\n", encoding="utf-8")
     assert run_check(scratch_review).summary == first.summary and len(checks) == 4
+
+
+@pytest.mark.parametrize("make", ["link", "pipe"])
+def test_an_entry_that_is_not_a_file_added_after_a_check_or_build_is_reported_not_passed(scratch_review, run_check,
+                                                                                        capsys, make):
+    from livingreview.cli import main
+
+    assert run_check(scratch_review).code == 0
+    assert main(["--root", str(scratch_review), "build"]) == 0
+    added = scratch_review / "studies" / "added.yaml"
+    if make == "link":
+        added.symlink_to(next((scratch_review / "studies").glob("*.yaml")))  # a valid study, were it followed
+    else:
+        os.mkfifo(added)  # read, it would wait for ever
+    for _ in range(2):
+        result = run_check(scratch_review)
+        assert result.code == 1 and any(line.startswith("studies/added.yaml:1:1:") for line in result.lines)
+    capsys.readouterr()
+    assert main(["--root", str(scratch_review), "build"]) == 1
+    assert "studies/added.yaml:1:1:" in capsys.readouterr().err
+    added.unlink()
+    assert run_check(scratch_review).code == 0
 
 
 def test_a_damaged_or_foreign_verdict_is_not_believed(scratch_review, run_check):

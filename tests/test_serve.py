@@ -228,12 +228,13 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
     inputs = ("studies", "content", "templates", "releases", "searches", "screening")
     expected = {str(path) for name in inputs if (root / name).is_dir()
                 for path in (root / name).rglob("*") if path.is_file() and "loop" not in path.parts}
-    assert set(seen) == expected
+    assert set(seen) == expected | {str(root / "studies" / "loop")}  # the link itself, as an entry not a file
+    assert seen[str(root / "studies" / "loop")][2] is False and seen[str(root / "studies" / "alpha-2019.yaml")][2]
     for shown in ("templates/partials/note.html", "searches/2026-01-pubmed.ris", "screening/2026-01.csv"):
         assert str(root / shown) in seen
     assert not any("/loop/" in path for path in seen)
     before = seen[str(root / "studies" / "alpha-2019.yaml")]
-    _, modified = before
+    _, modified, _ = before
     os.utime(root / "studies" / "alpha-2019.yaml", ns=(modified + 10**9, modified + 10**9))
     assert snapshot(project)[str(root / "studies" / "alpha-2019.yaml")] != before
 
