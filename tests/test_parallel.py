@@ -208,3 +208,27 @@ def test_a_turn_with_nothing_to_do_sends_nothing(companion):
     turn = companion.turn()
     turn.give(None)
     assert turn.done() and companion.given == 0
+
+
+# In a fresh interpreter: a process with threads (as a test run may be) forks no drawing process.
+ASIDE = """
+import os, sys, time
+from pathlib import Path
+from livingreview.cache import Cache
+from livingreview.drawer import start_drawer
+
+drawer = start_drawer(Cache(Path(sys.argv[1])))
+assert drawer.worker is not None
+deadline = time.monotonic() + 10
+while os.getpriority(os.PRIO_PROCESS, drawer.worker.pid) <= os.getpriority(os.PRIO_PROCESS, 0):
+    assert time.monotonic() < deadline, "the drawing process kept the build's priority"
+    time.sleep(0.01)
+drawer.cancel()
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the drawings are made in the building process")
+def test_a_drawing_process_that_gets_ready_before_it_has_work_yields_the_cores_to_the_build(tmp_path):
+    done = subprocess.run([sys.executable, "-c", ASIDE, str(tmp_path / ".cache")], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
