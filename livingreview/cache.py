@@ -42,37 +42,19 @@ if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothi
 def engine_digest() -> str:
     """A digest of every file of the engine: changing any of them (a colour in a drawing) invalidates all."""
     digest = hashlib.blake2b(digest_size=16)
-    for shown, path in files_under(ENGINE):
+    for path in sorted(path for path, (_, _, regular) in stats_under([ENGINE]).items() if regular):
+        shown = Path(path).relative_to(ENGINE.parent).as_posix()
         digest.update(shown.encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def files_under(root: Path) -> list[tuple[str, str]]:
-    """Every regular file under root (not compiled bytecode), as (path from root's parent, full path), sorted."""
-    found = []
-    pending = [(str(root), root.name + "/")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    pending.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.is_file(follow_symlinks=False):
-                found.append((prefix + entry.name, entry.path))
-    return sorted(found)
 
 
 Stats = dict[str, tuple[int, int, bool]]  # size, modification time (ns) and whether a regular file, by path
 
 
-def input_stats(roots: Iterable[Path]) -> Stats:
-    """Size and modification time of every entry under the roots but folders and compiled bytecode. An entry
-    that is not a regular file (a link, a pipe) is listed too, never followed: adding one is a change of the
-    inputs, which the build then reports. A hidden one is left out, as every loader passes it over (an
+def stats_under(roots: Iterable[Path]) -> Stats:
+    """Size, modification time and kind of every entry under the roots but folders and compiled bytecode. An
+    entry that is not a regular file (a link, a pipe) is listed too, never followed: added to the inputs, it
+    is a change, which the build then reports. A hidden one is left out, as every loader passes it over (an
     editor's lock file is such a link, made and removed as a file is edited)."""
     found: Stats = {}
     pending = [str(root) for root in roots]
@@ -108,7 +90,7 @@ class Inputs:
         key = cache.key("inputs") if cache is not None else ""
         known = cache.read_entries("inputs", key) if cache is not None else {}
         recorded: dict[str, list[Any]] = {}
-        for path, (size, mtime, regular) in (input_stats(roots) if stats is None else stats).items():
+        for path, (size, mtime, regular) in (stats_under(roots) if stats is None else stats).items():
             if not regular:  # never read: what it is stands for its contents
                 self.files[path] = f"not a regular file ({size} bytes, modified {mtime})"
                 continue
@@ -136,12 +118,9 @@ class Inputs:
 
 def site_manifest(site: Path) -> dict[str, list[int]]:
     """Size and modification time of every file in the site, by its path in the site."""
-    manifest = {}
-    for shown, path in files_under(site):
-        with contextlib.suppress(OSError):
-            stat = os.stat(path)
-            manifest[shown.split("/", 1)[1]] = [stat.st_size, stat.st_mtime_ns]
-    return manifest
+    prefix = len(os.path.join(site, ""))
+    return {path[prefix:].replace(os.sep, "/"): [size, mtime]
+            for path, (size, mtime, regular) in stats_under([site]).items() if regular}
 
 
 class LastBuild:

@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, Stats, input_stats
+from .cache import Cache, Stats, stats_under
 from .diagnostics import BuildError
 from .project import Project
 
@@ -38,7 +38,7 @@ _POLL_RATIO = 10  # the watcher waits at least this many times as long as its la
 def snapshot(project: Project) -> Stats:
     """Size and modification time of every file the site is built from: the watcher compares one with the
     last, and the build it starts takes its files' times from it instead of looking again."""
-    return input_stats(project.inputs)
+    return stats_under(project.inputs)
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -254,7 +254,7 @@ def test_a_rebuild_takes_the_files_times_the_watcher_just_took(tmp_path, monkeyp
         def refused(roots):
             raise AssertionError("the build looked at the input files again")
 
-        monkeypatch.setattr(livingreview.cache, "input_stats", refused)
+        monkeypatch.setattr(livingreview.cache, "stats_under", refused)
         assert server.rebuild(seen)
     finally:
         server.stop()
