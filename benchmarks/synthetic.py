@@ -466,7 +466,7 @@ def _close_pairs(titles: list[str], asked: list[int], cdist: Any, ratio: Any) ->
         high = bisect.bisect_right(lengths, int(len(titles[block[-1]]) / factor) + 1)
         window = order[low:high]
         scores = cdist([titles[k] for k in block], [titles[k] for k in window], scorer=ratio,
-                       score_cutoff=TITLE_MARGIN, workers=1)
+                       score_cutoff=TITLE_MARGIN, workers=-1)
         for a, b in zip(*scores.nonzero(), strict=True):
             if block[a] != window[b]:
                 yield block[a], window[b]
