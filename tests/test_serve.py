@@ -223,6 +223,7 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
         (root / folder).mkdir(exist_ok=True)
         (root / folder / name).write_text("recorded\n", encoding="utf-8")
     (root / "studies" / "loop").symlink_to(root)  # a link back to the root: walked into, it never ends
+    (root / "studies" / ".#alpha-2019.yaml").symlink_to("user@host.1234:1700000000")  # an editor's lock file
     (root / "notes.txt").write_text("not an input\n", encoding="utf-8")
     seen = snapshot(project)
     inputs = ("studies", "content", "templates", "releases", "searches", "screening")
@@ -233,6 +234,7 @@ def test_the_watcher_sees_every_input_file_and_follows_no_linked_folder(tmp_path
     for shown in ("templates/partials/note.html", "searches/2026-01-pubmed.ris", "screening/2026-01.csv"):
         assert str(root / shown) in seen
     assert not any("/loop/" in path for path in seen)
+    assert str(root / "studies" / ".#alpha-2019.yaml") not in seen  # made and removed as a file is edited
     before = seen[str(root / "studies" / "alpha-2019.yaml")]
     _, modified, _ = before
     os.utime(root / "studies" / "alpha-2019.yaml", ns=(modified + 10**9, modified + 10**9))
