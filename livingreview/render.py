@@ -54,8 +54,8 @@ from .write import Pieces
 
 Output = tuple[str, bytes]
 Data = TypeVar("Data", bytes, bytes | Pieces)  # what a file is made of: its bytes, or pieces of them
-# Rows a page of the study table lists: its first page, each further page for readers without scripts,
-# and each "show more" of site.js. A review smaller than this has its whole table on one page.
+# Rows a page of the study table lists: its first page, and each further page for readers without scripts.
+# A review smaller than this has its whole table on one page.
 TABLE_PAGE_SIZE = 200
 TABLE_DATA = "studies/table-data.js"  # every study as a compact row, for site.js
 TABLE_EXPORTS = "studies/table-exports.js"  # every study's CSV row, RIS record and BibTeX entry

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .test_study_table import listed_ids
+
 pytestmark = pytest.mark.browser
 
 BLOCKING = ("serious", "critical")
@@ -132,8 +134,7 @@ def test_filters_and_sorting_work_from_the_keyboard(ui, studies):
     from selenium.webdriver.common.keys import Keys
 
     def shown() -> list[str]:
-        return ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
-                          .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
+        return listed_ids(ui)
 
     ui.open("studies/index.html")
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "the filters did not appear")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .test_study_table import listed_ids
+
 pytestmark = pytest.mark.browser
 
 
@@ -13,13 +15,10 @@ def test_study_table_and_links_work_from_file(ui, site, studies):
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(), "site.js did not run from file://")
     assert ui.js("return getComputedStyle(document.body).marginTop") == "0px", "style.css did not load from file://"
     want = {sid for sid, s in studies.items() if s["codes"].get("role") == "peer-support"}
-    shown = ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
-                       .filter(r => r.getClientRects().length > 0).map(r => r.dataset.id);""")
-    assert set(shown) == want
+    assert set(listed_ids(ui)) == want
     ui.js("const box = document.querySelector(\"[data-facet='role'] input[value='peer-support']\");"
           "box.closest('details').open = true; box.click();")
-    assert len(ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
-                          .filter(r => r.getClientRects().length > 0);""")) == len(studies)
+    assert len(listed_ids(ui)) == len(studies)
     sid = sorted(want)[0]
     ui.css(f"tr[data-id='{sid}'] a").click()
     ui.wait(lambda d: d.current_url == base + f"studies/{sid}.html", f"the link did not open {sid}'s page")

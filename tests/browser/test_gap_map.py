@@ -104,8 +104,11 @@ def cell_of(data: dict[str, Any], href: str) -> tuple[str, str]:
 
 
 def shown_studies(ui: UI) -> set[str]:
-    """The studies the study table shows: those whose page a visible link on it leads to."""
+    """The studies the study table shows: those whose page a visible link on it leads to, once every row it
+    offers is listed ("show more" until none is offered)."""
     return set(ui.js(r"""
+        const more = document.querySelector('[data-show-more]');
+        while (more && !more.hidden) more.querySelector('button').click();
         return Array.from(document.querySelectorAll('main a[href]'))
           .filter(a => a.getClientRects().length > 0)
           .map(a => new URL(a.href).pathname.match(/\/studies\/([^/]+)\.html$/))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 SIZE = 2000
 FIXTURE = REPO / "tests" / "fixtures" / "review"
 PAGE = 200  # rows a page of the table lists (render.TABLE_PAGE_SIZE)
-FIRST = 20  # rows site.js lists after a change in a table longer than a page (LIST_FIRST in site.js)
+FIRST = 20  # rows site.js lists after a change, in any table (LIST_FIRST in site.js)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 TABLE = "studies/index.html"
+FIRST = 20  # rows site.js lists after a change, in any table (LIST_FIRST in site.js)
 
 
 # --- what the data say ------------------------------------------------------------------------
@@ -64,6 +65,14 @@ def visible_ids(ui) -> list[str]:
                      .filter(r => r.getClientRects().length > 0).map(r => r.getAttribute('data-id'));""")
 
 
+def listed_ids(ui) -> list[str]:
+    """The ids of every row a reader can list, top to bottom: those listed, then those each "show more" adds
+    until none is offered."""
+    ui.js("""const more = document.querySelector('[data-show-more]');
+             while (more && !more.hidden) more.querySelector('button').click();""")
+    return visible_ids(ui)
+
+
 def open_table(ui, query: str = "") -> None:
     ui.open(TABLE + query)
     ui.wait(lambda d: ui.css("[data-study-filters]").is_displayed(),
@@ -71,21 +80,22 @@ def open_table(ui, query: str = "") -> None:
 
 
 def assert_rows(ui, want: Iterable[str], total: int, what: str) -> None:
-    """The visible rows are exactly `want`, and the live count says so."""
+    """The rows a reader can list are exactly `want` (the first ones listed at once, the rest on "show
+    more"), and the live count says so."""
     want = set(want)
     try:  # the table reacts synchronously; the wait only absorbs a slow machine
-        ui.wait(lambda d: set(visible_ids(ui)) == want, "", timeout=2)
-    except Exception:  # noqa: BLE001 - the assertion below says what is wrong
+        ui.wait(lambda d: ui.css("[data-result-count]").text.startswith(f"{len(want)} of "), "", timeout=2)
+    except Exception:  # noqa: BLE001 - the assertions below say what is wrong
         pass
-    shown = visible_ids(ui)
+    count = ui.css("[data-result-count]").text
+    assert count == f"{len(want)} of {total} studies shown", f"{what}: result count reads {count!r}"
+    shown = listed_ids(ui)
     missing, extra = sorted(want - set(shown)), sorted(set(shown) - want)
     assert not missing and not extra, (
-        f"{what}: expected {len(want)} rows, the table shows {len(shown)}\n"
+        f"{what}: expected {len(want)} rows, the table lists {len(shown)}\n"
         f"  missing: {missing[:20]}{' …' if len(missing) > 20 else ''}\n"
         f"  unexpected: {extra[:20]}{' …' if len(extra) > 20 else ''}")
     assert len(shown) == len(set(shown)), f"{what}: a row is shown twice: {shown}"
-    count = ui.css("[data-result-count]").text
-    assert count == f"{len(want)} of {total} studies shown", f"{what}: result count reads {count!r}"
 
 
 def address(ui, ready) -> str:
@@ -139,8 +149,26 @@ def check_role_filter(ui, studies: dict[str, dict[str, Any]], role: str = "peer-
 
 def test_table_lists_every_study_before_filtering(ui, studies):
     open_table(ui)
+    assert len(studies) <= 200, "the fixture's table is one page: a larger one is test_large_table's"
+    assert sorted(visible_ids(ui)) == sorted(studies), "a table of one page lists all its rows before any change"
     assert_rows(ui, studies, len(studies), "no filter")
     assert selected(ui, "role") == ""
+
+
+def test_a_change_lists_the_first_rows_found_and_the_rest_on_request(ui, studies):
+    """Whatever the table's size, a search or filter lists the first FIRST rows it finds, in the table's order
+    (a throttled browser answers a click at once), and "show more" lists the others."""
+    open_table(ui)
+    order = visible_ids(ui)
+    want = having(studies, role="peer-support")
+    assert len(want) > FIRST, "pick a value more than FIRST studies have"
+    choose(ui, "role", "peer-support")
+    found = [sid for sid in order if sid in want]
+    assert visible_ids(ui) == found[:FIRST]
+    more = ui.css("[data-show-more]")
+    assert more.is_displayed() and more.text == f"Show {min(100, len(want) - FIRST)} more ({FIRST} of {len(want)} listed)"
+    ui.css("[data-show-more] button").click()
+    assert visible_ids(ui) == found[:FIRST + 100]
 
 
 @pytest.mark.parametrize("role", ["peer-support", "pre-determined", "co-creation-partner", "not-coded"])
@@ -219,7 +247,7 @@ def test_clear_filters_shows_every_study_again(ui, studies):
     choose(ui, "role", "peer-support")
     choose(ui, "research_focus", "outcomes")
     ui.css("input[type=search]").send_keys("peer")
-    assert len(visible_ids(ui)) < len(studies)
+    assert len(listed_ids(ui)) < len(studies)
     ui.css("[data-study-filters] button[type=reset]").click()
     assert_rows(ui, studies, len(studies), "after Clear filters")
     assert selected(ui, "role") == "" and selected(ui, "research_focus") == ""
@@ -267,12 +295,12 @@ def sort_state(ui) -> dict[str, str]:
 def test_sorting_by_year(ui, studies):
     open_table(ui)
     header(ui, "year").click()
-    order = visible_ids(ui)
+    order = listed_ids(ui)
     years = [studies[sid]["year"] for sid in order]
     assert set(order) == set(studies) and years == sorted(years), f"not ascending by year: {years}"
     assert sort_state(ui) == {"year": "ascending"}
     header(ui, "year").click()
-    years = [studies[sid]["year"] for sid in visible_ids(ui)]
+    years = [studies[sid]["year"] for sid in listed_ids(ui)]
     assert years == sorted(years, reverse=True), f"not descending by year: {years}"
     assert sort_state(ui) == {"year": "descending"}
 
@@ -280,19 +308,20 @@ def test_sorting_by_year(ui, studies):
 def test_sorting_keeps_the_filter(ui, studies):
     open_table(ui, "?role=peer-support")
     header(ui, "year").click()
-    order = visible_ids(ui)
+    order = listed_ids(ui)
     assert set(order) == having(studies, role="peer-support")
     years = [studies[sid]["year"] for sid in order]
     assert years == sorted(years)
     choose(ui, "role", "")
     assert_rows(ui, studies, len(studies), "filter cleared after sorting")
-    years = [studies[sid]["year"] for sid in visible_ids(ui)]
+    years = [studies[sid]["year"] for sid in listed_ids(ui)]
     assert years == sorted(years), "clearing the filter lost the sort order"
 
 
 def test_sorting_by_role_groups_the_roles(ui, studies):
     open_table(ui)
     header(ui, "role").click()
+    listed_ids(ui)
     labels = ui.js("""return Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
                         .map(r => r.cells[3].textContent.trim());""")
     runs = [label for i, label in enumerate(labels) if i == 0 or label != labels[i - 1]]
@@ -335,7 +364,7 @@ def test_a_broken_filter_script_is_caught(ui, studies):
 
     broken = ui.site.copy("site-broken-filter", break_filter)
     ui.site = broken
-    with pytest.raises(AssertionError, match="role = peer-support: expected"):
+    with pytest.raises(AssertionError, match="role = peer-support: result count reads"):
         check_role_filter(ui, studies)
 
 
@@ -349,6 +378,8 @@ def test_every_filter_option_shows_as_many_rows_as_it_says(ui, studies, aggregat
           for (const box of facet.querySelectorAll('input[type=checkbox]')) {
             const label = box.parentNode.textContent.trim();  // before ticking: every other filter is clear
             box.click();
+            const more = document.querySelector('[data-show-more]');
+            while (!more.hidden) more.querySelector('button').click();
             const shown = Array.from(document.querySelectorAll('[data-study-table] tbody tr'))
                             .filter(r => r.getClientRects().length > 0).length;
             out.push([box.name, box.value, label, shown]);
@@ -448,7 +479,7 @@ def test_the_studies_shown_can_be_downloaded_as_csv_ris_and_bibtex(ui, studies):
 
     open_table(ui, "?role=co-creation-partner")
     header(ui, "year").click()
-    order = visible_ids(ui)
+    order = listed_ids(ui)
     rows = list(csv.DictReader(io.StringIO(exported(ui, "csv"))))
     assert [row["id"] for row in rows] == order
     records = rispy.loads(exported(ui, "ris"))
@@ -460,5 +491,5 @@ def test_not_yet_coded_goes_last_whichever_way_a_column_is_sorted(ui, studies):
     open_table(ui)
     for _ in range(2):
         header(ui, "research_focus").click()
-        missing = [values(studies[sid], "research_focus") is None for sid in visible_ids(ui)]
+        missing = [values(studies[sid], "research_focus") is None for sid in listed_ids(ui)]
         assert any(missing) and missing == sorted(missing), "a study not yet coded is sorted among the values"

@@ -51,11 +51,10 @@
   function enhanceTable(form, table, data) {
     var dims = data.dimensions, rows = data.rows, total = rows.length;
     var body = table.tBodies[0];
-    // A table no longer than a page lists every row shown. A longer one lists the first LIST_FIRST after each
-    // change, so that a keystroke is answered while the reader types (laying out rows is what takes time),
-    // and LIST_MORE more at each "show more".
+    // After each change the table lists the first LIST_FIRST rows shown, whatever its size, so that a keystroke
+    // or a click is answered at once (laying out rows is what takes time: listing every row of a 128-study
+    // table took a throttled browser longer than listing 20 of 10,000), and LIST_MORE more at each "show more".
     var pageSize = Number(table.getAttribute("data-page-size")) || 200;
-    var first = total <= pageSize ? pageSize : LIST_FIRST, step = total <= pageSize ? pageSize : LIST_MORE;
     var count = document.querySelector("[data-result-count]");
     var none = document.querySelector("[data-no-results]");
     var exporter = document.querySelector("[data-export]");
@@ -123,40 +122,8 @@
       return markup[index];
     }
 
-    // A table no longer than a page keeps every row in the page, in the table's order, and hides the rows not
-    // shown: a change touches only the rows it shows or hides (the rows the build wrote are the first ones).
-    var small = total <= pageSize, elements = null, arranged = -1;
-    function showAll() {
-      if (elements === null && body.rows.length === total) {
-        elements = Array.prototype.slice.call(body.rows);
-        arranged = 0;
-      }
-      if (elements === null || arranged !== sorted) {
-        if (elements === null) {
-          body.innerHTML = order.map(rowMarkup).join("");
-          elements = [];
-          Array.prototype.forEach.call(body.rows, function (row, k) { elements[order[k]] = row; });
-        } else {
-          var fragment = document.createDocumentFragment();
-          order.forEach(function (index) { fragment.appendChild(elements[index]); });
-          body.appendChild(fragment);
-        }
-        arranged = sorted;
-      }
-      var visible = new Uint8Array(total);
-      shown.forEach(function (index) { visible[index] = 1; });
-      elements.forEach(function (row, index) {
-        var hide = visible[index] === 0;
-        if (row.hidden !== hide) row.hidden = hide;
-      });
-      listed = shown.length;
-      more.hidden = true;
-      document.dispatchEvent(new Event("livingreview:rows"));
-    }
-
     // List the rows shown up to `upto` (the first page after a change, more on "show more").
     function list(upto) {
-      if (small) { showAll(); return; }
       var from = listed;
       listed = Math.min(upto, shown.length);
       var html = "";
@@ -164,7 +131,7 @@
       if (from === 0) body.innerHTML = html; else body.insertAdjacentHTML("beforeend", html);
       var rest = shown.length - listed;
       more.hidden = rest <= 0;
-      moreButton.textContent = "Show " + Math.min(rest, step) + " more (" + listed + " of " + shown.length
+      moreButton.textContent = "Show " + Math.min(rest, LIST_MORE) + " more (" + listed + " of " + shown.length
         + " listed)";
       document.dispatchEvent(new Event("livingreview:rows"));
     }
@@ -278,7 +245,7 @@
         list(listed);
       } else {
         listed = 0;
-        list(first);
+        list(LIST_FIRST);
       }
     }
 
@@ -350,7 +317,7 @@
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     none.querySelector("[data-clear]").addEventListener("click", clear);
-    moreButton.addEventListener("click", function () { list(listed + step); });
+    moreButton.addEventListener("click", function () { list(listed + LIST_MORE); });
     window.addEventListener("beforeprint", function () { list(shown.length); });  // print every study shown
     window.addEventListener("pagehide", function () { if (pending !== null) keepInUrl(); });
     exports(table, exporter, function () { return shown; });
