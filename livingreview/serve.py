@@ -36,8 +36,9 @@ HOST = "127.0.0.1"
 _POLL_RATIO = 10  # the watcher waits at least this many times as long as its last snapshot took
 
 def snapshot(project: Project) -> Stats:
-    """Size and modification time of every file the site is built from: the watcher compares one with the
-    last, and the build it starts takes its files' times from it instead of looking again."""
+    """Size and modification time of every entry but folders under what the site is built from (a link or pipe
+    too, never followed): the watcher compares one with the last, and the build it starts takes its files'
+    times from it instead of looking again."""
     return stats_under(project.inputs)
 
 
