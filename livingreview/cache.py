@@ -540,6 +540,31 @@ class KnownReleases:
             self.cache.write("releases", self.key, self.valid)
 
 
+class KnownTexts:
+    """The texts of an input (content/references.bib) an earlier run found valid, by the digest of the text
+    as read (the file may have changed since its digest was taken): such a text need not be checked again."""
+
+    def __init__(self, cache: Cache, name: str):
+        self.cache, self.name, self.key = cache, name, cache.key(name)
+        found = cache.read(name, self.key)
+        self.before = {d for d in found if isinstance(d, str)} if isinstance(found, list) else set()
+        self.valid: set[str] = set()
+
+    def known(self, text: str) -> bool:
+        return _text_digest(text) in self.before
+
+    def keep(self, text: str) -> None:
+        self.valid.add(_text_digest(text))
+
+    def save(self) -> None:
+        if self.valid != self.before:
+            self.cache.write(self.name, self.key, sorted(self.valid))
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 class KnownTitles:
     """The near-identical titles an earlier run found among the study files, with every title it compared:
     a pair of titles both unchanged since then is still a pair (or not), so only new titles are compared,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .aggregate import dimension_kind, dimensions
@@ -156,6 +156,30 @@ class Page:
     body_line: int  # line of the file on which the Markdown body starts
 
 
+class Bibliography:
+    """content/references.bib, its entries parsed by pybtex when first asked for: a build that renders no
+    page citing them (a study's title edited, every content page kept) neither imports pybtex nor parses."""
+
+    def __init__(self, text: str = "", parsed: Any = None):
+        self.text = text
+        if parsed is not None:
+            self.__dict__["entries"] = parsed.entries
+
+    @cached_property
+    def entries(self) -> Any:
+        """pybtex's entries, by citation key (an OrderedCaseInsensitiveDict of Entry)."""
+        return _parsed_bibtex(self.text).entries if self.text.strip() else {}
+
+    def __repr__(self) -> str:
+        return f"Bibliography({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bibliography) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
 @dataclass(frozen=True)
 class Content:
     site: SiteInfo
@@ -164,7 +188,7 @@ class Content:
     figures: tuple[FigureSpec, ...]
     tables: tuple[tuple[str, str, str], ...]
     pages: tuple[Page, ...]
-    bibliography: Any  # pybtex BibliographyData
+    bibliography: Bibliography
     files: Mapping[str, str] = field(default_factory=dict)  # name -> text, as a release freezes them
 
     def page(self, slug: str) -> Page | None:
@@ -175,12 +199,14 @@ class Content:
         return self.searches[-1] if self.searches else {}
 
 
-def load_content(sources: Sources, codebook: Codebook,
-                 site_file: LoadedFile | None = None) -> tuple[Content | None, list[Diagnostic]]:
+def load_content(sources: Sources, codebook: Codebook, site_file: LoadedFile | None = None,
+                 known: Callable[[str], bool] = lambda text: False) -> tuple[Content | None, list[Diagnostic]]:
     """Read everything in content/ but the codebook; report every problem.
 
     `site_file`: the site settings to use instead of the sources' own (a release is shown with the
-    live site's settings: who publishes it, and where, is not part of an edition)."""
+    live site's settings: who publishes it, and where, is not part of an edition). `known(text)`: whether
+    this engine found a references.bib of this very text valid before (it is then parsed only if a page
+    cites it)."""
     problems: list[Diagnostic] = []
     site_loaded = site_file if site_file is not None else sources.yaml("site.yaml")
     site = _site(_mapping(site_loaded, sources.shown("site.yaml"), problems, required=True), codebook, problems)
@@ -190,7 +216,7 @@ def load_content(sources: Sources, codebook: Codebook,
                                         required=True), codebook, problems,
                                {f.key for f in baseline.figures} if baseline else set())
     pages = _pages(sources, problems)
-    bibliography = _bibliography(sources, problems)
+    bibliography = _bibliography(sources, problems, known)
     if problems or site is None:
         return None, problems
     frozen = {}
@@ -596,25 +622,26 @@ def _page(slug: str, display: str, match: re.Match[str], text: str, problems: li
                 body_line)
 
 
-def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
-    from pybtex.database import BibliographyData
-    from pybtex.scanner import PybtexError
-
+def _bibliography(sources: Sources, problems: list[Diagnostic], known: Callable[[str], bool]) -> Bibliography:
     read = sources.text("references.bib")
     if isinstance(read, Diagnostic):
         problems.append(read)
-        return BibliographyData()
+        return Bibliography()
     if read is None:
-        return BibliographyData()
+        return Bibliography()
     text, display = read
+    if known(text):
+        return Bibliography(text)
+    from pybtex.scanner import PybtexError
+
     try:
         data = _parsed_bibtex(text)
     except PybtexError as error:
         problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {error}"))
-        return BibliographyData()
+        return Bibliography()
     except Exception as error:  # noqa: BLE001 - pybtex's parser may raise anything on malformed input
         problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {type(error).__name__}: {error}"))
-        return BibliographyData()
+        return Bibliography()
     for key, entry in data.entries.items():
         line = _line_of(text, key)
         url, doi = entry.fields.get("url", ""), entry.fields.get("doi", "")
@@ -624,7 +651,7 @@ def _bibliography(sources: Sources, problems: list[Diagnostic]) -> Any:
         if doi and not re.search(DOI_PATTERN, doi):
             problems.append(Diagnostic(display, line, 1, f"{key}: '{doi}' is not a DOI; write the bare DOI, "
                                                          f"such as 10.1111/hsc.12197"))
-    return data
+    return Bibliography(text, data)
 
 
 @lru_cache(maxsize=8)

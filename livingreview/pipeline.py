@@ -21,7 +21,17 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .aggregate import aggregate
-from .cache import UP_TO_DATE, Cache, EditionMemory, Inputs, KnownReleases, KnownStudies, KnownTitles, Previous
+from .cache import (
+    UP_TO_DATE,
+    Cache,
+    EditionMemory,
+    Inputs,
+    KnownReleases,
+    KnownStudies,
+    KnownTexts,
+    KnownTitles,
+    Previous,
+)
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
@@ -56,7 +66,12 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     codebook, problems = codebook_from(read_yaml(project.codebook, project.display(project.codebook)))
     if codebook is None:
         raise BuildError(problems)
-    content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook)
+    bibliographies = KnownTexts(cache, "bibliography") if cache is not None else None
+    content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook,
+                                     known=bibliographies.known if bibliographies else lambda text: False)
+    if bibliographies and content is not None:
+        bibliographies.keep(content.bibliography.text)
+        bibliographies.save()
     baseline = content is not None and content.baseline is not None
     known = _known_studies(project, cache, inputs, baseline)
     titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None

@@ -149,7 +149,7 @@ def load_release(project: Project, path: Path, site_file: LoadedFile | None, kno
     codebook, problems = codebook_from(frozen.yaml("codebook.yaml") or LoadedFile(path, display))
     if codebook is None:
         raise BuildError(problems)
-    content, problems = load_content(frozen, codebook, site_file)
+    content, problems = load_content(frozen, codebook, site_file, known=lambda text: known)
     if content is None:
         raise BuildError(problems)
     studies = _studies(data["studies"], codebook, content.baseline is not None, display, known)

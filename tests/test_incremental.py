@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview import pipeline
+from livingreview import content, pipeline
 from livingreview.cache import Cache, Inputs, Previous
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -89,13 +89,20 @@ def _home_template(root: Path, study_id: str, n: int) -> None:
     own.write_text(theme.replace("{% block main %}", "{% block main %}" + listing, 1), encoding="utf-8")
 
 
+def _reference(root: Path, study_id: str, n: int) -> None:
+    # a reference retitled: content/references.bib is read and checked again, and the references page changes
+    path = root / "content" / "references.bib"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title = {A Made-up Review", f"title = {{{n} A Made-up Review", 1), encoding="utf-8")
+
+
 def _release(root: Path, study_id: str, n: int) -> None:
     # a new version: every page's version switcher changes, and the new release is read (a version not
     # above the latest is refused, and nothing changes)
     main(["--root", str(root), "release", f"1.{n + 1}", "--date", f"2026-02-{10 + n}"])
 
 
-EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page, _home_template, _release]
+EDITS = [_retitle, _recode, _add, _delete, _template, _codebook, _page, _home_template, _reference, _release]
 edit = st.tuples(st.sampled_from(EDITS), st.sampled_from([s["id"] for s in START]), st.integers(0, 5))
 
 
@@ -191,6 +198,26 @@ def test_a_large_reviews_drawer_imports_matplotlib_only_when_a_figure_changed(tm
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
     assert main(["--root", str(fresh), "build"]) == 0
     assert _files(root / "site") == _files(fresh / "site")
+
+
+def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_until_it_changes(tmp_path, capsys):
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "build"]) == 0
+    _retitle(root, "alpha-2019", 1)  # no page that cites a reference is made again
+    with mock.patch("livingreview.content._parsed_bibtex", wraps=content._parsed_bibtex) as parsed:
+        assert main(["--root", str(root), "build"]) == 0
+    assert parsed.call_count == 0
+    references = root / "site" / "references.html"
+    assert b"Gardening for Tests" in references.read_bytes()
+    bib = root / "content" / "references.bib"
+    valid = bib.read_text(encoding="utf-8")
+    bib.write_text(valid + "@misc{bad-2021,\n  title = {Bad},\n  url = {javascript:alert(1)}\n}\n", encoding="utf-8")
+    capsys.readouterr()
+    for _ in range(2):  # checked again, and not remembered as valid
+        assert main(["--root", str(root), "build"]) != 0
+        assert "content/references.bib:" in capsys.readouterr().err
+    bib.write_text(valid, encoding="utf-8")
+    assert main(["--root", str(root), "build"]) == 0
 
 
 def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
