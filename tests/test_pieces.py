@@ -18,10 +18,12 @@ TEXTS = st.lists(st.text(alphabet=st.sampled_from(list("ab <>&\"\\\n\u2028\u2029
 
 
 @settings(max_examples=200, deadline=None)
-@given(texts=TEXTS, separator=st.sampled_from(["", ",", "\n"]), piece=st.integers(1, 8))
-def test_joined_in_pieces_is_the_joined_text(texts, separator, piece):
-    with mock.patch.object(downloads, "_PIECE", piece):
-        assert b"".join(downloads._joined(texts, separator)) == separator.join(texts).encode("utf-8")
+@given(texts=TEXTS, separator=st.sampled_from(["", ",", "\n"]), batch=st.integers(1, 8), streamed=st.booleans())
+def test_joined_in_pieces_is_the_joined_text(texts, separator, batch, streamed):
+    """A tuple of records, or records made as they are written (a generator), give the same bytes."""
+    with mock.patch.object(downloads, "_BATCH", batch):
+        made = downloads._joined((text for text in texts) if streamed else tuple(texts), separator)
+        assert b"".join(made) == separator.join(texts).encode("utf-8")
 
 
 @settings(max_examples=200, deadline=None)
