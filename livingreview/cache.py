@@ -541,12 +541,13 @@ class KnownReleases:
 
 
 class KnownTexts:
-    """The texts of an input (content/references.bib) an earlier run found valid, by the digest of the text
-    as read (the file may have changed since its digest was taken): such a text need not be checked again."""
+    """The texts of inputs (the codebook, content/site.yaml and references.bib) an earlier run found valid,
+    by the digest of the text as read (the file may have changed since its digest was taken): such a text
+    need not be checked again. Without a cache, none is known."""
 
-    def __init__(self, cache: Cache, name: str):
-        self.cache, self.name, self.key = cache, name, cache.key(name)
-        found = cache.read(name, self.key)
+    def __init__(self, cache: Cache | None, name: str):
+        self.cache, self.name, self.key = cache, name, cache.key(name) if cache else ""
+        found = cache.read(name, self.key) if cache else None
         self.before = {d for d in found if isinstance(d, str)} if isinstance(found, list) else set()
         self.valid: set[str] = set()
 
@@ -557,7 +558,7 @@ class KnownTexts:
         self.valid.add(_text_digest(text))
 
     def save(self) -> None:
-        if self.valid != self.before:
+        if self.cache and self.valid != self.before:
             self.cache.write(self.name, self.key, sorted(self.valid))
 
 

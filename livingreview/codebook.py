@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -161,13 +161,16 @@ def load_codebook(path: Path, display: str | None = None) -> tuple[Codebook | No
     return codebook_from(read_yaml(path, display))
 
 
-def codebook_from(loaded: LoadedFile) -> tuple[Codebook | None, list[Diagnostic]]:
-    """The codebook of a file already read (from disk, or from a frozen release)."""
+def codebook_from(loaded: LoadedFile, known: Callable[[str], bool] = lambda text: False
+                  ) -> tuple[Codebook | None, list[Diagnostic]]:
+    """The codebook of a file already read (from disk, or from a frozen release). `known(text)`: whether this
+    engine found a codebook of this very text valid before (it is then not checked against the schema)."""
     if not loaded.ok:
         return None, loaded.diagnostics
     from .schema import fast_validator
 
-    if fast_validator(json.dumps(_codebook_schema(), sort_keys=True))(loaded.data):
+    if (loaded.text is not None and known(loaded.text)) or \
+            fast_validator(json.dumps(_codebook_schema(), sort_keys=True))(loaded.data):
         errors = []
     else:
         import jsonschema  # only for a codebook with errors: it reports all of them

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
@@ -199,24 +199,42 @@ class Content:
         return self.searches[-1] if self.searches else {}
 
 
+class CheckedTexts(Protocol):
+    """Texts of content files this engine found valid before (`known`), and those found valid now (`keep`)."""
+
+    def known(self, text: str) -> bool: ...
+
+    def keep(self, text: str) -> None: ...
+
+
+class _NoneKnown:
+    def known(self, text: str) -> bool:
+        return False
+
+    def keep(self, text: str) -> None:
+        pass
+
+
 def load_content(sources: Sources, codebook: Codebook, site_file: LoadedFile | None = None,
-                 known: Callable[[str], bool] = lambda text: False) -> tuple[Content | None, list[Diagnostic]]:
+                 checked: CheckedTexts | None = None) -> tuple[Content | None, list[Diagnostic]]:
     """Read everything in content/ but the codebook; report every problem.
 
     `site_file`: the site settings to use instead of the sources' own (a release is shown with the
-    live site's settings: who publishes it, and where, is not part of an edition). `known(text)`: whether
-    this engine found a references.bib of this very text valid before (it is then parsed only if a page
-    cites it)."""
+    live site's settings: who publishes it, and where, is not part of an edition). `checked`: a site.yaml or
+    references.bib of a text this engine found valid before is not checked against its schema, or parsed
+    before a page cites it; each found valid is kept there."""
     problems: list[Diagnostic] = []
+    checked = checked or _NoneKnown()
     site_loaded = site_file if site_file is not None else sources.yaml("site.yaml")
-    site = _site(_mapping(site_loaded, sources.shown("site.yaml"), problems, required=True), codebook, problems)
+    site = _site(_mapping(site_loaded, sources.shown("site.yaml"), problems, required=True), codebook, problems,
+                 checked)
     baseline = _baseline(_mapping(sources.yaml("baseline.yaml"), "", problems), codebook, problems)
     searches = _searches(_mapping(sources.yaml("search.yaml"), "", problems), problems)
     figures, tables = _figures(_mapping(sources.yaml("figures.yaml"), sources.shown("figures.yaml"), problems,
                                         required=True), codebook, problems,
                                {f.key for f in baseline.figures} if baseline else set())
     pages = _pages(sources, problems)
-    bibliography = _bibliography(sources, problems, known)
+    bibliography = _bibliography(sources, problems, checked)
     if problems or site is None:
         return None, problems
     frozen = {}
@@ -289,9 +307,14 @@ def _schema_message(error: Any) -> str:
     return str(error.message)
 
 
-def _site(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnostic]) -> SiteInfo | None:
-    if loaded is None or not _schema_problems(loaded, SITE_SCHEMA, problems):
+def _site(loaded: LoadedFile | None, codebook: Codebook, problems: list[Diagnostic],
+          checked: CheckedTexts) -> SiteInfo | None:
+    if loaded is None:
         return None
+    text = loaded.text or ""
+    if not checked.known(text) and not _schema_problems(loaded, SITE_SCHEMA, problems):
+        return None
+    checked.keep(text)
     data = loaded.data
     known = dimensions(codebook)
     facts = []
@@ -622,7 +645,7 @@ def _page(slug: str, display: str, match: re.Match[str], text: str, problems: li
                 body_line)
 
 
-def _bibliography(sources: Sources, problems: list[Diagnostic], known: Callable[[str], bool]) -> Bibliography:
+def _bibliography(sources: Sources, problems: list[Diagnostic], checked: CheckedTexts) -> Bibliography:
     read = sources.text("references.bib")
     if isinstance(read, Diagnostic):
         problems.append(read)
@@ -630,10 +653,12 @@ def _bibliography(sources: Sources, problems: list[Diagnostic], known: Callable[
     if read is None:
         return Bibliography()
     text, display = read
-    if known(text):
+    if checked.known(text):
+        checked.keep(text)
         return Bibliography(text)
     from pybtex.scanner import PybtexError
 
+    before = len(problems)
     try:
         data = _parsed_bibtex(text)
     except PybtexError as error:
@@ -651,6 +676,8 @@ def _bibliography(sources: Sources, problems: list[Diagnostic], known: Callable[
         if doi and not re.search(DOI_PATTERN, doi):
             problems.append(Diagnostic(display, line, 1, f"{key}: '{doi}' is not a DOI; write the bare DOI, "
                                                          f"such as 10.1111/hsc.12197"))
+    if len(problems) == before:
+        checked.keep(text)
     return Bibliography(text, data)
 
 

@@ -63,15 +63,15 @@ class Plan:
 
 def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Review:
     """Load and validate the codebook, the content and every study; BuildError with every problem."""
-    codebook, problems = codebook_from(read_yaml(project.codebook, project.display(project.codebook)))
+    checked = KnownTexts(cache, "checked-texts")
+    read = read_yaml(project.codebook, project.display(project.codebook))
+    codebook, problems = codebook_from(read, checked.known)
     if codebook is None:
         raise BuildError(problems)
-    bibliographies = KnownTexts(cache, "bibliography") if cache is not None else None
+    checked.keep(read.text or "")
     content, problems = load_content(ContentFolder(project.content, project.display(project.content)), codebook,
-                                     known=bibliographies.known if bibliographies else lambda text: False)
-    if bibliographies and content is not None:
-        bibliographies.keep(content.bibliography.text)
-        bibliographies.save()
+                                     checked=checked)
+    checked.save()
     baseline = content is not None and content.baseline is not None
     known = _known_studies(project, cache, inputs, baseline)
     titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None

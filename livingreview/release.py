@@ -139,6 +139,16 @@ class FrozenRelease:
     screening: Screening | None = None
 
 
+class _AllKnown:
+    """The texts of a release file this engine found valid (and of the live site's settings, checked by then)."""
+
+    def known(self, text: str) -> bool:
+        return True
+
+    def keep(self, text: str) -> None:
+        pass
+
+
 def load_release(project: Project, path: Path, site_file: LoadedFile | None, known: bool = False) -> FrozenRelease:
     """A release file read back and checked; BuildError with every problem it has. `known`: this engine found
     these very bytes valid before, so they are not checked against the schemas again (compiling a release's
@@ -146,10 +156,10 @@ def load_release(project: Project, path: Path, site_file: LoadedFile | None, kno
     display = project.display(path)
     data = _release_data(path, display, known)
     frozen = Frozen(data["content"], display)
-    codebook, problems = codebook_from(frozen.yaml("codebook.yaml") or LoadedFile(path, display))
+    codebook, problems = codebook_from(frozen.yaml("codebook.yaml") or LoadedFile(path, display), lambda text: known)
     if codebook is None:
         raise BuildError(problems)
-    content, problems = load_content(frozen, codebook, site_file, known=lambda text: known)
+    content, problems = load_content(frozen, codebook, site_file, _AllKnown() if known else None)
     if content is None:
         raise BuildError(problems)
     studies = _studies(data["studies"], codebook, content.baseline is not None, display, known)

@@ -4,6 +4,7 @@ was edited in between (studies added, deleted, recoded, retitled; a template, th
 from __future__ import annotations
 
 import os
+import pydoc
 import shutil
 import subprocess
 import sys
@@ -217,6 +218,30 @@ def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_u
         assert main(["--root", str(root), "build"]) != 0
         assert "content/references.bib:" in capsys.readouterr().err
     bib.write_text(valid, encoding="utf-8")
+    assert main(["--root", str(root), "build"]) == 0
+
+
+@pytest.mark.parametrize("name, checking, broken", [
+    ("codebook.yaml", "livingreview.codebook._codebook_schema", ("kind: single", "kind: singel")),
+    ("site.yaml", "livingreview.content._schema_problems", ("short_title: Community gardens", "short_title: [1, 2]")),
+])
+def test_a_content_file_found_valid_is_not_checked_against_its_schema_again_until_it_changes(tmp_path, capsys, name,
+                                                                                            checking, broken):
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "build"]) == 0
+    _retitle(root, "alpha-2019", 1)
+    with mock.patch(checking, wraps=pydoc.locate(checking)) as checked:
+        assert main(["--root", str(root), "build"]) == 0
+    assert checked.call_count == 0
+    path = root / "content" / name
+    valid = path.read_text(encoding="utf-8")
+    assert broken[0] in valid
+    path.write_text(valid.replace(broken[0], broken[1], 1), encoding="utf-8")
+    capsys.readouterr()
+    for _ in range(2):  # checked again, and not remembered as valid
+        assert main(["--root", str(root), "build"]) != 0
+        assert f"content/{name}:" in capsys.readouterr().err
+    path.write_text(valid, encoding="utf-8")
     assert main(["--root", str(root), "build"]) == 0
 
 
