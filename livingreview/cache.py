@@ -562,6 +562,75 @@ class KnownTexts:
             self.cache.write(self.name, self.key, sorted(self.valid))
 
 
+class ParsedTexts:
+    """The data of the YAML texts an earlier run parsed without a problem (the content, screening and search
+    files; a study's is kept by KnownStudies), by the digest of the text, as JSON (a date as a mapping from a
+    key no such text holds): given back instead of parsing the text again, and kept only where it reads back
+    exactly as parsing gave it. A run that parses a text anew keeps the texts it read, and forgets the others
+    (a run that parses none changes nothing: `check` and `build` may read different texts)."""
+
+    def __init__(self, cache: Cache):
+        self.cache, self.key = cache, cache.key("parsed")
+        self.before = cache.read_texts("parsed", self.key)
+        self.now: dict[str, list[str]] = {}
+        self.parsed = False  # whether a text was parsed anew
+
+    def get(self, text: str) -> Any:
+        digest = _text_digest(text)
+        found = self.before.get(digest)
+        if not found:
+            return None
+        try:
+            data = _from_json(found)
+        except (ValueError, TypeError):  # a damaged entry: the text is parsed, and kept anew
+            return None
+        self.now[digest] = found
+        return data
+
+    def keep(self, text: str, data: Any) -> None:
+        digest = _text_digest(text)
+        if digest in self.now:  # read before in this run (the editions share most texts)
+            return
+        dated = False
+
+        def tagged(value: Any) -> dict[str, str]:
+            nonlocal dated
+            if isinstance(value, datetime.date):  # a datetime is a date too
+                dated = True
+                return {_DATE_TIME if isinstance(value, datetime.datetime) else _DATE: value.isoformat()}
+            raise TypeError(type(value).__name__)
+
+        try:
+            texts = [json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=tagged)]
+        except (TypeError, ValueError):  # a value JSON has no form for
+            return
+        texts += ["dated"] if dated else []
+        if _from_json(texts) == data:
+            self.now[digest] = texts
+            self.parsed = True
+
+    def save(self) -> None:
+        if self.parsed:
+            self.cache.write_texts("parsed", self.key, self.now, self.before)
+
+
+# Keys no text parsed without a problem holds (the loader refuses a control character): a date, a time.
+_DATE, _DATE_TIME = "\x00date", "\x00datetime"
+
+
+def _from_json(texts: Sequence[str]) -> Any:
+    return json.loads(texts[0], object_hook=_dated) if texts[1:] == ["dated"] else json.loads(texts[0])
+
+
+def _dated(mapping: dict[str, Any]) -> Any:
+    if len(mapping) == 1:
+        if _DATE in mapping:
+            return datetime.date.fromisoformat(mapping[_DATE])
+        if _DATE_TIME in mapping:
+            return datetime.datetime.fromisoformat(mapping[_DATE_TIME])
+    return mapping
+
+
 def _text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 

@@ -7,13 +7,14 @@ case of a valid file fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -165,19 +166,50 @@ _READ_MOST = 16 * 1024 * 1024  # characters of text remembered, then all forgott
 _read_size = 0
 
 
+class ParsedMemory(Protocol):
+    """What an earlier run parsed (cache.ParsedTexts): the data of a text it parsed without a problem."""
+
+    def get(self, text: str) -> Any:
+        """The data, or None if the text is not known."""
+
+    def keep(self, text: str, data: Any) -> None: ...
+
+
+_earlier: ParsedMemory | None = None
+
+
+@contextlib.contextmanager
+def parsed_earlier(memory: ParsedMemory) -> Iterator[None]:
+    """Within: a text to be remembered that an earlier run parsed is given its data instead of parsed again,
+    and each text parsed anew is kept there."""
+    global _earlier
+    _earlier = memory
+    try:
+        yield
+    finally:
+        _earlier = None
+
+
 def _load(loaded: LoadedFile, text: str, remember: bool = True) -> None:
     """Refuse what could exhaust memory or the stack, then parse."""
     global _read_size
+    earlier = _earlier if remember else None
+    data = earlier.get(text) if earlier is not None else None
+    if data is not None:
+        loaded.data, loaded.parsed = data, True
+        return
     if text in _READ:
         loaded.data, loaded.parsed = _copied(_READ[text]), True
-        return
-    _load_anew(loaded, text)
-    if remember and loaded.parsed and not loaded.diagnostics:
-        if _read_size + len(text) > _READ_MOST:
-            _READ.clear()
-            _read_size = 0
-        _READ[text] = _copied(loaded.data)
-        _read_size += len(text)
+    else:
+        _load_anew(loaded, text)
+        if remember and loaded.parsed and not loaded.diagnostics:
+            if _read_size + len(text) > _READ_MOST:
+                _READ.clear()
+                _read_size = 0
+            _READ[text] = _copied(loaded.data)
+            _read_size += len(text)
+    if earlier is not None and loaded.parsed and not loaded.diagnostics:
+        earlier.keep(text, loaded.data)
 
 
 def _copied(data: Any) -> Any:

@@ -30,6 +30,7 @@ from .cache import (
     KnownStudies,
     KnownTexts,
     KnownTitles,
+    ParsedTexts,
     Previous,
 )
 from .codebook import codebook_from
@@ -38,7 +39,7 @@ from .diagnostics import BuildError
 from .drawer import Drawer, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
-from .load import read_input, read_yaml
+from .load import parsed_earlier, read_input, read_yaml
 from .project import Project
 from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
@@ -108,8 +109,20 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     """Load and validate the review and every release; aggregate each edition and compute its figures.
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
     nothing is left frozen (a study worker freezes what it shares)."""
-    with _loading(frozen):
+    with _loading(frozen), _parsed_earlier(cache):
         return _plan(project, cache, inputs)
+
+
+@contextlib.contextmanager
+def _parsed_earlier(cache: Cache | None) -> Iterator[None]:
+    """The YAML texts an earlier run parsed are not parsed again (see cache.ParsedTexts)."""
+    if cache is None:
+        yield
+        return
+    memory = ParsedTexts(cache)
+    with parsed_earlier(memory):
+        yield
+    memory.save()
 
 
 @contextlib.contextmanager

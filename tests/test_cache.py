@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livingreview.cache import Cache
+from livingreview.cache import Cache, ParsedTexts
+from livingreview.load import parse_yaml_text, parsed_earlier
 
 
 def _shard_files(folder: Path) -> dict[str, int]:
@@ -221,3 +225,45 @@ def test_after_any_change_the_record_reads_back_and_only_shards_whose_entries_ch
     for path in (folder / "memo").glob("*"):
         if path.name in shards and path.read_bytes() == shards[path.name][1]:
             assert path.stat().st_ino == shards[path.name][0], f"{path.name} was written again unchanged"
+
+
+# Values YAML gives: text (with what JSON escapes), whole and decimal numbers, true/false, null, dates and times,
+# and keys that are numbers or true/false, which JSON would turn into text.
+_SCALARS = (st.text(alphabet=st.sampled_from(list("ab \"\\\n\tü漢")), max_size=6) | st.integers() | st.booleans()
+            | st.none() | st.floats(allow_nan=True) | st.dates()
+            | st.datetimes(timezones=st.none() | st.just(datetime.UTC)))
+_YAML_DATA = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.text(alphabet="abk", min_size=1, max_size=3) | st.integers(0, 3) | st.booleans(), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_YAML_DATA)
+def test_a_text_parsed_earlier_gives_exactly_what_parsing_it_gives(tmp_path, data):
+    """Read again in a later run, a YAML text's data is the data parsing gives, to its types (a date stays a
+    date, a key that is a number stays a number, true is not 1), or the text is parsed again."""
+    text = yaml.safe_dump({"value": data}, allow_unicode=True)
+    parsed = parse_yaml_text(text, "content/x.yaml")
+    assert parsed.ok
+    cache = Cache(tmp_path / f".cache-{uuid.uuid4().hex}")
+    first = ParsedTexts(cache)
+    with parsed_earlier(first):
+        assert repr(parse_yaml_text(text, "content/x.yaml").data) == repr(parsed.data)
+    first.save()
+    later = ParsedTexts(Cache(cache.folder.root))
+    given_back = later.get(text)
+    if _json_holds(parsed.data):
+        assert repr(given_back) == repr(parsed.data), "a text JSON can hold was not kept, or not as parsed"
+    else:
+        assert given_back is None, "a text JSON cannot hold exactly was kept"
+    with parsed_earlier(later):
+        assert repr(parse_yaml_text(text, "content/x.yaml").data) == repr(parsed.data)
+
+
+def _json_holds(data: object) -> bool:
+    """Whether JSON (with dates tagged) gives back exactly this: no key but text, no NaN (not equal to itself)."""
+    if isinstance(data, dict):
+        return all(isinstance(key, str) and _json_holds(value) for key, value in data.items())
+    if isinstance(data, list):
+        return all(_json_holds(item) for item in data)
+    return not (isinstance(data, float) and data != data)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview import content, pipeline
+from livingreview import content, load, pipeline
 from livingreview.cache import Cache, Inputs, Previous
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -219,6 +219,19 @@ def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_u
         assert "content/references.bib:" in capsys.readouterr().err
     bib.write_text(valid, encoding="utf-8")
     assert main(["--root", str(root), "build"]) == 0
+
+
+def test_a_later_build_parses_only_the_yaml_texts_that_changed(tmp_path):
+    """What an earlier run parsed (the content, searches and screening files, and each release's copies) is
+    read back from .cache/; a new process parses only the study file that was edited, and builds the same site."""
+    root = make_review(tmp_path / "review", START)
+    assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
+    assert main(["--root", str(root), "build"]) == 0
+    _retitle(root, "alpha-2019", 1)
+    with mock.patch.dict(load._READ, clear=True), \
+            mock.patch("livingreview.load._load_anew", wraps=load._load_anew) as parsed:  # as in a new process
+        assert main(["--root", str(root), "build"]) == 0
+    assert [call.args[0].display for call in parsed.call_args_list] == ["studies/alpha-2019.yaml"]
 
 
 @pytest.mark.parametrize("name, checking, broken", [
