@@ -94,9 +94,28 @@ def test_check_accepts_a_coverage_threshold(scratch_review, run_check):
     assert run_check(scratch_review).code == 0
 
 
-def test_a_drawing_is_cropped_to_no_less_than_what_matplotlib_draws(codebook):
-    """The crop is measured before the figure is drawn (matplotlib's "tight" crop draws it once more to
-    measure): for every figure of the fixture review, of every kind, it holds all that is then drawn."""
+def _texts(svg: str) -> dict[str, tuple[float, float]]:
+    """Each text of an SVG drawn by matplotlib (its content, first of a kind) at its anchor point."""
+    found: dict[str, tuple[float, float]] = {}
+    for x, y, text in re.findall(r'<text [^>]*?x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)<', svg):
+        found.setdefault(text, (float(x), float(y)))
+    return found
+
+
+def _view(svg: str) -> tuple[float, float, float, float]:
+    found = re.search(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt" viewBox="([-\d. ]+)"', svg)
+    assert found, svg[:400]
+    x, y, width, height = map(float, found.group(3).split())
+    assert (width, height) == (float(found.group(1)), float(found.group(2)))  # a point is a user unit
+    return x, y, width, height
+
+
+def test_a_drawing_is_cropped_as_matplotlib_crops_it_and_shows_a_white_background(codebook):
+    """The image is cut to what is drawn, with the margin matplotlib's own crop (`bbox_inches="tight"`)
+    leaves: for every figure of the fixture review, of every kind, each text sits where it sits in
+    matplotlib's cropped image, and the image is as large; the background fills all of it."""
+    import io
+
     from livingreview.figures import KINDS
     from livingreview.figures.drawing import laid_out
     from livingreview.pipeline import plan
@@ -104,12 +123,25 @@ def test_a_drawing_is_cropped_to_no_less_than_what_matplotlib_draws(codebook):
 
     figures = plan(Project(FIXTURE)).figures[-1]
     assert {figure.kind for figure in figures} == {"flow", "bar", "stacked-by-year", "gap-map", "ladder"}
+    point = 1.0
     for figure in figures:
+        ours = figure_svg(figure).decode("utf-8")
         kind = KINDS[figure.kind]
-        canvas = laid_out(figure, kind.draw, kind.size(figure))
-        crop = canvas.get_tightbbox()
-        canvas.draw_without_rendering()
-        drawn = canvas.get_tightbbox()
-        point = 1 / 72  # inches
-        assert (crop.x0 <= drawn.x0 + point and crop.y0 <= drawn.y0 + point and crop.x1 >= drawn.x1 - point
-                and crop.y1 >= drawn.y1 - point), (figure.key, crop, drawn)
+        out = io.StringIO()
+        laid_out(figure, kind.draw, kind.size(figure)).savefig(out, format="svg", bbox_inches="tight",
+                                                               pad_inches=0.12)
+        theirs = out.getvalue()
+        x0, y0, width, height = _view(ours)
+        _, _, their_width, their_height = _view(theirs)
+        assert abs(width - their_width) <= point and abs(height - their_height) <= point, figure.key
+        placed, expected = _texts(ours), _texts(theirs)
+        assert placed.keys() == expected.keys() and len(placed) >= 2, figure.key
+        for text, (x, y) in placed.items():
+            assert abs(x - x0 - expected[text][0]) <= point and abs(y - y0 - expected[text][1]) <= point, (
+                figure.key, text)
+        background = re.search(r'<g id="patch_1">\s*<path d="([^"]*)" style="fill: #ffffff"', ours)
+        assert background, figure.key
+        corners = [tuple(map(float, pair)) for pair in re.findall(r"([-\d.]+) ([-\d.]+)", background.group(1))]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        assert min(xs) <= x0 + 0.01 and max(xs) >= x0 + width - 0.01, figure.key
+        assert min(ys) <= y0 + 0.01 and max(ys) >= y0 + height - 0.01, figure.key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -46,15 +47,37 @@ def _matplotlib() -> Any:
 
 
 def svg(figure: FigureData, draw: Callable[[Any, FigureData], None], size: tuple[float, float]) -> bytes:
-    """The figure drawn as SVG: the same data always gives the same bytes."""
+    """The figure drawn as SVG: the same data always gives the same bytes.
+
+    Drawn once, by the renderer that measured it: matplotlib's own crop (`bbox_inches`) measures every text
+    with one renderer, then lays the figure out again and measures it all once more with another (a third
+    of the drawing time). Here the crop is the image's viewBox, with the background drawn under it."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
     canvas = laid_out(figure, draw, size)
-    # Cropped to what is drawn, measured before drawing: matplotlib's own "tight" option draws the figure
-    # twice (once to measure), a tenth of the drawing time; this crop keeps a point or two more margin.
-    crop = canvas.get_tightbbox().padded(0.12)
-    out = io.BytesIO()
-    canvas.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, transparent=False,
-                   facecolor="white", bbox_inches=crop)
-    return out.getvalue()
+    width, height = size
+    out = io.StringIO()
+    renderer = RendererSVG(width * POINTS, height * POINTS, out, metadata={"Date": None, "Creator": None})
+    crop = canvas.get_tightbbox(renderer).padded(0.12)  # inches, from the figure's lower left corner
+    canvas.patch.set_bounds(crop.x0 / width, crop.y0 / height, crop.width / width, crop.height / height)
+    canvas.patch.set_facecolor("white")
+    canvas.draw(renderer)
+    renderer.finalize()
+    box = [crop.x0, height - crop.y1, crop.width, crop.height]  # SVG's y runs down from the top
+    view = " ".join(_number(side * POINTS) for side in box)
+    cropped, found = _VIEW.subn(f'width="{_number(box[2] * POINTS)}pt" height="{_number(box[3] * POINTS)}pt" '
+                                f'viewBox="{view}"', out.getvalue(), count=1)
+    if not found:
+        raise RuntimeError("matplotlib's SVG header has no width, height and viewBox to crop")
+    return cropped.encode("utf-8")
+
+
+POINTS = 72  # per inch: a figure is laid out in the units its SVG is drawn in
+_VIEW = re.compile(r'width="[^"]*" height="[^"]*" viewBox="[^"]*"')
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def laid_out(figure: FigureData, draw: Callable[[Any, FigureData], None], size: tuple[float, float]) -> Any:
@@ -62,7 +85,7 @@ def laid_out(figure: FigureData, draw: Callable[[Any, FigureData], None], size: 
     _matplotlib()
     from matplotlib.figure import Figure
 
-    canvas = Figure(figsize=size)
+    canvas = Figure(figsize=size, dpi=POINTS)
     draw(canvas, figure)
     if figure.plot.get("footnote"):  # what the figure rests on travels with the image when it is shared alone
         canvas.text(0.0, -0.02, figure.plot["footnote"], ha="left", va="top", fontsize=8, color=MUTED)
