@@ -145,3 +145,37 @@ def test_a_drawing_is_cropped_as_matplotlib_crops_it_and_shows_a_white_backgroun
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
         assert min(xs) <= x0 + 0.01 and max(xs) >= x0 + width - 0.01, figure.key
         assert min(ys) <= y0 + 0.01 and max(ys) >= y0 + height - 0.01, figure.key
+
+
+def _fixture_figure(key: str):
+    from livingreview.pipeline import plan
+    from livingreview.project import Project
+
+    return next(figure for figure in plan(Project(FIXTURE)).figures[-1] if figure.key == key)
+
+
+def test_a_stacked_bar_figure_draws_each_series_on_the_ones_below_it():
+    from livingreview.figures import KINDS
+    from livingreview.figures.drawing import laid_out
+
+    figure = _fixture_figure("settings-by-year")
+    series = figure.plot["series"]
+    assert len(series) >= 2 and any(sum(s["values"]) for s in series[1:])
+    canvas = laid_out(figure, KINDS[figure.kind].draw, KINDS[figure.kind].size(figure))
+    ax = canvas.axes[0]
+    bottom = [0] * len(figure.plot["years"])
+    for drawn, expected in zip(ax.collections, series, strict=True):
+        bars = sorted((round(box.x0, 6), round(box.y0, 6), round(box.y1, 6))
+                      for box in (path.get_extents() for path in drawn.get_paths()))
+        wanted = [(round(x - 0.4, 6), low, low + value)
+                  for x, (low, value) in enumerate(zip(bottom, expected["values"], strict=True)) if value]
+        assert bars == wanted, expected["label"]
+        bottom = [b + v for b, v in zip(bottom, expected["values"], strict=True)]
+    low, high = ax.get_ylim()
+    assert low == 0 and high >= max(bottom)  # the count axis starts at 0 and holds the tallest stack
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [s["label"] for s in series]
+
+
+def test_the_footnote_of_a_figure_of_several_values_per_study_reads_as_one_sentence():
+    svg = figure_svg(_fixture_figure("settings-by-year")).decode("utf-8")
+    assert "All 5 studies coded; a study may count under several values<" in svg

@@ -20,9 +20,10 @@ def coded_note(coded: int, not_coded: int, total: int) -> str:
     return f"Rests on the {coded} of {total} studies coded so far; the {not_coded} not yet coded are not shown."
 
 
-def rests_on(coded: int, total: int) -> str:
+def rests_on(coded: int, total: int, multiple: bool = False) -> str:
     """The same, short enough to print on the figure itself."""
-    return f"All {total} studies coded" if coded == total else f"Coded for {coded} of {total} studies"
+    shown = f"All {total} studies coded" if coded == total else f"Coded for {coded} of {total} studies"
+    return shown + ("; a study may count under several values" if multiple else "")
 
 
 def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
@@ -47,7 +48,7 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     note = coded_note(tally.coded, tally.not_coded, tally.total) + several
     header: tuple[str, ...] = (tally.label, "Studies", "% of coded")
     plot: dict[str, Any] = {"labels": labels, "values": [count for _, count in values], "coded": tally.coded,
-                            "total": tally.total, "footnote": rests_on(tally.coded, tally.total) + several}
+                            "total": tally.total, "footnote": rests_on(tally.coded, tally.total, tally.multiple)}
     alt = (f"Bar chart of {spec.title.lower()}: "
            + "; ".join(f"{label} {count}" for label, (_, count) in zip(labels, values, strict=True)) + f". {note}")
     if compared:

@@ -34,7 +34,7 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     plot = {"years": years, "series": [{"label": label, "colour": palette[order.index(value)],
                                         "values": [table.count(value, year) for year in years]}
                                        for label, value in zip(labels, series, strict=True)],
-            "footnote": rests_on(tally.coded, tally.total) + several}
+            "footnote": rests_on(tally.coded, tally.total, tally.multiple)}
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, ("Year", *labels), rows, plot, note,
                       dimension)
 
@@ -47,17 +47,28 @@ def _declared(dimension: str, inputs: FigureInputs) -> list[str]:
 
 
 def draw(canvas: Any, figure: FigureData) -> None:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, Rectangle
+
     ax = canvas.add_subplot()
     years = figure.plot["years"]
     bottom = [0] * len(years)
     for series in figure.plot["series"]:
-        ax.bar(range(len(years)), series["values"], bottom=bottom, label=series["label"], color=series["colour"])
+        # One collection per series: `ax.bar` adds its bars one by one, each updating the axes' limits (half the
+        # figure's drawing time for a hundred bars).
+        bars = [Rectangle((x - 0.4, low), 0.8, value)
+                for x, (low, value) in enumerate(zip(bottom, series["values"], strict=True)) if value]
+        collection = PatchCollection(bars, facecolor=series["colour"], edgecolor="none")
+        collection.sticky_edges.y.append(0)  # as a bar's: the count axis starts at 0, with no margin below it
+        ax.add_collection(collection)
         bottom = [b + v for b, v in zip(bottom, series["values"], strict=True)]
+    ax.autoscale_view()
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
     ax.set_ylabel("Studies")
     whole_numbers(ax.yaxis)
     if figure.plot["series"]:
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.legend(handles=[Patch(facecolor=series["colour"], label=series["label"])
+                           for series in figure.plot["series"]], frameon=False, fontsize=8, loc="upper left")
 
 
 def size(figure: FigureData) -> tuple[float, float]:
