@@ -509,10 +509,11 @@ class KnownStudies:
             study, digest = by_path.get(f"{self.shown}/{name}"), self.inputs.files.get(str(path))
             if study is not None and digest:
                 entry = self.entries.get(name)
-                entries[name] = entry if entry is not None and entry[0] == digest else [digest, study]
-        self.cache.write_texts("studies", self.key, entries, self.before,
-                               lambda entry: entry if isinstance(entry[1], str)  # a new study's texts are made here
-                               else [entry[0], *study_record(entry[1])])
+                if entry is None or entry[0] != digest:
+                    entry = [digest, *study_record(study)]
+                    self.texts[study.id] = entry[1]  # the study's JSON, which the downloads need not make again
+                entries[name] = entry
+        self.cache.write_texts("studies", self.key, entries, self.before)
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]

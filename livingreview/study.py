@@ -211,7 +211,7 @@ def study_to_data(study: Study) -> dict[str, Any]:
 
 def study_json(study: Study) -> str:
     """A study's record in data/studies.json (and in the record of valid studies the cache keeps)."""
-    return json.dumps(study_to_data(study), ensure_ascii=False, separators=(",", ":"))
+    return _json(study_to_data(study))
 
 
 _EVIDENCE_KEY = ',"evidence":'
@@ -219,17 +219,27 @@ _EVIDENCE_KEY = ',"evidence":'
 
 def study_record(study: Study) -> tuple[str, str]:
     """The study's record (`study_json`), and where its evidence notes are in it ("start:end", or "" if
-    it has none): the part `study_from_record` decodes only when the notes are asked for."""
+    it has none): the part `study_from_record` decodes only when the notes are asked for. The record is
+    put together from the JSON of what comes before the notes, the notes and what follows them, each
+    made once (JSON's object is its members joined), not made whole and then measured in parts."""
     data = study_to_data(study)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    if "evidence" not in data:
-        return text, ""
     keys = list(data)
-    before = {key: data[key] for key in keys[:keys.index("evidence")]}
-    start = len(json.dumps(before, ensure_ascii=False, separators=(",", ":"))) - 1 + len(_EVIDENCE_KEY)
-    notes = json.dumps(data["evidence"], ensure_ascii=False, separators=(",", ":"))
-    same = text[start - len(_EVIDENCE_KEY):start] == _EVIDENCE_KEY and text[start:start + len(notes)] == notes
-    return text, f"{start}:{start + len(notes)}" if same else ""
+    if "evidence" not in data or keys.index("evidence") == 0:
+        return _json(data), ""
+    at = keys.index("evidence")
+    before = _json({key: data[key] for key in keys[:at]})
+    notes = _json(data["evidence"])
+    after = _json({key: data[key] for key in keys[at + 1:]})
+    start = len(before) - 1 + len(_EVIDENCE_KEY)
+    return before[:-1] + _EVIDENCE_KEY + notes + ("," + after[1:] if len(after) > 2 else "}"), \
+        f"{start}:{start + len(notes)}"
+
+
+def _json(data: Any) -> str:
+    return _ENCODER.encode(data)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps makes one per call
 
 
 def study_from_record(text: str, notes: str, path: str) -> Study:
