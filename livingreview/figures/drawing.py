@@ -50,8 +50,9 @@ def svg(figure: FigureData, draw: Callable[[Any, FigureData], None], size: tuple
     """The figure drawn as SVG: the same data always gives the same bytes.
 
     Drawn once, by the renderer that measured it: matplotlib's own crop (`bbox_inches`) measures every text
-    with one renderer, then lays the figure out again and measures it all once more with another (a third
-    of the drawing time). Here the crop is the image's viewBox, with the background drawn under it."""
+    with one renderer, then lays the figure out again and measures it all once more with another (a sixth
+    of the drawing time, on the repository's figures). Here the crop is the image's viewBox, with the
+    background drawn under it."""
     from matplotlib.backends.backend_svg import RendererSVG
 
     canvas = laid_out(figure, draw, size)
