@@ -509,11 +509,13 @@ class KnownStudies:
             study, digest = by_path.get(f"{self.shown}/{name}"), self.inputs.files.get(str(path))
             if study is not None and digest:
                 entry = self.entries.get(name)
-                if entry is None or entry[0] != digest:
-                    entry = [digest, *study_record(study)]
-                    self.texts[study.id] = entry[1]  # the study's JSON, which the downloads need not make again
-                entries[name] = entry
-        self.cache.write_texts("studies", self.key, entries, self.before)
+                entries[name] = entry if entry is not None and entry[0] == digest else [digest, study]
+        # A new study's texts are made a shard at a time, as each is written, and not kept for the downloads:
+        # held for every study of a cold build until then, they raised its peak memory by a quarter (10,000
+        # studies: 187 -> 240 MB), for a third of a second.
+        self.cache.write_texts("studies", self.key, entries, self.before,
+                               lambda entry: entry if isinstance(entry[1], str)
+                               else [entry[0], *study_record(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]

@@ -234,29 +234,6 @@ def test_a_later_build_parses_only_the_yaml_texts_that_changed(tmp_path):
     assert [call.args[0].display for call in parsed.call_args_list] == ["studies/alpha-2019.yaml"]
 
 
-def test_a_build_makes_each_new_studys_json_once_and_an_edit_only_the_edited_studys(tmp_path):
-    """A study's JSON (its record in data/studies.json) is made when the study is first found valid, and the
-    downloads take it from there; a later build makes only the edited study's."""
-    from livingreview import study as study_module
-
-    root = make_review(tmp_path / "review", START)
-    made: list[str] = []
-
-    def counted(study):
-        made.append(study.id)
-        return to_data(study)
-
-    to_data = study_module.study_to_data
-    with mock.patch.object(study_module, "study_to_data", counted):
-        assert main(["--root", str(root), "build"]) == 0
-        assert sorted(made) == ["alpha-2019", "beta-2020", "gamma-2021"]
-        made.clear()
-        _retitle(root, "beta-2020", 1)
-        assert main(["--root", str(root), "build"]) == 0
-        assert made == ["beta-2020"]
-    assert b"Edited 1 " in (root / "site" / "data" / "studies.json").read_bytes()
-
-
 @pytest.mark.parametrize("name, checking, broken", [
     ("codebook.yaml", "livingreview.codebook._codebook_schema", ("kind: single", "kind: singel")),
     ("site.yaml", "livingreview.content._schema_problems", ("short_title: Community gardens", "short_title: [1, 2]")),
