@@ -1235,9 +1235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 corpus.browser = read_in_browser(corpus.root / "site", log, corpus.name)
             if corpus.synthetic and not args.keep:
                 set_aside(corpus.root)
-        set_aside.empty()
         info = machine()
-        info["Work folder"] = file_creation(scratch)
+        info["Work folder"] = file_creation(scratch)  # before what was set aside is deleted (see SetAside)
+        set_aside.empty()
         info["Speed probe"] = (f"a fixed pure-Python loop (5 million additions) took {probe_before:.3f} s before "
                                f"the run and {speed_probe():.3f} s after it; this shared machine's speed varies by "
                                "a third from hour to hour, so compare ratios measured in the same run")
