@@ -181,6 +181,12 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
     `cells`), how many of the map's studies have it and how many are not yet coded for its field. Counts, not
     the studies themselves: the page stays the same size however many studies the review holds."""
     fields, segments = [], {}
+    # Each study's cells, once: counted study by study, a value's cells cost what its studies are, not what the
+    # map holds (a review's rarer values, countries, grow in number with it).
+    cells_of: dict[str, list[int]] = {}
+    for index, ids in enumerate(cells):
+        for sid in ids:
+            cells_of.setdefault(sid, []).append(index)
     for dimension in aggregates.tallies:
         if dimension in (*UNFILTERED, table.rows, table.columns):
             continue
@@ -197,8 +203,11 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
                 continue
             query = urlencode([(dimension, filter_value(value))])
             shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
-            segments[query] = {"cells": [sum(map(having.__contains__, ids)) for ids in cells],
-                               "studies": len(having), "uncoded": uncoded}
+            counts = [0] * len(cells)
+            for sid in having:
+                for index in cells_of.get(sid, ()):
+                    counts[index] += 1
+            segments[query] = {"cells": counts, "studies": len(having), "uncoded": uncoded}
         if shown:
             fields.append(SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)))
     return tuple(fields), segments
