@@ -458,7 +458,7 @@ class _Renderer:
             shown = len(studies[part])
             pager = {"number": number, "count": count, "first": (number - 1) * size + 1,
                      "last": (number - 1) * size + shown, "size": size,
-                     "pages": [url(p) for p in paths]}
+                     "pages": PageLinks(paths, url, full), "nearby": nearby_pages(number, count, paths, url)}
             rows = self._rows_key(studies[part], row_keys[part], path, memory.rows if memory else None)
             # What the default theme shows on a page beyond its rows: the first page has the filters, with
             # their counts, and the version of the table's data, which changes with any study.
@@ -820,6 +820,49 @@ def table_page(number: int) -> str:
     """Where a page of the study table is: the first is the table itself; pages of studies have ids without
     a slash, so the further pages' folder cannot meet a study's page."""
     return "studies/index.html" if number == 1 else f"studies/page/{number}.html"
+
+
+class PageLinks(Sequence[str]):
+    """The links from one page of the study table to each of its pages, each made when asked for: every page
+    linking to every other is the square of the pages (100,000 studies: 500 pages, 250,000 links)."""
+
+    def __init__(self, paths: Sequence[str], url: Callable[[str], str], page: str):
+        self.paths, self.url, self.page = paths, url, page
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self.url(path) for path in self.paths[index]]
+        return self.url(self.paths[index])
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __repr__(self) -> str:  # what the links are made from, for the keys of kept pages
+        return f"PageLinks({len(self.paths)}, {self.page!r})"
+
+
+def nearby_pages(number: int, count: int, paths: Sequence[str], url: Callable[[str], str],
+                 around: int = 2) -> list[tuple[int | None, str]]:
+    """The pages a page of the table links to by number, as most pagers do: the first, the last, and those
+    within `around` of this one, with (None, "") where two or more pages are left out between them (a single
+    page is shown instead: its number takes no more room than the mark)."""
+    shown = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
+    nearby: list[tuple[int | None, str]] = []
+    last = 0
+    for page in shown:
+        if page - last == 2:
+            nearby.append((last + 1, url(paths[last])))
+        elif page - last > 2:
+            nearby.append((None, ""))
+        nearby.append((page, url(paths[page - 1])))
+        last = page
+    return nearby
 
 
 @dataclass(slots=True)

@@ -507,6 +507,42 @@ def test_a_long_study_table_is_cut_into_pages_that_reach_every_study(review, mon
     assert "data-study-table" not in second and "data-study-filters" not in second  # a plain page of rows
 
 
+
+def test_a_page_of_a_long_table_links_by_number_to_the_first_the_last_and_its_neighbours(review, monkeypatch):
+    """Not to every page: at 100,000 studies that would be 500 links on each of 500 pages."""
+    import livingreview.render
+
+    monkeypatch.setattr(livingreview.render, "TABLE_PAGE_SIZE", 1)
+    for number in range(4, 12):
+        write_study(review, study(f"more-{2000 + number}", 2000 + number))
+    assert build(review) == 0
+    studies = review / "site" / "studies"
+    assert (studies / "page" / "11.html").exists() and not (studies / "page" / "12.html").exists()
+    numbered = re.compile(r'<li><a href="([^"]+)">(\d+)</a></li>|<li><strong aria-current="page">(\d+)</strong></li>'
+                          r'|<li><span aria-hidden="true">…</span></li>')
+
+    def pager(page: Path) -> list[str]:
+        pager_html = page.read_text(encoding="utf-8").split("data-pager", 1)[1]
+        return [f"[{m[3]}]" if m[3] else m[2] or "…" for m in numbered.finditer(pager_html)]
+
+    assert pager(studies / "index.html") == ["[1]", "2", "3", "…", "11"]
+    assert pager(studies / "page" / "6.html") == ["1", "…", "4", "5", "[6]", "7", "8", "…", "11"]
+    assert pager(studies / "page" / "4.html") == ["1", "2", "3", "[4]", "5", "6", "…", "11"]  # 2, not a mark
+    assert pager(studies / "page" / "11.html") == ["1", "…", "9", "10", "[11]"]
+    six = (studies / "page" / "6.html").read_text(encoding="utf-8")
+    assert '<a href="../index.html">1</a>' in six and '<a href="11.html">11</a>' in six
+    assert '<a href="5.html" rel="prev">Previous page</a>' in six and '<a href="7.html" rel="next">Next page</a>' in six
+
+
+def test_the_links_to_every_page_of_the_table_are_made_for_a_template_that_asks_for_them():
+    from livingreview.render import PageLinks
+
+    links = PageLinks(["studies/index.html", "studies/page/2.html", "studies/page/3.html"],
+                      lambda target: f"../{target}", "studies/page/2.html")
+    assert len(links) == 3 and list(links) == ["../studies/index.html", "../studies/page/2.html",
+                                               "../studies/page/3.html"]
+    assert links[-1] == "../studies/page/3.html" and links[1:] == ["../studies/page/2.html", "../studies/page/3.html"]
+
 DRAWER = """
 import functools, json, sys
 from pathlib import Path

@@ -53,6 +53,12 @@ def block_main(context, missing=missing):
         @internalcode
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'length' found.")
+    try:
+        t_2 = environment.tests['none']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
+            raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '<h1>Included studies'
     if (environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'number') > 1):
@@ -180,26 +186,28 @@ def block_main(context, missing=missing):
             yield escape(environment.getitem(environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'pages'), environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'number')))
             yield '" rel="next">Next page</a>'
         yield '</p>\n  <ul>\n'
-        l_1_loop = missing
-        for l_1_page, l_1_loop in LoopContext(environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'pages'), undefined):
+        for (l_1_number, l_1_link) in environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'nearby'):
             _loop_vars = {}
             pass
             yield '    <li>'
-            if (environment.getattr(l_1_loop, 'index') == environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'number')):
+            if t_2(l_1_number):
+                pass
+                yield '<span aria-hidden="true">…</span>'
+            elif (l_1_number == environment.getattr((undefined(name='pager') if l_0_pager is missing else l_0_pager), 'number')):
                 pass
                 yield '<strong aria-current="page">'
-                yield escape(environment.getattr(l_1_loop, 'index'))
+                yield escape(l_1_number)
                 yield '</strong>'
             else:
                 pass
                 yield '<a href="'
-                yield escape(l_1_page)
+                yield escape(l_1_link)
                 yield '">'
-                yield escape(environment.getattr(l_1_loop, 'index'))
+                yield escape(l_1_number)
                 yield '</a>'
             yield '</li>\n'
-        l_1_loop = l_1_page = missing
+        l_1_number = l_1_link = missing
         yield '  </ul>\n</nav>\n'
 
 blocks = {'title': block_title, 'main': block_main}
-debug_info = '1=12&2=17&3=35&4=58&5=66&6=69&14=80&15=84&16=86&18=88&19=90&20=94&32=109&35=118&36=128&39=135&43=138&44=142&50=150&51=154&57=158&60=160&63=163&65=166&67=184&68=188'
+debug_info = '1=12&2=17&3=35&4=64&5=72&6=75&14=86&15=90&16=92&18=94&19=96&20=100&32=115&35=124&36=134&39=141&43=144&44=148&50=156&51=160&57=164&60=166&63=169&65=172&67=189&68=193'
