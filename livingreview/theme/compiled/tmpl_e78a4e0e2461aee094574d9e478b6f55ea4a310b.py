@@ -12,6 +12,7 @@ def root(context, missing=missing):
     l_0_reference = resolve('reference')
     l_0_baseline = resolve('baseline')
     l_0_coded = resolve('coded')
+    l_0_table = missing
     try:
         t_1 = environment.filters['join']
     except KeyError:
@@ -31,8 +32,11 @@ def root(context, missing=missing):
         def t_3(*unused):
             raise TemplateRuntimeError("No test named 'string' found.")
     pass
+    l_0_table = context.call((undefined(name='url') if l_0_url is missing else l_0_url), 'studies/index.html')
+    context.vars['table'] = l_0_table
+    context.exported_vars.add('table')
     yield '<p class="breadcrumb"><a href="'
-    yield escape(context.call((undefined(name='url') if l_0_url is missing else l_0_url), 'studies/index.html'))
+    yield escape((undefined(name='table') if l_0_table is missing else l_0_table))
     yield '">Studies</a></p>\n<h1 class="study-title">'
     yield escape(environment.getattr((undefined(name='study') if l_0_study is missing else l_0_study), 'title'))
     yield '</h1>\n<p class="reference">'
@@ -51,6 +55,7 @@ def root(context, missing=missing):
     yield '<h2>Coding</h2>\n<div class="table-scroll">\n<table class="coding">\n  <caption class="visually-hidden">How this study is coded, with the evidence for each value</caption>\n  <thead><tr><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Evidence</th></tr></thead>\n  <tbody>\n'
     l_1_loop = missing
     for l_1_row, l_1_loop in LoopContext((undefined(name='coded') if l_0_coded is missing else l_0_coded), undefined):
+        l_1_key = resolve('key')
         _loop_vars = {}
         pass
         yield '  <tr'
@@ -64,31 +69,30 @@ def root(context, missing=missing):
             pass
             if environment.getattr(l_1_row, 'values'):
                 pass
-                l_2_loop = missing
-                for l_2_label, l_2_loop in LoopContext(environment.getattr(l_1_row, 'values'), undefined):
-                    l_2_raw = missing
-                    _loop_vars = {}
+                if (environment.getattr(l_1_row, 'derived') or (environment.getattr(environment.getattr(l_1_row, 'field'), 'kind') in ('single', 'multiple', 'country'))):
                     pass
-                    l_2_raw = environment.getitem(environment.getattr(l_1_row, 'raw'), environment.getattr(l_2_loop, 'index0'))
-                    _loop_vars['raw'] = l_2_raw
-                    if (environment.getattr(l_1_row, 'derived') or (environment.getattr(environment.getattr(l_1_row, 'field'), 'kind') in ('single', 'multiple', 'country'))):
+                    l_1_key = environment.getattr(environment.getattr(l_1_row, 'field'), 'key')
+                    _loop_vars['key'] = l_1_key
+                    l_2_loop = missing
+                    for l_2_label, l_2_loop in LoopContext(environment.getattr(l_1_row, 'values'), undefined):
+                        _loop_vars = {}
                         pass
                         yield '<a href="'
-                        yield escape(context.call((undefined(name='url') if l_0_url is missing else l_0_url), 'studies/index.html', _loop_vars=_loop_vars))
+                        yield escape((undefined(name='table') if l_0_table is missing else l_0_table))
                         yield '?'
-                        yield escape(environment.getattr(environment.getattr(l_1_row, 'field'), 'key'))
+                        yield escape((undefined(name='key') if l_1_key is missing else l_1_key))
                         yield '='
-                        yield escape((undefined(name='raw') if l_2_raw is missing else l_2_raw))
+                        yield escape(environment.getitem(environment.getattr(l_1_row, 'raw'), environment.getattr(l_2_loop, 'index0')))
                         yield '">'
                         yield escape(l_2_label)
                         yield '</a>'
-                    else:
-                        pass
-                        yield escape(l_2_label)
-                    if (not environment.getattr(l_2_loop, 'last')):
-                        pass
-                        yield ', '
-                l_2_loop = l_2_label = l_2_raw = missing
+                        if (not environment.getattr(l_2_loop, 'last')):
+                            pass
+                            yield ', '
+                    l_2_loop = l_2_label = missing
+                else:
+                    pass
+                    yield escape(t_1(context.eval_ctx, environment.getattr(l_1_row, 'values'), ', '))
             else:
                 pass
                 yield 'none'
@@ -127,7 +131,7 @@ def root(context, missing=missing):
             yield escape(environment.getattr(l_1_row, 'other'))
             yield '</span>'
         yield '</td>\n  </tr>\n'
-    l_1_loop = l_1_row = missing
+    l_1_loop = l_1_row = l_1_key = missing
     yield '  </tbody>\n</table>\n</div>\n'
     if environment.getattr((undefined(name='study') if l_0_study is missing else l_0_study), 'notes'):
         pass
@@ -139,4 +143,4 @@ def root(context, missing=missing):
     yield '</code></p>\n'
 
 blocks = {}
-debug_info = '2=35&3=37&4=39&5=41&6=46&13=53&14=57&15=61&16=63&17=98&18=110&19=124&25=132&26=138'
+debug_info = '2=35&3=39&4=41&5=43&6=45&7=50&14=57&15=62&16=66&17=68&18=102&19=114&20=128&26=136&27=142'
