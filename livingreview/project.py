@@ -84,9 +84,10 @@ class Project:
         Only regular files are study files: a folder, a link, a pipe or a device is reported, never
         opened (reading a pipe would wait for ever, a link could point anywhere). Hidden files (an
         editor's lock or swap file) are passed over in silence."""
-        folder = self.display(self.studies)
+        studies = self.studies
+        folder = self.display(studies)
         try:
-            entries = sorted(os.scandir(self.studies), key=lambda entry: entry.name)
+            entries = sorted(os.scandir(studies), key=lambda entry: entry.name)
         except FileNotFoundError:
             return [], [Diagnostic(folder, 1, 1, "there is no studies/ folder: create it and add one YAML "
                                                  "file per study (livingreview init writes an example)")]
@@ -106,7 +107,7 @@ class Project:
                 problems.append(Diagnostic(shown, 1, 1, f"not a study file: study files end in .yaml; "
                                                         f"rename it to {stem}.yaml (or move it out of studies/)"))
             else:
-                paths.append(self.studies / entry.name)  # a child path is made at half the cost of a parsed one
+                paths.append(studies / entry.name)  # a child path is made at half the cost of a parsed one
         return paths, problems
 
 
