@@ -18,7 +18,6 @@ from typing import Any
 from .aggregate import Aggregates
 from .codebook import Codebook
 from .memory import Memo, is_strings
-from .parallel import map_in_parallel
 from .references import bibtex, ris
 from .schema import schema_json
 from .study import Study, study_json
@@ -59,25 +58,19 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     study and what its records show of the codebook are unchanged, and its JSON from `texts` (by id)."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
-    kept = [memo.get(study.id, f"{key}:{study.suffix}") if memo else None for study in studies]
-    keys = [memo.full_key(study.id, f"{key}:{study.suffix}") if memo else "" for study in studies]
-    todo = [study for study, found in zip(studies, kept, strict=True) if not is_strings(found, 3)]
-    fresh = iter(map_in_parallel(partial(_records_of, codebook, baseline, len(header)), todo))  # on both cores
-    made = []
-    for study, found in zip(studies, kept, strict=True):
+    made, keys = [], []
+    for study in studies:
+        found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
+        keys.append(memo.full_key(study.id, f"{key}:{study.suffix}") if memo else "")
         if not is_strings(found, 3):
-            found = next(fresh)
+            found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
+                     bibtex([study])]
             if memo:
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
     csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
     json_records = [texts.get(study.id) or study_json(study) for study in studies] if texts else None
     return Records(studies, header, csv_records, ris_records, bib_records, json_records, keys)
-
-
-def _records_of(codebook: Codebook, baseline: bool, header: int, study: Study) -> list[str]:
-    """A study's CSV record (without the header, `header` characters long), RIS record and BibTeX entry."""
-    return [studies_csv([study], codebook, baseline).decode("utf-8")[header:], ris([study]), bibtex([study])]
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,

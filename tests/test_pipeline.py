@@ -414,8 +414,6 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # one worker for many chunks
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
                         functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
-    monkeypatch.setattr(livingreview.downloads, "map_in_parallel",
-                        functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
@@ -467,10 +465,8 @@ def test_downloads_hold_every_study(review):
     assert (site / "references.ris").read_text(encoding="utf-8").count("TY  - JOUR") == 3
 
 
-def test_parsing_study_pages_and_records_on_two_processes_give_the_same_site(review, tmp_path, monkeypatch):
-    """Large reviews parse, validate, render study pages and make the downloads' records on two processes: the
-    site is the same."""
-    import livingreview.downloads
+def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp_path, monkeypatch):
+    """Large reviews parse, validate and render study pages on two processes: the site is the same."""
     import livingreview.parallel
     import livingreview.render
     import livingreview.validate
@@ -483,8 +479,6 @@ def test_parsing_study_pages_and_records_on_two_processes_give_the_same_site(rev
                         functools.partial(livingreview.parallel.map_in_chunks, threshold=1))
     monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 2)  # one worker, its half of each chunk
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
-                        functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
-    monkeypatch.setattr(livingreview.downloads, "map_in_parallel",
                         functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
