@@ -97,6 +97,38 @@ def _with_worker(function: Callable[[Item], Result],
         worker.join()
 
 
+@contextlib.contextmanager
+def aside(task: Callable[[], object]) -> Generator[None, None, None]:
+    """Run `task` in a forked process while the block runs here, and wait for it when the block ends (or
+    stop it, if the block fails). For work whose effect is a file (a drawing kept in the cache), which the
+    caller checks for afterwards and makes itself if the task did not: nothing comes back but that. Where no
+    process may be forked, `task` runs here first.
+
+    A plain `os.fork`: this may run in a multiprocessing worker, which multiprocessing lets have no children
+    (a Standby's, the companion)."""
+    if not _may_fork():
+        task()
+        yield
+        return
+    pid = os.fork()
+    if pid == 0:  # the forked process
+        status = 1
+        try:
+            _ended_quietly()
+            task()
+            status = 0
+        finally:
+            os._exit(status)  # no cleanup of what the parent holds: its files and pipes are the parent's
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        os.waitpid(pid, 0)
+
+
 def _ended_quietly() -> None:
     """In a forked worker: Ctrl-C and the parent's `terminate()` end it at once and without a word. It inherits
     the parent's handlers, and `serve`'s turn both signals into KeyboardInterrupt, whose traceback the worker

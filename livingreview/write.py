@@ -114,7 +114,7 @@ class Folder:
             if folder.is_symlink():
                 raise RefusedPath(f"refused to write {relative!r}: {folder} is a symbolic link")
             if not folder.is_dir():
-                folder.mkdir()
+                folder.mkdir(exist_ok=True)  # another process of the build may make it meanwhile
         self._ready.add(os.path.dirname(target))
         return target
 

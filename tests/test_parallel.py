@@ -146,6 +146,54 @@ def test_a_caller_that_stops_early_leaves_no_worker_running():
     assert out == ["[1,", "2]", "1", "0"]
 
 
+# --- aside: a task with an effect (a file), in a forked process, beside the caller's own work ------------
+
+ASIDE_TASK = """
+import multiprocessing, os, sys, time
+from pathlib import Path
+from livingreview.parallel import aside
+out = Path(sys.argv[1])
+here = os.getpid()
+
+def task():
+    time.sleep(0.3)  # the block below finishes first: it waits for this
+    out.write_text(str(os.getpid()))
+
+with aside(task):
+    print(out.exists())
+print(out.read_text() != str(here), out.read_text() != "", multiprocessing.active_children())
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the task runs here")
+def test_a_task_aside_runs_in_another_process_and_is_waited_for(tmp_path):
+    out = subprocess.run([sys.executable, "-c", ASIDE_TASK, str(tmp_path / "made")], capture_output=True,
+                         text=True, check=True, timeout=60).stdout.split()
+    assert out == ["False", "True", "True", "[]"]
+
+
+def test_a_task_aside_runs_here_first_where_no_process_may_fork(monkeypatch):
+    from livingreview import parallel
+
+    monkeypatch.setattr(parallel, "_may_fork", lambda: False)
+    done: list[int] = []
+    with parallel.aside(lambda: done.append(os.getpid())):
+        assert done == [os.getpid()]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the task runs here")
+def test_a_block_that_fails_stops_its_task_aside_and_leaves_no_process():
+    # The task would run for an hour: it is stopped when the block fails (or the script would time out).
+    script = ("import os, time\nfrom livingreview.parallel import aside\n"
+              "try:\n    with aside(lambda: time.sleep(3600)):\n        raise ValueError('stop')\n"
+              "except ValueError:\n    print('stopped')\n"
+              "try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
+              "except ChildProcessError:\n    print('none left')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         timeout=60).stdout.split()
+    assert out == ["stopped", "none", "left"]
+
+
 # --- serve's companion: a spawned process that does one build's task after another --------------------
 
 def _pid_after(seconds: float) -> tuple[int, float]:

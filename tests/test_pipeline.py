@@ -580,6 +580,29 @@ def test_the_drawing_process_ends_as_soon_as_its_drawings_are_kept_not_when_the_
     assert found["answered"] == 0 and found["kept"]
 
 
+def test_the_drawings_the_other_drawing_process_did_not_keep_are_drawn_by_the_first(review, monkeypatch):
+    """Half the figures are left to a forked process; where it made none (here: it never ran), the drawing
+    process draws them itself, and every drawing is kept."""
+    import contextlib
+
+    import livingreview.drawer as drawer
+    import livingreview.pipeline as pipeline
+    from livingreview.cache import Cache
+    from livingreview.figures import figure_svg
+    from livingreview.project import Project
+
+    project = Project(review)
+    plan = pipeline.plan(project)
+    figures = {f"figures/{figure.key}.svg": figure for figure in plan.figures[-1]}
+    assert len(figures) >= drawer.DRAWN_APART_FROM
+    left: list[object] = []
+    monkeypatch.setattr(drawer, "aside", lambda task: left.append(task) or contextlib.nullcontext())
+    cache = Cache(project.cache)
+    assert drawer.draw(cache, figures) == {}  # nothing the cache could not keep
+    assert len(left) == 1  # the other process's share was handed over, and never drawn there
+    assert all(cache.drawing(name) == figure_svg(figure) for name, figure in figures.items())
+
+
 def test_drawings_the_cache_cannot_keep_still_reach_the_site(review):
     made = build(review) == 0 and snapshot(review / "site")
     shutil.rmtree(review / "site")
