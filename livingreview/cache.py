@@ -115,6 +115,11 @@ class Inputs:
             everything.update(f"{path}\0{digest}\0".encode())
         self.digest = everything.hexdigest()
 
+    def count_under(self, folder: Path) -> int:
+        """How many input files lie under `folder` (the study files, under studies/)."""
+        prefix = os.path.join(folder, "")
+        return sum(path.startswith(prefix) for path in self.files)
+
 
 def site_manifest(site: Path) -> dict[str, list[int]]:
     """Size and modification time of every file in the site, by its path in the site."""

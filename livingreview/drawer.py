@@ -40,9 +40,9 @@ def start_drawer(cache: Cache, inputs: Inputs | None = None, studies: Path | Non
     given figures to draw: a title edit draws none, and such a review loads for longer than the import
     takes, so a coding edit's drawings are still ready in time. An import on the other core slows this
     one's work (a tenth of a second at 10,000 studies, measured)."""
-    folder = os.path.join(studies, "") if studies else None
-    large = folder is not None and inputs is not None and sum(p.startswith(folder) for p in inputs.files) >= LATE_FROM
-    return Standby(_prepare if large else _prepare_aside, partial(draw, cache), prepare_now=not large)
+    large = studies is not None and inputs is not None and inputs.count_under(studies) >= LATE_FROM
+    return Standby(_prepare if large else _prepare_aside, partial(draw, cache, apart=not large),
+                   prepare_now=not large)
 
 
 LATE_FROM = 1000  # studies: a review this large loads for longer than matplotlib takes to import
@@ -76,19 +76,20 @@ def _prepare_aside() -> None:
 _ASIDE = 19  # the niceness of a drawing process that gets ready before it has anything to draw
 
 
-def draw(cache: Cache, figures: dict[str, FigureData]) -> dict[str, bytes]:
+def draw(cache: Cache, figures: dict[str, FigureData], apart: bool = False) -> dict[str, bytes]:
     """Draw each figure and keep it in the cache, where the build takes it from; give back only those the
     cache could not keep. So the drawing process, which holds matplotlib, answers in a few bytes and ends as
     soon as it is done, not when the build next asks for its answer.
 
-    Every other figure is drawn by a process forked from this one, which shares its import of matplotlib:
-    a cold build of the repository's review draws 17 figures (about a second), and the build, done with
-    its pages, waited for them."""
+    With `apart`, every other figure is drawn by a process forked from this one, which shares its import of
+    matplotlib: a cold build of the repository's review draws 17 figures (about a second), and the build,
+    done with its pages, waited for them. A large review's build is not waiting for its drawings, and a
+    third process would take the cores from its own two."""
     from .figures import figure_svg
 
     names = sorted(figures)  # a figure's editions are neighbours: each process draws some of each
 
-    elsewhere = names[1::2] if len(names) >= DRAWN_APART_FROM else []
+    elsewhere = names[1::2] if apart and len(names) >= DRAWN_APART_FROM else []
 
     def keep_elsewhere() -> None:
         for name in elsewhere:

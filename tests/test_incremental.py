@@ -201,6 +201,40 @@ def test_a_large_reviews_drawer_imports_matplotlib_only_when_a_figure_changed(tm
     assert _files(root / "site") == _files(fresh / "site")
 
 
+DRAWN_BY = """
+import os, sys
+from pathlib import Path
+import livingreview.drawer as drawer
+import livingreview.figures as figures
+from livingreview.cli import main
+
+root, marks, late_from = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+drawer.LATE_FROM = late_from
+svg = figures.figure_svg
+
+def recorded(figure):
+    with marks.open("a") as out:
+        out.write(f"{os.getpid()}\\n")
+    return svg(figure)
+
+figures.figure_svg = recorded
+sys.exit(main(["--root", str(root), "build"]))
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the drawings are made in the building process")
+@pytest.mark.parametrize("large", [False, True])
+def test_a_small_reviews_figures_are_drawn_by_two_processes_a_large_ones_by_one(tmp_path, large):
+    """A small review's build soon waits for its drawings: they are shared between two processes. A large
+    review's build has work enough for both cores until they are done."""
+    root, marks = make_review(tmp_path / "review", START), tmp_path / "drawn-by"
+    subprocess.run([sys.executable, "-c", DRAWN_BY, str(root), str(marks), "2" if large else "1000"], check=True,
+                   capture_output=True)
+    drawn_by = marks.read_text().split()
+    assert len(drawn_by) == len(list((root / "site" / "figures").glob("*.svg")))  # each figure drawn once
+    assert len(set(drawn_by)) == (1 if large else 2)
+
+
 def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_until_it_changes(tmp_path, capsys):
     root = make_review(tmp_path / "review", START)
     assert main(["--root", str(root), "build"]) == 0

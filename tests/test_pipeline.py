@@ -560,7 +560,7 @@ plan = pipeline.plan(project)
 figures = {f"figures/{figure.key}-{copy}.svg": figure  # each figure under several names: many drawings
            for copy in range(6) for edition in plan.figures for figure in edition}
 expected = {name: figure_svg(figure) for name, figure in figures.items()}
-drawer = Standby(prepare_matplotlib, functools.partial(draw, cache))
+drawer = Standby(prepare_matplotlib, functools.partial(draw, cache, apart=True))
 drawer.give(figures)
 drawer.worker.join(timeout=120)
 kept = all(cache.drawing(name) == svg for name, svg in expected.items())
@@ -598,7 +598,7 @@ def test_the_drawings_the_other_drawing_process_did_not_keep_are_drawn_by_the_fi
     left: list[object] = []
     monkeypatch.setattr(drawer, "aside", lambda task: left.append(task) or contextlib.nullcontext())
     cache = Cache(project.cache)
-    assert drawer.draw(cache, figures) == {}  # nothing the cache could not keep
+    assert drawer.draw(cache, figures, apart=True) == {}  # nothing the cache could not keep
     assert len(left) == 1  # the other process's share was handed over, and never drawn there
     assert all(cache.drawing(name) == figure_svg(figure) for name, figure in figures.items())
 
