@@ -26,10 +26,12 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
 
 
 def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
-                  threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
+                  threshold: int = PARALLEL_FROM, share: float = 0.5) -> Generator[list[Result], None, None]:
     """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
-    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process, and
-    what this process held then is left frozen (`gc.freeze`), for the caller to unfreeze.
+    at a time. From `threshold` items in all, the second half of every chunk (or its last `share`) runs in
+    a forked process, and what this process held then is left frozen (`gc.freeze`), for the caller to
+    unfreeze. A caller that does more with each result than the worker does (writes it) gives the worker
+    the larger share.
 
     One process does the halves of many chunks, up to WORKER_ITEMS items. A fork costs in proportion to this
     process's memory (a third of a second at 1 GB), so a fork per chunk would make a large review's build
@@ -43,18 +45,18 @@ def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[
     shift: list[Sequence[Item]] = []
     for chunk in chunks:
         if shift and sum(map(len, shift)) + len(chunk) > WORKER_ITEMS:
-            yield from _with_worker(function, shift)
+            yield from _with_worker(function, shift, share)
             shift = []
         shift.append(chunk)
-    yield from _with_worker(function, shift)
+    yield from _with_worker(function, shift, share)
 
 
 WORKER_ITEMS = 4000  # items of the chunks one forked process takes part in (see map_in_chunks)
 
 
-def _with_worker(function: Callable[[Item], Result],
-                 chunks: Sequence[Sequence[Item]]) -> Generator[list[Result], None, None]:
-    """Each chunk's results, the second half of every chunk from one forked process (which inherits
+def _with_worker(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
+                 share: float = 0.5) -> Generator[list[Result], None, None]:
+    """Each chunk's results, the last `share` of every chunk from one forked process (which inherits
     `function`: nothing is pickled but the results it sends back)."""
     import multiprocessing
 
@@ -65,7 +67,7 @@ def _with_worker(function: Callable[[Item], Result],
         _ended_quietly()
         try:
             for chunk in chunks:  # each answer waits in the pipe until the parent takes it
-                sender.send([function(item) for item in chunk[len(chunk) // 2:]])
+                sender.send([function(item) for item in chunk[_kept_here(len(chunk), share):]])
         except BaseException:  # noqa: BLE001 - the parent does the rest itself and meets the error
             sender.send(None)
 
@@ -81,7 +83,7 @@ def _with_worker(function: Callable[[Item], Result],
     helped = True
     try:
         for chunk in chunks:
-            half = len(chunk) // 2
+            half = _kept_here(len(chunk), share)
             first = [function(item) for item in chunk[:half]]
             rest = None
             if helped:
@@ -127,6 +129,11 @@ def aside(task: Callable[[], object]) -> Generator[None, None, None]:
         raise
     finally:
         os.waitpid(pid, 0)
+
+
+def _kept_here(length: int, share: float) -> int:
+    """How many of a chunk's first items this process does, the worker doing the rest (its `share`)."""
+    return length - round(length * share)
 
 
 def _ended_quietly() -> None:

@@ -62,6 +62,10 @@ TABLE_EXPORTS = "studies/table-exports.js"  # every study's CSV row, RIS record 
 _STUDY_MARK = "\x02study\x02"  # in the chrome shared by all study pages, where each names its own study
 SKELETON_PAGE = f"studies/{_STUDY_MARK}.html"
 STUDY_PAGES_AT_ONCE = 1000
+# Of each chunk of study pages, the share the worker renders: this process also writes every page, the
+# worker's too. Measured at 10,000 synthetic studies (the pages' part of a cold build, 3 alternated rounds
+# twice): half 4.68 / 4.86 s, 0.65 4.46 s, 0.7 4.57 s, 0.75 4.31 s.
+WORKER_PAGES = 0.7
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
@@ -540,7 +544,8 @@ class _Renderer:
         todo = [s for s in studies if found.get(s.id) is None]
         chunks = [todo[start:start + STUDY_PAGES_AT_ONCE] for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)]
         try:
-            with contextlib.closing(map_in_chunks(render, chunks)) as rendered:  # a thousand pages in memory at most
+            # a thousand pages in memory at most
+            with contextlib.closing(map_in_chunks(render, chunks, share=WORKER_PAGES)) as rendered:
                 made = (pages for chunk in rendered for pages in chunk)  # in the order of `todo`
                 for study in studies:
                     pages = found.get(study.id)

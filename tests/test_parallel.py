@@ -119,6 +119,18 @@ def test_chunks_are_mapped_in_order_with_a_worker_for_many_chunks():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_the_worker_does_its_share_of_each_chunk_the_last_items():
+    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nhere = os.getpid()\n"
+               "chunks = [list(range(10)), list(range(10, 14))]\n"
+               "for share in (0.5, 0.7):\n"
+               "    results = list(map_in_chunks(lambda n: (n, os.getpid() != here), chunks, 2, share))\n"
+               "    print(*(''.join('w' if there else '.' for _, there in chunk) for chunk in results),\n"
+               "          [n for chunk in results for n, _ in chunk] == list(range(14)))\n")
+    # the first items here, the rest (half, or 70 %) in the worker; every result in order
+    assert out == [".....wwwww", "..ww", "True", "...wwwwwww", ".www", "True"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
 def test_what_the_worker_fails_at_this_process_does_itself_and_meets_the_error():
     out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nparent = os.getpid()\n"
                "def square(n):\n"
