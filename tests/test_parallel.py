@@ -13,10 +13,11 @@ import pytest
 from livingreview.parallel import Companion, Standby
 
 
-def _run(script: str) -> list[str]:
+def _run(script: str, *args: str, timeout: float | None = None) -> list[str]:
     """A script's printed words, run in a fresh interpreter: a process with other threads (as a test run may
-    have) does not fork."""
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    have) does not fork. `timeout`: for a script that would hang if what it tests broke."""
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
+                          timeout=timeout).stdout.split()
 
 
 def _square_all(numbers: list[int]) -> list[int]:
@@ -153,9 +154,7 @@ def test_a_caller_that_stops_early_leaves_no_worker_running():
               "results = map_in_chunks(slow, [[1, 2], [3, 4], [5, 6]], 2)\nprint(next(results))\n"
               "print(len(multiprocessing.active_children()))\nresults.close()\n"
               "print(len(multiprocessing.active_children()))\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                         timeout=120).stdout.split()
-    assert out == ["[1,", "2]", "1", "0"]
+    assert _run(script, timeout=120) == ["[1,", "2]", "1", "0"]
 
 
 # --- aside: a task with an effect (a file), in a forked process, beside the caller's own work ------------
@@ -179,9 +178,7 @@ print(out.read_text() != str(here), out.read_text() != "", multiprocessing.activ
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the task runs here")
 def test_a_task_aside_runs_in_another_process_and_is_waited_for(tmp_path):
-    out = subprocess.run([sys.executable, "-c", ASIDE_TASK, str(tmp_path / "made")], capture_output=True,
-                         text=True, check=True, timeout=60).stdout.split()
-    assert out == ["False", "True", "True", "[]"]
+    assert _run(ASIDE_TASK, str(tmp_path / "made"), timeout=60) == ["False", "True", "True", "[]"]
 
 
 def test_a_task_aside_runs_here_first_where_no_process_may_fork(monkeypatch):
@@ -201,9 +198,7 @@ def test_a_block_that_fails_stops_its_task_aside_and_leaves_no_process():
               "except ValueError:\n    print('stopped')\n"
               "try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
               "except ChildProcessError:\n    print('none left')\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                         timeout=60).stdout.split()
-    assert out == ["stopped", "none", "left"]
+    assert _run(script, timeout=60) == ["stopped", "none", "left"]
 
 
 # --- serve's companion: a spawned process that does one build's task after another --------------------
