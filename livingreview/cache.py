@@ -526,6 +526,64 @@ class KnownStudies:
             del self.cache.studies[gone]
 
 
+class StudyCodings:
+    """What the last build's study files said that figures read (`study.coding_digest`), by file, and a
+    digest of every other input: whether an edit can change a figure, known before the review is loaded.
+    A small review's drawing process imports matplotlib at once only if one can (a title edit draws
+    nothing, and the import on the other core slows this one's work). Only the files the build parsed
+    anew have a coding to record; the others keep theirs while their bytes are unchanged."""
+
+    def __init__(self, cache: Cache, studies: Path):
+        self.cache, self.key, self.studies = cache, cache.key("codings"), os.path.join(studies, "")
+        found = cache.read("codings", self.key)
+        entries = found.get("studies") if isinstance(found, dict) else None
+        self.rest = found.get("rest") if isinstance(found, dict) else None
+        self.entries: dict[str, list[str]] = {
+            path: entry for path, entry in (entries.items() if isinstance(entries, dict) else ())
+            if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)}
+
+    def may_change_figures(self, inputs: Inputs) -> bool:
+        """Whether the inputs may draw other figures than the last build's: anything but a study file
+        changed, a study file was added or removed, or one says other codes, year or id than before (parsed
+        here, as the build parses it). Unsure (no record, a file that does not parse): yes."""
+        if self.rest is None or self.rest != self._rest_digest(inputs):
+            return True
+        now = {path: digest for path, digest in inputs.files.items() if path.startswith(self.studies)}
+        if now.keys() != self.entries.keys():
+            return True
+        return any(digest != self.entries[path][0] and self._coding(path) != self.entries[path][1]
+                   for path, digest in now.items())
+
+    def remember(self, inputs: Inputs, parsed: Mapping[str, str]) -> None:
+        """Record the codings of the study files: those the build parsed (`parsed`, by path), those recorded
+        for the same bytes, and those of the files the build did not parse although they changed since the
+        record (a check found them valid meanwhile), parsed here."""
+        entries = {}
+        for path, digest in inputs.files.items():
+            if path.startswith(self.studies):
+                coding, kept = parsed.get(path), self.entries.get(path)
+                if coding is None:
+                    coding = kept[1] if kept is not None and kept[0] == digest else self._coding(path)
+                if coding:
+                    entries[path] = [digest, coding]
+        self.cache.write("codings", self.key, {"rest": self._rest_digest(inputs), "studies": entries})
+
+    @staticmethod
+    def _coding(path: str) -> str:
+        """Parsed as the build parses it, and remembered: the build then need not parse the text again."""
+        from .load import read_yaml
+        from .study import coding_digest
+
+        return coding_digest(read_yaml(Path(path), path).data)
+
+    def _rest_digest(self, inputs: Inputs) -> str:
+        digest = hashlib.blake2b(digest_size=16)
+        for path, file in sorted(inputs.files.items()):
+            if not path.startswith(self.studies):
+                digest.update(f"{path}\0{file}\0".encode())
+        return digest.hexdigest()
+
+
 class KnownReleases:
     """The release files an earlier run found valid, by digest: a release never changes, so while its file's
     bytes are those found valid, they need not be checked against the schemas again."""

@@ -32,11 +32,12 @@ from .cache import (
     KnownTitles,
     ParsedTexts,
     Previous,
+    StudyCodings,
 )
 from .codebook import codebook_from
 from .content import Baseline, load_content
 from .diagnostics import BuildError
-from .drawer import Drawer, start_drawer
+from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import parsed_earlier, read_input, read_yaml
@@ -62,8 +63,10 @@ class Plan:
     figures: Sequence[Sequence[FigureData]]  # the figures of each edition, in the order of context.editions
 
 
-def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Review:
-    """Load and validate the codebook, the content and every study; BuildError with every problem."""
+def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
+                codings: dict[str, str] | None = None) -> Review:
+    """Load and validate the codebook, the content and every study; BuildError with every problem.
+    `codings`, if given, is filled with the coding digest of each study file read anew (`validate_studies`)."""
     checked = KnownTexts(cache, "checked-texts")
     read = read_yaml(project.codebook, project.display(project.codebook))
     codebook, problems = codebook_from(read, checked.known)
@@ -77,7 +80,7 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     known = _known_studies(project, cache, inputs, baseline)
     titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None
     paths, studies, study_problems = validate_studies(project, codebook, baseline,
-                                                      known.get if known else lambda path: None)
+                                                      known.get if known else lambda path: None, codings)
     study_problems += duplicates_across_files(studies, project.root, titles)
     if content is not None and content.baseline is not None:
         study_problems += baseline_membership(studies, content.baseline.studies, project.root,
@@ -105,12 +108,13 @@ def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None,
     return KnownStudies(cache, key, inputs, project.display(project.studies))
 
 
-def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False) -> Plan:
+def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
+         codings: dict[str, str] | None = None) -> Plan:
     """Load and validate the review and every release; aggregate each edition and compute its figures.
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
-    nothing is left frozen (a study worker freezes what it shares)."""
+    nothing is left frozen (a study worker freezes what it shares). `codings`: see `load_review`."""
     with _loading(frozen), _parsed_earlier(cache):
-        return _plan(project, cache, inputs)
+        return _plan(project, cache, inputs, codings)
 
 
 @contextlib.contextmanager
@@ -149,8 +153,8 @@ def _loading(frozen: bool) -> Iterator[None]:
 _NEVER = 1 << 30  # collections of the middle generation before the oldest is collected
 
 
-def _plan(project: Project, cache: Cache | None, inputs: Inputs | None) -> Plan:
-    review = load_review(project, cache, inputs)
+def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None) -> Plan:
+    review = load_review(project, cache, inputs, codings)
     site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
     site_digest = inputs.files.get(str(project.content / "site.yaml"), "") if inputs else ""
 
@@ -260,8 +264,10 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     drawer = drawer or start_drawer(cache, inputs, project.studies)
     # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
     old_site = LinkedOldSite(project.site, previous.last.intact)
+    # what a small review's study files say that figures read, for the next build's drawing process
+    codings: dict[str, str] | None = None if is_large(inputs, project.studies) else {}
     try:
-        site = plan(project, cache, inputs, frozen=True)
+        site = plan(project, cache, inputs, frozen=True, codings=codings)
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
         report = write_site(_progress(_outputs(project, site, drawings, previous)), project.site,
@@ -269,6 +275,8 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per file)
         # would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
         previous.last.remember(inputs, report.digests, report.kept, report.stats)
+        if codings is not None:
+            StudyCodings(cache, project.studies).remember(inputs, codings)
     finally:
         drawer.cancel()
         old_site.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -207,6 +208,20 @@ def study_to_data(study: Study) -> dict[str, Any]:
                                        **({"where": d.where} if d.where else {})}
                                  for key, d in study.disagreements.items()}
     return data
+
+
+def coding_digest(data: Any) -> str:
+    """A digest of what a study file, as parsed, says that figures read (its id, year, codes and whether
+    it is in the baseline); "" if it is not a mapping of such values. A file edited with the same digest
+    draws the same figures."""
+    if not isinstance(data, dict):
+        return ""
+    read = [data.get(key) for key in ("id", "year", "codes", "in_baseline")]
+    try:
+        text = json.dumps(read, ensure_ascii=False, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys that do not sort, a mapping that holds itself
+        return ""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def study_json(study: Study) -> str:

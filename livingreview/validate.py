@@ -23,7 +23,7 @@ from .load import LoadedFile, locate, read_yaml
 from .parallel import map_in_parallel
 from .project import Project
 from .schema import MIN_YEAR, RESERVED_IDS, SLUG_PATTERN, fast_validator, study_schema
-from .study import Study, study_from_data
+from .study import Study, coding_digest, study_from_data
 
 if TYPE_CHECKING:
     import jsonschema
@@ -35,30 +35,35 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
 
 def validate_studies(project: Project, codebook: Codebook, baseline: bool = False,
                      known: Callable[[Path], Study | None] = lambda path: None,
+                     codings: dict[str, str] | None = None,
                      ) -> tuple[list[Path], list[Study], list[Diagnostic]]:
     """Read and check every study file; return the study files, the valid studies and every problem found in
     a file (those across files: `duplicates_across_files`).
 
-    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None."""
+    `known(path)`: the study of a file already found valid as it is (by an earlier run), or None.
+    `codings`, if given, is filled with the `coding_digest` of each file read here, by path."""
     schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     paths, problems = project.study_files()
     folder = project.display(project.studies)
 
-    def checked(path: Path) -> tuple[Study | None, list[Diagnostic]]:
+    def checked(path: Path) -> tuple[Study | None, list[Diagnostic], str]:
         loaded = read_yaml(path, f"{folder}/{path.name}", remember=False)  # read once
+        coding = coding_digest(loaded.data) if codings is not None else ""  # of the data as parsed
         valid = fast_validator(schema_text)  # compiled on the first file read, kept for the others
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
-        return study, loaded.diagnostics
+        return study, loaded.diagnostics, coding
 
     reused = [known(path) for path in paths]
     fresh = [path for path, study in zip(paths, reused, strict=True) if study is None]
     results = iter(map_in_parallel(checked, fresh))
     studies: list[Study] = []
     diagnostics = list(problems)
-    for study in reused:  # the fresh results come in the order of their files
+    for path, study in zip(paths, reused, strict=True):  # the fresh results come in the order of their files
         if study is None:
-            study, found = next(results)
+            study, found, coding = next(results)
             diagnostics.extend(found)
+            if codings is not None and coding:
+                codings[str(path)] = coding
         if study is not None:
             studies.append(study)
     return paths, studies, diagnostics

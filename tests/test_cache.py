@@ -12,9 +12,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scratch import make_review, study, write_study
 
-from livingreview.cache import Cache, ParsedTexts
+from livingreview.cache import Cache, Inputs, ParsedTexts, StudyCodings
+from livingreview.cli import main
 from livingreview.load import parse_yaml_text, parsed_earlier
+from livingreview.project import Project
+from livingreview.study import coding_digest
 
 
 def _shard_files(folder: Path) -> dict[str, int]:
@@ -267,3 +271,96 @@ def _json_holds(data: object) -> bool:
     if isinstance(data, list):
         return all(_json_holds(item) for item in data)
     return not (isinstance(data, float) and data != data)
+
+
+def _may_change_figures(root: Path) -> bool:
+    project = Project(root)
+    cache = Cache(project.cache)
+    return StudyCodings(cache, project.studies).may_change_figures(Inputs(project.inputs, cache))
+
+
+def _edited(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CODINGS_START = [study("alpha-2019", 2019, involvement="leading"), study("beta-2020", 2020, involvement="consulted")]
+
+
+def test_only_an_edit_of_what_figures_read_may_change_them_after_a_build(tmp_path):
+    """Known before the review is loaded: after a build, a title edit cannot change a figure; an edit of a
+    study's codes, year or id, of any other input, or a study added or removed may."""
+    root = make_review(tmp_path / "review", CODINGS_START)
+    beta = root / "studies" / "beta-2020.yaml"
+    assert _may_change_figures(root)  # never built: no record
+    assert main(["--root", str(root), "build"]) == 0
+    assert not _may_change_figures(root)
+    _edited(beta, "title: ", "title: Retitled ")
+    _edited(beta, "journal: Journal of Tests", "journal: Another Journal")
+    assert not _may_change_figures(root)
+    for old, new in [("involvement: consulted", "involvement: leading"), ("year: 2020", "year: 2021"),
+                     ("id: beta-2020", "id: beta-2021"), ("codes:", "in_baseline: true\ncodes:"),
+                     ("id: beta-2020", "id: [beta")]:  # the last: a file that no longer parses
+        _edited(beta, old, new)
+        assert _may_change_figures(root), new
+        _edited(beta, new, old)
+        assert not _may_change_figures(root)
+    write_study(root, study("gamma-2021", 2021))
+    assert _may_change_figures(root)
+    (root / "studies" / "gamma-2021.yaml").unlink()
+    assert not _may_change_figures(root)
+    (root / "studies" / "alpha-2019.yaml").unlink()
+    assert _may_change_figures(root)
+    write_study(root, CODINGS_START[0])
+    assert not _may_change_figures(root)
+    saved = beta.read_bytes()
+    beta.unlink()
+    os.mkfifo(beta)  # never opened to be read: reading a pipe would wait for ever
+    assert _may_change_figures(root)
+    beta.unlink()
+    beta.write_bytes(saved)
+    assert not _may_change_figures(root)
+    _edited(root / "content" / "site.yaml", "title:", "title: Edited")
+    assert _may_change_figures(root)
+
+
+def test_a_build_records_the_codings_of_what_it_read_and_keeps_those_of_unchanged_files(tmp_path):
+    """The next build's verdict follows the last build, not a check meanwhile; a file the last build did
+    not read keeps the coding recorded when it was read."""
+    root = make_review(tmp_path / "review", CODINGS_START)
+    beta = root / "studies" / "beta-2020.yaml"
+    assert main(["--root", str(root), "build"]) == 0
+    _edited(beta, "involvement: consulted", "involvement: leading")
+    assert main(["--root", str(root), "check"]) == 0
+    assert _may_change_figures(root)  # the figures the last build drew are of the code before
+    assert main(["--root", str(root), "build"]) == 0
+    assert not _may_change_figures(root)
+    _edited(root / "studies" / "alpha-2019.yaml", "title: ", "title: Retitled ")
+    assert main(["--root", str(root), "build"]) == 0  # reads alpha again; beta's coding is kept
+    _edited(beta, "title: ", "title: Retitled ")
+    assert not _may_change_figures(root)
+
+
+@given(codes=st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=8), st.integers(),
+                                                          st.lists(st.text(max_size=8), max_size=3)), max_size=5),
+       title=st.text(max_size=20), other=st.text(max_size=20))
+def test_a_coding_digest_reads_only_what_figures_read_and_all_of_it(codes, title, other):
+    data = {"id": "a-2020", "title": title, "year": 2020, "codes": codes}
+    digest = coding_digest(data)
+    assert digest and digest == coding_digest({**data, "title": other, "journal": other})
+    assert digest == coding_digest({**data, "codes": dict(reversed(list(codes.items())))})  # order is not read
+    assert digest != coding_digest({**data, "codes": {**codes, "added-field": "a value"}})
+    assert digest != coding_digest({**data, "year": 2021})
+    assert digest != coding_digest({**data, "in_baseline": True})
+
+
+@given(data=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.dates(),
+                         lambda inner: st.lists(inner, max_size=3)
+                         | st.dictionaries(st.one_of(st.text(max_size=3), st.integers()), inner, max_size=3),
+                         max_leaves=12))
+def test_a_coding_digest_of_any_parsed_yaml_is_text_and_empty_only_for_what_it_cannot_read(data):
+    digest = coding_digest(data)
+    assert isinstance(digest, str)
+    if not isinstance(data, dict):
+        assert digest == ""
