@@ -42,9 +42,10 @@ if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothi
 def engine_digest() -> str:
     """A digest of every file of the engine: changing any of them (a colour in a drawing) invalidates all."""
     digest = hashlib.blake2b(digest_size=16)
+    start = len(os.path.join(ENGINE.parent, ""))  # plain strings: pathlib's objects took half the time
     for path in sorted(path for path, (_, _, regular) in stats_under([ENGINE]).items() if regular):
-        shown = Path(path).relative_to(ENGINE.parent).as_posix()
-        digest.update(shown.encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
+        with open(path, "rb") as file:
+            digest.update(path[start:].replace(os.sep, "/").encode("utf-8") + b"\0" + file.read() + b"\0")
     return digest.hexdigest()
 
 
