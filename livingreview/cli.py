@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .diagnostics import BuildError, Diagnostic, printable
@@ -29,6 +30,20 @@ commands:
   decisions record the screening decisions of a Rayyan, Covidence or ASReview export
   serve     build, serve the site on http://127.0.0.1:8000/ and rebuild when a file changes
 """
+
+
+def run() -> NoReturn:
+    """The command line (the `livingreview` command and build.py): `main`, then an exit at once. Python's
+    own exit would first free, one by one, every object the command made (a fresh build after a title edit
+    of 10,000 studies: 0.13 s of its 2.5-3 s, against 0.06 s; the output is flushed, every file written is
+    closed and every process the command started is stopped before `main` returns)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`livingreview check | head`): as Python's exit says of it
+        code = code or 120
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

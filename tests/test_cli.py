@@ -112,6 +112,17 @@ def test_check_as_a_process_reports_bad_files_without_a_traceback(scratch_review
                      "studies/doyle-2019.yaml", "studies/adams-2018.yaml"}
 
 
+def test_a_build_as_a_process_prints_its_summary_on_a_pipe_and_exits_with_its_code(scratch_review):
+    """The command exits without Python's teardown: what it printed (block-buffered on a pipe) is flushed first."""
+    done = run_build_py(scratch_review, "build")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1].startswith("build: ")
+    assert (scratch_review / "site" / "index.html").is_file()
+    done = run_build_py(scratch_review, "build")
+    assert done.returncode == 0
+    assert "up to date" in done.stdout
+
+
 @pytest.mark.parametrize("port", ["70000", "0", "eighty"])
 def test_a_port_that_is_no_port_is_refused_with_usage_not_a_traceback(scratch_review, port):
     done = run_build_py(scratch_review, "serve", "--port", port)
