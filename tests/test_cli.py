@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import parse_diagnostic, run_build_py, write_study
+from conftest import REPO, parse_diagnostic, run_build_py, write_study
 
 from livingreview.cli import main
 
@@ -113,13 +116,20 @@ def test_check_as_a_process_reports_bad_files_without_a_traceback(scratch_review
 
 
 def test_a_build_as_a_process_prints_its_summary_on_a_pipe_and_exits_with_its_code(scratch_review):
-    """The command exits without Python's teardown: what it printed (block-buffered on a pipe) is flushed first."""
-    done = run_build_py(scratch_review, "build")
-    assert done.returncode == 0
+    """The command exits without Python's teardown: what it printed (block-buffered on a pipe, unless
+    PYTHONUNBUFFERED is set) is flushed first."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "GITHUB_ACTIONS")}
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(scratch_review), "build"],
+                              capture_output=True, text=True, timeout=120, env=env)
+
+    done = build()
+    assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("build: ")
     assert (scratch_review / "site" / "index.html").is_file()
-    done = run_build_py(scratch_review, "build")
-    assert done.returncode == 0
+    done = build()
+    assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
 
 
