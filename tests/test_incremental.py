@@ -265,8 +265,8 @@ def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_u
 
 def test_a_later_build_parses_only_the_yaml_texts_that_changed(tmp_path):
     """What an earlier run parsed (the content, searches and screening files, and each release's copies) is
-    read back from .cache/; a new process parses only the study file that was edited, once (to learn
-    whether a figure may change, and then to build), and builds the same site."""
+    read back from .cache/; a new process parses only the study file that was edited, and only once (before
+    loading, to learn whether a figure may change; the build reuses that parse), and builds the same site."""
     root = make_review(tmp_path / "review", START)
     assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
     assert main(["--root", str(root), "build"]) == 0
