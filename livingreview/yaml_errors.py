@@ -144,8 +144,19 @@ def curly_quoted_values(text: str) -> list[tuple[int, int, str]]:
     """Values written between curly quotes without straight ones (`title: “...”`): YAML keeps the curly quotes
     as part of the text, and a colon inside breaks the file. A value that only begins with a quoted phrase
     (`title: “Here if you need me” and peer support`) is text as written."""
-    if not any(c in text for c in _OPENING):
+    if not _MAY_OPEN_VALUE.search(text):
         return []
+    return curly_quoted_tokens(text)
+
+
+# What precedes a value that opens with a curly quote: the ':' or '-' before it (a ValueToken or a
+# BlockEntryToken), or the start of its line, then only white space. A text without it has no such value,
+# and is not scanned (most texts with curly quotes have them inside a sentence).
+_MAY_OPEN_VALUE = re.compile(rf"(?:\A|[\n\r\x85\u2028\u2029:-])\s*[{_OPENING}]")
+
+
+def curly_quoted_tokens(text: str) -> list[tuple[int, int, str]]:
+    """`curly_quoted_values`, found by scanning every token of the text."""
     found = []
     previous = None
     try:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, may_hold_control_characters, parse_yaml_text, read_yaml
-from livingreview.yaml_errors import curly_quoted
+from livingreview.yaml_errors import curly_quoted, curly_quoted_tokens, curly_quoted_values
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 VALID_TEXT = yaml.safe_dump(valid_study("fuzz"), sort_keys=False)
@@ -259,6 +259,10 @@ def _strings(data):
     ("title: “Here if you need me” and peer support\n", None),
     ('title: "“Here if you need me”"\n', None),
     ("title: Peer workers’ roles\n", None),
+    ("key:\n  “Peer workers in community teams”\n", (2, 3)),
+    ("key: # a comment\n  “Peer workers”\n", (2, 3)),
+    ('{"key":“Peer workers”}\n', (1, 8)),
+    ("- - “Peer workers”\n", (1, 5)),
 ])
 def test_a_value_wrapped_in_curly_quotes_is_refused_with_the_straight_form(text, where):
     """Word processors turn quotes curly; YAML would keep them inside the text (and a colon would break it)."""
@@ -266,6 +270,23 @@ def test_a_value_wrapped_in_curly_quotes_is_refused_with_the_straight_form(text,
     assert [(d.line, d.column) for d in loaded.diagnostics] == ([where] if where else [])
     if where:
         assert 'straight' in loaded.diagnostics[0].message and '"' in loaded.diagnostics[0].message
+
+
+# A value, and what may come between it and the key or dash before it (white space, line breaks, comments)
+_BEFORE_VALUE = st.sampled_from(["key:", "- ", "key: - ", "- - ", "{key:", '{"key":', "[", "? ", "", "x", "key: x"])
+_BETWEEN = st.lists(st.sampled_from([" ", "\t", "\n", "\r", "\r\n", "\u2028", "\x85", "  ", " # c\n"]), max_size=3)
+_VALUES = st.sampled_from(["“peer”", "‘peer’", "„peer“", "“peer” work", "peer “x”", "“peer", "peer"])
+_AFTER_VALUE = st.sampled_from(["", "\n", "}", "]\n", "\r", ", “x”", ": x\n"])
+_yaml_lines = st.lists(st.tuples(_BEFORE_VALUE, _BETWEEN.map("".join), _VALUES, _AFTER_VALUE).map("".join),
+                       min_size=1, max_size=3).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_yaml_lines)
+def test_a_text_not_scanned_for_curly_quoted_values_has_none(text):
+    """Only a text in which a value may open with a curly quote is scanned for curly-quoted values: a scan of
+    every token finds what the shortcut finds, in any text."""
+    assert curly_quoted_values(text) == curly_quoted_tokens(text)
 
 
 @pytest.mark.parametrize("text, where", [
