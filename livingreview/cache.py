@@ -531,8 +531,9 @@ class StudyCodings:
     """What the last build's study files said that figures read (`study.coding_digest`), by file, and a
     digest of every other input: whether an edit can change a figure, known before the review is loaded.
     A small review's drawing process imports matplotlib at once only if one can (a title edit draws
-    nothing, and the import on the other core slows this one's work). Only the files the build parsed
-    anew have a coding to record; the others keep theirs while their bytes are unchanged."""
+    nothing, and the import on the other core slows this one's work). A file's coding is recorded
+    when the build parses it, or, if a check validated it since it changed, when the record is written; the
+    others keep theirs while their bytes are unchanged."""
 
     def __init__(self, cache: Cache, studies: Path):
         self.cache, self.key, self.studies = cache, cache.key("codings"), os.path.join(studies, "")
