@@ -113,7 +113,11 @@ class Codebook:
     def source(self, key: str) -> Source | None:
         """The provenance of an evidence note (`key` "" for the default), or None if none is declared."""
         wanted = key or self.default_source
-        return next((s for s in self.sources if s.key == wanted), None)
+        return self._sources_by_key.get(wanted) if isinstance(wanted, str) else None  # a file's own, unchecked
+
+    @cached_property
+    def _sources_by_key(self) -> dict[str, Source]:
+        return {source.key: source for source in reversed(self.sources)}  # the first of a key, if two had one
 
     def field(self, key: str) -> Field:
         for candidate in self.fields:

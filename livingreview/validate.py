@@ -141,9 +141,9 @@ def _same(first: Any, second: Any) -> bool:
 def _check_evidence(loaded: LoadedFile, codebook: Codebook, codes: dict[str, Any], evidence: dict[str, Any]) -> None:
     """Every coded value has its evidence note (when the codebook asks for one), and a note of a source
     that must say where it was read says so."""
+    fields = codebook.field_keys() if codebook.evidence_required else ()
     for key, value in codes.items():
-        if codebook.evidence_required and codebook.is_coded(value) and key in codebook.field_keys() \
-                and key not in evidence:
+        if key in fields and key not in evidence and codebook.is_coded(value):
             loaded.error(f"'{key}' is coded but has no evidence note; add one under evidence:, e.g. "
                          f"{key}: 'Methods, p. 4: \"the words that state it\"' (or write {key}: {codebook.not_coded})",
                          ["codes", key], key=True)

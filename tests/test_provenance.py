@@ -44,6 +44,8 @@ def test_without_the_setting_evidence_is_optional(scratch_review):
     ({"design": {"note": "A trial.", "source": "rumour"}}, "rumour"),
     ({"design": {"note": "A trial.", "source": "own-text"}}, "must say where it was read"),
     ({"design": {"source": "own-text", "where": "Abstract"}}, "note"),
+    ({"design": {"note": "A trial.", "source": ["own-text"]}}, "source"),  # not a name: refused, no traceback
+    ({"design": {"note": "A trial.", "source": None}}, "source"),
 ])
 def test_a_malformed_evidence_note_is_refused(scratch_review, evidence, message):
     write_study(scratch_review, "noted-2020", evidence=evidence)
