@@ -123,7 +123,8 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
         return mapping
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:  # a plain scalar: its tag depends on its text alone
+        # A plain scalar's tag depends on its text alone: a short one's is remembered (a key, a coded value).
+        if kind is yaml.ScalarNode and implicit[0] and len(value) <= _REMEMBERED_LENGTH:
             return _plain_scalar_tag(value)
         return str(super().resolve(kind, value, implicit))
 
@@ -151,6 +152,7 @@ def _plain_scalar_tag(value: str) -> str:
 
 
 _RESOLVER = _Loader("")  # a loader of no text, used only for its patterns
+_REMEMBERED_LENGTH = 64  # characters: what is kept stays small, whatever the files hold
 
 
 def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,

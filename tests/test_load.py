@@ -22,7 +22,14 @@ from conftest import (
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from livingreview.load import MAX_DEPTH, MAX_FILE_BYTES, may_hold_control_characters, parse_yaml_text, read_yaml
+from livingreview.load import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    _plain_scalar_tag,
+    may_hold_control_characters,
+    parse_yaml_text,
+    read_yaml,
+)
 from livingreview.yaml_errors import curly_quoted, curly_quoted_tokens, curly_quoted_values
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
@@ -242,6 +249,15 @@ def test_the_loader_builds_what_pyyaml_builds(data, flow):
     loaded = parse_yaml_text(text, "doc.yaml")
     assert loaded.ok, [str(d) for d in loaded.diagnostics]
     assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_only_short_plain_scalars_are_remembered_between_files():
+    """What the parser keeps from one file to the next stays small whatever the files hold: a long text
+    (a title, a note) is resolved anew each time, not kept."""
+    _plain_scalar_tag.cache_clear()
+    loaded = parse_yaml_text("notes: " + "peer support " * 100 + "\ncount: 12\n", "doc.yaml")
+    assert loaded.data == {"notes": ("peer support " * 100).strip(), "count": 12}
+    assert _plain_scalar_tag.cache_info().currsize == 3  # notes, count and 12
 
 
 def _strings(data):
