@@ -15,7 +15,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from html import unescape
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 
 from .aggregate import dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
-from .changelog import changelog_entries, compare
+from .changelog import ChangelogEntry, changelog_entries
 from .codebook import Codebook, Derived
 from .compiled_theme import THEME_TEMPLATES, ThemeLoader
 from .consistency import ConsistencyReport, evaluate
@@ -78,6 +78,13 @@ class SiteContext:
     editions: Sequence[Edition]
     template_folders: Sequence[Path]
     root: Path  # the review's folder, for showing where a template is
+
+    @cached_property
+    def changelog(self) -> list[ChangelogEntry]:
+        """What changed from edition to edition (`changelog_entries`, newest first), compared once per build:
+        the changelog page, the feed and each edition's home page (how current it is, what the draft changed)
+        read it, and comparing again for each took a build time in proportion to the square of the releases."""
+        return changelog_entries([e for e in self.editions if not e.is_alias])
 
 
 def environment(folders: tuple[Path, ...]) -> Environment:
@@ -270,7 +277,7 @@ def check_templates(env: Environment, folders: Sequence[Path], root: Path) -> li
 def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output]:
     """The changelog of the evidence and the Atom feed, for the whole site."""
     editions = [e for e in context.editions if not e.is_alias]
-    entries = changelog_entries(editions)
+    entries = context.changelog
     site = context.content.site
     nav = _nav(context.content.pages)
     latest = next((e for e in editions if e.is_release and e.is_latest), None)
@@ -280,7 +287,7 @@ def site_wide_outputs(context: SiteContext, env: Environment) -> Iterator[Output
             site=site, editions=editions, latest=latest, nav=nav, this_path="changelog.html", edition=root_edition,
             entries=entries, url=lambda target: target, site_url=lambda target: target,
             attribution=_inline_markdown(site.attribution), baseline=context.content.baseline,
-            **{**_addresses(context, root_edition, "", bool(_draft_changes(editions))),
+            **{**_addresses(context, root_edition, "", bool(_draft_changes(context))),
                "canonical": "changelog.html", "same_page": lambda other: "index.html"})
         yield "changelog.html", html.encode("utf-8")
         releases = [e for e in editions if e.is_release]
@@ -326,7 +333,7 @@ class _Renderer:
         self.studies_by_id = {s.id: s for s in edition.studies}
         self.nav = _nav(self.content.pages)
         self.editions = [e for e in context.editions if not e.is_alias]
-        self.draft_changes = _draft_changes(self.editions) if not edition.is_release else ""
+        self.draft_changes = _draft_changes(context) if not edition.is_release else ""
 
     def page(self, path: str, template: str, **values: Any) -> list[Output]:
         """The page rendered once, written at each of the edition's prefixes."""
@@ -628,15 +635,12 @@ def _editions_holding(editions: Sequence[Edition]) -> dict[str, frozenset[str]]:
     return {study_id: shared.setdefault(labels, frozenset(labels)) for study_id, labels in held.items()}
 
 
-def _draft_changes(editions: Sequence[Edition]) -> str:
+def _draft_changes(context: SiteContext) -> str:
     """The draft's changes since the latest release, in a few words ("" when there are none)."""
-    releases = [e for e in editions if e.is_release]
-    draft = next((e for e in editions if not e.is_release), None)
-    if not releases or draft is None:
+    draft = next((entry for entry in context.changelog if not entry.edition.is_release), None)
+    if draft is None or draft.previous is None:
         return ""
-    latest = releases[-1]
-    changes = compare(latest.studies, latest.aggregates, latest.codebook,
-                      draft.studies, draft.aggregates, draft.codebook, latest.screening, draft.screening)
+    changes = draft.changes
     parts = [f"{len(changes.added)} {'study' if len(changes.added) == 1 else 'studies'} added" if changes.added else "",
              f"{len(changes.removed)} removed" if changes.removed else "",
              f"{len(changes.recoded)} corrected or recoded" if changes.recoded else ""]
@@ -689,7 +693,7 @@ def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:
     editions = [e for e in context.editions if not e.is_alias]
     own = next(i for i, e in enumerate(editions) if e.label == edition.label)
     previous = editions[own - 1] if own else None
-    changes = changelog_entries(editions[: own + 1])[0].changes if previous else None
+    changes = next(e.changes for e in context.changelog if e.edition.label == edition.label) if previous else None
     return {"last_search": last[0], "last_search_label": last[1], "previous": previous,
             "added": len(changes.added) if changes else 0, "removed": len(changes.removed) if changes else 0,
             "recoded": len(changes.recoded) if changes else 0, "next_update": context.content.site.next_update,

@@ -280,6 +280,24 @@ def test_the_draft_banner_points_to_what_is_not_yet_released_and_home_counts_it(
     assert "Draft edition: changes not yet released (1 study added, 1 corrected or recoded)" in home
 
 
+def test_each_home_page_says_what_changed_since_the_version_before_it(review):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, GAMMA)
+    assert run(review, "release", "1.1", "--date", "2026-03-01") == 0
+    write_study(review, BETA_LEADING)  # after 1.1: only in the draft
+    assert run(review, "build") == 0
+    site = review / "site"
+
+    def currency(page: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", "", (site / page).read_text(encoding="utf-8")).split())
+
+    assert "against version" not in currency("v/1.0/index.html")  # the first version has none before it
+    assert "This version, against version 1.0: 1 study added, 0 removed, 0 corrected or recoded" \
+        in currency("v/1.1/index.html")
+    assert "This draft, against version 1.1: 0 studies added, 0 removed, 1 corrected or recoded" \
+        in currency("draft/index.html")
+
+
 def test_a_title_cannot_close_the_citation_record_script(review):
     settings = review / "content/site.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace(
