@@ -113,7 +113,8 @@ class Codebook:
     def source(self, key: str) -> Source | None:
         """The provenance of an evidence note (`key` "" for the default), or None if none is declared."""
         wanted = key or self.default_source
-        return self._sources_by_key.get(wanted) if isinstance(wanted, str) else None  # a file's own, unchecked
+        # A file that fails its schema has its evidence checked too: a note's source may then be a list or null.
+        return self._sources_by_key.get(wanted) if isinstance(wanted, str) else None
 
     @cached_property
     def _sources_by_key(self) -> dict[str, Source]:
