@@ -31,12 +31,17 @@ def review(tmp_path: Path) -> Path:
     return make_review(tmp_path / "review", [ALPHA, BETA])
 
 
-def test_a_release_keeps_its_numbers_after_the_studies_change(review):
+def _two_releases_and_a_draft(review: Path) -> None:
+    """Version 1.0 (alpha, beta), 1.1 (gamma added), then beta recoded in the draft; built."""
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     write_study(review, GAMMA)
     assert run(review, "release", "1.1", "--date", "2026-03-01") == 0
     write_study(review, BETA_LEADING)  # after 1.1: only in the draft
     assert run(review, "build") == 0
+
+
+def test_a_release_keeps_its_numbers_after_the_studies_change(review):
+    _two_releases_and_a_draft(review)
     site = review / "site"
 
     first = (site / "v/1.0/index.html").read_text(encoding="utf-8")
@@ -281,11 +286,7 @@ def test_the_draft_banner_points_to_what_is_not_yet_released_and_home_counts_it(
 
 
 def test_each_home_page_says_what_changed_since_the_version_before_it(review):
-    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
-    write_study(review, GAMMA)
-    assert run(review, "release", "1.1", "--date", "2026-03-01") == 0
-    write_study(review, BETA_LEADING)  # after 1.1: only in the draft
-    assert run(review, "build") == 0
+    _two_releases_and_a_draft(review)
     site = review / "site"
 
     def currency(page: str) -> str:
