@@ -83,7 +83,7 @@ class SiteContext:
     def changelog(self) -> list[ChangelogEntry]:
         """What changed from edition to edition (`changelog_entries`, newest first), compared once per build:
         the changelog page, the feed and each edition's home page (how current it is, what the draft changed)
-        read it, and comparing again for each took a build time in proportion to the square of the releases."""
+        read it, and each comparing anew would make a build's comparisons grow with the square of the releases."""
         return changelog_entries([e for e in self.editions if not e.is_alias])
 
 
