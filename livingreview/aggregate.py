@@ -10,7 +10,7 @@ study once per value.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -126,10 +126,11 @@ def _derived_value(study: Study, key: str, codebook: Codebook) -> list[bool] | N
     return [True]
 
 
-def dimension_order(dimension: str, codebook: Codebook, studies: Sequence[Study]) -> list[Any]:
-    """The values of a dimension in the order the codebook (or the calendar) gives them."""
+def dimension_order(dimension: str, codebook: Codebook, found: Iterable[Sequence[Any] | None]) -> list[Any]:
+    """The values of a dimension in the order the codebook (or the calendar) gives them. `found`: the
+    studies' values on it (`dimension_values`), each list of values once or more."""
     if dimension == "year":
-        years = [s.year for s in studies]
+        years = {year for values in found for year in values or ()}
         return list(range(min(years), max(years) + 1)) if years else []
     if dimension == "region":
         return [region.key for region in codebook.regions]
@@ -139,8 +140,7 @@ def dimension_order(dimension: str, codebook: Codebook, studies: Sequence[Study]
     if field.kind == "boolean":
         return [True, False]
     if field.kind == "country":
-        present = {c for s in studies for c in (dimension_values(s, dimension, codebook) or [])}
-        return sorted(present)
+        return sorted({country for values in found for country in values or ()})
     return [value.key for value in field.values]
 
 
@@ -185,22 +185,44 @@ def dimensions(codebook: Codebook) -> list[str]:
     return ["year", *region, *fields, *(d.key for d in codebook.derived)]
 
 
-def aggregate(studies: Sequence[Study], codebook: Codebook,
-              crosstabs: Sequence[tuple[str, str, str]] = ()) -> Aggregates:
-    """Tally every dimension and build the requested (key, rows, columns) cross-tabulations."""
+def aggregate(studies: Sequence[Study], codebook: Codebook, crosstabs: Sequence[tuple[str, str, str]] = (),
+              counted: Aggregates | None = None, changed: Sequence[Study] = ()) -> Aggregates:
+    """Tally every dimension and build the requested (key, rows, columns) cross-tabulations. With `counted`,
+    the aggregates of studies with the same ids that were these very studies but `changed`, the values of
+    the others on each dimension are taken from it, and only the changed ones' are found again."""
     ordered = sorted(studies, key=lambda s: s.id)
     ids = [s.id for s in ordered]
     tallies: dict[str, Tally] = {}
     values_by_dimension: dict[str, dict[str, list[Any] | None]] = {}
     order: dict[str, tuple[Any, ...]] = {}
     for dimension in dimensions(codebook):
-        values = _values(dimension, ordered, ids, codebook)
+        if counted is None:
+            values = _values(dimension, ordered, ids, codebook)
+        else:
+            values = dict(counted.values[dimension])
+            values.update((study.id, dimension_values(study, dimension, codebook)) for study in changed)
         values_by_dimension[dimension] = values
-        tallies[dimension] = _tally(dimension, values, codebook, ordered)
+        tallies[dimension] = _tally(dimension, values, codebook)
         order[dimension] = tuple(value for value, _ in tallies[dimension].counts)
     aggregates = Aggregates(len(ordered), tallies, {}, values_by_dimension, order)
     tables = {key: aggregates.crosstab(rows, columns, key) for key, rows, columns in crosstabs}
     return replace(aggregates, crosstabs=tables)
+
+
+def recount(counted: Aggregates, studies: Sequence[Study], changed: Sequence[Study], codebook: Codebook,
+            crosstabs: Sequence[tuple[str, str, str]] = ()) -> Aggregates | None:
+    """The aggregates of `studies` from `counted`, those of studies with the same ids of which all but
+    `changed` were these very studies: `counted` itself if each changed study has the values counted for
+    its id, else counted again for the changed ones only (`aggregate`). None if `counted` counted other
+    studies, dimensions or cross-tabulations."""
+    years = counted.values.get("year", {})
+    if counted.values.keys() != set(dimensions(codebook)) or counted.crosstabs.keys() != {t[0] for t in crosstabs} \
+            or len(years) != len(studies) or years.keys() != {s.id for s in studies}:
+        return None
+    if all(by_study[study.id] == dimension_values(study, dimension, codebook)
+           for study in changed for dimension, by_study in counted.values.items()):
+        return counted
+    return aggregate(studies, codebook, crosstabs, counted, changed)
 
 
 def _values(dimension: str, studies: Sequence[Study], ids: Sequence[str],
@@ -233,8 +255,7 @@ def _members(values: Mapping[str, list[Any] | None]) -> dict[Any, tuple[str, ...
     return {value: tuple(ids) for value, ids in members.items()}
 
 
-def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Codebook,
-           studies: Sequence[Study]) -> Tally:
+def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Codebook) -> Tally:
     """Counted list by list: studies with the same values share one list, and a large review has few."""
     lists = list(values.values())
     shared = dict(zip(map(id, lists), lists, strict=True))
@@ -248,11 +269,53 @@ def _tally(dimension: str, values: Mapping[str, list[Any] | None], codebook: Cod
         none += sharers * (not study_values)
         for value in set(study_values):
             counter[value] += sharers
-    order = dimension_order(dimension, codebook, studies)
+    order = dimension_order(dimension, codebook, shared.values())
     order += sorted((v for v in counter if v not in order), key=str)
     multiple = dimension == "region" or (dimension in codebook.field_keys() and codebook.field(dimension).is_list)
     return Tally(dimension, dimension_label(dimension, codebook), multiple,
                  tuple((value, counter[value]) for value in order), coded, len(values) - coded, none)
+
+
+def aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
+    """The aggregates as plain data (JSON's kinds), which `aggregates_from_data` makes them again from. Each
+    dimension's values are kept as its distinct lists and, for each study in id order, the index of its list."""
+    ids = list(next(iter(aggregates.values.values()), {}))
+    values = {}
+    for dimension, by_study in aggregates.values.items():
+        # by the lists' identity: studies with the same values share one list
+        lists = list(by_study.values())
+        identities = list(map(id, lists))
+        distinct = dict(zip(identities, lists, strict=True))
+        index = {identity: number for number, identity in enumerate(distinct)}
+        values[dimension] = [list(distinct.values()), list(map(index.__getitem__, identities))]
+    return {
+        "total": aggregates.total, "ids": ids, "values": values,
+        "tallies": [[t.key, t.label, t.multiple, [list(pair) for pair in t.counts], t.coded, t.not_coded, t.none]
+                    for t in aggregates.tallies.values()],
+        "crosstabs": [[t.key, t.rows, t.columns, list(t.row_values), list(t.column_values),
+                       [[row, column, list(ids)] for (row, column), ids in t.cells.items()], t.coded]
+                      for t in aggregates.crosstabs.values()],
+        "order": {dimension: list(order) for dimension, order in aggregates.order.items()},
+    }
+
+
+def aggregates_from_data(data: Any) -> Aggregates:
+    """The aggregates `aggregates_data` gave as plain data; ValueError, TypeError or KeyError if the data is
+    not such. Studies with the same values share one list, as `aggregate` makes them."""
+    ids = data["ids"]
+    values: dict[str, dict[str, list[Any] | None]] = {}
+    for dimension, (lists, indexes) in data["values"].items():
+        if len(indexes) != len(ids) or (indexes and min(indexes) < 0):
+            raise ValueError("a dimension's values are not one list of those given per study")
+        values[dimension] = dict(zip(ids, map(lists.__getitem__, indexes), strict=True))
+    tallies = {key: Tally(key, label, multiple, tuple((value, count) for value, count in counts), coded, not_coded,
+                          none)
+               for key, label, multiple, counts, coded, not_coded, none in data["tallies"]}
+    crosstabs = {key: CrossTab(key, rows, columns, tuple(row_values), tuple(column_values),
+                               {(row, column): tuple(members) for row, column, members in cells}, coded)
+                 for key, rows, columns, row_values, column_values, cells, coded in data["crosstabs"]}
+    order = {dimension: tuple(found) for dimension, found in data["order"].items()}
+    return Aggregates(data["total"], tallies, crosstabs, values, order)
 
 
 def filter_value(value: Any) -> str:

