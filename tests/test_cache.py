@@ -376,7 +376,9 @@ def test_a_build_reads_the_tallies_back_and_counts_again_only_the_studies_that_c
     are found again; a damaged record is counted from nothing. The site's tallies are those of the studies."""
     from livingreview import aggregate
 
-    counted_all: list[str] = []  # the dimensions on which every study's values were found (an empty review's aside)
+    # the dimensions on which every study's values were found (not those of the empty edition the changelog
+    # compares the first edition with)
+    counted_all: list[str] = []
     whole = aggregate._values
 
     def values(dimension: str, studies: list, *args: object) -> dict:
@@ -403,7 +405,7 @@ def test_a_build_reads_the_tallies_back_and_counts_again_only_the_studies_that_c
     involvement = dict(map(tuple, _tallies(root)["involvement"]))
     assert (involvement["consulted"], involvement["leading"]) == (0, 2)
 
-    record = Path(root / ".cache" / "aggregates.json")
+    record = root / ".cache" / "aggregates.json"
     damaged = json.loads(record.read_text(encoding="utf-8"))
     damaged["data"]["aggregates"]["values"]["involvement"][1] = [0]  # one index for two studies
     record.write_text(json.dumps(damaged), encoding="utf-8")
