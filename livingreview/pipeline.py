@@ -209,7 +209,9 @@ def _tallies(project: Project, review: Review, studies: Sequence[Study], cache: 
             return counted  # no study says other than it did of what the tallies count
     if tallies is None:
         tallies = aggregate(studies, codebook, tables)
-    known.keep(tallies)
+        known.keep(tallies)
+    else:
+        known.keep(tallies, recounted=True)
     return tallies
 
 

@@ -435,3 +435,27 @@ def test_serve_tallies_again_after_a_coding_edit_and_not_after_a_title_edit(tmp_
     fresh = pipeline.plan(Project(root))
     assert recoded is not tallies and recoded == fresh.context.editions[-1].aggregates
     assert refigured is not figures and refigured == fresh.figures[-1]
+
+
+def test_serve_keeps_the_tallies_it_counts_but_not_those_it_recounts_and_a_fresh_build_is_right_after(tmp_path):
+    """serve writes the tallies' record when it counts them from nothing, not when it recounts them from the
+    record after an edit (it holds them); a fresh plan after serve's edits recounts from that record and
+    gives the tallies of the studies as they are."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+    record = project.cache / "aggregates.json"
+
+    def draft(cache: Cache) -> Any:
+        inputs = Previous(project.cache, project.inputs, project.site, cache).inputs
+        return pipeline.plan(project, cache, inputs).context.editions[-1].aggregates
+
+    draft(held)
+    written = record.read_bytes()
+    _recode(root, "beta-2020", 0)
+    recoded = draft(held)
+    assert record.read_bytes() == written
+    assert recoded == pipeline.plan(Project(root)).context.editions[-1].aggregates
+    _recode(root, "alpha-2019", 1)
+    assert draft(Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
+    assert record.read_bytes() != written  # a fresh plan keeps what it recounted
