@@ -480,8 +480,8 @@ class KnownStudies:
         self.cache, self.key, self.inputs, self.shown = cache, key, inputs, shown  # shown: studies/ as shown
         found = cache.read_texts("studies", key)
         self.before: dict[str, Any] = found
-        # A valid study's entry: its file's digest, its record (`study_json`) and where its evidence notes are
-        # in that (`study_record`).
+        # A valid study's entry: its file's digest, its record (`study_json`) and where its codes and evidence
+        # notes are in that (`study_record`).
         self.entries = {name: entry for name, entry in found.items() if len(entry) == 3}
         self.texts: dict[str, str] = {}
 

@@ -31,7 +31,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from .aggregate import dimension_label, dimension_values, filter_value, format_percent, value_label
+from .aggregate import NOT_CODED, dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
 from .changelog import ChangelogEntry, changelog_entries
 from .codebook import Codebook, Derived
@@ -668,9 +668,7 @@ def _markdown_text(text: str) -> str:
 
 
 def _headline(edition: Edition) -> dict[str, Any]:
-    studies, codebook, aggregates = edition.studies, edition.codebook, edition.aggregates
-    required = [f.key for f in codebook.fields if f.required]
-    fully = sum(all(codebook.is_coded(s.codes.get(k, codebook.not_coded)) for k in required) for s in studies)
+    studies, aggregates = edition.studies, edition.aggregates
     baseline = edition.content.baseline
     facts = []
     for fact in edition.content.site.facts if edition.content is not None else ():
@@ -679,8 +677,21 @@ def _headline(edition: Edition) -> dict[str, Any]:
             facts.append({"label": fact.label, "count": tally.count(fact.value), "coded": tally.coded,
                           "total": tally.total})
     return {"total": len(studies), "in_baseline": sum(s.in_baseline for s in studies),
-            "baseline_total": baseline.included_total if baseline else None, "fully_coded": fully,
+            "baseline_total": baseline.included_total if baseline else None, "fully_coded": _fully_coded(edition),
             "facts": facts, "comparisons": _comparisons(edition)}
+
+
+def _fully_coded(edition: Edition) -> int:
+    """How many studies are coded on every required field. A field the tallies count is read from them (a
+    study is not coded on it where they hold NOT_CODED): the codes of a study read back from `.cache/` are
+    decoded only when asked for, and a rebuild asks for few."""
+    codebook, values = edition.codebook, edition.aggregates.values
+    required = [f.key for f in codebook.fields if f.required]
+    counted = [values[key] for key in required if key in values]
+    others = [key for key in required if key not in values]
+    return sum(all(by_study[s.id] is not NOT_CODED for by_study in counted)
+               and all(codebook.is_coded(s.codes.get(key, codebook.not_coded)) for key in others)
+               for s in edition.studies)
 
 
 def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:

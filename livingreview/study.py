@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from sys import intern
@@ -137,15 +137,17 @@ def _lettered(study: Study, suffix: str) -> Study:
 _UNLETTERED = attrgetter(*(f.name for f in fields(Study) if f.name != "suffix"))
 
 
-def study_from_data(data: Mapping[str, Any], path: str, evidence: Mapping[str, Evidence] | None = None) -> Study:
-    """Build a Study from a schema-valid mapping (`evidence`: its evidence notes, if not in `data`)."""
+def study_from_data(data: Mapping[str, Any], path: str, evidence: Mapping[str, Evidence] | None = None,
+                    codes: Mapping[str, Any] | None = None) -> Study:
+    """Build a Study from a schema-valid mapping (`evidence`, `codes`: its evidence notes and codes, if not in
+    `data`)."""
     second = data.get("second_coding")
     return Study(
         id=data["id"],
         title=data["title"],
         authors=tuple(Author(a["family"], a.get("given", ""), a.get("corporate", False)) for a in data["authors"]),
         year=data["year"],
-        codes=_shared(data["codes"]),
+        codes=_shared(data["codes"]) if codes is None else codes,
         path=path,
         journal=data.get("journal", ""),
         volume=str(data.get("volume", "")),
@@ -229,25 +231,37 @@ def study_json(study: Study) -> str:
     return _json(study_to_data(study))
 
 
-_EVIDENCE_KEY = ',"evidence":'
+_LAZY = ("codes", "evidence")  # the members of a record decoded only when first asked for, in their order
 
 
 def study_record(study: Study) -> tuple[str, str]:
-    """The study's record (`study_json`), and where its evidence notes are in it ("start:end", or "" if
-    it has none): the part `study_from_record` decodes only when the notes are asked for. The record is
-    put together from the JSON of what comes before the notes, the notes and what follows them, each
-    made once (JSON's object is its members joined), not made whole and then measured in parts."""
-    data = study_to_data(study)
-    keys = list(data)
-    if "evidence" not in data or keys.index("evidence") == 0:
-        return _json(data), ""
-    at = keys.index("evidence")
-    before = _json({key: data[key] for key in keys[:at]})
-    notes = _json(data["evidence"])
-    after = _json({key: data[key] for key in keys[at + 1:]})
-    start = len(before) - 1 + len(_EVIDENCE_KEY)
-    return before[:-1] + _EVIDENCE_KEY + notes + ("," + after[1:] if len(after) > 2 else "}"), \
-        f"{start}:{start + len(notes)}"
+    """The study's record (`study_json`), and where its codes and evidence notes are in it ("codes=start:end",
+    and " evidence=start:end" if it has notes): the parts `study_from_record` decodes only when first asked
+    for. The record is put together from the JSON of these parts and of the runs of members between them,
+    each made once (JSON's object is its members joined), not made whole and then measured in parts."""
+    members: list[str | tuple[str, str]] = []
+    run: dict[str, Any] = {}
+    for key, value in study_to_data(study).items():
+        if key in _LAZY:
+            if run:
+                members.append(_json(run)[1:-1])
+                run = {}
+            members.append((key, _json(value)))
+        else:
+            run[key] = value
+    if run:
+        members.append(_json(run)[1:-1])
+    text, where = "{", []
+    for member in members:
+        text += "," if len(text) > 1 else ""
+        if isinstance(member, tuple):
+            key, part = member
+            text += f'"{key}":'
+            where.append(f"{key}={len(text)}:{len(text) + len(part)}")
+            text += part
+        else:
+            text += member
+    return text + "}", " ".join(where)
 
 
 def _json(data: Any) -> str:
@@ -257,41 +271,54 @@ def _json(data: Any) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps makes one per call
 
 
-def study_from_record(text: str, notes: str, path: str) -> Study:
-    """The study of a record that `study_record` made; ValueError if it is not one. Its evidence notes,
-    most of its text, are decoded only when first asked for: a rebuild shows those of a few studies."""
-    if not notes:
-        return study_from_data(json.loads(text), path)
-    start, end = (int(bound) for bound in notes.split(":"))
-    if not (len(_EVIDENCE_KEY) <= start <= end <= len(text) and text[start - len(_EVIDENCE_KEY):start] == _EVIDENCE_KEY
-            and text[start:start + 1] == "{" and text[end - 1:end] == "}"):
-        raise ValueError("the evidence notes are not where the record says")
-    return study_from_data(json.loads(text[:start - len(_EVIDENCE_KEY)] + text[end:]), path,
-                           _EvidenceText(text, start, end, path))
+def study_from_record(text: str, where: str, path: str) -> Study:
+    """The study of a record that `study_record` made; ValueError if it is not one. Its codes and evidence
+    notes, most of its text, are decoded only when first asked for: a rebuild shows those of a few studies
+    (its tallies are kept counted, `cache.KnownAggregates`)."""
+    parts: dict[str, _RecordPart] = {}
+    kept, last = [], 0
+    for span in where.split():
+        key, _, bounds = span.partition("=")
+        start, end = (int(bound) for bound in bounds.split(":"))
+        cut = start - len(key) - 4  # the comma before the member and its name: ,"key":
+        if not (key in _LAZY and key not in parts and last <= cut and start <= end <= len(text)
+                and text[cut:start] == f',"{key}":' and text[start:start + 1] == "{" and text[end - 1:end] == "}"):
+            raise ValueError("the record's parts are not where it says")
+        parts[key] = _RecordPart(text, start, end, path, _DECODERS[key])
+        kept.append(text[last:cut])
+        last = end
+    kept.append(text[last:])
+    return study_from_data(json.loads("".join(kept)), path, parts.get("evidence"), parts.get("codes"))
 
 
-class _EvidenceText(Mapping[str, Evidence]):
-    """A study's evidence notes, kept as the part of its record that holds them, decoded on first use."""
+class _RecordPart(Mapping[str, Any]):
+    """A study's codes or evidence notes, kept as the part of its record that holds them, decoded on first use."""
 
-    __slots__ = ("_text", "_start", "_end", "_path", "_notes")
+    __slots__ = ("_text", "_start", "_end", "_path", "_decode", "_found")
 
-    def __init__(self, text: str, start: int, end: int, path: str):
-        self._text, self._start, self._end, self._path = text, start, end, path
-        self._notes: dict[str, Evidence] | None = None
+    def __init__(self, text: str, start: int, end: int, path: str, decode: Callable[[Any], dict[str, Any]]):
+        self._text, self._start, self._end, self._path, self._decode = text, start, end, path, decode
+        self._found: dict[str, Any] | None = None
 
-    def _decoded(self) -> dict[str, Evidence]:
-        if self._notes is None:
+    def _decoded(self) -> dict[str, Any]:
+        if self._found is None:
             try:
-                self._notes = _notes(json.loads(self._text[self._start:self._end]))
+                self._found = self._decode(json.loads(self._text[self._start:self._end]))
             except (ValueError, TypeError, KeyError, AttributeError):
                 from .diagnostics import BuildError, Diagnostic
 
                 raise BuildError([Diagnostic(self._path, 1, 1, "the record .cache/ keeps of this study is damaged; "
                                              "delete the folder .cache/ and build again")]) from None
-        return self._notes
+        return self._found
 
-    def __getitem__(self, key: str) -> Evidence:
+    def __getitem__(self, key: str) -> Any:
         return self._decoded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._decoded().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._decoded()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._decoded())
@@ -299,11 +326,22 @@ class _EvidenceText(Mapping[str, Evidence]):
     def __len__(self) -> int:
         return len(self._decoded())
 
+    def items(self) -> ItemsView[str, Any]:
+        return self._decoded().items()
+
+    def __eq__(self, other: object) -> bool:
+        return self._decoded() == (other._decoded() if isinstance(other, _RecordPart) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping, as a dict is not hashable
+
     def __repr__(self) -> str:
         return repr(self._decoded())
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         return dict, (self._decoded(),)
+
+
+_DECODERS: dict[str, Callable[[Any], dict[str, Any]]] = {"codes": _shared, "evidence": _notes}
 
 
 def _evidence_data(evidence: Evidence) -> str | dict[str, str]:

@@ -89,6 +89,47 @@ def test_recoding_one_study_changes_the_home_number_the_figure_data_and_the_filt
     assert "beta-2020.html" not in gap_map.split('id="cell-consulted-tending"')[1].split("</section>")[0]
 
 
+def fully_coded(review: Path) -> tuple[int, int]:
+    """The home page's count of the studies coded on every required field, and of all studies."""
+    home = (review / "site" / "index.html").read_text(encoding="utf-8")
+    found = re.search(r"Fully coded \(every required field\)</dt><dd>(\d+)<span class=\"of\"> of (\d+)<", home)
+    assert found, "the home page shows how many studies are fully coded"
+    return int(found[1]), int(found[2])
+
+
+def test_the_studies_coded_on_every_required_field_are_counted_alike_in_a_rebuild(tmp_path):
+    # A required field the tallies count (design) and one they do not (a text field): a rebuild reads the
+    # studies it did not change back from .cache/, and counts them as the full build does.
+    coded = {"location": ["GB"], "design": "survey", "method": "words", "setting": ["school"], "aim": "effects",
+             "stages": ["tending"], "involvement": "consulted", "source": "database", "summary": "A summary."}
+    review = make_review(tmp_path / "review", [
+        study("ames-2019", 2019, **coded),
+        study("bell-2020", 2020, **{**coded, "summary": "not yet coded"}),
+        study("cole-2021", 2021, **{**coded, "design": "not yet coded"}),
+        study("dunn-2022", 2022, **coded),
+    ])
+    codebook = review / "content" / "codebook.yaml"
+    text = codebook.read_text(encoding="utf-8")
+    summary = "    kind: text\n    required: false"
+    assert summary in text
+    codebook.write_text(text.replace(summary, "    kind: text\n    required: true"), encoding="utf-8")
+    assert build(review) == 0
+    assert fully_coded(review) == (2, 4)
+
+    ames = review / "studies" / "ames-2019.yaml"
+    ames.write_text(ames.read_text(encoding="utf-8").replace("A study of a garden", "A study of one garden"),
+                    encoding="utf-8")
+    assert build(review) == 0
+    assert fully_coded(review) == (2, 4)
+
+    write_study(review, study("cole-2021", 2021, **coded))
+    assert build(review) == 0
+    assert fully_coded(review) == (3, 4)
+    write_study(review, study("dunn-2022", 2022, **{**coded, "summary": "not yet coded"}))
+    assert build(review) == 0
+    assert fully_coded(review) == (2, 4)
+
+
 def test_two_builds_of_the_same_input_are_byte_identical(review, tmp_path):
     assert build(review) == 0
     first = snapshot(review / "site")

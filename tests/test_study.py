@@ -97,16 +97,16 @@ NOTES = st.one_of(st.text(max_size=8), st.fixed_dictionaries(
 
 
 @settings(max_examples=200, deadline=None)
-@given(evidence=st.dictionaries(st.sampled_from(["involvement", "stages", "evidence", '","evidence":{']), NOTES,
-                                max_size=3),
+@given(evidence=st.dictionaries(st.sampled_from(["involvement", "stages", "evidence", '","evidence":{', "codes",
+                                                 '","codes":{']), NOTES, max_size=3),
        title=st.text(max_size=12), notes=st.text(max_size=6), second=st.booleans(), disagreement=st.booleans())
 def test_a_study_read_back_from_its_record_is_the_study_whatever_its_notes(evidence, title, notes, second,
                                                                              disagreement):
-    """The record of valid studies keeps each study's JSON and where its evidence notes are in it; read back,
-    it is the same study, the notes decoded when first asked for (a field may be called "evidence", and a
-    text may hold what the record's syntax looks like)."""
+    """The record of valid studies keeps each study's JSON and where its codes and evidence notes are in it;
+    read back, it is the same study, those parts decoded when first asked for (a field may be called
+    "evidence" or "codes", and a text may hold what the record's syntax looks like)."""
     data = {key: value for key, value in DATA.items() if key not in ("evidence", "notes", "second_coding")}
-    data |= {"title": title, "codes": {**DATA["codes"], "evidence": "x"}}
+    data |= {"title": title, "codes": {**DATA["codes"], "evidence": "x", "codes": '","codes":{'}}
     data |= {"evidence": evidence} if evidence else {}
     data |= {"notes": notes} if notes else {}
     data |= {"second_coding": DATA["second_coding"]} if second else {}
@@ -114,24 +114,42 @@ def test_a_study_read_back_from_its_record_is_the_study_whatever_its_notes(evide
     study = study_from_data(data, "studies/doe-2020.yaml")
     text, where = study_record(study)
     assert text == study_json(study)
-    assert bool(where) == bool(evidence)
+    assert [part.split("=")[0] for part in where.split()] == (["codes", "evidence"] if evidence else ["codes"])
     again = study_from_record(text, where, "studies/doe-2020.yaml")
-    assert again == study and study_to_data(again) == study_to_data(study)
+    assert again == study and study == again and study_to_data(again) == study_to_data(study)
     assert repr(again) == repr(study)
     assert pickle.loads(pickle.dumps(again)) == study
 
 
-def test_a_records_notes_are_decoded_only_when_asked_for_and_a_damaged_note_is_reported_then():
+def _parts(where: str) -> dict[str, tuple[int, int]]:
+    return {key: (int(bounds.split(":")[0]), int(bounds.split(":")[1]))
+            for key, bounds in (part.split("=") for part in where.split())}
+
+
+@pytest.mark.parametrize("part", ["evidence", "codes"])
+def test_a_records_codes_and_notes_are_decoded_only_when_asked_for_and_a_damaged_part_is_reported_then(part):
     study = study_from_data(DATA, "studies/doe-2020.yaml")
     text, where = study_record(study)
-    start, end = (int(bound) for bound in where.split(":"))
+    start, end = _parts(where)[part]
     damaged = text[:start] + "{" + "?" * (end - start - 2) + "}" + text[end:]
     again = study_from_record(damaged, where, "studies/doe-2020.yaml")
-    assert again.title == study.title and again.codes == study.codes
+    assert again.title == study.title and again.authors == study.authors and again.year == study.year
+    other = "codes" if part == "evidence" else "evidence"
+    assert getattr(again, other) == getattr(study, other)
     with pytest.raises(BuildError) as error:
-        again.evidence.get("involvement")
+        getattr(again, part).get("involvement")
     problem = error.value.diagnostics[0]
     assert problem.path == "studies/doe-2020.yaml" and ".cache/" in problem.message
-    for wrong in (f"{start + 1}:{end}", f"{start}:{end + 5}", f"{end}:{start}", "x:y", "3"):
+
+
+def test_a_record_whose_parts_are_not_where_it_says_is_not_believed():
+    study = study_from_data(DATA, "studies/doe-2020.yaml")
+    text, where = study_record(study)
+    (c_start, c_end), (e_start, e_end) = _parts(where)["codes"], _parts(where)["evidence"]
+    codes, evidence = f"codes={c_start}:{c_end}", f"evidence={e_start}:{e_end}"
+    for wrong in (f"codes={c_start} {evidence}", f"{codes} evidence={e_start + 1}:{e_end}",
+                  f"{codes} evidence={e_start}:{e_end + 5}", f"{codes} evidence={e_end}:{e_start}",
+                  f"{codes} evidence=x:y", f"{codes} evidence=3", f"{evidence} {codes}", f"{codes} {codes}",
+                  f"notes={c_start}:{c_end}", f"{codes} evidence={c_start}:{c_end}"):
         with pytest.raises(ValueError):  # the entry is then not believed: the study file is read again
             study_from_record(text, wrong, "studies/doe-2020.yaml")
