@@ -108,6 +108,7 @@ def configured(loader: BaseLoader) -> Environment:
     env.filters["percent"] = format_percent
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["script_json"] = lambda value: Markup(_script_json(value))
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": _plain}  # Jinja's tojson, as script_json
     return env
 
 
@@ -600,8 +601,16 @@ def _addresses(context: SiteContext, edition: Edition, page: str, draft_changed:
 
 def _script_json(value: Any) -> str:
     """JSON safe inside a <script> element: no character of it can close the element or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _plain(value: Any) -> Any:
+    """A mapping that is no dict as JSON's object: a study's codes and evidence notes read back from `.cache/`,
+    which a review's own template may write as JSON as it writes those of a study read from its file."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _same_page(other: Edition, page: str, held: frozenset[str] | None) -> str:

@@ -82,11 +82,14 @@ def _page(root: Path, study_id: str, n: int) -> None:
 
 
 def _home_template(root: Path, study_id: str, n: int) -> None:
-    # a review's own home page that lists every study's title: a retitled study changes it
+    # a review's own home page that lists every study's title, codes and evidence notes as JSON: a retitled
+    # study changes it, and a study read back from .cache/ (whose codes and notes are decoded when asked
+    # for) is shown as one read from its file
     own = root / "templates" / "home.html"
     own.parent.mkdir(exist_ok=True)
     theme = (THEME / "templates" / "home.html").read_text(encoding="utf-8")
-    listing = "{% for s in edition.studies|sort(attribute='id') %}<p>{{ s.title }}</p>{% endfor %}"
+    listing = ("{% for s in edition.studies|sort(attribute='id') %}<p>{{ s.title }} {{ s.codes|tojson }} "
+               "{{ s.evidence|script_json }}</p>{% endfor %}")
     own.write_text(theme.replace("{% block main %}", "{% block main %}" + listing, 1), encoding="utf-8")
 
 
