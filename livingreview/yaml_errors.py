@@ -144,7 +144,8 @@ def curly_quoted_values(text: str) -> list[tuple[int, int, str]]:
     """Values written between curly quotes without straight ones (`title: “...”`): YAML keeps the curly quotes
     as part of the text, and a colon inside breaks the file. A value that only begins with a quoted phrase
     (`title: “Here if you need me” and peer support`) is text as written."""
-    if not _MAY_OPEN_VALUE.search(text):
+    # Most texts hold no opening curly quote at all, which `in` finds at once; the pattern takes 40 µs a study.
+    if not any(quote in text for quote in _OPENING) or not _MAY_OPEN_VALUE.search(text):
         return []
     return curly_quoted_tokens(text)
 
