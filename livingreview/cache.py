@@ -117,6 +117,11 @@ class Inputs:
             everything.update(f"{path}\0{digest}\0".encode())
         self.digest = everything.hexdigest()
 
+    def under(self, folder: Path) -> dict[str, str]:
+        """The digests of the input files under `folder`, by path."""
+        prefix = os.path.join(folder, "")
+        return {path: digest for path, digest in self.files.items() if path.startswith(prefix)}
+
     def count_under(self, folder: Path) -> int:
         """How many input files lie under `folder` (the study files, under studies/)."""
         prefix = os.path.join(folder, "")
@@ -212,8 +217,10 @@ class Cache:
         self._held: dict[str, tuple[list[int], str, Any]] = {}
         self._made: dict[str, dict[str, Any]] = {}
         self._alike: dict[str, tuple[Any, Any]] = {}
+        self._again: dict[str, Any] = {}
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
+        self.held_studies: HeldStudies | None = None  # with `hold`: what the last build read of studies/
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -289,6 +296,16 @@ class Cache:
         self._alike[kind] = (basis, made)
         return made
 
+    def again(self, kind: str, make: Callable[[Any], Made]) -> Made:
+        """`make(earlier)`, where `earlier` is, with `hold`, what it gave in the last build of this process (None
+        in the first, and without `hold`): for work that does again only what changed since (the letters of
+        studies cited alike)."""
+        if not self.hold:
+            return make(None)
+        made = make(self._again.get(kind))
+        self._again[kind] = made
+        return made
+
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name
         falls in: changing one entry rewrites one shard, not the whole record."""
@@ -333,9 +350,31 @@ class Cache:
         for shard in range(_SHARDS):
             if now[shard] != then[shard]:
                 data = {entry: list(made if encode is None else encode(made)) for entry, made in now[shard].items()}
-                data = {entry: texts for entry, texts in data.items() if texts and _plain_texts(entry, *texts)}
-                text = "".join([key, _ENTRY, *(_FIELD.join([entry, *texts]) + _ENTRY for entry, texts in data.items())])
-                self._write_record(f"{name}/{shard:02d}.txt", key, text, data)
+                self._write_texts(f"{name}/{shard:02d}.txt", key, data)
+
+    def replace_texts(self, name: str, key: str, changed: Mapping[str, Sequence[str] | None]) -> None:
+        """Give these entries of a record of texts new texts (None: remove them), rewriting only the shards
+        they fall in: a few entries of a large record are kept without the others being looked at."""
+        if not key:
+            return
+        by_shard: dict[int, dict[str, Sequence[str] | None]] = {}
+        for entry, texts in changed.items():
+            by_shard.setdefault(_shard(entry), {})[entry] = texts
+        for shard, updates in sorted(by_shard.items()):
+            filename = f"{name}/{shard:02d}.txt"
+            data = dict(self._record(filename, key, _texts) or {})
+            for entry, texts in updates.items():
+                data.pop(entry, None)
+                if texts is not None:
+                    data[entry] = list(texts)
+            self._write_texts(filename, key, data)
+
+    def _write_texts(self, filename: str, key: str, data: dict[str, list[str]]) -> None:
+        """A shard of a record of texts; an entry with a text that would not read back as written (one holding a
+        separator) is not kept."""
+        data = {entry: texts for entry, texts in data.items() if texts and _plain_texts(entry, *texts)}
+        text = "".join([key, _ENTRY, *(_FIELD.join([entry, *texts]) + _ENTRY for entry, texts in data.items())])
+        self._write_record(filename, key, text, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
@@ -438,8 +477,12 @@ def _plain_texts(*texts: Any) -> bool:
 def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:
     shards: list[dict[str, Any]] = [{} for _ in range(_SHARDS)]
     for name, entry in entries.items():
-        shards[zlib.crc32(name.encode("utf-8")) % _SHARDS][name] = entry
+        shards[_shard(name)][name] = entry
     return shards
+
+
+def _shard(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8")) % _SHARDS
 
 
 def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
@@ -526,6 +569,39 @@ class KnownStudies:
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]
+
+
+class HeldStudies:
+    """What serve's last reading of studies/ found, held between its builds: the names the folder listed, the
+    digest of each file in it, the valid studies in the order of their files, and the record texts of those
+    read back from .cache/ (by id). While the folder lists the same names and the studies' record has the same
+    key, a rebuild reads again only the files whose digest changed (`changed`), instead of looking each of
+    10,000 studies up again; `replaced` is what the folder then holds."""
+
+    def __init__(self, key: str, names: frozenset[str], files: dict[str, str], paths: list[Path],
+                 studies: list[Study], texts: dict[str, str], position: dict[str, int] | None = None):
+        self.key, self.names, self.files, self.paths = key, names, files, paths
+        self.studies, self.texts = studies, texts
+        self.position = position if position is not None else {str(path): index for index, path in enumerate(paths)}
+
+    def changed(self, key: str, names: frozenset[str], files: Mapping[str, str]) -> list[int] | None:
+        """The positions of the study files whose digest is not the one held, or None if the folder or the
+        record's key is not the same (then every file is looked up as in a fresh process)."""
+        if key != self.key or names != self.names or files.keys() != self.files.keys():
+            return None
+        held = self.files
+        return sorted(self.position[path] for path, digest in files.items()
+                      if digest != held[path] and path in self.position)
+
+    def replaced(self, key: str, names: frozenset[str], files: dict[str, str],
+                 studies: Mapping[int, Study]) -> HeldStudies:
+        """The folder as it is now, the studies at these positions read again."""
+        now = list(self.studies)
+        texts = self.texts
+        for index, study in studies.items():
+            texts.pop(now[index].id, None)  # its record is the one of the file as it was
+            now[index] = study
+        return HeldStudies(key, names, files, self.paths, now, texts, self.position)
 
 
 class StudyCodings:

@@ -13,7 +13,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,6 +25,7 @@ from .cache import (
     UP_TO_DATE,
     Cache,
     EditionMemory,
+    HeldStudies,
     Inputs,
     KnownAggregates,
     KnownReleases,
@@ -35,9 +36,9 @@ from .cache import (
     Previous,
     StudyCodings,
 )
-from .codebook import codebook_from
+from .codebook import Codebook, codebook_from
 from .content import Baseline, load_content
-from .diagnostics import BuildError
+from .diagnostics import BuildError, Diagnostic
 from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
@@ -47,8 +48,8 @@ from .release import FrozenRelease, release_editions
 from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
-from .study import Study, distinguished
-from .validate import baseline_membership, duplicates_across_files, validate_studies
+from .study import Study, lettered, study_record
+from .validate import baseline_membership, cross_checked, read_studies, validate_studies
 from .write import LinkedOldSite, Pieces, Unchanged, write_site
 
 Output = tuple[str, bytes | Unchanged | Pieces]
@@ -78,35 +79,99 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
                                      checked=checked)
     checked.save()
     baseline = content is not None and content.baseline is not None
-    known = _known_studies(project, cache, inputs, baseline)
-    titles = KnownTitles(cache, cache.key("titles")) if cache is not None else None
-    paths, studies, study_problems = validate_studies(project, codebook, baseline,
-                                                      known.get if known else lambda path: None, codings)
-    study_problems += duplicates_across_files(studies, project.root, titles)
+    found = _read_studies(project, codebook, baseline, cache, inputs, codings)
+    studies = found.studies
+    study_problems = found.problems + _duplicates(project, studies, cache)
     if content is not None and content.baseline is not None:
         study_problems += baseline_membership(studies, content.baseline.studies, project.root,
                                               project.display(project.content / "baseline.yaml"))
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
-    if known:
-        known.keep(paths, studies)
+    found.remember()
     screening, problems = load_screening(ContentFolder(project.content, project.display(project.content)),
                                          ContentFolder(project.root, ""), {s.id for s in studies})
     if problems:
         raise BuildError(problems)
-    return Review(codebook, tuple(studies), content, screening, known.texts if known else {})
+    return Review(codebook, tuple(studies), content, screening, found.texts)
 
 
-def _known_studies(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> KnownStudies | None:
-    """The studies an earlier run found valid, with this codebook, engine and year (years run to next year)."""
+def _duplicates(project: Project, studies: list[Study], cache: Cache | None) -> list[Diagnostic]:
+    """The same id, DOI or title in two files; in serve, only the studies changed since its last build are
+    compared (with all the others)."""
+    def memory() -> KnownTitles | None:
+        return KnownTitles(cache, cache.key("titles")) if cache is not None else None
+
+    check = partial(cross_checked, studies, project.root, memory)
+    return (cache.again("cross-check", check) if cache is not None else check(None)).problems
+
+
+@dataclass(frozen=True)
+class _StudiesRead:
+    """The valid studies of studies/, the problems of its files, the record texts of the studies read back from
+    .cache/ (by id), and what keeps them for the next build once the review is found valid."""
+
+    studies: list[Study]
+    problems: list[Diagnostic]
+    texts: Mapping[str, str]
+    remember: Callable[[], None]
+
+
+def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: Cache | None, inputs: Inputs | None,
+                  codings: dict[str, str] | None) -> _StudiesRead:
+    """Every study file read and checked, or looked up in the record of the studies an earlier run found valid;
+    in serve, only the files changed since its last build (`HeldStudies`)."""
+    key = _studies_key(project, cache, inputs, baseline)
+    held = cache.held_studies if cache is not None and cache.hold and inputs is not None and key else None
+    names = _listed(project.studies) if cache is not None and cache.hold else None
+    files = inputs.under(project.studies) if inputs is not None else {}
+    changed = held.changed(key, names, files) if held is not None and names is not None else None
+    if cache is not None and held is not None and names is not None and changed is not None:
+        paths = [held.paths[index] for index in changed]
+        found = read_studies(project, codebook, baseline, paths, codings)
+        if all(study is not None for study, _ in found):
+            now = held.replaced(key, names, files, {index: study for index, (study, _) in zip(changed, found,
+                                                                                                strict=True) if study})
+
+            def kept_again() -> None:
+                cache.replace_texts("studies", key, {path.name: [files[str(path)], *study_record(now.studies[index])]
+                                                     for index, path in zip(changed, paths, strict=True)})
+                cache.held_studies = now
+
+            return _StudiesRead(now.studies, [], now.texts, kept_again)
+    known = KnownStudies(cache, key, inputs, project.display(project.studies)) \
+        if cache is not None and inputs is not None and key else None
+    paths, studies, problems = validate_studies(project, codebook, baseline,
+                                                known.get if known else lambda path: None, codings)
+    texts = known.texts if known else {}
+
+    def kept() -> None:
+        if known:
+            known.keep(paths, studies)
+        if cache is not None and cache.hold and names is not None and key:
+            cache.held_studies = HeldStudies(key, names, files, paths, studies, texts)
+
+    return _StudiesRead(studies, problems, texts, kept)
+
+
+def _studies_key(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> str:
+    """The key of the record of the studies an earlier run found valid: this codebook, engine and year (years
+    run to next year). "" if there is no record."""
     if cache is None or inputs is None:
-        return None
+        return ""
     try:
         codebook = read_input(project.codebook).hex()
     except Exception:  # noqa: BLE001 - the codebook was read a moment ago; if not now, check everything
+        return ""
+    return cache.key("studies", codebook, str(baseline), str(datetime.date.today().year))
+
+
+def _listed(folder: Path) -> frozenset[str] | None:
+    """Every name in a folder (None if it cannot be listed): a study file added, removed or renamed, or
+    anything else put there, changes it."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
         return None
-    key = cache.key("studies", codebook, str(baseline), str(datetime.date.today().year))
-    return KnownStudies(cache, key, inputs, project.display(project.studies))
 
 
 def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
@@ -174,7 +239,8 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     if known:
         known.save()
     latest = editions[-1] if editions else None
-    studies = distinguished(review.studies)
+    lettering = cache.again("lettering", partial(lettered, review.studies)) if cache else lettered(review.studies)
+    studies = lettering.studies
     # The tallies read each study's id, year and codes, and nothing else of it (not its letter).
     coding = (review.codebook, review.content.tables, [(s.id, s.year, s.codes) for s in review.studies])
     tallies = partial(_tallies, project, review, studies, cache, inputs)

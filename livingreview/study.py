@@ -114,17 +114,70 @@ class Study:
 def distinguished(studies: tuple[Study, ...]) -> tuple[Study, ...]:
     """The studies, those that would be cited alike (same authors' citation and year) lettered a, b, ... by title,
     as APA letters works of the same authors and year."""
-    groups: dict[str, list[Study]] = {}
-    for study in studies:
-        groups.setdefault(f"{study._who} ({study.year})", []).append(study)
-    letters = {}
-    for same in groups.values():
-        if len(same) > 1:
-            for index, study in enumerate(sorted(same, key=lambda s: (s.title.casefold(), s.id))):
-                letters[study.id] = "abcdefghijklmnopqrstuvwxyz"[index] if index < 26 else f"-{index + 1}"
-    if not letters:
-        return studies
-    return tuple(_lettered(s, letters[s.id]) if s.id in letters else s for s in studies)
+    return lettered(studies).studies
+
+
+@dataclass(frozen=True)
+class Lettering:
+    """Studies as `distinguished` letters them (`studies`), the studies it was given, and the positions of each
+    group of studies that would be cited alike: what a later lettering of much the same studies needs to
+    letter again only the groups that changed."""
+
+    given: tuple[Study, ...]
+    studies: tuple[Study, ...]
+    groups: dict[str, list[int]]
+
+
+def lettered(studies: tuple[Study, ...], earlier: Lettering | None = None) -> Lettering:
+    """`distinguished(studies)`, as a Lettering. With `earlier` (a lettering of as many studies, most of them
+    the very same objects, as serve holds them between builds), only the groups of the studies that are not the
+    same objects are lettered again: a title edit letters one group, not 10,000 studies."""
+    if earlier is None or len(earlier.given) != len(studies):
+        groups: dict[str, list[int]] = {}
+        for index, study in enumerate(studies):
+            groups.setdefault(_group(study), []).append(index)
+        letters = {index: letter for members in groups.values() for index, letter in _letters(studies, members)}
+        if not letters:
+            return Lettering(studies, studies, groups)
+        return Lettering(studies, tuple(_lettered(s, letters[i]) if i in letters else s
+                                        for i, s in enumerate(studies)), groups)
+    changed = [index for index, (before, now) in enumerate(zip(earlier.given, studies, strict=True))
+               if before is not now]
+    if not changed:
+        return earlier
+    groups = dict(earlier.groups)  # the lists of the groups that change are made anew: `earlier` stays whole
+    affected = set()
+    for index in changed:
+        before, now = _group(earlier.given[index]), _group(studies[index])
+        if before != now:
+            groups[before] = [member for member in groups[before] if member != index]
+            if not groups[before]:
+                del groups[before]
+            groups[now] = [*groups.get(now, ()), index]
+        affected |= {before, now}
+    made = list(earlier.studies)
+    for index in changed:
+        made[index] = studies[index]
+    for group in affected:
+        members = groups.get(group, [])
+        letters = dict(_letters(studies, members))
+        for index in members:
+            if made[index] is studies[index] or made[index].suffix != letters.get(index, ""):
+                made[index] = _lettered(studies[index], letters[index]) if index in letters else studies[index]
+    return Lettering(studies, tuple(made), groups)
+
+
+def _group(study: Study) -> str:
+    return f"{study._who} ({study.year})"
+
+
+def _letters(studies: tuple[Study, ...], members: list[int]) -> list[tuple[int, str]]:
+    """The letter of each study of a group cited alike, by position: none for a group of one."""
+    if len(members) < 2:
+        return []
+    order = sorted(members, key=lambda index: (studies[index].title.casefold(), studies[index].id))
+    return [(index, "abcdefghijklmnopqrstuvwxyz"[rank] if rank < 26 else f"-{rank + 1}")
+            for rank, index in enumerate(order)]
 
 
 def _lettered(study: Study, suffix: str) -> Study:

@@ -13,6 +13,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,8 +43,26 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
 
     `known(path)`: the study of a file already found valid as it is (by an earlier run), or None.
     `codings`, if given, is filled with the `coding_digest` of each file read here, by path."""
-    schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     paths, problems = project.study_files()
+    reused = [known(path) for path in paths]
+    fresh = [path for path, study in zip(paths, reused, strict=True) if study is None]
+    results = iter(read_studies(project, codebook, baseline, fresh, codings))
+    studies: list[Study] = []
+    diagnostics = list(problems)
+    for study in reused:  # the fresh results come in the order of their files
+        if study is None:
+            study, found = next(results)
+            diagnostics.extend(found)
+        if study is not None:
+            studies.append(study)
+    return paths, studies, diagnostics
+
+
+def read_studies(project: Project, codebook: Codebook, baseline: bool, paths: Sequence[Path],
+                 codings: dict[str, str] | None = None) -> list[tuple[Study | None, list[Diagnostic]]]:
+    """Each of these study files read and checked, in their order: its study (None if it has a problem) and
+    its problems. On both cores when there are many. `codings`: see `validate_studies`."""
+    schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     folder = project.display(project.studies)
 
     def checked(path: Path) -> tuple[Study | None, list[Diagnostic], str]:
@@ -53,20 +72,12 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
         return study, loaded.diagnostics, coding
 
-    reused = [known(path) for path in paths]
-    fresh = [path for path, study in zip(paths, reused, strict=True) if study is None]
-    results = iter(map_in_parallel(checked, fresh))
-    studies: list[Study] = []
-    diagnostics = list(problems)
-    for path, study in zip(paths, reused, strict=True):  # the fresh results come in the order of their files
-        if study is None:
-            study, found, coding = next(results)
-            diagnostics.extend(found)
-            if codings is not None and coding:
-                codings[str(path)] = coding
-        if study is not None:
-            studies.append(study)
-    return paths, studies, diagnostics
+    results = []
+    for path, (study, found, coding) in zip(paths, map_in_parallel(checked, paths), strict=True):
+        if codings is not None and coding:
+            codings[str(path)] = coding
+        results.append((study, found))
+    return results
 
 
 def _validate_one(loaded: LoadedFile, codebook: Codebook, valid: Callable[[Any], bool],
@@ -371,6 +382,70 @@ def normalise_title(title: str) -> str:
 def duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:
     """The same id or DOI, or a near-identical title in the same year, in two files. `titles`: the
     near-identical titles an earlier run found."""
+    return cross_checked(studies, root, lambda: titles).problems
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """The problems `duplicates_across_files` finds in some studies (`given`), and, where there are none,
+    what a check of much the same studies needs to compare only those that are not the same objects:
+    their ids, DOIs (case set aside) and normalised titles."""
+
+    given: Sequence[Study]
+    problems: list[Diagnostic]
+    ids: frozenset[str] = frozenset()
+    dois: frozenset[str] = frozenset()
+    titles: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # (year, normalised title) by file
+
+
+def cross_checked(studies: Sequence[Study], root: Path, memory: Callable[[], TitleMemory | None],
+                  earlier: CrossCheck | None = None) -> CrossCheck:
+    """`duplicates_across_files`, as a CrossCheck. With `earlier` (a check without problems of as many
+    studies, most of them the very same objects, as serve holds it between builds), only the studies that
+    are not the same objects are compared, each with all the others; if one is then a duplicate, all are
+    checked again, for the problems as a check from nothing gives them. `memory()`: the title memory of
+    that full check."""
+    if earlier is not None and not earlier.problems and len(earlier.given) == len(studies):
+        again = _cross_checked_again(studies, earlier)
+        if again is not None:
+            return again
+    titles: dict[str, tuple[int, str]] = {}
+    problems = _duplicates(studies, root, memory(), titles)
+    if problems:
+        return CrossCheck(studies, problems)
+    return CrossCheck(studies, [], frozenset(s.id for s in studies),
+                      frozenset(s.doi.casefold() for s in studies if s.doi), titles)
+
+
+def _cross_checked_again(studies: Sequence[Study], earlier: CrossCheck) -> CrossCheck | None:
+    """The check of `cross_checked` for the studies changed since `earlier`; None if one is a duplicate."""
+    changed = [index for index, (before, now) in enumerate(zip(earlier.given, studies, strict=True))
+               if before is not now]
+    if not changed:
+        return CrossCheck(studies, [], earlier.ids, earlier.dois, earlier.titles)
+    before = [earlier.given[index] for index in changed]
+    now = [studies[index] for index in changed]
+    ids = earlier.ids.difference(s.id for s in before)
+    dois = earlier.dois.difference(s.doi.casefold() for s in before if s.doi)
+    new_ids = [s.id for s in now]
+    new_dois = [s.doi.casefold() for s in now if s.doi]
+    if len(set(new_ids)) < len(new_ids) or ids.intersection(new_ids) or len(set(new_dois)) < len(new_dois) \
+            or dois.intersection(new_dois):
+        return None
+    titles = dict(earlier.titles)
+    for study in before:
+        titles.pop(study.path, None)
+    for study in now:
+        if title := normalise_title(study.title):
+            titles[study.path] = (study.year, title)
+    if title_pairs(titles, [study.path for study in now if study.path in titles]):
+        return None
+    return CrossCheck(studies, [], ids.union(new_ids), dois.union(new_dois), titles)
+
+
+def _duplicates(studies: Sequence[Study], root: Path, titles: TitleMemory | None,
+                normalised: dict[str, tuple[int, str]]) -> list[Diagnostic]:
+    """`duplicates_across_files`; `normalised` is given each study's year and normalised title, by file."""
     diagnostics: list[Diagnostic] = []
     by_id: dict[str, list[Study]] = defaultdict(list)
     for study in studies:
@@ -389,7 +464,7 @@ def duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemor
         for study in same if len(same) > 1 else ():
             others = ", ".join(other.path for other in same if other is not study)
             diagnostics.append(_at(root, study, ["doi"], f"DOI {study.doi} is also in {others}; a study has one file"))
-    for first, second in similar_titles(studies, titles):
+    for first, second in similar_titles(studies, titles, normalised):
         if not (first.doi and first.doi.casefold() == second.doi.casefold()):
             for study, other in ((first, second), (second, first)):
                 diagnostics.append(_at(root, study, ["title"],
@@ -407,11 +482,14 @@ class TitleMemory(Protocol):
               ) -> set[tuple[str, str]]: ...
 
 
-def similar_titles(studies: Sequence[Study], memory: TitleMemory | None = None) -> list[tuple[Study, Study]]:
-    """Pairs of studies of the same year whose normalised titles are near-identical."""
+def similar_titles(studies: Sequence[Study], memory: TitleMemory | None = None,
+                   titles: dict[str, tuple[int, str]] | None = None) -> list[tuple[Study, Study]]:
+    """Pairs of studies of the same year whose normalised titles are near-identical. `titles`, if given, is
+    filled with each study's year and normalised title, by file."""
     by_path = {study.path: study for study in studies}
     normalised = ((study.path, study.year, normalise_title(study.title)) for study in studies)
-    titles = {path: (year, title) for path, year, title in normalised if title}
+    titles = {} if titles is None else titles
+    titles.update((path, (year, title)) for path, year, title in normalised if title)
     found = memory.pairs(titles, title_pairs) if memory else title_pairs(titles, list(titles))
     return [(by_path[first], by_path[second]) for first, second in sorted(found)]
 

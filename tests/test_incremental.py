@@ -462,3 +462,70 @@ def test_serve_keeps_the_tallies_it_counts_but_not_those_it_recounts_and_a_fresh
     _recode(root, "alpha-2019", 1)
     assert draft(Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
     assert record.read_bytes() != written  # a fresh plan keeps what it recounted
+
+
+def _serve_build(project: Project, held: Cache) -> None:
+    pipeline.build(project, previous=Previous(project.cache, project.inputs, project.site, held))
+
+
+def _study_files_read(build: Any) -> list[str]:
+    with mock.patch("livingreview.validate.read_yaml", wraps=load.read_yaml) as read:
+        build()
+    return [call.args[0].name for call in read.call_args_list]
+
+
+def test_serve_reads_again_only_the_study_files_changed_since_its_last_build(tmp_path):
+    """serve holds the studies it read: after an edit it reads the edited file alone, even with the record of
+    valid studies gone from .cache/; a file that now has a problem is reported, and once fixed the site is
+    the one a build from nothing makes."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+    _serve_build(project, held)
+    shutil.rmtree(project.cache / "studies")
+    _retitle(root, "beta-2020", 1)
+    assert _study_files_read(lambda: _serve_build(project, held)) == ["beta-2020.yaml"]
+    path = root / "studies" / "gamma-2021.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("year: 2021", "year: twenty"), encoding="utf-8")
+    with pytest.raises(pipeline.BuildError) as failed:
+        _serve_build(project, held)
+    assert {d.path for d in failed.value.diagnostics} == {"studies/gamma-2021.yaml"}
+    path.write_text(text.replace("title: ", "title: Fixed ", 1), encoding="utf-8")
+    _serve_build(project, held)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert main(["--root", str(fresh), "build"]) == 0
+    assert _files(root / "site") == _files(fresh / "site")
+
+
+def test_a_study_file_serve_read_again_is_in_the_record_a_new_process_reads(tmp_path):
+    """What serve reads again it keeps in .cache/ too: a check in a new process then reads no study file."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+    _serve_build(project, held)
+    _retitle(root, "alpha-2019", 1)
+    assert _study_files_read(lambda: _serve_build(project, held)) == ["alpha-2019.yaml"]
+    with mock.patch.dict(load._READ, clear=True):
+        assert _study_files_read(lambda: pipeline.check(project)) == []
+
+
+def test_serve_looks_every_study_up_again_when_the_folder_lists_other_names(tmp_path):
+    """Anything added to studies/ is noticed as a build from nothing notices it: a file that is no study file,
+    and a folder (which holds no file, and so is no input whose digest could change), once a study is edited."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+    _serve_build(project, held)
+    (root / "studies" / "notes.txt").write_text("not a study\n", encoding="utf-8")
+    with pytest.raises(pipeline.BuildError) as failed:
+        _serve_build(project, held)
+    assert [d.path for d in failed.value.diagnostics] == ["studies/notes.txt"]
+    (root / "studies" / "notes.txt").unlink()
+    _serve_build(project, held)
+    (root / "studies" / "drafts").mkdir()
+    _retitle(root, "alpha-2019", 1)
+    with pytest.raises(pipeline.BuildError) as failed:
+        _serve_build(project, held)
+    assert [d.path for d in failed.value.diagnostics] == ["studies/drafts"]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from livingreview.diagnostics import BuildError
 from livingreview.study import (
     distinguished,
+    lettered,
     study_from_data,
     study_from_record,
     study_json,
@@ -89,6 +90,40 @@ def test_studies_cited_alike_are_lettered_by_title_and_are_otherwise_the_same_st
     lettered = distinguished(studies)
     assert [s.short_citation for s in lettered] == ["Doe et al. (2020b)", "Doe et al. (2020a)", "Doe et al. (2019)"]
     assert list(lettered) == [replace(studies[0], suffix="b"), replace(studies[1], suffix="a"), studies[2]]
+
+
+# A small pool of authors, years and titles, so that many studies are cited alike and share a group.
+_CITED = st.fixed_dictionaries({"family": st.sampled_from(["Doe", "Roe", "Poe"]), "year": st.sampled_from([2019, 2020]),
+                                "title": st.sampled_from(["Apples", "apples", "Bees", "Zebras", "Moss"]),
+                                "team": st.booleans()})
+
+
+def _cited(index: int, cited: dict) -> object:
+    authors = [{"family": cited["family"]}] + ([{"family": "Moe"}] if cited["team"] else [])
+    return study_from_data({**DATA, "id": f"s-{index}", "title": cited["title"], "year": cited["year"],
+                            "authors": authors}, f"studies/s-{index}.yaml")
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=st.lists(_CITED, min_size=1, max_size=12), edits=st.lists(st.tuples(st.integers(0, 11), _CITED),
+                                                                     max_size=4), rounds=st.integers(1, 3))
+def test_letters_given_again_after_edits_are_those_given_from_nothing(first, edits, rounds):
+    """serve letters again only the groups of the studies that changed since its last build (`lettered` with
+    the earlier lettering): whatever changed (a title, the authors, the year; one study or several, in
+    turn), the letters are those of studies lettered from nothing, and a study not edited whose letter did
+    not change is the very object it was."""
+    studies = [_cited(index, cited) for index, cited in enumerate(first)]
+    earlier = lettered(tuple(studies))
+    for round_ in range(rounds):
+        for position, cited in edits[round_::rounds]:
+            if position < len(studies):
+                studies[position] = _cited(position, cited)
+        again = lettered(tuple(studies), earlier)
+        assert again.studies == distinguished(tuple(studies))
+        for held, study, before, now in zip(earlier.given, studies, earlier.studies, again.studies, strict=True):
+            if held is study and before.suffix == now.suffix:
+                assert before is now
+        earlier = again
 
 
 NOTES = st.one_of(st.text(max_size=8), st.fixed_dictionaries(

@@ -397,3 +397,43 @@ def test_in_baseline_true_only_for_the_studies_the_baseline_lists(tmp_path, caps
     assert main(["--root", str(root), "check"]) == 1
     assert "content/baseline.yaml lists no studies: list the published review's included studies there as " \
            "`studies: [adams-2018, ...]`" in capsys.readouterr().err
+
+
+# Edits draw from few ids, DOIs, titles and years, so that they often make (and mend) a duplicate of a study
+# of a review that starts without one.
+_FILED = st.fixed_dictionaries({"id": st.sampled_from(["s-0", "s-1", "s-2", "e-1", "e-2"]),
+                                "doi": st.sampled_from(["", "10.1/s-0", "10.1/S-1", "10.2/e"]),
+                                "title": st.sampled_from(["Study 0", "Study 0!", "Study 1", "Study one", "Moss", ""]),
+                                "year": st.sampled_from([2019, 2020])})
+
+
+def _filed(position: int, filed: dict | None = None) -> Any:
+    from livingreview.study import Author, Study
+
+    filed = filed or {"id": f"s-{position}", "doi": f"10.1/s-{position}", "title": f"Study {position}",
+                      "year": 2019}
+    return Study(id=filed["id"], title=filed["title"], authors=(Author("Doe"),), year=filed["year"], codes={},
+                 path=f"studies/file-{position}.yaml", doi=filed["doi"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(count=st.integers(1, 5),
+       rounds=st.lists(st.lists(st.tuples(st.integers(0, 4), _FILED), max_size=2), min_size=1, max_size=4))
+def test_a_cross_check_of_the_changed_studies_finds_what_a_check_of_all_finds(count, rounds):
+    """serve compares only the studies changed since its last build with the others (`cross_checked` with the
+    earlier check): whatever changed (ids, DOIs, titles, years; into a duplicate and out of one), the problems
+    are those a check of every study finds, in the same order."""
+    from livingreview.validate import cross_checked, duplicates_across_files
+
+    root = Path("/review")
+    studies = [_filed(position) for position in range(count)]
+    earlier = cross_checked(studies, root, lambda: None)
+    assert not earlier.problems
+    for edits in rounds:
+        studies = list(studies)
+        for position, filed in edits:
+            if position < len(studies):
+                studies[position] = _filed(position, filed)
+        again = cross_checked(studies, root, lambda: None, earlier)
+        assert again.problems == duplicates_across_files(studies, root, None)
+        earlier = again
