@@ -176,18 +176,19 @@ class LastBuild:
         """Record the site just published. A file `kept` (linked from the old site: the same file) is recorded
         with its size and time as they were before the build, so a change made to it meanwhile is noticed;
         a file written, with those it had when written (`written`), if given."""
-        files = {}
+        # A file still intact with the same digest keeps its entry: only the others' are written (after a
+        # one-study edit of 10,000, nine files).
+        changed: dict[str, Any] = dict.fromkeys(self.files.keys() - digests.keys())
         written = written or {}
-        for path, digest in digests.items():
+        for path, digest in digests.items() - self.intact.items():
             stat = self.now.get(path) if path in kept else written.get(path)
             if stat is None:
                 with contextlib.suppress(OSError):
                     found = os.stat(os.path.join(self.site, *path.split("/")))
                     stat = [found.st_size, found.st_mtime_ns]
-            if stat is not None:
-                files[path] = [*stat, digest]
+            changed[path] = [*stat, digest] if stat is not None else None
         self.cache.write("site-inputs", self.key, None)  # while the files' record is written, it is not current
-        self.cache.write_entries("site", self.key, files, self.files)
+        self.cache.replace_entries("site", self.key, changed)
         self.cache.write("site-inputs", self.key, inputs.digest)
 
 
@@ -328,6 +329,18 @@ class Cache:
                 data = now[shard] if encode is None else {entry: encode(made) for entry, made in now[shard].items()}
                 self.write(f"{name}/{shard:02d}", key, data)
 
+    def replace_entries(self, name: str, key: str, changed: Mapping[str, Any]) -> None:
+        """Give these entries of a record kept in shards new data (None: remove them), rewriting only the shards
+        they fall in: a few entries of a large record are kept without the others being looked at."""
+        for shard, updates in _by_shard(key, changed):
+            data = self.read(f"{name}/{shard:02d}", key)
+            data = dict(data) if isinstance(data, dict) else {}
+            for entry, made in updates.items():
+                data.pop(entry, None)
+                if made is not None:
+                    data[entry] = made
+            self.write(f"{name}/{shard:02d}", key, data)
+
     def read_texts(self, name: str, key: str) -> dict[str, list[str]]:
         """The entries of a record of texts kept in shards (`name/00.txt` …): each entry its name and its
         texts (a study's JSON, its records in the downloads), kept as they are, between separators that
@@ -355,12 +368,7 @@ class Cache:
     def replace_texts(self, name: str, key: str, changed: Mapping[str, Sequence[str] | None]) -> None:
         """Give these entries of a record of texts new texts (None: remove them), rewriting only the shards
         they fall in: a few entries of a large record are kept without the others being looked at."""
-        if not key:
-            return
-        by_shard: dict[int, dict[str, Sequence[str] | None]] = {}
-        for entry, texts in changed.items():
-            by_shard.setdefault(_shard(entry), {})[entry] = texts
-        for shard, updates in sorted(by_shard.items()):
+        for shard, updates in _by_shard(key, changed):
             filename = f"{name}/{shard:02d}.txt"
             data = dict(self._record(filename, key, _texts) or {})
             for entry, texts in updates.items():
@@ -479,6 +487,14 @@ def _sharded(entries: Mapping[str, Any]) -> list[dict[str, Any]]:
     for name, entry in entries.items():
         shards[_shard(name)][name] = entry
     return shards
+
+
+def _by_shard(key: str, changed: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The changed entries of a record, by the shard each falls in (none for a record without a key)."""
+    by_shard: dict[int, dict[str, Any]] = {}
+    for entry, made in changed.items() if key else ():
+        by_shard.setdefault(_shard(entry), {})[entry] = made
+    return sorted(by_shard.items())
 
 
 def _shard(name: str) -> int:
@@ -862,6 +878,7 @@ class StudyMemo:
                                          cache.read_texts(name, key).items()} if texts else
                                         cache.read_entries(name, key)) if key else {}
         self.kept: dict[str, list[Any]] = {}
+        self.made: set[str] = set()  # the studies whose entry was made anew (`keep`)
 
     def get(self, study_id: str, key: str) -> Any:
         """What was made from the study under this key, or None."""
@@ -875,6 +892,7 @@ class StudyMemo:
         key = self.full_key(study_id, key)
         if key:
             self.kept[study_id] = [key, value]
+            self.made.add(study_id)
 
     def full_key(self, study_id: str, key: str) -> str:
         """The key with the study file's digest ("" for a study with no known file: nothing is kept)."""
@@ -886,12 +904,17 @@ class StudyMemo:
     def save(self) -> None:
         """Write what was kept, once; then let it go (a memo may be saved before the build ends, to free its
         share of memory: the records of 100,000 studies are large)."""
+        # Only the shards of the entries made anew or no longer made are written: the entries a build took
+        # back are those read (of 10,000 after a one-study edit, all but one).
+        changed: dict[str, list[Any] | None] = {study: self.kept[study] for study in self.made}
+        changed.update(dict.fromkeys(self.entries.keys() - self.kept.keys()))
         if self.key and self.texts:
-            self.cache.write_texts(self.name, self.key, self.kept, self.entries,
-                                   lambda entry: [entry[0], *entry[1]] if isinstance(entry[1], list) else [])
+            self.cache.replace_texts(self.name, self.key, {
+                study: None if entry is None else [entry[0], *entry[1]] if isinstance(entry[1], list) else []
+                for study, entry in changed.items()})
         elif self.key:
-            self.cache.write_entries(self.name, self.key, self.kept, self.entries)
-        self.key, self.entries, self.kept = "", {}, {}
+            self.cache.replace_entries(self.name, self.key, changed)
+        self.key, self.entries, self.kept, self.made = "", {}, {}, set()
 
 
 class KeptPages:
