@@ -241,11 +241,10 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     latest = editions[-1] if editions else None
     lettering = cache.again("lettering", partial(lettered, review.studies)) if cache else lettered(review.studies)
     studies = lettering.studies
-    # The tallies read each study's id, year and codes, and nothing else of it (not its letter).
-    coding = (review.codebook, review.content.tables, [(s.id, s.year, s.codes) for s in review.studies])
     tallies = partial(_tallies, project, review, studies, cache, inputs)
     draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
-                    cache.alike("aggregates", coding, tallies) if cache else tallies(), review.content,
+                    cache.again("tallies", partial(_counted, review, tallies)).tallies if cache else tallies(),
+                    review.content,
                     is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
                     screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
                     texts=review.texts)
@@ -254,6 +253,31 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     context = SiteContext(review.content, editions, folders, project.root)
     figures = [_figures(edition, cache) for edition in editions]
     return Plan(review, context, environment(tuple(folders)), figures)
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """The draft's tallies, and what they were counted from (serve holds them between builds)."""
+
+    codebook: Codebook
+    tables: tuple[tuple[str, str, str], ...]
+    studies: tuple[Study, ...]
+    tallies: Aggregates
+
+
+def _counted(review: Review, count: Callable[[], Aggregates], earlier: _Counted | None) -> _Counted:
+    """The draft's tallies: in serve, those of its last build counted again for the studies that are not the
+    very studies it counted (a title edit: one study, whose values are those counted; a coding edit: one study
+    counted again), while the codebook and tables are the same; else `count()`. The tallies read each study's
+    id, year and codes, and nothing else of it (not its letter)."""
+    studies, codebook, tables = review.studies, review.codebook, review.content.tables
+    if earlier is not None and len(earlier.studies) == len(studies) and earlier.codebook == codebook \
+            and earlier.tables == tables:
+        changed = [study for before, study in zip(earlier.studies, studies, strict=True) if before is not study]
+        again = recount(earlier.tallies, studies, changed, codebook, tables) if changed else earlier.tallies
+        if again is not None:
+            return _Counted(codebook, tables, studies, again)
+    return _Counted(codebook, tables, studies, count())
 
 
 def _tallies(project: Project, review: Review, studies: Sequence[Study], cache: Cache | None,
