@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .write import Folder, Pieces, RefusedPath, Unchanged, file_digest
+from .write import Folder, Pieces, RefusedPath, Unchanged, UnchangedFiles, file_digest
 
 ENGINE = Path(__file__).resolve().parent
 UP_TO_DATE = "build: {site}/ is up to date (no input changed since the last build)"
@@ -385,7 +385,7 @@ class Cache:
         self._write_record(filename, key, text, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
-                render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces]]]
+                render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces] | UnchangedFiles]]
                 ) -> list[tuple[str, bytes | Unchanged]]:
         """What `render()` gives; or, while `key` is unchanged and the files the last build wrote for it are
         intact in the site, those files, unchanged. (Files made in pieces are made whole here, to be digested.)"""
@@ -394,7 +394,13 @@ class Cache:
             kept = last.unchanged(record)
             if kept is not None:
                 return kept
-        outputs = [(path, b"".join(data.make()) if isinstance(data, Pieces) else data) for path, data in render()]
+        outputs: list[tuple[str, bytes | Unchanged]] = []
+        for output in render():
+            if isinstance(output, UnchangedFiles):
+                outputs.extend((path, Unchanged(digest)) for path, digest in output.digests.items())
+            else:
+                path, data = output
+                outputs.append((path, b"".join(data.make()) if isinstance(data, Pieces) else data))
         self.write(name, key, [[path, data.digest if isinstance(data, Unchanged) else file_digest(data)]
                                for path, data in outputs])
         return outputs

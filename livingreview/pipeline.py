@@ -50,9 +50,9 @@ from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import Study, lettered, study_record
 from .validate import baseline_membership, cross_checked, read_studies, validate_studies
-from .write import LinkedOldSite, Pieces, Unchanged, write_site
+from .write import LinkedOldSite, Pieces, Unchanged, UnchangedFiles, write_site
 
-Output = tuple[str, bytes | Unchanged | Pieces]
+Output = tuple[str, bytes | Unchanged | Pieces] | UnchangedFiles
 
 
 @dataclass(frozen=True)

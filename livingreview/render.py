@@ -50,9 +50,10 @@ from .parallel import map_in_chunks
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
-from .write import Pieces
+from .write import Pieces, Unchanged, UnchangedFiles
 
 Output = tuple[str, bytes]
+EditionOutput = KeptOutput | UnchangedFiles  # a file, or many files of the old site kept as they are
 Data = TypeVar("Data", bytes, bytes | Pieces)  # what a file is made of: its bytes, or pieces of them
 # Rows a page of the study table lists: its first page, and each further page for readers without scripts.
 # A review smaller than this has its whole table on one page.
@@ -130,7 +131,7 @@ def _placed(html: str, full: str) -> str:
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
                    also_at: Sequence[str] = (), sample: bool = False,
-                   memory: Memory | None = None) -> Iterator[KeptOutput]:
+                   memory: Memory | None = None) -> Iterator[EditionOutput]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
@@ -518,7 +519,7 @@ class _Renderer:
             pages.keep(path, key, [html])
         return html
 
-    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[KeptOutput]:
+    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[EditionOutput]:
         """A page per study. The chrome, the same on every study page held by the same versions, is rendered
         once for those versions; a large review's pages are rendered on both cores. `kept` gives back the
         pages of a study whose key (its chrome, its letter; the store adds its file) has not changed."""
@@ -555,13 +556,24 @@ class _Renderer:
             # a thousand pages in memory at most
             with contextlib.closing(map_in_chunks(render, chunks, share=WORKER_PAGES)) as rendered:
                 made = (pages for chunk in rendered for pages in chunk)  # in the order of `todo`
+                unchanged: dict[str, str] = {}  # the pages kept since the last page made, passed on together
                 for study in studies:
                     pages = found.get(study.id)
+                    digests = {path: data.digest for path, data in pages if isinstance(data, Unchanged)} \
+                        if pages is not None else None
+                    if pages is not None and digests is not None and len(digests) == len(pages):
+                        unchanged.update(digests)
+                        continue
+                    if unchanged:
+                        yield UnchangedFiles(unchanged)
+                        unchanged = {}
                     if pages is None:
                         pages = next(made)
                         if kept:
                             kept.keep(study.id, key(study), pages)
                     yield from pages
+                if unchanged:
+                    yield UnchangedFiles(unchanged)
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study.html")]) from None
 

@@ -18,6 +18,7 @@ from livingreview.write import (
     Pieces,
     RefusedPath,
     Unchanged,
+    UnchangedFiles,
     file_digest,
     link_old_site,
     remove_leftovers,
@@ -255,6 +256,30 @@ def test_two_outputs_for_one_path_are_refused_before_anything_is_published(tmp_p
         write_site([("x.html", b"1"), ("x.html", b"2")], site)
     assert error.value.diagnostics[0].path == "x.html"
     assert files_under(site) == {"index.html"}
+
+
+def test_files_kept_together_are_the_old_sites_files_and_repeat_no_other_output(tmp_path):
+    """Many files of the old site passed on at once (the pages of studies not rendered again) are its very
+    files, linked whether or not they were linked beforehand, and counted as unchanged; a path among them that
+    another output also names is refused, before anything is published."""
+    site = tmp_path / "site"
+    first = write_site([("index.html", b"old"), ("studies/a.html", b"a"), ("studies/b.html", b"b")], site)
+    inodes = {path: (site / path).stat().st_ino for path in first.digests}
+    old_site = LinkedOldSite(site, ["studies/a.html"])  # b is not linked beforehand
+    kept = UnchangedFiles({path: first.digests[path] for path in ("studies/a.html", "studies/b.html")})
+    report = write_site([("index.html", b"new"), kept], site, first.digests.get, old_site.linked)
+    old_site.cancel()
+    assert {path: (site / path).read_bytes() for path in files_under(site)} == {
+        "index.html": b"new", "studies/a.html": b"a", "studies/b.html": b"b"}
+    assert all((site / path).stat().st_ino == inodes[path] for path in ("studies/a.html", "studies/b.html"))
+    assert (report.written, report.unchanged) == (1, 2) and report.kept == {"studies/a.html", "studies/b.html"}
+    assert report.digests == {**first.digests, "index.html": file_digest(b"new")}
+    for outputs, repeated in (([("studies/a.html", b"a"), kept], "studies/a.html"),
+                              ([kept, ("studies/b.html", b"b")], "studies/b.html")):
+        with pytest.raises(BuildError) as error:
+            write_site(outputs, site, report.digests.get)
+        assert [d.path for d in error.value.diagnostics] == [repeated]
+        assert (site / "index.html").read_bytes() == b"new"
 
 
 def test_a_staging_folder_of_a_killed_build_is_removed_by_the_next(tmp_path):
