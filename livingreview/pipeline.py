@@ -121,23 +121,13 @@ def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: C
     """Every study file read and checked, or looked up in the record of the studies an earlier run found valid;
     in serve, only the files changed since its last build (`HeldStudies`)."""
     key = _studies_key(project, cache, inputs, baseline)
-    held = cache.held_studies if cache is not None and cache.hold and inputs is not None and key else None
-    names = _listed(project.studies) if cache is not None and cache.hold else None
-    files = inputs.under(project.studies) if inputs is not None else {}
-    changed = held.changed(key, names, files) if held is not None and names is not None else None
-    if cache is not None and held is not None and names is not None and changed is not None:
-        paths = [held.paths[index] for index in changed]
-        found = read_studies(project, codebook, baseline, paths, codings)
-        if all(study is not None for study, _ in found):
-            now = held.replaced(key, names, files, {index: study for index, (study, _) in zip(changed, found,
-                                                                                                strict=True) if study})
-
-            def kept_again() -> None:
-                cache.replace_texts("studies", key, {path.name: [files[str(path)], *study_record(now.studies[index])]
-                                                     for index, path in zip(changed, paths, strict=True)})
-                cache.held_studies = now
-
-            return _StudiesRead(now.studies, [], now.texts, kept_again)
+    serving = cache is not None and cache.hold and inputs is not None and bool(key)
+    names = _listed(project.studies) if serving else None
+    files = inputs.under(project.studies) if serving and inputs is not None else {}
+    if cache is not None and cache.held_studies is not None and names is not None:
+        again = _read_again(project, codebook, baseline, cache, cache.held_studies, key, names, files, codings)
+        if again is not None:
+            return again
     known = KnownStudies(cache, key, inputs, project.display(project.studies)) \
         if cache is not None and inputs is not None and key else None
     paths, studies, problems = validate_studies(project, codebook, baseline,
@@ -147,10 +137,32 @@ def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: C
     def kept() -> None:
         if known:
             known.keep(paths, studies)
-        if cache is not None and cache.hold and names is not None and key:
+        if cache is not None and names is not None:
             cache.held_studies = HeldStudies(key, names, files, paths, studies, texts)
 
     return _StudiesRead(studies, problems, texts, kept)
+
+
+def _read_again(project: Project, codebook: Codebook, baseline: bool, cache: Cache, held: HeldStudies, key: str,
+                names: frozenset[str], files: dict[str, str], codings: dict[str, str] | None) -> _StudiesRead | None:
+    """serve's studies with the files changed since its last build read again; None if the folder is not the
+    one held, or a changed file has a problem (every file is then looked up, for every problem)."""
+    changed = held.changed(key, names, files)
+    if changed is None:
+        return None
+    paths = [held.paths[index] for index in changed]
+    found = read_studies(project, codebook, baseline, paths, codings)
+    studies = {index: study for index, (study, _) in zip(changed, found, strict=True) if study is not None}
+    if len(studies) < len(changed):
+        return None
+    now = held.replaced(key, names, files, studies)
+
+    def kept() -> None:
+        cache.replace_texts("studies", key, {path.name: [files[str(path)], *study_record(now.studies[index])]
+                                             for index, path in zip(changed, paths, strict=True)})
+        cache.held_studies = now
+
+    return _StudiesRead(now.studies, [], now.texts, kept)
 
 
 def _studies_key(project: Project, cache: Cache | None, inputs: Inputs | None, baseline: bool) -> str:
