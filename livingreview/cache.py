@@ -179,8 +179,10 @@ class LastBuild:
         # A file still intact with the same digest keeps its entry: only the others' are written (after a
         # one-study edit of 10,000, nine files).
         changed: dict[str, Any] = dict.fromkeys(self.files.keys() - digests.keys())
-        written = written or {}
-        for path, digest in digests.items() - self.intact.items():
+        written, intact = written or {}, self.intact
+        for path, digest in digests.items():
+            if intact.get(path) == digest:
+                continue
             stat = self.now.get(path) if path in kept else written.get(path)
             if stat is None:
                 with contextlib.suppress(OSError):
@@ -365,16 +367,18 @@ class Cache:
                 data = {entry: list(made if encode is None else encode(made)) for entry, made in now[shard].items()}
                 self._write_texts(f"{name}/{shard:02d}.txt", key, data)
 
-    def replace_texts(self, name: str, key: str, changed: Mapping[str, Sequence[str] | None]) -> None:
-        """Give these entries of a record of texts new texts (None: remove them), rewriting only the shards
-        they fall in: a few entries of a large record are kept without the others being looked at."""
+    def replace_texts(self, name: str, key: str, changed: Mapping[str, Any],
+                      encode: Callable[[Any], Sequence[str]] = list) -> None:
+        """Give these entries of a record of texts new texts (`encode(entry)`, one shard at a time; None: remove
+        them), rewriting only the shards they fall in: a few entries of a large record are kept without the
+        others being looked at."""
         for shard, updates in _by_shard(key, changed):
             filename = f"{name}/{shard:02d}.txt"
             data = dict(self._record(filename, key, _texts) or {})
-            for entry, texts in updates.items():
+            for entry, made in updates.items():
                 data.pop(entry, None)
-                if texts is not None:
-                    data[entry] = list(texts)
+                if made is not None:
+                    data[entry] = list(encode(made))
             self._write_texts(filename, key, data)
 
     def _write_texts(self, filename: str, key: str, data: dict[str, list[str]]) -> None:
@@ -915,9 +919,8 @@ class StudyMemo:
         changed: dict[str, list[Any] | None] = {study: self.kept[study] for study in self.made}
         changed.update(dict.fromkeys(self.entries.keys() - self.kept.keys()))
         if self.key and self.texts:
-            self.cache.replace_texts(self.name, self.key, {
-                study: None if entry is None else [entry[0], *entry[1]] if isinstance(entry[1], list) else []
-                for study, entry in changed.items()})
+            self.cache.replace_texts(self.name, self.key, changed,
+                                     lambda entry: [entry[0], *entry[1]] if isinstance(entry[1], list) else [])
         elif self.key:
             self.cache.replace_entries(self.name, self.key, changed)
         self.key, self.entries, self.kept, self.made = "", {}, {}, set()
