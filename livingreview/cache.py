@@ -221,6 +221,7 @@ class Cache:
         self._made: dict[str, dict[str, Any]] = {}
         self._alike: dict[str, tuple[Any, Any]] = {}
         self._again: dict[str, Any] = {}
+        self._batches: dict[str, tuple[str, dict[str, bytes]]] = {}  # with `hold`: see `held_batches`
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
         self.held_studies: HeldStudies | None = None  # with `hold`: what the last build read of studies/
@@ -262,10 +263,12 @@ class Cache:
             self._held[filename] = (self._stat(filename), *record)
         return record[1] if record[0] == key else None
 
-    def _write_record(self, filename: str, key: str, text: str, data: Any) -> None:
-        self._write_bytes(filename, text.encode("utf-8"))
-        if self.hold:
+    def _write_record(self, filename: str, key: str, text: str | bytes, data: Any) -> bool:
+        """Write a record file; with `hold`, hold its data as written. False if it could not be written."""
+        written = self._write_bytes(filename, text.encode("utf-8") if isinstance(text, str) else text)
+        if self.hold and written:
             self._held[filename] = (self._stat(filename), key, data)
+        return written
 
     def _stat(self, filename: str) -> list[int]:
         try:
@@ -308,6 +311,16 @@ class Cache:
         made = make(self._again.get(kind))
         self._again[kind] = made
         return made
+
+    def held_batches(self, name: str, key: str) -> HeldBatches | None:
+        """With `hold`, the batches of texts `name` the last build of this process made under `key` (none under
+        another key); else None."""
+        if not (self.hold and key):
+            return None
+        held = self._batches.get(name)
+        if held is None or held[0] != key:
+            held = self._batches[name] = (key, {})
+        return HeldBatches(held[1])
 
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name
@@ -424,7 +437,9 @@ class Cache:
         if path.is_symlink() or not path.is_dir():
             return
         for entry in _entries(path):
-            if f"{folder}/{entry.name}" not in keep and entry.is_file(follow_symlinks=False):
+            name = f"{folder}/{entry.name}"
+            if name not in keep and entry.is_file(follow_symlinks=False):
+                self._held.pop(name, None)
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
@@ -458,6 +473,15 @@ class Cache:
         except (OSError, RefusedPath):  # a full disk or read-only folder: not remembered
             return False
         return True
+
+
+def _utf8(raw: bytes) -> tuple[str, bytes] | None:
+    """Bytes that are UTF-8 text, as they are (a damaged batch of texts is made again)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "", raw
 
 
 def _json_record(raw: bytes) -> tuple[str, Any] | None:
@@ -957,25 +981,46 @@ class KeptBatches:
         record = self.cache.key(self.key, key) if self.key and key else ""
         return f"{self.folder}/{record}.txt" if record else ""
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> bytes | None:
         name = self._name(key)
         if not name:
             return None
         self.asked.add(name)
-        data = self.cache._read_bytes(name)
-        try:
-            return data.decode("utf-8") if data is not None else None
-        except UnicodeDecodeError:
-            return None
+        return cast(bytes | None, self.cache._record(name, "", _utf8))  # in serve, held: read once
 
-    def keep(self, key: str, text: str) -> None:
+    def keep(self, key: str, data: bytes) -> None:
         name = self._name(key)
-        if name and self.cache._write_bytes(name, text.encode("utf-8")):
+        if name and self.cache._write_record(name, "", data, data):
             self.asked.add(name)
 
     def prune(self) -> None:
         if self.key:
             self.cache.prune(self.folder, self.asked)
+
+
+class HeldBatches:
+    """Texts made from a batch of studies, encoded, held in memory from one build of a process to its next
+    (serve's), never on disk: the downloads' batches (40 MB at 10,000 studies) would add as much to what a cold
+    build writes. `held`: those of the last build, which `prune` replaces by those asked for or kept since."""
+
+    def __init__(self, held: dict[str, bytes]):
+        self.held = held
+        self.now: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        found = self.now.get(key)
+        if found is None:
+            found = self.held.get(key)
+        if found is not None:
+            self.now[key] = found
+        return found
+
+    def keep(self, key: str, data: bytes) -> None:
+        self.now[key] = data
+
+    def prune(self) -> None:
+        self.held.clear()
+        self.held.update(self.now)
 
 
 class EditionMemory:
@@ -994,6 +1039,7 @@ class EditionMemory:
         self.records = StudyMemo(cache, f"study-records-{label}", key, files, texts=True)
         self.exports = KeptBatches(cache, f"table-exports-{label}", key)
         self.table_data = KeptBatches(cache, f"table-data-{label}", key)
+        self.downloads = cache.held_batches(f"downloads-{label}", key)
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
@@ -1008,3 +1054,5 @@ class EditionMemory:
     def save(self) -> None:
         for memo in (self.pages, self.rows, self.table, self.table_files, self.records, self.shown):
             memo.save()
+        if self.downloads is not None:
+            self.downloads.prune()

@@ -17,7 +17,7 @@ from typing import Any
 
 from .aggregate import Aggregates
 from .codebook import Codebook
-from .memory import Memo, is_strings
+from .memory import Batches, Memo, batch_key, is_strings
 from .references import bibtex, ris
 from .schema import schema_json
 from .study import Study, study_json
@@ -74,29 +74,52 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
-                      records: Records) -> Iterator[tuple[str, bytes | Pieces]]:
+                      records: Records, kept: Batches | None = None) -> Iterator[tuple[str, bytes | Pieces]]:
     """The files of data/; `records` are those of the edition's studies, in the order they are listed. The
-    files of every study's records are written a record at a time (at 100,000 studies each is hundreds of MB)."""
-    yield "data/studies.json", Pieces(partial(_studies_json, label, date, codebook, records))
-    yield "data/studies.csv", Pieces(partial(_joined, itertools.chain([records.csv_header], records.csv), ""))
+    files of every study's records are written a record at a time (at 100,000 studies each is hundreds of MB).
+    With `kept`, a batch of records whose keys are unchanged is taken as an earlier build encoded it."""
+    def joined(texts: Sequence[str], separator: str, name: str) -> Iterator[bytes]:
+        return _joined(texts, separator, name, records.keys, kept)
+
+    yield "data/studies.json", Pieces(partial(_studies_json, label, date, codebook, records, kept))
+    yield "data/studies.csv", Pieces(lambda: itertools.chain([records.csv_header.encode("utf-8")],
+                                                             joined(records.csv, "", "csv")))
     yield "data/aggregates.json", _json(_aggregates_data(aggregates))
-    yield "data/references.bib", Pieces(partial(_joined, records.bib, "\n"))
-    yield "data/references.ris", Pieces(partial(_joined, records.ris, "\n"))
+    yield "data/references.bib", Pieces(partial(joined, records.bib, "\n", "bib"))
+    yield "data/references.ris", Pieces(partial(joined, records.ris, "\n", "ris"))
     yield "data/study.schema.json", schema_json(codebook, baseline).encode("utf-8")
 
 
-def _studies_json(label: str, date: str, codebook: Codebook, records: Records) -> Iterator[bytes]:
+def _studies_json(label: str, date: str, codebook: Codebook, records: Records,
+                  kept: Batches | None = None) -> Iterator[bytes]:
     """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
     yield f'{head},"studies":['.encode()
-    yield from _joined(records.json if records.json is not None else map(study_json, records.studies), ",")
+    if records.json is not None:
+        yield from _joined(records.json, ",", "json", records.keys, kept)
+    else:
+        yield from _joined(map(study_json, records.studies), ",")
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
     yield f'],"codebook":{codebook_text}}}\n'.encode()
 
 
-def _joined(texts: Iterable[str], separator: str) -> Iterator[bytes]:
+def _joined(texts: Iterable[str], separator: str, name: str = "", keys: Sequence[str] = (),
+            kept: Batches | None = None) -> Iterator[bytes]:
     """separator.join(texts), encoded, a batch of texts at a time: one join and one encoding per batch (joining
-    each text to its separator first copied every text once more, and took 8 times as long)."""
+    each text to its separator first copied every text once more, and took 8 times as long). With `kept` and
+    a key for each text, a batch whose texts' keys are unchanged is taken as an earlier build encoded it."""
+    if kept is not None and isinstance(texts, Sequence) and len(keys) == len(texts):
+        for start in range(0, len(texts), _BATCH):
+            if start and separator:
+                yield separator.encode("utf-8")
+            key = batch_key(name, start, keys[start:start + _BATCH])
+            encoded = kept.get(key) if key else None
+            if encoded is None:
+                encoded = separator.join(texts[start:start + _BATCH]).encode("utf-8")
+                if key:
+                    kept.keep(key, encoded)
+            yield encoded
+        return
     remaining = iter(texts)
     for index, batch in enumerate(iter(lambda: list(itertools.islice(remaining, _BATCH)), [])):
         if index and separator:

@@ -6,6 +6,7 @@ checked for its shape before it is used, and made again if it is not as expected
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -34,14 +35,22 @@ class StudyPages(Protocol):
 
 
 class Batches(Protocol):
-    """Texts made from a batch of studies at once, by the key of what they were made from."""
+    """Texts made from a batch of studies at once, encoded (UTF-8), by the key of what they were made from."""
 
-    def get(self, key: str) -> str | None: ...
+    def get(self, key: str) -> bytes | None: ...
 
-    def keep(self, key: str, text: str) -> None: ...
+    def keep(self, key: str, data: bytes) -> None: ...
 
     def prune(self) -> None:
         """Forget the texts of keys not asked for since this store was made."""
+
+
+def batch_key(name: str, start: int, keys: Sequence[str]) -> str:
+    """The key of a batch of texts: what it holds (`name`), where it starts, and its items' keys; "" if some
+    item has no key (a study with no known file), or there are none."""
+    if not keys or not all(keys):
+        return ""
+    return hashlib.blake2b("\0".join((name, str(start), *keys)).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Memory(Protocol):
@@ -71,6 +80,10 @@ class Memory(Protocol):
     @property
     def table_data(self) -> Batches:
         """The study table's rows for site.js, by batch."""
+
+    @property
+    def downloads(self) -> Batches | None:
+        """The records in the downloads, by batch (held only by a process that builds again: serve)."""
 
     @property
     def shown(self) -> Memo: ...

@@ -44,7 +44,7 @@ from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
-from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, is_strings
+from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import map_in_chunks
 from .references import format_study, reference_list, year_labels
@@ -180,7 +180,8 @@ def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool
         memory.table_files.save()
     if not sample:
         yield from renderer.copies(edition_downloads(edition.label, edition.date, edition.codebook, edition.aggregates,
-                                                     edition.content.baseline is not None, records))
+                                                     edition.content.baseline is not None, records,
+                                                     memory.downloads if memory else None))
 
 
 def _edition_pages(renderer: _Renderer, studies: Sequence[Study]) -> Iterator[Output]:
@@ -452,7 +453,7 @@ class _Renderer:
                      for suffix in {s.suffix for s in studies}}
         row_keys = [by_suffix[s.suffix] for s in studies]
         compact = _CompactRows(studies, edition, dims, row_keys, memory.rows if memory else None)
-        data = _table_data(compact, compact.keys, dims, columns, memory.table_data if memory else None).encode("utf-8")
+        data = _table_data(compact, compact.keys, dims, columns, memory.table_data if memory else None)
         files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
                                                    (TABLE_EXPORTS, Pieces(partial(_exports, records,
                                                                                   memory.exports if memory else None)))]
@@ -813,11 +814,11 @@ def _exports(records: Records, kept: Batches | None = None) -> Iterator[bytes]:
     Written a batch of records at a time: the same text as one `_script_data` of all of them (its keys in
     order). With `kept`, a batch whose records are all unchanged is taken as an earlier build encoded it."""
     yield b'window.livingreviewExports = {"bib":'
-    yield from _encoded(_script_list(records.bib, "bib", records.keys, kept))
+    yield from _script_list(records.bib, "bib", records.keys, kept)
     yield b',"csv":'
-    yield from _encoded(_script_list(records.csv, "csv", records.keys, kept))
+    yield from _script_list(records.csv, "csv", records.keys, kept)
     yield f',"csv_header":{_script_data(records.csv_header)},"ris":'.encode()
-    yield from _encoded(_script_list(records.ris, "ris", records.keys, kept))
+    yield from _script_list(records.ris, "ris", records.keys, kept)
     yield b"};\n"
     if kept is not None:
         kept.prune()
@@ -826,28 +827,25 @@ def _exports(records: Records, kept: Batches | None = None) -> Iterator[bytes]:
 _SCRIPT_BATCH = 1000  # texts encoded and written at once
 
 
-def _encoded(pieces: Iterable[str]) -> Iterator[bytes]:
-    return (piece.encode("utf-8") for piece in pieces)
-
-
 def _script_list(texts: Sequence[Any], name: str = "", keys: Sequence[str] = (),
-                 kept: Batches | None = None) -> Iterator[str]:
-    """_script_data(list(texts)), in pieces: each piece a batch's list without its brackets (what
+                 kept: Batches | None = None) -> Iterator[bytes]:
+    """_script_data(list(texts)), encoded, in pieces: each piece a batch's list without its brackets (what
     `_script_data` escapes never occurs in the list's own syntax, so a list of batches is the whole list).
     A batch is kept under its place and its items' `keys` (the same key, the same item), if each has one;
     a batch taken from `kept` is not asked of `texts`."""
-    yield "["
+    yield b"["
     for start in range(0, len(texts), _SCRIPT_BATCH):
         batch = slice(start, start + _SCRIPT_BATCH)
-        known = keys[batch] if kept is not None and len(keys) == len(texts) else ()
-        key = _digest(name, str(start), *known) if known and all(known) else ""
+        key = batch_key(name, start, keys[batch]) if kept is not None and len(keys) == len(texts) else ""
         encoded = kept.get(key) if kept is not None and key else None
         if encoded is None:
-            encoded = _script_data(list(texts[batch]))[1:-1]
+            encoded = _script_data(list(texts[batch]))[1:-1].encode("utf-8")
             if kept is not None and key:
                 kept.keep(key, encoded)
-        yield ("," if start else "") + encoded
-    yield "]"
+        if start:
+            yield b","
+        yield encoded
+    yield b"]"
 
 
 def _script_data(value: Any) -> str:
@@ -942,17 +940,17 @@ def _table_dimensions(edition: Edition, filters: Sequence[Mapping[str, Any]],
 
 
 def _table_data(rows: Sequence[list[Any]], keys: Sequence[str], dims: Sequence[TableDimension],
-                columns: Sequence[tuple[str, str]], kept: Batches | None = None) -> str:
+                columns: Sequence[tuple[str, str]], kept: Batches | None = None) -> bytes:
     """Every study as a compact row for site.js (see `_compact_row`), with the dimensions' values and labels once:
     the same text as one `_script_data` of it all (its keys in order, the rows last). With `kept`, a batch of
     rows whose keys (each row's, as `_CompactRows.keys`) are unchanged is taken as an earlier build encoded it."""
     positions = {dim.key: i for i, dim in enumerate(dims)}
     head = _script_data({"dimensions": [{"key": d.key, "values": d.values, "labels": d.labels} for d in dims],
                          "columns": [positions[key] for key, _ in columns]})
-    listed = "".join(_script_list(rows, "rows", keys, kept))
+    listed = b"".join(_script_list(rows, "rows", keys, kept))
     if kept is not None:
         kept.prune()
-    return f"window.livingreviewTable = {head[:-1]},\"rows\":{listed}}};\n"
+    return b"".join((f"window.livingreviewTable = {head[:-1]},\"rows\":".encode(), listed, b"};\n"))
 
 
 class _CompactRows(Sequence[list[Any]]):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview import downloads, render
-from livingreview.cache import Cache, KeptBatches
+from livingreview.cache import Cache, HeldBatches, KeptBatches
 from livingreview.downloads import Records
 
 # Text with what the script form escapes (<, >, &, the two line separators), quotes, and other scripts.
@@ -138,7 +138,7 @@ _ROW = st.lists(st.one_of(st.integers(-3, 3), st.text(alphabet=st.sampled_from(l
 
 
 def _table_text(rows: list[list[Any]], keys: list[str], kept: KeptBatches | None) -> str:
-    return render._table_data(_Rows(rows), keys, _DIMENSIONS, _COLUMNS, kept)
+    return render._table_data(_Rows(rows), keys, _DIMENSIONS, _COLUMNS, kept).decode("utf-8")
 
 
 @settings(max_examples=100, deadline=None)
@@ -172,3 +172,82 @@ def test_the_rows_of_a_kept_batch_are_not_made(tmp_path):
         edited = _Rows([*rows[:5], ["s5", "retitled"], *rows[6:]])
         render._table_data(edited, new_keys, _DIMENSIONS, _COLUMNS, KeptBatches(cache, "table-data", "m"))
     assert edited.asked == {4, 5, 6, 7}  # the second batch alone: its rows, and no other
+
+
+def _held(cache: Cache, key: str = "memory key") -> HeldBatches:
+    held = cache.held_batches("downloads", key)
+    assert held is not None
+    return held
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(TEXTS.filter(bool).map(lambda texts: texts[0]), max_size=9), separator=st.sampled_from(["", "\n"]),
+       batch=st.integers(1, 3), builds=st.lists(st.tuples(st.sets(st.integers(0, 8)), st.integers(0, 9)), max_size=4))
+def test_downloads_joined_from_held_batches_are_those_joined_anew_after_any_edits(tmp_path_factory, rows, separator,
+                                                                                   batch, builds):
+    """serve holds each batch of records it joined; after records are edited (each edit gives its record a new
+    key, as the memo of records does) or removed from the end, each build's file is the one joined anew."""
+    cache = Cache(tmp_path_factory.mktemp("review") / ".cache", hold=True)
+    texts, keys, edits = list(rows), [f"k{i}" for i in range(len(rows))], 0
+    with mock.patch.object(downloads, "_BATCH", batch):
+        for changed, kept in [(set(), len(rows)), *builds]:
+            for index in sorted(changed):
+                if index < len(texts):
+                    edits += 1
+                    texts[index], keys[index] = texts[index] + "!", f"{keys[index]} edit {edits}"
+            del texts[kept:], keys[kept:]
+            held = _held(cache)
+            assert b"".join(downloads._joined(texts, separator, "bib", keys, held)) == \
+                separator.join(texts).encode("utf-8")
+            held.prune()
+
+
+def test_only_the_batch_of_a_changed_record_is_joined_again(tmp_path):
+    cache = Cache(tmp_path / ".cache", hold=True)
+    texts, keys = [f"record {i}" for i in range(10)], [f"k{i}" for i in range(10)]
+
+    def joined_again(texts: list[str], keys: list[str], name: str = "bib", key: str = "memory key") -> set[int]:
+        """The records asked for: those of the batches joined again."""
+        held, records = _held(cache, key), _Rows(texts)
+        with mock.patch.object(downloads, "_BATCH", 4):
+            assert b"".join(downloads._joined(records, "\n", name, keys, held)) == "\n".join(texts).encode("utf-8")
+        held.prune()
+        return records.asked
+
+    assert joined_again(texts, keys) == set(range(10))
+    assert joined_again(texts, keys) == set()  # the next build joins nothing again
+    edited = [*texts[:5], "record 5, edited", *texts[6:]]
+    assert joined_again(edited, [*keys[:5], "k5 edited", *keys[6:]]) == {4, 5, 6, 7}
+    # a record with no key is never taken for its batch's joined text
+    assert joined_again(edited, [*keys[:5], "k5 edited", *keys[6:9], ""]) == {8, 9}
+    # nor is a batch taken for another download, or under another memory key (another codebook, other settings)
+    assert joined_again(edited, [*keys[:5], "k5 edited", *keys[6:]], name="ris") == set(range(10))
+    assert joined_again(texts, keys) == set(range(10))
+    assert joined_again(texts, keys, key="another key") == set(range(10))
+
+
+def test_batches_are_held_only_by_a_cache_that_holds_and_only_those_of_the_last_build(tmp_path):
+    assert Cache(tmp_path / ".cache").held_batches("downloads", "memory key") is None
+    cache = Cache(tmp_path / ".cache", hold=True)
+    assert cache.held_batches("downloads", "") is None  # no memory key: nothing can be named
+    first = _held(cache)
+    first.keep("a", b"A")
+    first.keep("b", b"B")
+    first.prune()
+    second = _held(cache)
+    assert second.get("a") == b"A"
+    second.prune()
+    assert _held(cache).get("a") == b"A" and _held(cache).get("b") is None  # b was not asked for: let go
+
+
+def test_a_batch_held_in_serve_is_read_again_once_its_file_changed(tmp_path):
+    """serve holds the table's batches it read or wrote, while their files are as it left them."""
+    cache = Cache(tmp_path / ".cache", hold=True)
+    rows, keys = [("c", "r", "b"), ("c2", "r2", "b2")], ["k1", "k2"]
+    whole = _exports_text(_records(rows, keys), None)
+    assert _exports_text(_records(rows, keys), _kept(cache)) == whole
+    for batch in (cache.folder.root / "table-exports").iterdir():
+        batch.write_bytes(b"\xff\xfe not UTF-8, and longer than the batch was")
+    with mock.patch.object(render, "_script_data", wraps=render._script_data) as encode:
+        assert _exports_text(_records(rows, keys), _kept(cache)) == whole
+    assert encode.call_count == 4  # the header, and each batch again
