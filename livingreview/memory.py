@@ -7,7 +7,7 @@ checked for its shape before it is used, and made again if it is not as expected
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .write import Pieces, Unchanged
@@ -28,6 +28,9 @@ class Memo(Protocol):
 
 class StudyPages(Protocol):
     def get(self, study_id: str, key: str) -> Sequence[KeptOutput] | None: ...
+
+    def unchanged(self, study_id: str, key: str) -> Mapping[str, str] | None:
+        """The digests of the files `get` gives, by path, where each is the old site's file unchanged."""
 
     def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None: ...
 

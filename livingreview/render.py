@@ -50,7 +50,7 @@ from .parallel import map_in_chunks
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
-from .write import Pieces, Unchanged, UnchangedFiles
+from .write import Pieces, UnchangedFiles
 
 Output = tuple[str, bytes]
 EditionOutput = KeptOutput | UnchangedFiles  # a file, or many files of the old site kept as they are
@@ -550,7 +550,7 @@ class _Renderer:
         def key(study: Study) -> str:
             return f"{chrome_keys[held[study.id]]}:{study.suffix}"
 
-        found = {s.id: kept.get(s.id, key(s)) for s in studies} if kept else {}
+        found = {s.id: kept.unchanged(s.id, key(s)) for s in studies} if kept else {}
         todo = [s for s in studies if found.get(s.id) is None]
         chunks = [todo[start:start + STUDY_PAGES_AT_ONCE] for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)]
         try:
@@ -559,19 +559,16 @@ class _Renderer:
                 made = (pages for chunk in rendered for pages in chunk)  # in the order of `todo`
                 unchanged: dict[str, str] = {}  # the pages kept since the last page made, passed on together
                 for study in studies:
-                    pages = found.get(study.id)
-                    digests = {path: data.digest for path, data in pages if isinstance(data, Unchanged)} \
-                        if pages is not None else None
-                    if pages is not None and digests is not None and len(digests) == len(pages):
+                    digests = found.get(study.id)
+                    if digests is not None:
                         unchanged.update(digests)
                         continue
                     if unchanged:
                         yield UnchangedFiles(unchanged)
                         unchanged = {}
-                    if pages is None:
-                        pages = next(made)
-                        if kept:
-                            kept.keep(study.id, key(study), pages)
+                    pages = next(made)
+                    if kept:
+                        kept.keep(study.id, key(study), pages)
                     yield from pages
                 if unchanged:
                     yield UnchangedFiles(unchanged)

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview import content, load, pipeline
-from livingreview.cache import Cache, Inputs, Previous
+from livingreview import cache as cache_module
+from livingreview import content, load, pipeline, render
+from livingreview.cache import Cache, Inputs, Previous, stats_under
 from livingreview.cli import main
 from livingreview.project import THEME, Project
 
@@ -361,6 +362,46 @@ def test_an_input_digested_long_ago_is_not_read_again_while_its_size_and_time_ho
     assert Inputs([folder], Cache(tmp_path / ".cache")).files != first.files
 
 
+INPUT_STEPS = st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "link", "nothing"]), st.integers(0, 4),
+                                  st.booleans()), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=INPUT_STEPS)
+def test_inputs_found_again_by_serve_are_those_found_from_nothing_with_the_same_record(tmp_path_factory, steps):
+    """serve looks again only at the input files whose size, time or kind changed since its last build; what it
+    finds, and the record of digests it leaves, are those of a look at every file (files edited, added,
+    removed, replaced by a link; changed just now, or long enough ago to be recorded)."""
+    root = tmp_path_factory.mktemp("review")
+    folder = root / "studies"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"s{n}.yaml").write_text(f"n: {n}\n")
+    held = Cache(root / ".cache", hold=True)
+    Inputs([folder], held, stats_under([folder]))
+    late = False
+    for count, (step, n, settled) in enumerate(steps):
+        path = folder / f"s{n}.yaml"
+        if step == "edit" and path.is_file():
+            path.write_text(path.read_text() + f"edit {count}\n")
+        elif step == "add":
+            path.unlink(missing_ok=True)
+            path.write_text(f"added {count}\n")
+        elif step == "remove":
+            path.unlink(missing_ok=True)
+        elif step == "link":
+            path.unlink(missing_ok=True)
+            path.symlink_to(folder / "s0.yaml")
+        # the clock as it reads: every file changed long enough ago to be recorded, or none (until it is late)
+        late = late or settled
+        with mock.patch.object(cache_module, "_SETTLED_NS", 0 if late else 10**15):
+            again = Inputs([folder], held, stats_under([folder]))
+            record = Cache(root / ".cache").read_entries("inputs", held.key("inputs"))
+            fresh = Inputs([folder], Cache(root / ".cache"))  # rewrites the record where it differs
+        assert (again.files, again.paths, again.digest) == (fresh.files, fresh.paths, fresh.digest)
+        assert Cache(root / ".cache").read_entries("inputs", held.key("inputs")) == record
+
+
 # --- Near-identical titles, remembered between runs ---------------------------------------------------------
 
 WORDS = st.sampled_from(["peer", "support", "workers", "in", "mental", "health", "services", "a", "study"])
@@ -529,3 +570,21 @@ def test_serve_looks_every_study_up_again_when_the_folder_lists_other_names(tmp_
     with pytest.raises(pipeline.BuildError) as failed:
         _serve_build(project, held)
     assert [d.path for d in failed.value.diagnostics] == ["studies/drafts"]
+
+
+def test_a_studys_row_is_made_again_only_after_its_study_changed_wherever_the_last_edits_were(tmp_path):
+    """The table's data is kept by batch: a study's row in a batch kept whole is not asked for, and must still be
+    in the memo of rows when a later edit changes another study of its batch."""
+    studies = [study(f"s{n}-{2001 + n}", 2001 + n, involvement="leading", stages=["planning"]) for n in range(6)]
+    root = make_review(tmp_path / "review", [{**s, "title": f"Topic {n} of the people"} for n, s in enumerate(studies)])
+
+    def rows_made_by_a_build() -> set[str]:
+        with mock.patch.object(render, "_SCRIPT_BATCH", 2), \
+                mock.patch.object(render, "_positions", wraps=render._positions) as positions:
+            assert main(["--root", str(root), "build"]) == 0
+        return {call.args[0].id for call in positions.call_args_list}
+
+    assert len(rows_made_by_a_build()) == 6
+    for edited in ("s0-2001", "s4-2005", "s1-2002", "s5-2006"):  # in the table's order: s0 s1 | s2 s3 | s4 s5
+        _retitle(root, edited, 1)
+        assert rows_made_by_a_build() == {edited}
