@@ -189,23 +189,38 @@ def aggregate(studies: Sequence[Study], codebook: Codebook, crosstabs: Sequence[
               counted: Aggregates | None = None, changed: Sequence[Study] = ()) -> Aggregates:
     """Tally every dimension and build the requested (key, rows, columns) cross-tabulations. With `counted`,
     the aggregates of studies with the same ids that were these very studies but `changed`, the values of
-    the others on each dimension are taken from it, and only the changed ones' are found again."""
-    ordered = sorted(studies, key=lambda s: s.id)
-    ids = [s.id for s in ordered]
+    the others on each dimension are taken from it, and only the changed ones' are found again: a dimension
+    on which no changed study has other values keeps its tally, and a cross-tabulation of two such keeps its
+    cells (a coding edit changes one field and what is derived from it)."""
+    if counted is None:
+        ordered = sorted(studies, key=lambda s: s.id)
+        ids = [s.id for s in ordered]
     tallies: dict[str, Tally] = {}
-    values_by_dimension: dict[str, dict[str, list[Any] | None]] = {}
+    values_by_dimension: dict[str, Mapping[str, list[Any] | None]] = {}
     order: dict[str, tuple[Any, ...]] = {}
+    kept: set[str] = set()  # the dimensions whose tallies are those counted
     for dimension in dimensions(codebook):
         if counted is None:
             values = _values(dimension, ordered, ids, codebook)
         else:
-            values = dict(counted.values[dimension])
-            values.update((study.id, dimension_values(study, dimension, codebook)) for study in changed)
+            before = counted.values[dimension]
+            again = [(study.id, dimension_values(study, dimension, codebook)) for study in changed]
+            if all(before[study_id] == found for study_id, found in again):
+                values_by_dimension[dimension], tallies[dimension] = before, counted.tallies[dimension]
+                order[dimension] = counted.order[dimension]
+                kept.add(dimension)
+                continue
+            values = dict(before)
+            values.update(again)
         values_by_dimension[dimension] = values
         tallies[dimension] = _tally(dimension, values, codebook)
         order[dimension] = tuple(value for value, _ in tallies[dimension].counts)
-    aggregates = Aggregates(len(ordered), tallies, {}, values_by_dimension, order)
-    tables = {key: aggregates.crosstab(rows, columns, key) for key, rows, columns in crosstabs}
+    aggregates = Aggregates(len(studies), tallies, {}, values_by_dimension, order)
+    tables = {}
+    for key, rows, columns in crosstabs:
+        earlier = counted.crosstabs.get(key) if counted is not None and {rows, columns} <= kept else None
+        same = earlier is not None and (earlier.rows, earlier.columns) == (rows, columns)
+        tables[key] = earlier if earlier is not None and same else aggregates.crosstab(rows, columns, key)
     return replace(aggregates, crosstabs=tables)
 
 

@@ -271,6 +271,18 @@ def test_recounting_the_changed_studies_gives_what_counting_them_all_gives(codeb
     assert recounted == aggregate(after, codebook, TABLES)
     same = all(a.year == b.year and a.codes == b.codes for a, b in zip(before, after, strict=True))
     assert (recounted is counted) == same
+    # a dimension on which no changed study has other values keeps the tally counted
+    assert recounted is not None
+    for dimension, tally in recounted.tallies.items():
+        unchanged = all(recounted.values[dimension][s.id] == counted.values[dimension][s.id] for s in changed)
+        assert (tally is counted.tallies[dimension]) == unchanged
+
+
+def test_a_table_asked_for_under_the_same_key_of_other_dimensions_is_counted_again(codebook):
+    counted = aggregate(CORPUS, codebook, TABLES)
+    turned = [("involvement-by-stages", "stages", "involvement"), TABLES[1]]
+    later = [make(CORPUS[0].id, CORPUS[0].year + 1, **{k: v for k, v in CORPUS[0].codes.items()}), *CORPUS[1:]]
+    assert recount(counted, later, later[:1], codebook, turned) == aggregate(later, codebook, turned)
 
 
 def test_tallies_of_other_studies_or_tables_are_not_recounted_from(codebook):
