@@ -1001,8 +1001,11 @@ class StudyMemo:
 
     def get(self, study_id: str, key: str) -> Any:
         """What was made from the study under this key, or None."""
-        entry, key = self.entries.get(study_id), self.full_key(study_id, key)
-        if key and isinstance(entry, list) and len(entry) == 2 and entry[0] == key:
+        return self.under(study_id, self.full_key(study_id, key))
+
+    def under(self, study_id: str, full_key: str) -> Any:
+        entry = self.entries.get(study_id)
+        if full_key and isinstance(entry, list) and len(entry) == 2 and entry[0] == full_key:
             self.kept[study_id] = entry
             return entry[1]
         return None

@@ -60,8 +60,9 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
     made, keys = [], []
     for study in studies:
-        found = memo.get(study.id, f"{key}:{study.suffix}") if memo else None
-        keys.append(memo.full_key(study.id, f"{key}:{study.suffix}") if memo else "")
+        full = memo.full_key(study.id, f"{key}:{study.suffix}") if memo else ""
+        found = memo.under(study.id, full) if memo else None
+        keys.append(full)
         if not is_strings(found, 3):
             found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
                      bibtex([study])]

@@ -18,6 +18,9 @@ KeptOutput = tuple[str, bytes | Unchanged | Pieces]  # a file of an earlier buil
 class Memo(Protocol):
     def get(self, study_id: str, key: str) -> Any: ...
 
+    def under(self, study_id: str, full_key: str) -> Any:
+        """`get`, given the key as `full_key` makes it."""
+
     def keep(self, study_id: str, key: str, value: Any) -> None: ...
 
     def full_key(self, study_id: str, key: str) -> str: ...

@@ -473,7 +473,7 @@ class _Renderer:
             pager = {"number": number, "count": count, "first": (number - 1) * size + 1,
                      "last": (number - 1) * size + shown, "size": size,
                      "pages": PageLinks(paths, url, full), "nearby": nearby_pages(number, count, paths, url)}
-            rows = self._rows_key(studies[part], row_keys[part], path, memory.rows if memory else None)
+            rows = self._rows_key(compact.keys[part], path) if memory else ""
             # What the default theme shows on a page beyond its rows: the first page has the filters, with
             # their counts, and the version of the table's data, which changes with any study.
             first = (repr(filters) + version) if number == 1 else ""
@@ -497,13 +497,13 @@ class _Renderer:
         yield from self.copies(files)
 
     @staticmethod
-    def _rows_key(studies: Sequence[Study], keys: Sequence[str], path: str, rows: Memo | None) -> str:
-        """What a page's rows are made from (each study's row key, with its file), and where the page is;
-        "" if some study's row cannot be kept (no known file)."""
-        whole = [rows.full_key(s.id, key) for s, key in zip(studies, keys, strict=True)] if rows else []
-        if not rows or not all(whole):
+    def _rows_key(whole: Sequence[str], path: str) -> str:
+        """What a page's rows are made from (each study's row key with its file: `_CompactRows.keys`), and where
+        the page is; "" if some study's row cannot be kept (no known file)."""
+        if not whole or not all(whole):
             return ""
-        return hashlib.blake2b(repr((path.rsplit("/", 1)[0], whole)).encode("utf-8"), digest_size=16).hexdigest()
+        return hashlib.blake2b(repr((path.rsplit("/", 1)[0], list(whole))).encode("utf-8"),
+                               digest_size=16).hexdigest()
 
     def _table_rows(self, studies: Sequence[Study], key: str, path: str, url: Callable[[str], str],
                     columns: Sequence[tuple[str, str]], pages: Memo | None) -> str:
