@@ -102,7 +102,9 @@ class Inputs:
         self.paths = found.paths  # every input's path, in order
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
-        everything.update("".join([f"{path}\0{found.files[path]}\0" for path in found.paths]).encode())
+        for start in range(0, len(found.paths), 4096):  # a batch at a time: a large review's would be tens of MB
+            everything.update("".join([f"{path}\0{found.files[path]}\0"
+                                       for path in found.paths[start:start + 4096]]).encode())
         self.digest = everything.hexdigest()
 
     def under(self, folder: Path) -> dict[str, str]:
