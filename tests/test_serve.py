@@ -319,3 +319,15 @@ def test_serve_stops_cleanly_on_ctrl_c_while_it_starts(tmp_path, when):
     process = subprocess.Popen([sys.executable, "-c", _CTRL_C_DURING_START, str(root), str(free_port()), when],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     assert_stopped_cleanly(process)
+
+
+def test_serve_started_on_a_site_up_to_date_holds_the_review_for_the_first_edit(tmp_path):
+    """The first edit after serve starts reads only the edited study file, as later edits do."""
+    root = make_review(tmp_path / "review", [ALPHA, study("beta-2020", 2020, involvement="consulted")])
+    assert main(["--root", str(root), "build"]) == 0
+    server = Server(Project(root), port=0, interval=0.1, log=lambda line: None).start()
+    try:
+        assert server.cache.held_studies is not None
+        assert (root / "site" / "studies" / "alpha-2019.html").is_file()
+    finally:
+        server.stop()
