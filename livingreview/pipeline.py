@@ -14,10 +14,11 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
@@ -327,13 +328,17 @@ def _study_files(project: Project, inputs: Inputs, studies: Sequence[Study], by:
 
 
 def _figures(edition: Edition, cache: Cache | None) -> list[FigureData]:
-    """The edition's figures, computed from its tallies and settings (in serve, again only when they changed)."""
+    """The edition's figures, computed from its tallies and settings (in serve, again only when they changed,
+    each handed what it was in the last build)."""
     specs, inputs = edition.content.figures, _figure_inputs(edition)
 
-    def figures() -> list[FigureData]:
-        return [figure_data(spec, inputs) for spec in specs]
+    def figures(earlier: tuple[Any, list[FigureData]] | None) -> tuple[Any, list[FigureData]]:
+        if earlier is not None and earlier[0] == (specs, inputs):
+            return earlier
+        before = {figure.key: figure for figure in earlier[1]} if earlier is not None else {}
+        return (specs, inputs), [figure_data(spec, replace(inputs, earlier=before.get(spec.key))) for spec in specs]
 
-    return cache.alike(f"figures {edition.label}", (specs, inputs), figures) if cache else figures()
+    return (cache.again(f"figures {edition.label}", figures) if cache else figures(None))[1]
 
 
 def _figure_inputs(edition: Edition) -> FigureInputs:

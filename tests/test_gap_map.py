@@ -22,10 +22,16 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import yaml
 from conftest import FIXTURE, make_scratch_review, write_study, write_yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import livingreview.figures.gap_map
+from livingreview.aggregate import aggregate, recount
 from livingreview.cli import main
+from livingreview.codebook import Codebook, load_codebook
+from livingreview.figures import FigureInputs, FigureSpec
 from livingreview.figures.gap_map import bubble, legend_counts
+from livingreview.study import Author, Study
 
 CELLS = {  # (involvement, stage) -> the studies in it
     ("consulted", "tending"): {"adams-2018"},
@@ -305,3 +311,80 @@ def test_labels_with_markup_are_shown_as_text_in_the_map(scratch_review):
     write_study(scratch_review, "fox-2022", codes={"design": "trial"})
     page = (build(scratch_review) / "figures" / "map.html").read_text(encoding="utf-8")
     assert "</script><b>" not in page and "&lt;/script&gt;&lt;b&gt;Trial&lt;/b&gt;" in page
+
+
+NOT_CODED = "not yet coded"
+_CODING = st.tuples(  # involvement, stages (the map's), design, location (two fields the map can be narrowed by)
+    st.sampled_from(["collaborating", "consulted", "leading", NOT_CODED]),
+    st.one_of(st.just(NOT_CODED), st.lists(st.sampled_from(["planning", "building", "tending", "harvest"]),
+                                            unique=True, min_size=1, max_size=3)),
+    st.sampled_from(["trial", "survey", "qualitative", NOT_CODED]),
+    st.one_of(st.just(NOT_CODED), st.lists(st.sampled_from(["US", "GB", "AU", "NO"]), unique=True, min_size=1,
+                                            max_size=2)))
+_MAP = FigureSpec("involvement-by-stages", "gap-map", "Map", "Studies by involvement and stage.",
+                  {"rows": "involvement", "columns": "stages"})
+_TABLES = [(_MAP.key, "involvement", "stages")]
+
+
+def _study(study_id: str, coding: tuple[Any, ...]) -> Study:
+    involvement, stages, design, location = coding
+    return Study(id=study_id, title=study_id, authors=(Author("X"),), year=2020,
+                 codes={"involvement": involvement, "stages": stages, "design": design, "location": location})
+
+
+@pytest.fixture(scope="module")
+def codebook() -> Codebook:
+    codebook, problems = load_codebook(FIXTURE / "content" / "codebook.yaml")
+    assert problems == []
+    return codebook
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_CODING, min_size=1, max_size=25), st.data())
+def test_a_map_computed_again_from_the_last_one_equals_a_map_computed_from_nothing(codebook, codings, data):
+    """serve hands a gap map what it was in the last build: after studies moved between its cells (a recoding of
+    the map's own fields) or were recoded otherwise, the map is the one computed from nothing; and what narrows
+    it to a value no recoded study has, of a field whose values were not recounted, is what was found before."""
+    before = [_study(f"s{index:02d}", coding) for index, coding in enumerate(codings)]
+    counted = aggregate(before, codebook, _TABLES)
+    after = list(before)
+    recoded = data.draw(st.sets(st.integers(0, len(before) - 1)))
+    only_the_map = data.draw(st.booleans())
+    for index in sorted(recoded):
+        coding = data.draw(_CODING)
+        if only_the_map:  # moved between cells: coded anew for the map's fields, and for no other
+            coding = tuple(old if NOT_CODED in (old, new) else new
+                           for old, new in zip(codings[index][:2], coding[:2], strict=True)) + codings[index][2:]
+        after[index] = _study(before[index].id, coding)
+    changed = [after[index] for index in sorted(recoded)]
+    recounted = recount(counted, after, changed, codebook, _TABLES)
+    assert recounted is not None
+    first = livingreview.figures.gap_map.data(_MAP, FigureInputs(counted, codebook, {}))
+    again = livingreview.figures.gap_map.data(_MAP, FigureInputs(recounted, codebook, {}, earlier=first))
+    assert again == livingreview.figures.gap_map.data(_MAP, FigureInputs(aggregate(after, codebook, _TABLES),
+                                                                         codebook, {}))
+    segments_before, segments = first.extra["map"].data["segments"], again.extra["map"].data["segments"]
+    on_map = {s.id for s in after if s.codes["involvement"] != NOT_CODED and s.codes["stages"] != NOT_CODED}
+    if on_map != {s.id for s in before if s.codes["involvement"] != NOT_CODED and s.codes["stages"] != NOT_CODED}:
+        return
+    for field in ("design", "location"):
+        if recounted.values[field] is not counted.values[field]:
+            continue
+        for value in counted.order[field]:
+            studies = {sid for sid in recounted.members(field, value) if sid in on_map}
+            query = f"{field}={value}"
+            if studies and not studies & {s.id for s in changed}:
+                assert segments[query] is segments_before[query]
+
+
+def test_a_map_computed_again_after_the_codebook_changed_shows_its_new_labels(codebook, tmp_path):
+    """The very tallies, under a codebook that names a value anew: the choices that narrow the map say so."""
+    text = (FIXTURE / "content" / "codebook.yaml").read_text(encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(text.replace("label: Trial,", "label: Randomised trial,"), encoding="utf-8")
+    relabelled, problems = load_codebook(tmp_path / "codebook.yaml")
+    assert problems == []
+    counted = aggregate([_study("s0", ("leading", ["tending"], "trial", ["US"]))], codebook, _TABLES)
+    first = livingreview.figures.gap_map.data(_MAP, FigureInputs(counted, codebook, {}))
+    again = livingreview.figures.gap_map.data(_MAP, FigureInputs(counted, relabelled, {}, earlier=first))
+    design = next(field for field in again.extra["map"].segment_fields if field.key == "design")
+    assert [segment.label for segment in design.segments] == ["Randomised trial"]

@@ -481,6 +481,29 @@ def test_serve_tallies_again_after_a_coding_edit_and_not_after_a_title_edit(tmp_
     assert refigured is not figures and refigured == fresh.figures[-1]
 
 
+def test_serve_computes_each_figure_again_from_the_one_of_its_last_build(tmp_path):
+    """After a coding edit, serve hands each figure's kind what that figure was in its last build (a gap map
+    counts again only the studies that moved); a fresh process has no such figure to hand."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+
+    def draft(cache: Cache) -> tuple[list[Any], list[Any]]:
+        inputs = Previous(project.cache, project.inputs, project.site, cache).inputs
+        with mock.patch("livingreview.pipeline.figure_data", wraps=pipeline.figure_data) as computed:
+            figures = pipeline.plan(project, cache, inputs).figures[-1]
+        return list(figures), [call.args[1].earlier for call in computed.call_args_list]
+
+    figures, handed = draft(held)
+    assert handed and all(earlier is None for earlier in handed)
+    _recode(root, "beta-2020", 0)
+    refigured, handed = draft(held)
+    assert [earlier.key for earlier in handed] == [figure.key for figure in refigured]
+    assert all(earlier is figure for earlier, figure in zip(handed, figures, strict=True))
+    fresh = draft(Cache(project.cache))[1]
+    assert fresh and all(earlier is None for earlier in fresh)
+
+
 def test_serve_keeps_the_tallies_it_counts_but_not_those_it_recounts_and_a_fresh_build_is_right_after(tmp_path):
     """serve writes the tallies' record when it counts them from nothing, not when it recounts them from the
     record after an edit (it holds them); a fresh plan after serve's edits recounts from that record and

@@ -10,7 +10,7 @@ apart and said so.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -121,10 +121,13 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     largest = max([count for row in counts for count in row] + [0])
     plot = {"rows": row_labels, "columns": column_labels, "counts": counts, "impossible": impossible,
             "legend": legend_counts(largest) if largest else [], "note": note}
-    view = _view(spec.key, table, aggregates, codebook, excluded, row_labels, column_labels)
+    kept = inputs.earlier.kept if inputs.earlier is not None else None
+    view, kept = _view(table, aggregates, codebook, excluded, row_labels, column_labels,
+                       kept if isinstance(kept, _Segmented) else None)
     listed = tuple(sid for _, cells in view.rows for cell in cells if cell.listed for sid in cell.studies)
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, (rows_label, *column_labels), rows, plot,
-                      note, extra={"rows": table.rows, "columns": table.columns, "map": view}, listed=listed)
+                      note, extra={"rows": table.rows, "columns": table.columns, "map": view}, listed=listed,
+                      kept=kept)
 
 
 def _note(coded: int, total: int, rows_label: str, columns_label: str, excluded: bool) -> str:
@@ -143,8 +146,9 @@ def _note(coded: int, total: int, rows_label: str, columns_label: str, excluded:
     return note
 
 
-def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
-          excluded: dict[tuple[Any, Any], str], row_labels: Sequence[str], column_labels: Sequence[str]) -> MapView:
+def _view(table: CrossTab, aggregates: Aggregates, codebook: Codebook, excluded: dict[tuple[Any, Any], str],
+          row_labels: Sequence[str], column_labels: Sequence[str], earlier: _Segmented | None
+          ) -> tuple[MapView, _Segmented]:
     on_map = [sid for sid, values in aggregates.values[table.rows].items()
               if values is not None and aggregates.values[table.columns][sid] is not None]
     largest = max([len(ids) for ids in table.cells.values()] + [0])
@@ -165,52 +169,128 @@ def _view(key: str, table: CrossTab, aggregates: Aggregates, codebook: Codebook,
         for cell in row:
             if cell.ruled_out:
                 reasons.setdefault(cell.ruled_out, []).append(f"{cell.row} × {cell.column}")
-    fields, segments = _segment_fields(table, aggregates, codebook, on_map, cells)
+    fields, segments, kept = _segment_fields(table, aggregates, codebook, on_map, cells, earlier)
     data = {"largest": largest, "segments": segments}
     return MapView(dimension_label(table.rows, codebook), dimension_label(table.columns, codebook),
                    tuple(column_labels), tuple(rows),
                    tuple((n, bubble(n, largest)) for n in legend_counts(largest)) if largest else (),
                    fields, tuple((reason, tuple(where)) for reason, where in reasons.items()),
-                   len(on_map), aggregates.total - len(on_map), data)
+                   len(on_map), aggregates.total - len(on_map), data), kept
+
+
+@dataclass(eq=False)
+class _Segmented:
+    """What counting the segments found, kept with the figure: after a change that moves studies between
+    cells and leaves another dimension's values (the very objects counted) alone, that dimension's counts
+    are those found, moved for the studies that moved, instead of counted again over every study on the map."""
+
+    codebook: Codebook
+    on_map: Sequence[str]
+    cells: Sequence[tuple[str, ...]]
+    values: dict[str, Any]  # each dimension's values by study, as counted
+    order: dict[str, Sequence[Any]]
+    fields: dict[str, SegmentField]
+    queries: dict[str, dict[Any, str]]  # each dimension's values' queries
+    segments: dict[str, dict[str, dict[str, Any]]]  # each dimension's segments' data, by query
+
+    def moved(self, codebook: Codebook, on_map: Sequence[str], cells: Sequence[tuple[str, ...]]
+              ) -> dict[str, list[tuple[int, int]]] | None:
+        """Each study that left a cell (-1) or joined one (+1) since, by cell index; None if the map's studies
+        or its cells are others."""
+        if len(cells) != len(self.cells) or on_map != self.on_map or codebook != self.codebook:
+            return None
+        steps: dict[str, list[tuple[int, int]]] = {}
+        for index, (before, now) in enumerate(zip(self.cells, cells, strict=True)):
+            if before != now:
+                was, is_ = set(before), set(now)
+                for sid in was - is_:
+                    steps.setdefault(sid, []).append((index, -1))
+                for sid in is_ - was:
+                    steps.setdefault(sid, []).append((index, 1))
+        return steps
 
 
 def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook, on_map: Sequence[str],
-                    cells: Sequence[Sequence[str]]) -> tuple[tuple[SegmentField, ...], dict[str, Any]]:
+                    cells: Sequence[tuple[str, ...]], earlier: _Segmented | None
+                    ) -> tuple[tuple[SegmentField, ...], dict[str, Any], _Segmented]:
     """Every other dimension the study table filters by, with the values studies on the map have; and for
     each value, what site.js shows when the map is narrowed to it: its studies in each cell (in the order of
     `cells`), how many of the map's studies have it and how many are not yet coded for its field. Counts, not
     the studies themselves: the page stays the same size however many studies the review holds."""
-    fields, segments = [], {}
-    # Each study's cells, once: counted study by study, a value's cells cost what its studies are, not what the
-    # map holds (a review's rarer values, countries, grow in number with it).
-    cells_of: dict[str, list[int]] = {}
-    for index, ids in enumerate(cells):
-        for sid in ids:
-            cells_of.setdefault(sid, []).append(index)
+    moved = earlier.moved(codebook, on_map, cells) if earlier is not None else None
+    cells_of: dict[str, list[int]] | None = None
+    kept = _Segmented(codebook, on_map, cells, {}, {}, {}, {}, {})
     for dimension in aggregates.tallies:
         if dimension in (*UNFILTERED, table.rows, table.columns):
             continue
-        values = aggregates.values[dimension]
-        uncoded = sum(values[sid] is None for sid in on_map)
-        members: dict[Any, set[str]] = {}  # each value's studies on the map, found in one pass
-        for sid in on_map:
-            for value in values[sid] or ():
-                members.setdefault(value, set()).add(sid)
-        shown = []
-        for value in aggregates.order[dimension]:
-            having = members.get(value)
-            if not having:
-                continue
-            query = urlencode([(dimension, filter_value(value))])
-            shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
-            counts = [0] * len(cells)
-            for sid in having:
-                for index in cells_of.get(sid, ()):
-                    counts[index] += 1
-            segments[query] = {"cells": counts, "studies": len(having), "uncoded": uncoded}
-        if shown:
-            fields.append(SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)))
-    return tuple(fields), segments
+        values, order = aggregates.values[dimension], aggregates.order[dimension]
+        if earlier is not None and moved is not None and earlier.values.get(dimension) is values \
+                and earlier.order[dimension] == order:
+            found: tuple[SegmentField | None, dict[Any, str], dict[str, dict[str, Any]]] = (
+                earlier.fields.get(dimension), earlier.queries[dimension],
+                _moved(earlier.segments[dimension], earlier.queries[dimension], values, moved))
+        else:
+            if cells_of is None:
+                cells_of = _cells_of(cells)
+            found = _segments(dimension, values, order, codebook, on_map, len(cells), cells_of)
+        kept.values[dimension], kept.order[dimension] = values, order
+        field, kept.queries[dimension], kept.segments[dimension] = found
+        if field is not None:
+            kept.fields[dimension] = field
+    segments = {query: data for by_query in kept.segments.values() for query, data in by_query.items()}
+    return tuple(kept.fields.values()), segments, kept
+
+
+def _cells_of(cells: Sequence[tuple[str, ...]]) -> dict[str, list[int]]:
+    """Each study's cells, once: counted study by study, a value's cells cost what its studies are, not what
+    the map holds (a review's rarer values, countries, grow in number with it)."""
+    found: dict[str, list[int]] = {}
+    for index, ids in enumerate(cells):
+        for sid in ids:
+            found.setdefault(sid, []).append(index)
+    return found
+
+
+def _segments(dimension: str, values: Mapping[str, Any], order: Sequence[Any], codebook: Codebook,
+              on_map: Sequence[str], size: int, cells_of: Mapping[str, list[int]]
+              ) -> tuple[SegmentField | None, dict[Any, str], dict[str, dict[str, Any]]]:
+    """One dimension's values on the map: its field of choices (None if no study on the map has a value),
+    each value's query, and each query's data."""
+    uncoded = sum(values[sid] is None for sid in on_map)
+    members: dict[Any, set[str]] = {}  # each value's studies on the map, found in one pass
+    for sid in on_map:
+        for value in values[sid] or ():
+            members.setdefault(value, set()).add(sid)
+    shown, queries, segments = [], {}, {}
+    for value in order:
+        having = members.get(value)
+        if not having:
+            continue
+        query = queries[value] = urlencode([(dimension, filter_value(value))])
+        shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
+        counts = [0] * size
+        for sid in having:
+            for index in cells_of.get(sid, ()):
+                counts[index] += 1
+        segments[query] = {"cells": counts, "studies": len(having), "uncoded": uncoded}
+    field = SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)) if shown else None
+    return field, queries, segments
+
+
+def _moved(segments: dict[str, dict[str, Any]], queries: Mapping[Any, str], values: Mapping[str, Any],
+           moved: Mapping[str, list[tuple[int, int]]]) -> dict[str, dict[str, Any]]:
+    """The segments' data after the studies `moved` left or joined cells, their values being those counted;
+    the data of a segment no such study has is the very object found before (none is changed in place)."""
+    changed: dict[str, dict[str, Any]] = {}
+    for sid, steps in moved.items():
+        for value in values[sid] or ():
+            query = queries[value]
+            if query not in changed:
+                changed[query] = {**segments[query], "cells": list(segments[query]["cells"])}
+            counts = changed[query]["cells"]
+            for index, step in steps:
+                counts[index] += step
+    return {query: changed.get(query, data) for query, data in segments.items()}
 
 
 def draw(canvas: Any, figure: FigureData) -> None:

@@ -49,6 +49,13 @@ class FigureData:
     dimension: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     listed: tuple[str, ...] = ()  # the studies its page lists by citation and title (a change to them changes it)
+    # what its kind keeps of the work, to do again only what a change asks for when `FigureInputs.earlier`
+    # hands this figure back (in serve); never shown, and no part of the figure's value
+    kept: Any = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for the drawing process) without what the kind kept, which may hold the review's tallies."""
+        return {name: value for name, value in self.__dict__.items() if name != "kept"}
 
     def csv_bytes(self) -> bytes:
         from ..downloads import csv_cell
@@ -80,6 +87,9 @@ class FigureInputs:
     published: Mapping[tuple[str, str], int] = field(default_factory=dict)
     published_label: str = ""  # how the published review is named on figures ("published 2022")
     published_total: int | None = None  # the published review's number of included studies
+    # the figure as the last build of this process computed it (serve), or None: what its kind kept then
+    # may spare it work; the figure computed must be the same as without it
+    earlier: FigureData | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
