@@ -39,16 +39,15 @@ def csv_cell(value: Any) -> str:
 @dataclass(frozen=True)
 class Records:
     """Each study's record in the download formats, made once per edition: the downloads join them, and the
-    study table offers them for "download the studies shown". Each study's JSON, the largest, is here only
-    where the loader already had it as text (from the cache's record of valid studies); otherwise
-    data/studies.json makes it as it is written, so that a large review's never is all in memory at once."""
+    study table offers them for "download the studies shown". Each study's JSON, the largest, is made only
+    when data/studies.json asks for it (`StudyTexts`)."""
 
     studies: Sequence[Study]
     csv_header: str
     csv: tuple[str, ...]  # one CSV record per study (a quoted value may span lines)
     ris: tuple[str, ...]
     bib: tuple[str, ...]
-    json: Sequence[str] | None = None
+    json: Sequence[str] = ()
     keys: Sequence[str] = ()  # each study's key in the memo of its records ("" if none): the same key, the same texts
 
 
@@ -70,8 +69,30 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
     csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
-    json_records = [texts.get(study.id) or study_json(study) for study in studies] if texts else None
-    return Records(studies, header, csv_records, ris_records, bib_records, json_records, keys)
+    return Records(studies, header, csv_records, ris_records, bib_records, StudyTexts(studies, texts or {}), keys)
+
+
+class StudyTexts(Sequence[str]):
+    """Each study's record in data/studies.json, made when asked for: the text the loader already had (from the
+    cache's record of valid studies), else made from the study. A batch of records kept from an earlier build
+    (serve) asks for none of its own; a large review's are never all in memory at once."""
+
+    def __init__(self, studies: Sequence[Study], texts: Mapping[str, str]):
+        self.studies, self.texts = studies, texts
+
+    def __len__(self) -> int:
+        return len(self.studies)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._text(study) for study in self.studies[index]]
+        return self._text(self.studies[index])
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._text, self.studies)
+
+    def _text(self, study: Study) -> str:
+        return self.texts.get(study.id) or study_json(study)
 
 
 def edition_downloads(label: str, date: str, codebook: Codebook, aggregates: Aggregates, baseline: bool,
@@ -96,10 +117,7 @@ def _studies_json(label: str, date: str, codebook: Codebook, records: Records,
     """The dataset with its codebook, one study at a time."""
     head = json.dumps({"edition": label, "date": date}, ensure_ascii=False)[:-1]
     yield f'{head},"studies":['.encode()
-    if records.json is not None:
-        yield from _joined(records.json, ",", "json", records.keys, kept)
-    else:
-        yield from _joined(map(study_json, records.studies), ",")
+    yield from _joined(records.json, ",", "json", records.keys, kept)
     codebook_text = json.dumps(_codebook_data(codebook), ensure_ascii=False, separators=(",", ":"))
     yield f'],"codebook":{codebook_text}}}\n'.encode()
 

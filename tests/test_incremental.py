@@ -3,6 +3,7 @@ was edited in between (studies added, deleted, recoded, retitled; a template, th
 
 from __future__ import annotations
 
+import json
 import os
 import pydoc
 import shutil
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 from livingreview import cache as cache_module
-from livingreview import content, load, pipeline, render
+from livingreview import content, downloads, load, pipeline, render
 from livingreview.cache import Cache, Inputs, Previous, stats_under
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -536,6 +537,26 @@ def _study_files_read(build: Any) -> list[str]:
     with mock.patch("livingreview.validate.read_yaml", wraps=load.read_yaml) as read:
         build()
     return [call.args[0].name for call in read.call_args_list]
+
+
+def test_serve_started_without_a_record_of_valid_studies_makes_again_only_the_json_of_the_edited_batch(tmp_path):
+    """data/studies.json in serve: a study's JSON record is made for a batch joined again only, whether or not
+    the loader had the study's record as text (a fresh clone's serve reads every file: it has none)."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True)
+
+    def made() -> list[str]:
+        with mock.patch.object(downloads, "_BATCH", 1), \
+                mock.patch("livingreview.downloads.study_json", wraps=downloads.study_json) as json_of:
+            _serve_build(project, held)
+        return sorted(call.args[0].id for call in json_of.call_args_list)
+
+    assert made() == ["alpha-2019", "beta-2020", "gamma-2021"]
+    _retitle(root, "beta-2020", 1)
+    assert made() == ["beta-2020"]
+    record = json.loads((root / "site" / "data" / "studies.json").read_text(encoding="utf-8"))
+    assert [entry["title"].startswith("Edited 1 ") for entry in record["studies"]] == [False, True, False]
 
 
 def test_serve_reads_again_only_the_study_files_changed_since_its_last_build(tmp_path):
