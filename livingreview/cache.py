@@ -305,7 +305,6 @@ class Cache:
         self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
         self._made: dict[str, dict[str, Any]] = {}
-        self._alike: dict[str, tuple[Any, Any]] = {}
         self._again: dict[str, Any] = {}
         self._batches: dict[str, tuple[str, dict[str, bytes]]] = {}  # with `hold`: see `held_batches`
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
@@ -374,19 +373,6 @@ class Cache:
             for old in list(held)[:-_MADE_HELD]:
                 del held[old]
         return cast(Made, held[key])
-
-    def alike(self, kind: str, basis: Any, make: Callable[[], Made]) -> Made:
-        """`make()`, or with `hold` what it gave in the last build of this process if `basis` equals that
-        build's (the tallies, while the studies' coding is unchanged). Objects the builds share, as the
-        studies `hold` keeps, compare equal at once."""
-        if not self.hold:
-            return make()
-        held = self._alike.get(kind)
-        if held is not None and held[0] == basis:
-            return cast(Made, held[1])
-        made = make()
-        self._alike[kind] = (basis, made)
-        return made
 
     def again(self, kind: str, make: Callable[[Any], Made]) -> Made:
         """`make(earlier)`, where `earlier` is, with `hold`, what it gave in the last build of this process (None
@@ -948,7 +934,7 @@ class KnownAggregates:
     def keep(self, aggregates: Aggregates, recounted: bool = False) -> None:
         """Remember the tallies counted from the study files as they are (if each one's digest is known).
         Tallies `recounted` from this record are not written again in serve, which holds them between its
-        builds (`Cache.alike`): the record still serves its next build, and a fresh one after it, which count
+        builds (`Cache.again`): the record still serves its next build, and a fresh one after it, which count
         again only the studies changed since (10,000 studies: a coding edit in serve 0.05 s faster)."""
         from .aggregate import aggregates_data
 

@@ -6,7 +6,9 @@ import datetime
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -186,21 +188,21 @@ def test_a_damaged_or_foreign_verdict_is_not_believed(scratch_review, run_check)
         assert run_check(scratch_review).code == 1
 
 
-def test_a_held_cache_gives_back_what_an_equal_basis_made_in_the_last_build(tmp_path):
-    made: list[int] = []
+def test_a_held_cache_hands_each_build_what_the_last_one_made_and_a_fresh_cache_hands_nothing(tmp_path):
+    handed: list[Any] = []
 
-    def make(n: int) -> list[int]:
-        made.append(n)
-        return [n]
+    def make(n: int) -> Callable[[Any], list[int]]:
+        def made(earlier: Any) -> list[int]:
+            handed.append(earlier)
+            return [n]
+        return made
 
     held = Cache(tmp_path / ".cache", hold=True)
-    first = held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(1))
-    assert held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(2)) is first  # equal, not same
-    changed = held.alike("tallies", ("codebook", [("a", 2020, {"x": 2})]), lambda: make(3))
-    assert changed == [3] and held.alike("tallies", ("codebook", [("a", 2020, {"x": 1})]), lambda: make(4)) == [4]
-    assert made == [1, 3, 4]  # only the last build's is held
+    first = held.again("figures", make(1))
+    assert held.again("figures", make(2)) == [2] and handed == [None, first]
+    assert held.again("letters", make(3)) == [3] and handed[-1] is None  # another kind holds its own
     fresh = Cache(tmp_path / ".cache")  # a build's own cache holds nothing from one call to the next
-    assert [fresh.alike("tallies", "same", lambda n=n: make(n)) for n in (5, 6)] == [[5], [6]]
+    assert [fresh.again("figures", make(n)) for n in (4, 5)] == [[4], [5]] and handed[-2:] == [None, None]
 
 
 _NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=6)
