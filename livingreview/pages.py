@@ -12,16 +12,18 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
-from markdown_it import MarkdownIt
 
 from .aggregate import Aggregates, format_percent
 from .codebook import Codebook
 from .content import Baseline, Page
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # A placed block is marked by control characters, which no page may contain (the loader refuses them).
 _BLOCK = re.compile("(?:<p>)?\x02(\\d+)\x03(?:</p>)?")
@@ -32,17 +34,23 @@ class ContentError(Exception):
     """A page asked for something the data does not have."""
 
 
-class _SafeMarkdown(MarkdownIt):
-    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
-        return bool(_SAFE_LINK.match(url.strip()))
-
-
 def markdown() -> MarkdownIt:
     """CommonMark with tables, no raw HTML, and only http(s), in-page and relative links."""
-    return _SafeMarkdown("commonmark", {"html": False, "typographer": False}).enable("table")
+    return _safe_markdown()("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
-_MARKDOWN = markdown()
+@lru_cache(maxsize=1)
+def _safe_markdown() -> type[MarkdownIt]:
+    # imported when first needed: `check` renders no Markdown (see render_page)
+    from markdown_it import MarkdownIt
+
+    class SafeMarkdown(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+            return bool(_SAFE_LINK.match(url.strip()))
+
+    return SafeMarkdown
+
+
 _PAGES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
@@ -133,8 +141,11 @@ def _fail(message: str) -> str:
     raise ContentError(message)
 
 
-def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tuple[str, list[Diagnostic]]:
-    """The page body as HTML, or the problems that stop it, each at its line in the page file."""
+def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks,
+                as_html: bool = True) -> tuple[str, list[Diagnostic]]:
+    """The page body as HTML, or the problems that stop it, each at its line in the page file. Without
+    `as_html`, the page's Markdown (after its expressions are filled in) and no HTML: every problem a page can
+    have is found by then, since Markdown takes any text (a check need not render it)."""
     try:
         text = _compiled(page.body).render(**functions)
     except TemplateSyntaxError as error:
@@ -143,13 +154,18 @@ def render_page(page: Page, functions: Mapping[str, Any], blocks: Blocks) -> tup
     except Exception as error:  # noqa: BLE001 - any mistake in a page's expressions is the page's problem
         line = _template_line(error.__traceback__, page.path)
         return "", [Diagnostic(page.path, page.body_line + line - 1, 1, _explain(error))]
-    return blocks.fill(_html(text)), []
+    return (blocks.fill(_html(text)) if as_html else text), []
+
+
+@lru_cache(maxsize=1)
+def _page_markdown() -> MarkdownIt:
+    return markdown()
 
 
 @lru_cache(maxsize=128)
 def _html(text: str) -> str:
     """A page's Markdown as HTML, once per text: the editions of a build share many pages word for word."""
-    html = _MARKDOWN.render(text).replace("<table>", '<div class="table-scroll"><table>')
+    html = _page_markdown().render(text).replace("<table>", '<div class="table-scroll"><table>')
     return html.replace("</table>", "</table></div>")
 
 

@@ -260,7 +260,7 @@ def check_pages(context: SiteContext, edition: Edition, env: Environment, figure
     """Render an edition's content pages alone: every problem a page has, at its line."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix])
     for page in edition.content.pages:
-        renderer.prose(page, f"{page.slug}.html")
+        renderer.prose(page, f"{page.slug}.html", as_html=False)
     if renderer.problems:
         raise BuildError(renderer.problems)
 
@@ -384,7 +384,7 @@ class _Renderer:
         return self.page("index.html", "home.html", body=body, page=page, headline=_headline(self.edition),
                          currency=_currency(self.context, self.edition), draft_changes=self.draft_changes)
 
-    def prose(self, page: Page, path: str) -> Markup:
+    def prose(self, page: Page, path: str, as_html: bool = True) -> Markup:
         full = self.edition.prefix + path
         blocks = Blocks([])
 
@@ -393,7 +393,7 @@ class _Renderer:
 
         functions = page_functions(self.edition.codebook, self.edition.aggregates, self.content.baseline,
                                    self.content.search, blocks, self._html_blocks(url), self._links(url))
-        html, problems = render_page(page, functions, blocks)
+        html, problems = render_page(page, functions, blocks, as_html)
         self.problems.extend(problems)
         return Markup(html)
 

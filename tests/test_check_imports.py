@@ -1,6 +1,7 @@
-"""`check` imports only what it uses: never matplotlib (figures are drawn only by build), and the
-title comparison (rapidfuzz) only when some title is new since the last run. `build` imports nothing when
-the site is up to date, and otherwise starts its drawing process before it imports the pipeline."""
+"""`check` imports only what it uses: never matplotlib (figures are drawn only by build) or markdown-it (no
+page's Markdown is rendered), and the title comparison (rapidfuzz) only when some title is new since the last
+run. `build` imports nothing when the site is up to date, and otherwise starts its drawing process before it
+imports the pipeline."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_check_never_imports_matplotlib(scratch_review):
     code, modules = _check_imports(scratch_review)
     assert code == 0
     assert "matplotlib" not in modules
+    assert "markdown_it" not in modules  # a page's problems are all found before its Markdown is rendered
     assert "rapidfuzz" in modules  # a first run compares every title
     code, modules = _check_imports(scratch_review)  # now with .cache/ from the first run
     assert code == 0
