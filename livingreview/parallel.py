@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import os
 import signal
 import threading
-from collections.abc import Callable, Generator, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import Any, Generic, NoReturn, TypeVar, cast
 
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
 Item = TypeVar("Item")
@@ -129,6 +130,88 @@ def aside(task: Callable[[], object]) -> Generator[None, None, None]:
         raise
     finally:
         os.waitpid(pid, 0)
+
+
+class Beside(Generic[Result]):
+    """The values `work()` yields, made in a forked process while this one does other work: each is sent back
+    as soon as it is made (through a pipe between this process and its own child only, never through a file)
+    and taken with `next`. Where no process may be forked, or `fork` is false, or the forked process fails (a
+    problem in the data), `work()` runs here when a value is asked for, and meets the same error itself.
+
+    Used as a context manager: on leaving the block, a forked process still at work is stopped, and waited for."""
+
+    def __init__(self, work: Callable[[], Iterator[Result]], fork: bool = True):
+        self.work, self.taken = work, 0
+        self.here: Iterator[Result] | None = None
+        self.pid: int | None = None
+        self.pipe: Any = None
+        if not (fork and _may_fork()):
+            return
+        from multiprocessing.connection import Pipe
+
+        self.pipe, sending = Pipe(duplex=False)
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe: the first value seldom waits
+            fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+        pid = os.fork()
+        if pid == 0:  # the forked process
+            self.pipe.close()
+            _send_all(work, sending)
+        sending.close()
+        self.pid = pid
+
+    def __enter__(self) -> Beside[Result]:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.cancel()
+
+    def __iter__(self) -> Beside[Result]:
+        return self
+
+    def __next__(self) -> Result:
+        if self.pipe is not None:
+            try:
+                made, value = self.pipe.recv()
+            except (EOFError, OSError):  # gone
+                made, value = False, None
+            if made:
+                self.taken += 1
+                return cast(Result, value)
+            self.cancel()  # failed, or gone: the rest is done here
+        if self.here is None:
+            self.here = self.work()
+            for _ in range(self.taken):  # the values the other process gave are made again, and passed over
+                next(self.here)
+        return next(self.here)
+
+    def cancel(self) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+_PIPE_BYTES = 1 << 20  # the most a pipe may hold without privileges, by default
+
+
+def _send_all(work: Callable[[], Iterator[Any]], sending: Any) -> NoReturn:
+    """In the forked process: send what `work()` yields, each value as (True, value); (False, None) says that
+    the work failed."""
+    status = 1
+    try:
+        _ended_quietly()
+        try:
+            for value in work():
+                sending.send((True, value))
+        except Exception:  # noqa: BLE001 - the parent does the work itself and meets the error
+            sending.send((False, None))
+        status = 0
+    finally:
+        os._exit(status)  # no cleanup of what the parent holds: its files and pipes are the parent's
 
 
 def _kept_here(length: int, share: float) -> int:

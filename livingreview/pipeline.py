@@ -45,9 +45,10 @@ from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import parsed_earlier, read_input, read_yaml
+from .parallel import Beside
 from .project import Project
-from .release import FrozenRelease, release_editions
-from .render import SiteContext, check_pages, check_templates, environment, render_edition, site_wide_outputs
+from .release import FrozenRelease, cited, release_editions, release_files
+from .render import SiteContext, check_templates, environment, page_problems, render_edition, site_wide_outputs
 from .screening import arm, load_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import Study, lettered, study_record
@@ -189,12 +190,13 @@ def _listed(folder: Path) -> frozenset[str] | None:
 
 
 def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
-         codings: dict[str, str] | None = None) -> Plan:
+         codings: dict[str, str] | None = None, pages: bool = False) -> Plan:
     """Load and validate the review and every release; aggregate each edition and compute its figures.
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
-    nothing is left frozen (a study worker freezes what it shares). `codings`: see `load_review`."""
+    nothing is left frozen (a study worker freezes what it shares). `codings`: see `load_review`. With
+    `pages`, every edition's content pages are rendered too, and BuildError names every problem they have."""
     with _loading(frozen), _parsed_earlier(cache):
-        return _plan(project, cache, inputs, codings)
+        return _plan(project, cache, inputs, codings, pages)
 
 
 @contextlib.contextmanager
@@ -233,40 +235,85 @@ def _loading(frozen: bool) -> Iterator[None]:
 _NEVER = 1 << 30  # collections of the middle generation before the oldest is collected
 
 
-def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None) -> Plan:
-    review = load_review(project, cache, inputs, codings)
-    site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
-    site_digest = inputs.files.get(str(project.content / "site.yaml"), "") if inputs else ""
+def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
+          pages: bool) -> Plan:
+    releases = _Releases(project, cache, inputs)
+    # Release files not found valid before are read and checked in a second process meanwhile.
+    with Beside(partial(releases.made, pages), fork=releases.unknown()) as made:
+        review = load_review(project, cache, inputs, codings)
+        editions = cited(next(made), review.content.site)
+        editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
+        folders = project.template_folders()
+        figures = [_figures(edition, cache) for edition in editions]
+        env = environment(tuple(folders))
+        if pages:  # the draft's here, the releases' where they were read
+            problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
+            if problems:
+                raise BuildError(problems)
+    return Plan(review, SiteContext(review.content, editions, folders, project.root), env, figures)
 
-    known = KnownReleases(cache) if cache else None
 
-    def loaded(path: Path, load: Callable[[bool], FrozenRelease]) -> FrozenRelease:
-        digest = inputs.files.get(str(path), "") if inputs else ""
-        if not (cache and known and digest):
-            return load(False)
-        release = cache.made("release", f"{path}:{digest}:{site_digest}",
-                             partial(load, known.known(str(path), digest)))
-        known.keep(str(path), digest)
-        return release
-
-    editions = release_editions(project, review.content, site_file, loaded)
-    if known:
-        known.save()
-    latest = editions[-1] if editions else None
+def _draft(project: Project, review: Review, latest: Edition | None, cache: Cache | None,
+           inputs: Inputs | None) -> Edition:
     lettering = cache.again("lettering", partial(lettered, review.studies)) if cache else lettered(review.studies)
     studies = lettering.studies
     tallies = partial(_tallies, project, review, studies, cache, inputs)
-    draft = Edition("draft", "draft/" if editions else "", review.codebook, studies,
-                    cache.again("tallies", partial(_counted, review, tallies)).tallies if cache else tallies(),
-                    review.content,
-                    is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
-                    screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
-                    texts=review.texts)
-    editions.append(draft)
-    folders = project.template_folders()
-    context = SiteContext(review.content, editions, folders, project.root)
-    figures = [_figures(edition, cache) for edition in editions]
-    return Plan(review, context, environment(tuple(folders)), figures)
+    return Edition("draft", "draft/" if latest else "", review.codebook, studies,
+                   cache.again("tallies", partial(_counted, review, tallies)).tallies if cache else tallies(),
+                   review.content,
+                   is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
+                   screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
+                   texts=review.texts)
+
+
+@dataclass(frozen=True)
+class _Releases:
+    """The release files, read and checked; in serve, as an earlier build read them."""
+
+    project: Project
+    cache: Cache | None
+    inputs: Inputs | None
+
+    def unknown(self) -> bool:
+        """Whether some release file's bytes were not found valid before (checking them against the schemas
+        takes tens of milliseconds)."""
+        known = KnownReleases(self.cache) if self.cache else None
+        paths, _ = release_files(self.project)
+        return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
+
+    def made(self, pages: bool) -> Iterator[Any]:
+        """The release editions (without how to cite them: `cited`), then with `pages` the problems of their
+        content pages."""
+        editions = self._editions()
+        yield editions
+        if pages:
+            folders = self.project.template_folders()
+            env = environment(tuple(folders))
+            yield [problem for edition in editions if not edition.is_alias
+                   for problem in page_problems(edition, env, _figures(edition, None), folders, self.project.root)]
+
+    def _editions(self) -> list[Edition]:
+        project, cache = self.project, self.cache
+        site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
+        site_digest = self._digest(project.content / "site.yaml")
+        known = KnownReleases(cache) if cache else None
+
+        def loaded(path: Path, load: Callable[[bool], FrozenRelease]) -> FrozenRelease:
+            digest = self._digest(path)
+            if not (cache and known and digest):
+                return load(False)
+            release = cache.made("release", f"{path}:{digest}:{site_digest}",
+                                 partial(load, known.known(str(path), digest)))
+            known.keep(str(path), digest)
+            return release
+
+        editions = release_editions(project, site_file, loaded)
+        if known:
+            known.save()
+        return editions
+
+    def _digest(self, path: Path) -> str:
+        return self.inputs.files.get(str(path), "") if self.inputs else ""
 
 
 @dataclass(frozen=True)
@@ -365,20 +412,19 @@ def _published(baseline: Baseline | None) -> dict[tuple[str, str], int]:
 def check(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Plan:
     """Everything `build` does but drawing and writing: whatever check accepts, build builds.
 
-    Every content page is rendered. The default theme renders any review that passes these checks (the
-    engine's own tests see to that); a review's own templates are compiled, and tried on every kind of page."""
+    Every content page is rendered (by `plan`, up to its Markdown). The default theme renders any review that
+    passes these checks (the engine's own tests see to that); a review's own templates are compiled, and tried
+    on every kind of page."""
     cache = cache or Cache(project.cache)
-    checked = plan(project, cache, inputs or Inputs(project.inputs, cache))  # the files build reads: one record
-    if _own_templates(project):
+    own = _own_templates(project)
+    inputs = inputs or Inputs(project.inputs, cache)  # the files build reads: one record
+    checked = plan(project, cache, inputs, pages=not own)
+    if own:
         problems = check_templates(checked.env, checked.context.template_folders, project.root)
         if problems:
             raise BuildError(problems)
         for _ in _pages(checked, sample=True):
             pass
-    else:
-        for edition, figures in zip(checked.context.editions, checked.figures, strict=True):
-            if not edition.is_alias:
-                check_pages(checked.context, edition, checked.env, figures)
     return checked
 
 

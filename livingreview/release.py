@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,7 @@ from . import __version__
 from .aggregate import aggregate
 from .citation import citation, write_citation_files
 from .codebook import Codebook, codebook_from
-from .content import Content, load_content
+from .content import Content, SiteInfo, load_content
 from .diagnostics import BuildError, Diagnostic
 from .edition import Edition, Review
 from .load import CONTROL_CHARACTER, InputRefused, LoadedFile, read_input
@@ -236,12 +236,12 @@ def _studies(items: list[Any], codebook: Codebook, baseline: bool, display: str,
     return distinguished(tuple(studies))
 
 
-def release_editions(project: Project, live: Content, site_file: LoadedFile | None,
+def release_editions(project: Project, site_file: LoadedFile | None,
                      loaded: Callable[[Path, Callable[[bool], FrozenRelease]], FrozenRelease]
                      = lambda path, load: load(False)) -> list[Edition]:
-    """Every frozen release, oldest first, then the latest again at the site root. `loaded(path, load)`:
-    the release `load(known)` reads and checks (see `load_release`), or the same release as an earlier
-    build read it."""
+    """Every frozen release, oldest first, then the latest again at the site root; how to cite each is added
+    by `cited`. `loaded(path, load)`: the release `load(known)` reads and checks (see `load_release`), or the
+    same release as an earlier build read it."""
     paths, problems = release_files(project)
     if problems:
         raise BuildError(problems)
@@ -260,10 +260,14 @@ def release_editions(project: Project, live: Content, site_file: LoadedFile | No
         editions.append(Edition(
             release.version, f"v/{release.version}/", release.codebook, release.studies, aggregates,
             release.content, is_release=True, date=release.date, doi=release.doi, notes=release.notes,
-            is_latest=index == len(releases) - 1, previous_total=previous_total,
-            citation=citation(live.site, release.version, release.date, release.doi), screening=release.screening,
+            is_latest=index == len(releases) - 1, previous_total=previous_total, screening=release.screening,
             previous_searches=search_ids(releases[index - 1].screening) if index else None))
         previous_total = aggregates.total
     if editions:
         editions.append(replace(editions[-1], prefix="", is_alias=True))
     return editions
+
+
+def cited(editions: Sequence[Edition], site: SiteInfo) -> list[Edition]:
+    """The release editions, each with how to cite it under the live site's title and authors."""
+    return [replace(e, citation=citation(site, e.label, e.date, e.doi)) for e in editions]

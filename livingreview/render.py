@@ -256,13 +256,15 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def check_pages(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData]) -> None:
-    """Render an edition's content pages alone: every problem a page has, at its line."""
+def page_problems(edition: Edition, env: Environment, figures: Sequence[FigureData], folders: Sequence[Path],
+                  root: Path) -> list[Diagnostic]:
+    """Every problem an edition's content pages have, each at its line: the pages rendered alone (what a page
+    says comes from its own edition, whatever other editions the site has)."""
+    context = SiteContext(edition.content, [edition], folders, root)
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix])
     for page in edition.content.pages:
         renderer.prose(page, f"{page.slug}.html", as_html=False)
-    if renderer.problems:
-        raise BuildError(renderer.problems)
+    return renderer.problems
 
 
 def check_templates(env: Environment, folders: Sequence[Path], root: Path) -> list[Diagnostic]:

@@ -206,6 +206,67 @@ def test_a_block_that_fails_stops_its_task_aside_and_leaves_no_process():
     assert _run(script, timeout=60) == ["stopped", "none", "left"]
 
 
+# --- values made beside: a forked process that sends each value back as it is made ------------------
+
+BESIDE_VALUES = """
+import os, sys
+from livingreview.parallel import Beside
+
+def work():
+    yield os.getpid()
+    if sys.argv[1] == "fail" and os.getpid() != here:
+        raise ValueError("a problem in the data")
+    yield [n * n for n in range(4)]
+
+here = os.getpid()
+with Beside(work) as made:
+    first, second = next(made), next(made)
+print(first != here, second)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child is left")
+except ChildProcessError:
+    print("none left")
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_values_made_beside_come_back_in_order_from_another_process_which_is_then_gone():
+    assert _run(BESIDE_VALUES, "succeed", timeout=60) == ["True", "[0,", "1,", "4,", "9]", "none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_what_the_process_beside_fails_at_is_done_here_after_the_values_it_gave():
+    # The first value came from the other process; the work failed there, so this process made the rest.
+    assert _run(BESIDE_VALUES, "fail", timeout=60) == ["True", "[0,", "1,", "4,", "9]", "none", "left"]
+
+
+def test_values_are_made_here_where_no_process_may_fork_and_the_error_is_met_here(monkeypatch):
+    from livingreview import parallel
+
+    monkeypatch.setattr(parallel, "_may_fork", lambda: False)
+
+    def work():
+        yield os.getpid()
+        raise ValueError("a problem in the data")
+
+    with parallel.Beside(work) as made:
+        assert next(made) == os.getpid()
+        with pytest.raises(ValueError, match="a problem in the data"):
+            next(made)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_leaving_the_block_early_stops_the_process_beside_and_leaves_none():
+    # The work would run for an hour: it is stopped when the block is left (or the script would time out).
+    script = ("import os, time\nfrom livingreview.parallel import Beside\n"
+              "def work():\n    yield 1\n    time.sleep(3600)\n    yield 2\n"
+              "with Beside(work) as made:\n    print(next(made))\n"
+              "try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
+              "except ChildProcessError:\n    print('none left')\n")
+    assert _run(script, timeout=60) == ["1", "none", "left"]
+
+
 # --- serve's companion: a spawned process that does one build's task after another --------------------
 
 def _pid_after(seconds: float) -> tuple[int, float]:

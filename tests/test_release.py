@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -338,7 +342,10 @@ def test_each_edition_lists_the_references_of_its_own_bibliography(review):
 
 
 def test_a_release_found_valid_is_not_checked_against_the_schemas_again_until_its_file_changes(review, monkeypatch):
+    import livingreview.parallel as parallel
     import livingreview.release as release
+
+    monkeypatch.setattr(parallel, "_may_fork", lambda: False)  # the validators asked for are counted here
 
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     assert run(review, "build") == 0  # the release is found valid, and that is remembered
@@ -352,6 +359,60 @@ def test_a_release_found_valid_is_not_checked_against_the_schemas_again_until_it
     path.write_bytes(path.read_bytes() + b"\n")  # the same release in other bytes: checked again
     assert run(review, "build") == 0
     assert len(asked) == 2  # the release file's schema, and the schema of a study of its codebook
+
+
+READ_BY = """
+import os, sys
+import livingreview.release as release
+from livingreview.cli import main
+
+def load_release(*args, **kwargs):
+    with open(sys.argv[2], "a") as record:
+        record.write(f"{os.getpid()}\\n")
+    return reading(*args, **kwargs)
+
+reading, release.load_release = release.load_release, load_release
+code = main(["--root", sys.argv[1], "check"])
+print(os.getpid(), code)
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
+def test_releases_not_found_valid_before_are_read_in_another_process_beside_the_draft(review, tmp_path):
+    # In a fresh interpreter: a process with other threads (as a test run may have) does not fork.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")  # as in a fresh clone: the release was never found valid here
+    record = tmp_path / "read-by"
+
+    def check() -> tuple[str, set[str]]:
+        done = subprocess.run([sys.executable, "-c", READ_BY, str(review), str(record)], capture_output=True,
+                              text=True, check=True, timeout=120)
+        here, code = done.stdout.splitlines()[-1].split()
+        assert code == "0"
+        return here, set(record.read_text(encoding="utf-8").split())
+
+    here, readers = check()
+    assert readers and here not in readers
+    record.unlink()
+    write_study(review, GAMMA)  # the draft changes, the release file does not
+    here, readers = check()  # found valid by the first check: read here, as it costs little
+    assert readers == {here}
+
+
+def test_check_names_the_page_problems_of_a_release_and_of_the_draft_in_one_run(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    path = review / "releases" / "1.0.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["content"]["pages/about.md"] += "{{ count('height', 'tall') }}\n"
+    path.write_text(json.dumps(data), encoding="utf-8")  # a release file edited by hand: a problem of its own
+    about = review / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "{{ figure('nowhere') }}\n", encoding="utf-8")
+    shutil.rmtree(review / ".cache")  # as in a fresh clone
+    capsys.readouterr()
+    assert run(review, "check") == 1
+    problems = capsys.readouterr().err
+    assert re.search(r"releases/1\.0\.json#content/pages/about\.md:\d+:1: .*unknown field 'height'", problems), problems
+    assert re.search(r"content/pages/about\.md:\d+:1: .*unknown figure 'nowhere'", problems), problems
 
 
 def test_a_release_file_edited_to_hold_a_control_character_is_refused_at_its_place(review, capsys):
