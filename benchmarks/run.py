@@ -781,7 +781,7 @@ def file_creation(scratch: Path) -> str:
 def libraries() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ("jinja2", "pyyaml", "markdown-it-py", "pybtex", "matplotlib", "fastjsonschema", "rapidfuzz")
+    names = ("jinja2", "pyyaml", "markdown-it-py", "pybtex", "matplotlib", "jsonschema-rs", "rapidfuzz")
     found = []
     for name in names:
         try:

@@ -1,6 +1,6 @@
 """The JSON Schema of a study file, generated from the codebook.
 
-The same schema validates studies in `check` (compiled with fastjsonschema) and
+The same schema validates studies in `check` (compiled by jsonschema-rs) and
 gives contributors completion and inline errors in their editor.
 """
 
@@ -124,131 +124,18 @@ def schema_json(codebook: Codebook, baseline: bool = False) -> str:
     return json.dumps(study_schema(codebook, baseline), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-_SUBSCHEMA = {"additionalItems", "additionalProperties", "contains", "else", "if", "items", "not",
-              "propertyNames", "then"}
-_SUBSCHEMA_LISTS = {"allOf", "anyOf", "items", "oneOf"}
-_SUBSCHEMA_MAPS = {"definitions", "dependencies", "patternProperties", "properties"}
-
-
-def _without_const(schema: Any) -> Any:
-    """The same schema with every `const` written as a one-value `enum`, the same constraint.
-
-    fastjsonschema (2.22) fails to generate code for `const` without detailed exceptions."""
-    if not isinstance(schema, dict):
-        return schema
-    same: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            same[key] = {name: _without_const(item) for name, item in value.items()}
-        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-            same[key] = [_without_const(item) for item in value]
-        elif key in _SUBSCHEMA:
-            same[key] = _without_const(value)
-        elif key != "const":
-            same[key] = value
-    if "const" in schema:
-        same["allOf"] = [*same.get("allOf", []), {"enum": [schema["const"]]}]
-    return same
-
-
-def _subschemas(schema: Any) -> list[Any]:
-    """The schemas directly inside a schema (its properties, items, branches, ...), in order."""
-    if not isinstance(schema, dict):
-        return []
-    inside: list[Any] = []
-    for key, value in schema.items():
-        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            inside.extend(value.values())
-        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-            inside.extend(value)
-        elif key in _SUBSCHEMA:
-            inside.append(value)
-    return inside
-
-
-def _rebuilt(schema: Any, change: Callable[[Any], Any], drop: frozenset[str] = frozenset()) -> Any:
-    """The schema with `change` applied to each subschema directly inside it, and the keywords `drop` left out."""
-    if not isinstance(schema, dict):
-        return schema
-    same: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            same[key] = {name: change(item) for name, item in value.items()}
-        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-            same[key] = [change(item) for item in value]
-        elif key in _SUBSCHEMA:
-            same[key] = change(value)
-        elif key not in drop:
-            same[key] = value
-    return same
-
-
-# Keywords that describe a value and constrain nothing (draft 7): the compiled validator needs none of them.
-_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples"})
-# A shorter subschema is compiled where it occurs: its code is short, and a call costs more than it saves
-# (fastjsonschema passes a shared one the path for its error messages, built on every call, inside a list
-# from every local name).
-_MIN_SHARED = 100  # characters of the subschema as JSON
-
-
-def _shared(schema: dict[str, Any]) -> dict[str, Any]:
-    """The same constraints, each subschema that occurs more than once written once, under `definitions`,
-    and referred to by `$ref` wherever it occurs, for fastjsonschema to generate its code once.
-
-    A study schema repeats each field's schema three times (codes, disagreements, second_coding) and the
-    evidence schema once per field: compiled as written, the generated code is more than twice as long, and
-    Python took most of a validator's compilation to compile it. A short subschema stays where it is
-    (_MIN_SHARED), and so does one with a `default` (fastjsonschema fills a default in from the schema
-    around it); a schema that already uses `$ref` or `definitions` is left as it is."""
-    if "definitions" in schema or "$ref" in json.dumps(schema):
-        return schema
-    stripped = _without_annotations(schema)
-    texts: dict[int, str] = {}  # each subschema of `stripped` as JSON, by id
-    counts: dict[str, int] = {}
-    pending = list(_subschemas(stripped))
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict) and "default" not in item:
-            text = texts[id(item)] = json.dumps(item, sort_keys=True)
-            if len(text) > _MIN_SHARED:
-                counts[text] = counts.get(text, 0) + 1
-        pending.extend(_subschemas(item))
-    names: dict[str, str] = {}
-
-    def referred(item: Any) -> Any:
-        text = texts.get(id(item)) or (json.dumps(item, sort_keys=True) if isinstance(item, dict) else "")
-        if counts.get(text, 0) > 1:
-            return {"$ref": f"#/definitions/{names.setdefault(text, f's{len(names)}')}"}
-        return _rebuilt(item, referred)
-
-    shared = _rebuilt(stripped, referred)
-    definitions: dict[str, Any] = {}
-    while len(definitions) < len(names):  # a definition may itself refer to further ones
-        for text, name in list(names.items()):
-            if name not in definitions:
-                definitions[name] = _rebuilt(json.loads(text), referred)
-    if definitions:
-        shared["definitions"] = definitions
-    return shared
-
-
-def _without_annotations(schema: Any) -> Any:
-    return _rebuilt(schema, _without_annotations, _ANNOTATIONS)
-
-
 @lru_cache(maxsize=8)
 def fast_validator(schema_text: str) -> Callable[[Any], bool]:
-    """Whether data is valid against the schema, by code fastjsonschema generates (in memory, never kept
-    on disk). Only a file found invalid is walked again by jsonschema, which says every reason why."""
-    import fastjsonschema
+    """Whether data is valid against the schema, by jsonschema-rs (compiled in memory, in a millisecond). Only
+    a file found invalid is walked again by jsonschema, which says every reason why."""
+    import jsonschema_rs
 
-    check = fastjsonschema.compile(_shared(_without_const(json.loads(schema_text))), detailed_exceptions=False)
+    validator = jsonschema_rs.Draft7Validator(json.loads(schema_text), validate_formats=False)
 
     def valid(data: Any) -> bool:
         try:
-            check(data)
-        except Exception:  # noqa: BLE001 - invalid, or a YAML type JSON has no name for (a date)
+            return bool(validator.is_valid(data))
+        except Exception:  # noqa: BLE001 - a YAML type JSON has no name for (a date), a key that is not text
             return False
-        return True
 
     return valid

@@ -1,6 +1,6 @@
 """Validate stage: check every study against the codebook and against each other.
 
-Valid files pass a compiled validator (fastjsonschema) and nothing more is done
+Valid files pass a compiled validator (jsonschema-rs) and nothing more is done
 for them; only a file that fails is walked again with jsonschema to report all
 of its problems, each at its line and column.
 """
