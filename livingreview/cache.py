@@ -876,6 +876,16 @@ class ParsedTexts:
             self.now[digest] = texts
             self.parsed = True
 
+    def taken(self) -> tuple[dict[str, list[str]], bool]:
+        """What this run read and parsed: for a run that parsed some of its texts in another process."""
+        return self.now, self.parsed
+
+    def add(self, taken: tuple[dict[str, list[str]], bool]) -> None:
+        """Keep what another process of this run read and parsed (`taken` there) as well."""
+        now, parsed = taken
+        self.now.update(now)
+        self.parsed = self.parsed or parsed
+
     def save(self) -> None:
         if self.parsed:
             self.cache.write_texts("parsed", self.key, self.now, self.before)

@@ -49,7 +49,7 @@ from .parallel import Beside
 from .project import Project
 from .release import FrozenRelease, cited, release_editions, release_files
 from .render import SiteContext, check_templates, environment, page_problems, render_edition, site_wide_outputs
-from .screening import arm, load_screening, search_ids, since
+from .screening import ScreeningRead, arm, read_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import Study, lettered, study_record
 from .validate import baseline_membership, cross_checked, read_studies, validate_studies
@@ -69,9 +69,11 @@ class Plan:
 
 
 def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
-                codings: dict[str, str] | None = None) -> Review:
+                codings: dict[str, str] | None = None,
+                screening_read: Callable[[], ScreeningRead] | None = None) -> Review:
     """Load and validate the codebook, the content and every study; BuildError with every problem.
-    `codings`, if given, is filled with the coding digest of each study file read anew (`validate_studies`)."""
+    `codings`, if given, is filled with the coding digest of each study file read anew (`validate_studies`).
+    `screening_read`: the screening files as read meanwhile (see `_Beside`); else they are read here."""
     checked = KnownTexts(cache, "checked-texts")
     read = read_yaml(project.codebook, project.display(project.codebook))
     codebook, problems = codebook_from(read, checked.known)
@@ -91,11 +93,16 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
     found.remember()
-    screening, problems = load_screening(ContentFolder(project.content, project.display(project.content)),
-                                         ContentFolder(project.root, ""), {s.id for s in studies})
+    files = screening_read() if screening_read else _screening_read(project)
+    screening, problems = files.checked({s.id for s in studies})
     if problems:
         raise BuildError(problems)
     return Review(codebook, tuple(studies), content, screening, found.texts)
+
+
+def _screening_read(project: Project) -> ScreeningRead:
+    return read_screening(ContentFolder(project.content, project.display(project.content)),
+                          ContentFolder(project.root, ""))
 
 
 def _duplicates(project: Project, studies: list[Study], cache: Cache | None) -> list[Diagnostic]:
@@ -195,19 +202,19 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
     nothing is left frozen (a study worker freezes what it shares). `codings`: see `load_review`. With
     `pages`, every edition's content pages are rendered too, and BuildError names every problem they have."""
-    with _loading(frozen), _parsed_earlier(cache):
-        return _plan(project, cache, inputs, codings, pages)
+    with _loading(frozen), _parsed_earlier(cache) as memory:
+        return _plan(project, cache, inputs, codings, pages, memory)
 
 
 @contextlib.contextmanager
-def _parsed_earlier(cache: Cache | None) -> Iterator[None]:
+def _parsed_earlier(cache: Cache | None) -> Iterator[ParsedTexts | None]:
     """The YAML texts an earlier run parsed are not parsed again (see cache.ParsedTexts)."""
     if cache is None:
-        yield
+        yield None
         return
     memory = ParsedTexts(cache)
     with parsed_earlier(memory):
-        yield
+        yield memory
     memory.save()
 
 
@@ -236,11 +243,11 @@ _NEVER = 1 << 30  # collections of the middle generation before the oldest is co
 
 
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
-          pages: bool) -> Plan:
-    releases = _Releases(project, cache, inputs)
-    # Release files not found valid before are read and checked in a second process meanwhile.
-    with Beside(partial(releases.made, pages), fork=releases.unknown()) as made:
-        review = load_review(project, cache, inputs, codings)
+          pages: bool, memory: ParsedTexts | None) -> Plan:
+    beside = _Beside(project, cache, inputs, memory)
+    # Where release files must be checked, they (and the screening files) are read in a second process meanwhile.
+    with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
+        review = load_review(project, cache, inputs, codings, screening_read=partial(next, made))
         editions = cited(next(made), review.content.site)
         editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
         folders = project.template_folders()
@@ -250,6 +257,8 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
             problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
             if problems:
                 raise BuildError(problems)
+        if memory:
+            memory.add(next(made))
     return Plan(review, SiteContext(review.content, editions, folders, project.root), env, figures)
 
 
@@ -267,23 +276,28 @@ def _draft(project: Project, review: Review, latest: Edition | None, cache: Cach
 
 
 @dataclass(frozen=True)
-class _Releases:
-    """The release files, read and checked; in serve, as an earlier build read them."""
+class _Beside:
+    """What `_plan` reads beside the draft's codebook, content and studies: the screening files, then the release
+    files (in serve, as an earlier build read them), then with `pages` the releases' content pages; and then
+    what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
 
     project: Project
     cache: Cache | None
     inputs: Inputs | None
+    memory: ParsedTexts | None
 
-    def unknown(self) -> bool:
-        """Whether some release file's bytes were not found valid before (checking them against the schemas
-        takes tens of milliseconds)."""
+    def worth_a_process(self) -> bool:
+        """Whether some release file's bytes were not found valid before: checking a release file (its schemas,
+        codebook, content and studies) takes tens of milliseconds."""
         known = KnownReleases(self.cache) if self.cache else None
         paths, _ = release_files(self.project)
         return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
 
     def made(self, pages: bool) -> Iterator[Any]:
-        """The release editions (without how to cite them: `cited`), then with `pages` the problems of their
-        content pages."""
+        """The screening files as read (not yet checked against the studies), the release editions (without how
+        to cite them: `cited`), with `pages` the problems of the releases' content pages, then with a memory
+        what it took (`ParsedTexts.taken`)."""
+        yield _screening_read(self.project)
         editions = self._editions()
         yield editions
         if pages:
@@ -291,6 +305,8 @@ class _Releases:
             env = environment(tuple(folders))
             yield [problem for edition in editions if not edition.is_alias
                    for problem in page_problems(edition, env, _figures(edition, None), folders, self.project.root)]
+        if self.memory:
+            yield self.memory.taken()
 
     def _editions(self) -> list[Edition]:
         project, cache = self.project, self.cache

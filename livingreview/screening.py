@@ -381,6 +381,27 @@ def _problem(loaded: LoadedFile, message: str, where: list[Any], problems: list[
 
 def load_screening(content: Sources, data: Sources, study_ids: set[str]) -> tuple[Screening | None, list[Diagnostic]]:
     """The searches and screening records of a review (None if it keeps none), and every problem found."""
+    return read_screening(content, data).checked(study_ids)
+
+
+@dataclass(frozen=True)
+class ScreeningRead:
+    """A review's searches and screening records as their files say, not yet checked against its studies."""
+
+    screening: Screening | None
+    problems: list[Diagnostic]
+    shown: dict[str, str]  # the file of each search's records, by search
+
+    def checked(self, study_ids: set[str]) -> tuple[Screening | None, list[Diagnostic]]:
+        """The screening (None if it has a problem) and every problem, those across files and studies too."""
+        if self.screening is None:
+            return None, self.problems
+        problems = self.problems + check_across(self.screening, study_ids, self.shown)
+        return (None if problems else self.screening), problems
+
+
+def read_screening(content: Sources, data: Sources) -> ScreeningRead:
+    """The searches and screening records of a review, each file checked on its own."""
     problems: list[Diagnostic] = []
     vocabulary_file = content.yaml("screening.yaml")
     search_names, record_names = data.names("searches"), data.names("screening")
@@ -388,11 +409,11 @@ def load_screening(content: Sources, data: Sources, study_ids: set[str]) -> tupl
         if search_names or record_names:
             problems.append(Diagnostic(content.shown("screening.yaml"), 1, 1, "searches/ and screening/ need "
                                        "content/screening.yaml: the stages, routes and exclusion reasons"))
-        return None, problems
+        return ScreeningRead(None, problems, {})
     problems.extend(vocabulary_file.diagnostics)
     vocabulary = vocabulary_from(vocabulary_file, problems) if vocabulary_file.ok else None
     if vocabulary is None:
-        return None, problems
+        return ScreeningRead(None, problems, {})
     searches, records, shown = [], [], {}
     for name in search_names:
         loaded = data.yaml(name)
@@ -410,5 +431,4 @@ def load_screening(content: Sources, data: Sources, study_ids: set[str]) -> tupl
             if found:
                 shown[found[0].search] = data.shown(name)
     screening = Screening(vocabulary, tuple(sorted(searches, key=lambda s: (s.date, s.id))), tuple(records))
-    problems.extend(check_across(screening, study_ids, shown))
-    return (None if problems else screening), problems
+    return ScreeningRead(screening, problems, shown)

@@ -14,6 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from conftest import FIXTURE
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
@@ -280,6 +281,22 @@ def test_a_later_build_parses_only_the_yaml_texts_that_changed(tmp_path):
             mock.patch("livingreview.load._load_anew", wraps=load._load_anew) as parsed:  # as in a new process
         assert main(["--root", str(root), "build"]) == 0
     assert [call.args[0].path.name for call in parsed.call_args_list] == ["alpha-2019.yaml"]
+
+
+def test_what_was_parsed_beside_the_draft_is_not_parsed_again_by_the_next_run(tmp_path):
+    """A release not yet found valid is read, with the screening files, in a second process; what that process
+    parsed is kept in .cache/ as well: the next run parses only the study file that was edited."""
+    root = tmp_path / "review"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("README.md"))  # with searches and screening
+    assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
+    shutil.rmtree(root / ".cache")  # as in a fresh clone: the release was never found valid here
+    assert main(["--root", str(root), "build"]) == 0
+    study_file = next((root / "studies").glob("*.yaml"))
+    _retitle(root, study_file.stem, 1)
+    with mock.patch.dict(load._READ, clear=True), \
+            mock.patch("livingreview.load._load_anew", wraps=load._load_anew) as parsed:  # as in a new process
+        assert main(["--root", str(root), "build"]) == 0
+    assert [call.args[0].path.name for call in parsed.call_args_list] == [study_file.name]
 
 
 @pytest.mark.parametrize("name, checking, broken", [
