@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import os
 import signal
@@ -147,10 +146,11 @@ class Beside(Generic[Result]):
         self.pipe: Any = None
         if not (fork and _may_fork()):
             return
+        import fcntl  # where a process may fork
         from multiprocessing.connection import Pipe
 
         self.pipe, sending = Pipe(duplex=False)
-        with contextlib.suppress(AttributeError, OSError):  # a larger pipe: the first value seldom waits
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe (Linux): the first value seldom waits
             fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
         pid = os.fork()
         if pid == 0:  # the forked process
