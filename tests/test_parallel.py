@@ -20,6 +20,11 @@ def _run(script: str, *args: str, timeout: float | None = None) -> list[str]:
                           timeout=timeout).stdout.split()
 
 
+# The end of a script run by `_run`: whether the process it ran in was left with a child process.
+NONE_LEFT = ("try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
+             "except ChildProcessError:\n    print('none left')\n")
+
+
 def _square_all(numbers: list[int]) -> list[int]:
     return [n * n for n in numbers]
 
@@ -173,12 +178,7 @@ def task():
 with aside(task):
     print(out.exists())
 print(out.read_text() != str(here), out.read_text() != "")
-try:
-    os.waitpid(-1, os.WNOHANG)
-    print("a child is left")
-except ChildProcessError:  # the forked process was waited for: nothing is left of it
-    print("none left")
-"""
+""" + NONE_LEFT  # the forked process was waited for: nothing is left of it
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the task runs here")
@@ -201,8 +201,7 @@ def test_a_block_that_fails_stops_its_task_aside_and_leaves_no_process():
     script = ("import os, time\nfrom livingreview.parallel import aside\n"
               "try:\n    with aside(lambda: time.sleep(3600)):\n        raise ValueError('stop')\n"
               "except ValueError:\n    print('stopped')\n"
-              "try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
-              "except ChildProcessError:\n    print('none left')\n")
+              + NONE_LEFT)
     assert _run(script, timeout=60) == ["stopped", "none", "left"]
 
 
@@ -222,12 +221,7 @@ here = os.getpid()
 with Beside(work) as made:
     first, second = next(made), next(made)
 print(first != here, second)
-try:
-    os.waitpid(-1, os.WNOHANG)
-    print("a child is left")
-except ChildProcessError:
-    print("none left")
-"""
+""" + NONE_LEFT
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
@@ -262,8 +256,7 @@ def test_leaving_the_block_early_stops_the_process_beside_and_leaves_none():
     script = ("import os, time\nfrom livingreview.parallel import Beside\n"
               "def work():\n    yield 1\n    time.sleep(3600)\n    yield 2\n"
               "with Beside(work) as made:\n    print(next(made))\n"
-              "try:\n    os.waitpid(-1, os.WNOHANG)\n    print('a child is left')\n"
-              "except ChildProcessError:\n    print('none left')\n")
+              + NONE_LEFT)
     assert _run(script, timeout=60) == ["1", "none", "left"]
 
 
