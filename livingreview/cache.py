@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .write import Folder, Pieces, RefusedPath, Unchanged, UnchangedFiles, file_digest
+from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
 
 ENGINE = Path(__file__).resolve().parent
 UP_TO_DATE = "build: {site}/ is up to date (no input changed since the last build)"
@@ -474,8 +474,8 @@ class Cache:
         self._write_record(filename, key, text, data)
 
     def outputs(self, name: str, key: str, last: LastBuild,
-                render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces] | UnchangedFiles]]
-                ) -> list[tuple[str, bytes | Unchanged]]:
+                render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles]]
+                ) -> Sequence[tuple[str, bytes | Unchanged | Staged]]:
         """What `render()` gives; or, while `key` is unchanged and the files the last build wrote for it are
         intact in the site, those files, unchanged. (Files made in pieces are made whole here, to be digested.)"""
         record = self.read(name, key)
@@ -483,14 +483,14 @@ class Cache:
             kept = last.unchanged(record)
             if kept is not None:
                 return kept
-        outputs: list[tuple[str, bytes | Unchanged]] = []
+        outputs: list[tuple[str, bytes | Unchanged | Staged]] = []
         for output in render():
             if isinstance(output, UnchangedFiles):
                 outputs.extend((path, Unchanged(digest)) for path, digest in output.digests.items())
             else:
                 path, data = output
                 outputs.append((path, b"".join(data.make()) if isinstance(data, Pieces) else data))
-        self.write(name, key, [[path, data.digest if isinstance(data, Unchanged) else file_digest(data)]
+        self.write(name, key, [[path, data.digest if isinstance(data, (Unchanged, Staged)) else file_digest(data)]
                                for path, data in outputs])
         return outputs
 
@@ -1053,8 +1053,8 @@ class KeptPages:
     def unchanged(self, study_id: str, key: str) -> dict[str, str] | None:
         return self.last.intact_digests(self.memo.get(study_id, key))
 
-    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None:
-        self.memo.keep(study_id, key, [[path, file_digest(data)] for path, data in files])
+    def keep(self, study_id: str, key: str, digests: Mapping[str, str]) -> None:
+        self.memo.keep(study_id, key, [[path, digest] for path, digest in digests.items()])
 
     def save(self) -> None:
         self.memo.save()
@@ -1135,7 +1135,7 @@ class EditionMemory:
         self.shown = StudyMemo(cache, f"study-shown-{label}", key, files)
 
     def edition_pages(self, part: str, key: str, render: Callable[[], Iterable[tuple[str, bytes]]]
-                      ) -> list[tuple[str, bytes | Unchanged]]:
+                      ) -> Sequence[tuple[str, bytes | Unchanged | Staged]]:
         """A part of the edition's other pages, kept while `key` and everything but the study files are
         unchanged (`pages_key`, which for a review with its own templates covers the study files too)."""
         return self.cache.outputs(f"edition-{part}-{self.label}", self._whole(key), self.last, render)

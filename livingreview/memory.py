@@ -10,9 +10,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from .write import Pieces, Unchanged
+from .write import Pieces, Staged, Unchanged
 
-KeptOutput = tuple[str, bytes | Unchanged | Pieces]  # a file of an earlier build, bytes, or bytes to be made
+# a file of an earlier build, bytes, bytes to be made, or a file already staged
+KeptOutput = tuple[str, bytes | Unchanged | Pieces | Staged]
 
 
 class Memo(Protocol):
@@ -35,7 +36,8 @@ class StudyPages(Protocol):
     def unchanged(self, study_id: str, key: str) -> Mapping[str, str] | None:
         """The digests of the files `get` gives, by path, where each is the old site's file unchanged."""
 
-    def keep(self, study_id: str, key: str, files: Iterable[tuple[str, bytes]]) -> None: ...
+    def keep(self, study_id: str, key: str, digests: Mapping[str, str]) -> None:
+        """Remember the files made for a study under `key`: each file's digest (`file_digest`), by path."""
 
     def save(self) -> None: ...
 

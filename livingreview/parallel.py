@@ -6,7 +6,10 @@ import contextlib
 import gc
 import os
 import signal
+import struct
+import sys
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
@@ -26,12 +29,10 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
 
 
 def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
-                  threshold: int = PARALLEL_FROM, share: float = 0.5) -> Generator[list[Result], None, None]:
+                  threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
     """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
-    at a time. From `threshold` items in all, the second half of every chunk (or its last `share`) runs in
-    a forked process, and what this process held then is left frozen (`gc.freeze`), for the caller to
-    unfreeze. A caller that does more with each result than the worker does (writes it) gives the worker
-    the larger share.
+    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process, and
+    what this process held then is left frozen (`gc.freeze`), for the caller to unfreeze.
 
     One process does the halves of many chunks, up to WORKER_ITEMS items. A fork costs in proportion to this
     process's memory (a third of a second at 1 GB), so a fork per chunk would make a large review's build
@@ -45,18 +46,18 @@ def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[
     shift: list[Sequence[Item]] = []
     for chunk in chunks:
         if shift and sum(map(len, shift)) + len(chunk) > WORKER_ITEMS:
-            yield from _with_worker(function, shift, share)
+            yield from _with_worker(function, shift)
             shift = []
         shift.append(chunk)
-    yield from _with_worker(function, shift, share)
+    yield from _with_worker(function, shift)
 
 
 WORKER_ITEMS = 4000  # items of the chunks one forked process takes part in (see map_in_chunks)
 
 
-def _with_worker(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
-                 share: float = 0.5) -> Generator[list[Result], None, None]:
-    """Each chunk's results, the last `share` of every chunk from one forked process (which inherits
+def _with_worker(function: Callable[[Item], Result],
+                 chunks: Sequence[Sequence[Item]]) -> Generator[list[Result], None, None]:
+    """Each chunk's results, the second half of every chunk from one forked process (which inherits
     `function`: nothing is pickled but the results it sends back)."""
     import multiprocessing
 
@@ -67,7 +68,7 @@ def _with_worker(function: Callable[[Item], Result], chunks: Sequence[Sequence[I
         _ended_quietly()
         try:
             for chunk in chunks:  # each answer waits in the pipe until the parent takes it
-                sender.send([function(item) for item in chunk[_kept_here(len(chunk), share):]])
+                sender.send([function(item) for item in chunk[len(chunk) // 2:]])
         except BaseException:  # noqa: BLE001 - the parent does the rest itself and meets the error
             sender.send(None)
 
@@ -83,7 +84,7 @@ def _with_worker(function: Callable[[Item], Result], chunks: Sequence[Sequence[I
     helped = True
     try:
         for chunk in chunks:
-            half = _kept_here(len(chunk), share)
+            half = len(chunk) // 2
             first = [function(item) for item in chunk[:half]]
             rest = None
             if helped:
@@ -185,17 +186,173 @@ class Beside(Generic[Result]):
         return next(self.here)
 
     def cancel(self) -> None:
-        if self.pipe is not None:
-            self.pipe.close()
-            self.pipe = None
-        if self.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGTERM)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        _end(self.pipe, self.pid)
+        self.pipe, self.pid = None, None
 
 
 _PIPE_BYTES = 1 << 20  # the most a pipe may hold without privileges, by default
+
+
+def _end(pipe: Any, pid: int | None) -> None:
+    """Close this end of a forked process's pipe, stop the process (if it still runs) and reap it."""
+    if pipe is not None:
+        pipe.close()
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
+class Shared(Generic[Item, Result]):
+    """`[function(item) for item in chunk]` for every chunk, shared out between this process and helpers it
+    forks: each takes the next chunk nobody has taken, so that neither waits for the other while chunks are
+    left. For work whose effect is elsewhere (a file written) and whose results are small: a helper sends its
+    results back as it goes, and `results` gives every chunk's, in order.
+
+    The first helper is forked at once. Each takes chunks until it has done `per_helper` items, then ends,
+    and the next is forked when this process, between its own chunks, finds it ended (it looks at most every
+    TEND_EVERY seconds). A helper copies whatever memory it shares with this process that either of them
+    writes to (reading a Python object writes its reference count): one helper for a large review's every
+    page, beside this process, would end up with a copy of much of it (100,000 studies, one helper started
+    before the records and the table: 2.2 GB in all, against 1.4). A chunk a helper failed at (a problem in
+    the data) or did not finish is done here, and meets the same error; no helper is forked after that.
+    Below `threshold` items, or where no process may fork, every chunk is done here. Used as a context
+    manager: leaving the block stops the helper."""
+
+    def __init__(self, function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
+                 threshold: int = PARALLEL_FROM, per_helper: int = WORKER_ITEMS):
+        self.function, self.chunks, self.per_helper = function, chunks, per_helper
+        self.done: dict[int, list[Result]] = {}
+        self.pid: int | None = None
+        self.pipe: Any = None
+        self.helping = sum(map(len, chunks)) >= threshold and _may_fork()
+        self.look = 0.0
+        # The chunks' numbers, as tickets in a pipe: a process takes the next chunk by reading its ticket (a
+        # read of a few bytes from a pipe is never split), and finds none at the pipe's end.
+        self.tickets, tickets_in = os.pipe()
+        try:
+            with contextlib.suppress(OSError):  # a larger pipe (Linux): room for more tickets
+                import fcntl
+
+                fcntl.fcntl(tickets_in, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+            os.set_blocking(tickets_in, False)
+            with contextlib.suppress(BlockingIOError):  # more than the pipe holds: the rest are done here
+                tickets = b"".join(_TICKET.pack(number) for number in range(len(chunks)))
+                while tickets:
+                    tickets = tickets[os.write(tickets_in, tickets):]
+                self.helping = self.helping and not tickets
+        finally:
+            os.close(tickets_in)
+        self._fork()
+
+    def __enter__(self) -> Shared[Item, Result]:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.cancel()
+
+    def _tend(self) -> None:
+        """Take what the helper has sent; if it has ended and chunks are left, fork the next."""
+        if self.pid is None or time.monotonic() < self.look:
+            return
+        self.look = time.monotonic() + TEND_EVERY
+        self._take(wait=False)
+        if self.pid is None:
+            self._fork()
+
+    def results(self) -> list[list[Result]]:
+        """Every chunk's results, in the order of the chunks."""
+        while (number := self._ticket()) is not None:
+            self.done[number] = self._do(number)
+            self._tend()
+        self._take(wait=True)
+        self.cancel()
+        return [self.done[number] if number in self.done else self._do(number) for number in range(len(self.chunks))]
+
+    def cancel(self) -> None:
+        """Stop the helper, and take no more tickets."""
+        self.helping = False
+        self._stop()
+        if self.tickets >= 0:
+            os.close(self.tickets)
+            self.tickets = -1
+
+    def _fork(self) -> None:
+        if not self.helping or not _tickets_left(self.tickets):
+            return
+        from multiprocessing.connection import Pipe
+
+        self.pipe, sending = Pipe(duplex=False)
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe (Linux): the helper seldom waits
+            import fcntl
+
+            fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+        gc.freeze()  # as in `_with_worker`: what this process holds stays shared, and frozen for the caller
+        pid = os.fork()
+        if pid == 0:
+            self.pipe.close()
+            self._help(sending)
+        sending.close()
+        self.pid = pid
+
+    def _help(self, sending: Any) -> NoReturn:
+        """In a helper: chunks until `per_helper` items are done or none is left, each chunk's results sent as
+        they are made, then None. A chunk that fails ends the helper, unsent."""
+        status = 1
+        try:
+            _ended_quietly()
+            items = 0
+            while items < self.per_helper and (number := self._ticket()) is not None:
+                sending.send((number, self._do(number)))
+                items += len(self.chunks[number])
+            sending.send(None)
+            status = 0
+        finally:
+            os._exit(status)
+
+    def _take(self, wait: bool) -> None:
+        """Take the helper's results sent so far (with `wait`, all of them); once it has ended, reap it, and
+        if it failed, fork no other."""
+        if self.pipe is None:
+            return
+        try:
+            while wait or self.pipe.poll():
+                answer = self.pipe.recv()
+                if answer is None:
+                    break
+                number, results = answer
+                self.done[number] = results
+            else:
+                return  # still at work
+        except (EOFError, OSError):  # failed, or gone: what it did not give back is done here
+            self.helping = False
+        self._stop()
+
+    def _stop(self) -> None:
+        _end(self.pipe, self.pid)
+        self.pipe, self.pid = None, None
+
+    def _ticket(self) -> int | None:
+        """The number of the next chunk nobody has taken, taking it; None once every chunk is taken."""
+        ticket = os.read(self.tickets, _TICKET.size) if self.tickets >= 0 else b""
+        return _TICKET.unpack(ticket)[0] if ticket else None
+
+    def _do(self, number: int) -> list[Result]:
+        return [self.function(item) for item in self.chunks[number]]
+
+
+TEND_EVERY = 0.02  # seconds: how often `Shared` looks at its helper between its own chunks
+_TICKET = struct.Struct("=I")
+
+
+def _tickets_left(tickets: int) -> bool:
+    """Whether a ticket is in the pipe (another process may take it first: a helper that finds none ends)."""
+    import fcntl
+    import termios
+
+    buffer = bytearray(4)
+    fcntl.ioctl(tickets, termios.FIONREAD, buffer)
+    return int.from_bytes(buffer, sys.byteorder) > 0
 
 
 def _send_all(work: Callable[[], Iterator[Any]], sending: Any) -> NoReturn:
@@ -212,11 +369,6 @@ def _send_all(work: Callable[[], Iterator[Any]], sending: Any) -> NoReturn:
         status = 0
     finally:
         os._exit(status)  # no cleanup of what the parent holds: its files and pipes are the parent's
-
-
-def _kept_here(length: int, share: float) -> int:
-    """How many of a chunk's first items this process does, the worker doing the rest (its `share`)."""
-    return length - round(length * share)
 
 
 def _ended_quietly() -> None:

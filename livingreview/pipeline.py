@@ -53,9 +53,9 @@ from .screening import ScreeningRead, arm, read_screening, search_ids, since
 from .sources import Folder as ContentFolder
 from .study import Study, lettered, study_record
 from .validate import baseline_membership, cross_checked, read_studies, validate_studies
-from .write import LinkedOldSite, Pieces, Unchanged, UnchangedFiles, write_site
+from .write import LinkedOldSite, Pieces, Staged, Stager, Unchanged, UnchangedFiles, write_site
 
-Output = tuple[str, bytes | Unchanged | Pieces] | UnchangedFiles
+Output = tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles
 
 
 @dataclass(frozen=True)
@@ -474,8 +474,9 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         site = plan(project, cache, inputs, frozen=True, codings=codings)
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
-        report = write_site(_progress(_outputs(project, site, drawings, previous)), project.site,
-                            previous.last.digest, old_site.linked)
+        stager = Stager()  # a large review's study pages are put in the site by the processes that render them
+        report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
+                            previous.last.digest, old_site.linked, stager)
         # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per file)
         # would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
         previous.last.remember(inputs, report.digests, report.kept, report.stats)
@@ -494,17 +495,19 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
             f"({report.written} written, {report.unchanged} unchanged)")
 
 
-def _outputs(project: Project, site: Plan, drawings: _Drawings, previous: Previous) -> Iterator[Output]:
+def _outputs(project: Project, site: Plan, drawings: _Drawings, previous: Previous,
+             stage: Stager) -> Iterator[Output]:
     for name, path in project.assets().items():
         yield f"assets/{name}", path.read_bytes()
-    for count, output in enumerate(_pages(site, _FrozenPages(project, site, previous))):
+    for count, output in enumerate(_pages(site, _FrozenPages(project, site, previous), stage=stage)):
         if count % 256 == 0:
             drawings.collect()
         yield output
     yield from drawings.outputs()
 
 
-def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False) -> Iterator[Output]:
+def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False,
+           stage: Stager | None = None) -> Iterator[Output]:
     editions = site.context.editions
     for edition, figures in zip(editions, site.figures, strict=True):
         if edition.is_alias:
@@ -514,7 +517,7 @@ def _pages(site: Plan, frozen: _FrozenPages | None = None, sample: bool = False)
 
         def rendered(edition: Edition = edition, figures: Sequence[FigureData] = figures,
                      also_at: list[str] = also_at, memory: EditionMemory | None = memory) -> Iterator[Output]:
-            return render_edition(site.context, edition, site.env, figures, also_at, sample, memory)
+            return render_edition(site.context, edition, site.env, figures, also_at, sample, memory, stage)
 
         yield from frozen.pages(edition, also_at, rendered) if frozen and edition.is_release else rendered()
         if memory:

@@ -7,7 +7,6 @@ file or a content file says is escaped (Jinja's autoescape); only the engine's o
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import posixpath
@@ -46,11 +45,11 @@ from .field_kinds import Field
 from .figures import FigureData
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
-from .parallel import map_in_chunks
+from .parallel import Shared
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
-from .write import Pieces, UnchangedFiles
+from .write import Pieces, Staged, Stager, UnchangedFiles, file_digest
 
 Output = tuple[str, bytes]
 EditionOutput = KeptOutput | UnchangedFiles  # a file, or many files of the old site kept as they are
@@ -62,11 +61,9 @@ TABLE_DATA = "studies/table-data.js"  # every study as a compact row, for site.j
 TABLE_EXPORTS = "studies/table-exports.js"  # every study's CSV row, RIS record and BibTeX entry
 _STUDY_MARK = "\x02study\x02"  # in the chrome shared by all study pages, where each names its own study
 SKELETON_PAGE = f"studies/{_STUDY_MARK}.html"
-STUDY_PAGES_AT_ONCE = 1000
-# Of each chunk of study pages, the share the worker renders: this process also writes every page, the
-# worker's too. Measured at 10,000 synthetic studies (the pages' part of a cold build, 3 alternated rounds
-# twice): half 4.68 / 4.86 s, 0.65 4.46 s, 0.7 4.57 s, 0.75 4.31 s.
-WORKER_PAGES = 0.7
+# Study pages a process takes at a time (see _StudyPages): the process that takes the last chunk keeps the
+# other waiting for at most as long as it renders them (250 pages: about 70 ms).
+STUDY_PAGES_AT_ONCE = 250
 # Links to the rest of the site (assets, feed, other editions) are rendered as marks and resolved per copy.
 _SITE_LINK = re.compile("\x00([^\x00]*)\x00")
 
@@ -130,16 +127,32 @@ def _placed(html: str, full: str) -> str:
 
 
 def render_edition(context: SiteContext, edition: Edition, env: Environment, figures: Sequence[FigureData],
-                   also_at: Sequence[str] = (), sample: bool = False,
-                   memory: Memory | None = None) -> Iterator[EditionOutput]:
+                   also_at: Sequence[str] = (), sample: bool = False, memory: Memory | None = None,
+                   stage: Stager | None = None) -> Iterator[EditionOutput]:
     """Every file of one edition but its figures' drawings.
 
     `also_at`: more prefixes the same edition is shown at (the latest release, again at the site root).
     Each page is rendered once; only its links to the rest of the site differ between the copies.
     `sample` (for `check`): every kind of page, but only the first study's page and no downloads.
-    `memory`: what an earlier build made from each study, given back while its key is unchanged."""
+    `memory`: what an earlier build made from each study, given back while its key is unchanged.
+    `stage`: how a process rendering study pages beside this one puts them in the site being written."""
     renderer = _Renderer(context, edition, env, {f.key: f for f in figures}, [edition.prefix, *also_at])
     studies = sorted(edition.studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
+    # In the order the studies were loaded, not the table's: what a helper process reads of the memory it
+    # shares with this one is copied, and studies loaded one after the other lie together in memory (measured
+    # at 10,000 studies: 59 MB instead of 88 for a process of 4,000 pages).
+    with renderer.study_pages(studies[:1] if sample else edition.studies,
+                              None if sample or not memory else memory.pages,
+                              None if sample else stage) as study_pages:
+        yield from _edition_files(renderer, studies, figures, sample, memory)
+        yield from study_pages.outputs()
+    if renderer.problems:
+        raise BuildError(renderer.problems)
+
+
+def _edition_files(renderer: _Renderer, studies: Sequence[Study], figures: Sequence[FigureData], sample: bool,
+                   memory: Memory | None) -> Iterator[EditionOutput]:
+    """Every file of one edition but its study pages and its figures' drawings."""
     around = ""
     if memory:
         around, shown = _edition_pages_keys(renderer, studies, memory.shown)
@@ -154,14 +167,6 @@ def render_edition(context: SiteContext, edition: Edition, env: Environment, fig
         yield from renderer.home()
         yield from _figure_pages(renderer, figures)
     yield from _records_outputs(renderer, studies, sample, memory, around)
-    # In the order the studies were loaded, not the table's: a large review's pages are rendered on two
-    # processes, and what either reads of the memory they share is copied; studies loaded one after the other
-    # lie together in memory, and a worker rendering them copies less (measured at 10,000 studies: 59 MB
-    # instead of 88 for a worker of 4,000 pages; see map_in_chunks).
-    yield from renderer.study_pages(studies[:1] if sample else edition.studies,
-                                    None if sample or not memory else memory.pages)
-    if renderer.problems:
-        raise BuildError(renderer.problems)
 
 
 def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool,
@@ -494,7 +499,7 @@ class _Renderer:
                 before, after = _placed(around, prefix + path).split(mark)
                 made.append((prefix + path, (before + html + after).encode("utf-8")))
             if memory and key:
-                memory.table_files.keep(path, key, made)
+                memory.table_files.keep(path, key, {copy: file_digest(data) for copy, data in made})
             yield from made
         yield from self.copies(files)
 
@@ -522,60 +527,10 @@ class _Renderer:
             pages.keep(path, key, [html])
         return html
 
-    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None) -> Iterator[EditionOutput]:
-        """A page per study. The chrome, the same on every study page held by the same versions, is rendered
-        once for those versions; a large review's pages are rendered on both cores. `kept` gives back the
-        pages of a study whose key (its chrome, its letter; the store adds its file) has not changed."""
-        held = _editions_holding(self.editions)
-        chromes = {versions: self._study_chrome(versions) for versions in {held[s.id] for s in studies}}
-        chrome_keys = {versions: hashlib.blake2b(repr(chrome).encode("utf-8"), digest_size=16).hexdigest()
-                       for versions, chrome in chromes.items()}
-        try:
-            main = self.env.get_template("_study.html")
-        except TemplateError as error:
-            raise BuildError([self._problem(error, "_study.html")]) from None
-        short_title = escape(self.context.content.site.short_title)
-        own, edition = self.edition.prefix, self.edition
-
-        def render(study: Study) -> list[Output]:
-            full = f"{own}studies/{study.id}.html"
-            body = main.render(url=lambda target: relative(full, own + target), study=study, edition=edition,
-                               reference=Markup(format_study(study)), coded=_coded(study, edition),
-                               baseline=edition.content.baseline)
-            title, citation = escape(study.title), escape(study.short_citation)
-            # the chrome's links to this page in other versions (and its canonical address) name the study
-            return [(f"{prefix}studies/{study.id}.html",
-                     "".join((head, citation, " · ", short_title, middle, title, before_main, body,
-                              after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
-                    for prefix, head, middle, before_main, after_main in chromes[held[study.id]]]
-
-        def key(study: Study) -> str:
-            return f"{chrome_keys[held[study.id]]}:{study.suffix}"
-
-        found = {s.id: kept.unchanged(s.id, key(s)) for s in studies} if kept else {}
-        todo = [s for s in studies if found.get(s.id) is None]
-        chunks = [todo[start:start + STUDY_PAGES_AT_ONCE] for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)]
-        try:
-            # a thousand pages in memory at most
-            with contextlib.closing(map_in_chunks(render, chunks, share=WORKER_PAGES)) as rendered:
-                made = (pages for chunk in rendered for pages in chunk)  # in the order of `todo`
-                unchanged: dict[str, str] = {}  # the pages kept since the last page made, passed on together
-                for study in studies:
-                    digests = found.get(study.id)
-                    if digests is not None:
-                        unchanged.update(digests)
-                        continue
-                    if unchanged:
-                        yield UnchangedFiles(unchanged)
-                        unchanged = {}
-                    pages = next(made)
-                    if kept:
-                        kept.keep(study.id, key(study), pages)
-                    yield from pages
-                if unchanged:
-                    yield UnchangedFiles(unchanged)
-        except TemplateError as error:
-            raise BuildError([self._problem(error, "_study.html")]) from None
+    def study_pages(self, studies: Sequence[Study], kept: StudyPages | None = None,
+                    stage: Stager | None = None) -> _StudyPages:
+        """A page per study (see _StudyPages): begun at once where `stage` is given, given by `outputs()`."""
+        return _StudyPages(self, studies, kept, stage)
 
     def _study_chrome(self, held: frozenset[str]) -> list[tuple[str, str, str, str, str]]:
         """The page around a study, for studies held by the same versions: split where its title,
@@ -589,6 +544,96 @@ class _Renderer:
             before_main, after_main = rest.split(marks["main"])
             chrome.append((prefix, head, middle, before_main, after_main))
         return chrome
+
+class _StudyPages:
+    """A page per study. The chrome, the same on every study page held by the same versions, is rendered once
+    for those versions. `kept` gives back the pages of a study whose key (its chrome, its letter; the store
+    adds its file) has not changed.
+
+    With `stage` (a build's), the pages are rendered and put in the staging folder in chunks shared with a
+    helper process (from PARALLEL_FROM pages), which begins at once, while this process makes the edition's
+    other files: whichever of the two has less else to do renders more. Used as a context manager: leaving
+    the block stops the helper."""
+
+    def __init__(self, renderer: _Renderer, studies: Sequence[Study], kept: StudyPages | None,
+                 stage: Stager | None):
+        self.renderer, self.studies, self.kept, self.stage = renderer, studies, kept, stage
+        self.held = held = _editions_holding(renderer.editions)
+        self.chromes = {versions: renderer._study_chrome(versions) for versions in {held[s.id] for s in studies}}
+        self.chrome_keys = {versions: hashlib.blake2b(repr(chrome).encode("utf-8"), digest_size=16).hexdigest()
+                            for versions, chrome in self.chromes.items()}
+        try:
+            self.template = renderer.env.get_template("_study.html")
+        except TemplateError as error:
+            raise BuildError([renderer._problem(error, "_study.html")]) from None
+        self.short_title = escape(renderer.context.content.site.short_title)
+        self.found = {s.id: kept.unchanged(s.id, self.key(s)) for s in studies} if kept else {}
+        self.todo = [s for s in studies if self.found.get(s.id) is None]
+        self.shared: Shared[Study, list[tuple[str, bytes | Staged]]] | None = None
+
+    def __enter__(self) -> _StudyPages:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self.shared is not None:
+            self.shared.cancel()
+
+    def key(self, study: Study) -> str:
+        return f"{self.chrome_keys[self.held[study.id]]}:{study.suffix}"
+
+    def render(self, study: Study) -> list[tuple[str, bytes]]:
+        edition = self.renderer.edition
+        own = edition.prefix
+        full = f"{own}studies/{study.id}.html"
+        body = self.template.render(url=lambda target: relative(full, own + target), study=study, edition=edition,
+                                    reference=Markup(format_study(study)), coded=_coded(study, edition),
+                                    baseline=edition.content.baseline)
+        title, citation = escape(study.title), escape(study.short_citation)
+        # the chrome's links to this page in other versions (and its canonical address) name the study
+        return [(f"{prefix}studies/{study.id}.html",
+                 "".join((head, citation, " · ", self.short_title, middle, title, before_main, body,
+                          after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
+                for prefix, head, middle, before_main, after_main in self.chromes[self.held[study.id]]]
+
+    def _staged(self, study: Study) -> list[tuple[str, bytes | Staged]]:
+        stage = self.stage
+        assert stage is not None
+        return [(path, stage(path, data)) for path, data in self.render(study)]
+
+    def outputs(self) -> Iterator[EditionOutput]:
+        """The pages, in the order of the studies; those kept are passed on together."""
+        try:
+            made = self._made()
+            unchanged: dict[str, str] = {}  # the pages kept since the last page made
+            for study in self.studies:
+                digests = self.found.get(study.id)
+                if digests is not None:
+                    unchanged.update(digests)
+                    continue
+                if unchanged:
+                    yield UnchangedFiles(unchanged)
+                    unchanged = {}
+                pages = next(made)
+                if self.kept:
+                    self.kept.keep(study.id, self.key(study), {path: data.digest if isinstance(data, Staged)
+                                                               else file_digest(data) for path, data in pages})
+                yield from pages
+            if unchanged:
+                yield UnchangedFiles(unchanged)
+        except TemplateError as error:
+            raise BuildError([self.renderer._problem(error, "_study.html")]) from None
+
+    def _made(self) -> Iterator[Sequence[tuple[str, bytes | Staged]]]:
+        """Each study's pages, in the order of `todo`."""
+        if self.stage is None:
+            yield from map(self.render, self.todo)
+            return
+        todo = self.todo
+        self.shared = Shared(self._staged, [todo[start:start + STUDY_PAGES_AT_ONCE]
+                                            for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)])
+        for chunk in self.shared.results():
+            yield from chunk
+
 
 def _addresses(context: SiteContext, edition: Edition, page: str, draft_changed: bool,
                held: frozenset[str] | None = None) -> dict[str, Any]:

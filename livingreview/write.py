@@ -8,7 +8,9 @@ A new site is staged in a folder beside the old one, which no reader sees: its f
 place (elsewhere, a file is written under a temporary name and renamed over the old one, so that it is
 never seen half-written). A file of the new site whose bytes did not change is hard-linked
 from the old site (its modification time stays). A build that knows a file is unchanged without making
-it again says so with `Unchanged`, and the file is linked without being read. When everything is
+it again says so with `Unchanged`, and the file is linked without being read. A process of the build that
+renders pages beside this one puts them in the staging folder itself (`Stager`) and passes on only how
+(`Staged`): the pages need not be sent here to be written. When everything is
 staged, the two folders are exchanged in one rename (Linux's renameat2 with RENAME_EXCHANGE; elsewhere
 two renames), so a reader or an interrupted build sees the old site or the new one, never neither.
 
@@ -27,7 +29,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -163,6 +165,38 @@ class Pieces:
     make: Callable[[], Iterable[bytes]]
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An output already put in the staging folder (by `Stager`, perhaps in another process of the build):
+    whether it was written (else the old site's file, the same bytes, is linked there), its digest, and the
+    size and modification time it was written with."""
+
+    written: bool
+    digest: str
+    stat: tuple[int, int] | None = None
+
+
+class Stager:
+    """Puts a file in the staging folder of the site being written, as `write_site` would put it, and says
+    how (`Staged`), for the processes of the build that render pages beside this one: the file need not be
+    sent here to be written. Bound by `write_site` to its staging folder before it takes the first output; a
+    process forked since then has that folder's state as it was then."""
+
+    def __init__(self) -> None:
+        self.staging: Staging | None = None
+
+    def __call__(self, relative: str, data: bytes) -> Staged:
+        if self.staging is None:
+            raise RuntimeError("a Stager is used by the outputs of write_site, which binds it")
+        try:
+            written, digest = self.staging.put(relative, data)
+        except FileExistsError:  # left by a process that failed before it said so: made again here
+            os.unlink(self.staging.folder.path(relative))
+            written, digest = self.staging.put(relative, data)
+        stat = self.staging.stats.get(relative) if written else None
+        return Staged(written, digest, (stat[0], stat[1]) if stat else None)
+
+
 @dataclass
 class WriteReport:
     written: int = 0
@@ -289,8 +323,15 @@ class Staging:
         self.linked = set(linked)  # files of the old site already linked here (each intact: `old` knows it)
         self.stats: dict[str, list[int]] = {}  # the size and modification time of each file written
 
-    def put(self, relative: str, data: bytes | Unchanged | Pieces) -> tuple[bool, str]:
-        """Stage one file: (True if written, False if hard-linked from the old site, its digest)."""
+    def put(self, relative: str, data: bytes | Unchanged | Pieces | Staged) -> tuple[bool, str]:
+        """Stage one file: (True if written, False if hard-linked from the old site, its digest). A file
+        `Staged` already is only recorded."""
+        if isinstance(data, Staged):
+            if data.written:
+                self.linked.discard(relative)  # made anew, in place of the old site's file
+                if data.stat is not None:
+                    self.stats[relative] = list(data.stat)
+            return data.written, data.digest
         if isinstance(data, Unchanged):
             if relative not in self.linked:  # most are: linked while the review loaded
                 self._link(relative, self._old(relative))
@@ -358,17 +399,21 @@ class Staging:
                                                          "build again")]) from None
 
 
-def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces] | UnchangedFiles], site: Path,
+def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles], site: Path,
                old: Callable[[str], str | None] = lambda path: None,
-               linked: Callable[[], Iterable[str]] = lambda: ()) -> WriteReport:
+               linked: Callable[[], Iterable[str]] = lambda: (), stager: Stager | None = None) -> WriteReport:
     """Stage every output, then put the staged tree in place of the site in one step. `old(path)`: the digest
     of the old site's file at `path`, where it is known to be intact. `linked()`: the files of the old site
-    already linked into the staging folder (waiting, if need be, until they are)."""
+    already linked into the staging folder (waiting, if need be, until they are). `stager`, if the outputs
+    use one, is bound to the staging folder; if they fail, they are closed (and so stop what they started)
+    before the folder is removed."""
     _refuse_read_only(site)
     remove_leftovers(site)
     report = WriteReport()
     try:
         staging = Staging(site, old, linked())
+        if stager is not None:
+            stager.staging = staging
         for output in outputs:
             if isinstance(output, UnchangedFiles):
                 repeated = sorted(output.digests.keys() & report.digests.keys())
@@ -395,6 +440,8 @@ def write_site(outputs: Iterable[tuple[str, bytes | Unchanged | Pieces] | Unchan
         with _no_interruption():
             _retire(_publish(staging.folder.root, site), site)
     except BaseException:
+        if isinstance(outputs, Generator):
+            outputs.close()
         _remove(staging_folder(site))
         raise
     return report

@@ -125,15 +125,14 @@ def test_chunks_are_mapped_in_order_with_a_worker_for_many_chunks():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_the_worker_does_its_share_of_each_chunk_the_last_items():
+def test_the_worker_does_the_second_half_of_each_chunk():
     out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nhere = os.getpid()\n"
-               "chunks = [list(range(10)), list(range(10, 14))]\n"
-               "for share in (0.5, 0.7):\n"
-               "    results = list(map_in_chunks(lambda n: (n, os.getpid() != here), chunks, 2, share))\n"
-               "    print(*(''.join('w' if there else '.' for _, there in chunk) for chunk in results),\n"
-               "          [n for chunk in results for n, _ in chunk] == list(range(14)))\n")
-    # the first items here, the rest (half, or 70 %) in the worker; every result in order
-    assert out == [".....wwwww", "..ww", "True", "...wwwwwww", ".www", "True"]
+               "chunks = [list(range(10)), list(range(10, 15))]\n"
+               "results = list(map_in_chunks(lambda n: (n, os.getpid() != here), chunks, 2))\n"
+               "print(*(''.join('w' if there else '.' for _, there in chunk) for chunk in results),\n"
+               "      [n for chunk in results for n, _ in chunk] == list(range(15)))\n")
+    # the first half here, the rest in the worker; every result in order
+    assert out == [".....wwwww", "..www", "True"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
@@ -346,3 +345,68 @@ def test_a_drawing_process_that_gets_ready_before_it_has_work_yields_the_cores_t
     done = subprocess.run([sys.executable, "-c", ASIDE, str(tmp_path / ".cache")], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+# --- Shared: chunks taken by whichever process is free, this one or a helper it forks -------------------
+
+SHARED_WORK = """
+import os, sys, time
+from livingreview.parallel import Shared
+here = os.getpid()
+how = sys.argv[1]
+
+def square(n):
+    if how == "fail" and n == 7 and os.getpid() != here:
+        raise ValueError("only in a helper")
+    time.sleep(0.02)
+    return n * n, os.getpid()
+
+chunks = [[n] for n in range(24)]
+with Shared(square, chunks, threshold=1, per_helper=3) as shared:
+    results = shared.results()
+print([[square for square, _ in chunk] for chunk in results] == [[n * n] for n in range(24)])
+by = [pid for chunk in results for _, pid in chunk]
+helpers = set(by) - {here}
+print(len(helpers) >= 2, max(by.count(pid) for pid in helpers) <= 3, here in by, by[7] == here)
+""" + NONE_LEFT
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_shared_chunks_are_done_here_and_by_helpers_forked_one_after_another():
+    # every result in order; two helpers or more, each of at most three items; some done here
+    out = _run(SHARED_WORK, "succeed", timeout=60)
+    assert out[:4] == ["True", "True", "True", "True"] and out[5:] == ["none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_a_chunk_a_helper_fails_at_is_done_here():
+    # item 7 fails in any helper: it is done here, and every result is in order
+    out = _run(SHARED_WORK, "fail", timeout=60)
+    assert out[0] == "True" and out[4:] == ["True", "none", "left"]
+
+
+def test_every_chunk_is_done_here_where_no_process_may_fork_and_the_error_is_met_here(monkeypatch):
+    from livingreview import parallel
+
+    monkeypatch.setattr(parallel, "_may_fork", lambda: False)
+
+    def check(n: int) -> tuple[int, int]:
+        if n == 5:
+            raise ValueError("a problem in the data")
+        return n, os.getpid()
+
+    with parallel.Shared(check, [[1, 2], [3, 4]], threshold=1) as shared:
+        assert shared.results() == [[(1, os.getpid()), (2, os.getpid())], [(3, os.getpid()), (4, os.getpid())]]
+    with parallel.Shared(check, [[4], [5], [6]], threshold=1) as shared, \
+            pytest.raises(ValueError, match="a problem in the data"):
+        shared.results()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_leaving_the_block_stops_a_busy_helper_and_leaves_none():
+    # The helper would work for an hour: it is stopped when the block is left (or the script would time out).
+    script = ("import os, time\nfrom livingreview.parallel import Shared\nhere = os.getpid()\n"
+              "def slow(n):\n    if os.getpid() != here:\n        time.sleep(3600)\n    return n\n"
+              "with Shared(slow, [[1], [2], [3]], threshold=1) as shared:\n    time.sleep(0.2)\n"
+              "print('left')\n" + NONE_LEFT)
+    assert _run(script, timeout=60) == ["left", "none", "left"]

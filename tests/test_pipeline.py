@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pytest
 from scratch import make_review, study, write_study
 
 import livingreview.cache
+import livingreview.write
 from livingreview.cli import main
 from livingreview.figures import KINDS
 from livingreview.write import file_digest
@@ -450,9 +452,8 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     import livingreview.validate
 
     # Even when the study pages and the reading are shared with a second process (as for large reviews).
-    monkeypatch.setattr(livingreview.render, "map_in_chunks",
-                        functools.partial(livingreview.parallel.map_in_chunks, threshold=1))
-    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # one worker for many chunks
+    monkeypatch.setattr(livingreview.render, "Shared", functools.partial(livingreview.parallel.Shared, threshold=1))
+    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # a chunk per study
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
                         functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
@@ -482,8 +483,8 @@ def test_an_interrupted_build_leaves_the_previous_site_and_no_staging_folder(rev
     before, processes = snapshot(review / "site"), child_processes()
     real = livingreview.pipeline._pages
 
-    def interrupted(*args: Any) -> Iterator[tuple[str, bytes]]:
-        pages = real(*args)
+    def interrupted(*args: Any, **options: Any) -> Iterator[tuple[str, bytes]]:
+        pages = real(*args, **options)
         yield next(pages)
         raise KeyboardInterrupt  # Ctrl-C halfway through the outputs, while figures are drawn
 
@@ -516,16 +517,48 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     serial = snapshot(review / "site")
     other = make_review(tmp_path / "parallel", [])
     copy_studies(review, other)
-    monkeypatch.setattr(livingreview.render, "map_in_chunks",
-                        functools.partial(livingreview.parallel.map_in_chunks, threshold=1))
-    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 2)  # one worker, its half of each chunk
+    monkeypatch.setattr(livingreview.render, "Shared", functools.partial(livingreview.parallel.Shared, threshold=1))
+    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # a chunk per study
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
                         functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
+    staged_by = tmp_path / "staged-by"  # the process each study page was staged in, a line per page
+    real_stage = livingreview.write.Stager.__call__
+
+    def stage(self: Any, relative: str, data: bytes) -> Any:
+        with staged_by.open("a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()}\n")
+        return real_stage(self, relative, data)
+
+    monkeypatch.setattr(livingreview.write.Stager, "__call__", stage)
+    real_render, here = livingreview.render._StudyPages.render, os.getpid()
+
+    def render(self: Any, study: Any) -> Any:
+        if os.getpid() == here:
+            time.sleep(0.3)  # meanwhile the helper, forked before, takes the chunks left
+        return real_render(self, study)
+
+    monkeypatch.setattr(livingreview.render._StudyPages, "render", render)
     assert build(other) == 0
     assert snapshot(other / "site") == serial
+    assert set(staged_by.read_text().split()) - {str(here)} or (os.cpu_count() or 1) < 2  # pages the helper staged
+
+    # Every study page changes (its title bar), the old site's pages already linked where the new go: the same
+    # site as a build in one process from nothing.
+    for root in (review, other):
+        site_yaml = root / "content" / "site.yaml"
+        site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("short_title: Community gardens",
+                                                                           "short_title: Gardens"), encoding="utf-8")
+    assert build(other) == 0
+    monkeypatch.undo()
+    shutil.rmtree(review / "site")
+    shutil.rmtree(review / ".cache")
+    assert build(review) == 0
+    assert snapshot(other / "site") == snapshot(review / "site")
+    assert all("· Gardens" in (other / "site" / "studies" / f).read_text(encoding="utf-8")
+               for f in ("alpha-2019.html", "beta-2020.html", "gamma-2021.html"))
 
 
 def test_a_long_study_table_is_cut_into_pages_that_reach_every_study(review, monkeypatch):

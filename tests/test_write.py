@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -17,11 +18,14 @@ from livingreview.write import (
     LinkedOldSite,
     Pieces,
     RefusedPath,
+    Staged,
+    Stager,
     Unchanged,
     UnchangedFiles,
     file_digest,
     link_old_site,
     remove_leftovers,
+    staging_folder,
     write_site,
 )
 
@@ -280,6 +284,55 @@ def test_files_kept_together_are_the_old_sites_files_and_repeat_no_other_output(
             write_site(outputs, site, report.digests.get)
         assert [d.path for d in error.value.diagnostics] == [repeated]
         assert (site / "index.html").read_bytes() == b"new"
+
+
+def test_files_staged_by_a_process_of_the_build_replace_the_old_sites_and_are_recorded_as_written(tmp_path):
+    """A process that renders pages beside the build's own stages them itself (a Stager, forked after the
+    old site's files were linked in): a changed page replaces the link (the old site's file is untouched), an
+    unchanged one stays the old file, a file a failed process left is made again; the report counts them as
+    if written here."""
+    site = tmp_path / "site"
+    first = write_site([("index.html", b"old"), ("studies/a.html", b"a"), ("studies/b.html", b"b")], site)
+    inodes = {path: (site / path).stat().st_ino for path in first.digests}
+    old_site = LinkedOldSite(site, list(first.digests))
+    stager = Stager()
+    pids: list[int] = []
+
+    def outputs():
+        yield "index.html", b"new"
+        leftover = staging_folder(site) / "studies" / "c.html"  # as a helper that failed would leave it
+        leftover.write_bytes(b"half")
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # a helper: stages, and sends back only how
+            staged = [stager(path, data) for path, data in
+                      (("studies/a.html", b"A"), ("studies/b.html", b"b"), ("studies/c.html", b"c"))]
+            os.write(write, json.dumps([(s.written, s.digest, s.stat) for s in staged]).encode())
+            os._exit(0)
+        pids.append(pid)
+        os.close(write)
+        told = json.loads(os.read(read, 1 << 16))
+        os.close(read)
+        os.waitpid(pid, 0)
+        for path, (written, digest, stat) in zip(("studies/a.html", "studies/b.html", "studies/c.html"), told,
+                                                 strict=True):
+            yield path, Staged(written, digest, tuple(stat) if stat else None)
+
+    report = write_site(outputs(), site, first.digests.get, old_site.linked, stager)
+    old_site.cancel()
+    assert pids
+    assert {path: (site / path).read_bytes() for path in files_under(site)} == {
+        "index.html": b"new", "studies/a.html": b"A", "studies/b.html": b"b", "studies/c.html": b"c"}
+    assert (tmp_path / ".site-spare" / "studies" / "a.html").read_bytes() == b"a"  # the old site's, untouched
+    assert (site / "studies" / "b.html").stat().st_ino == inodes["studies/b.html"]
+    assert (report.written, report.unchanged) == (3, 1) and report.kept == {"studies/b.html"}
+    assert report.digests["studies/a.html"] == file_digest(b"A")
+    assert report.stats["studies/c.html"][0] == 1 == (site / "studies" / "c.html").stat().st_size
+
+
+def test_a_stager_is_bound_by_write_site():
+    with pytest.raises(RuntimeError):
+        Stager()("index.html", b"x")
 
 
 def test_a_staging_folder_of_a_killed_build_is_removed_by_the_next(tmp_path):
