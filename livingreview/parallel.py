@@ -227,22 +227,7 @@ class Shared(Generic[Item, Result]):
         self.pipe: Any = None
         self.helping = sum(map(len, chunks)) >= threshold and _may_fork()
         self.look = 0.0
-        # The chunks' numbers, as tickets in a pipe: a process takes the next chunk by reading its ticket (a
-        # read of a few bytes from a pipe is never split), and finds none at the pipe's end.
-        self.tickets, tickets_in = os.pipe()
-        try:
-            with contextlib.suppress(OSError):  # a larger pipe (Linux): room for more tickets
-                import fcntl
-
-                fcntl.fcntl(tickets_in, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
-            os.set_blocking(tickets_in, False)
-            with contextlib.suppress(BlockingIOError):  # more than the pipe holds: the rest are done here
-                tickets = b"".join(_TICKET.pack(number) for number in range(len(chunks)))
-                while tickets:
-                    tickets = tickets[os.write(tickets_in, tickets):]
-                self.helping = self.helping and not tickets
-        finally:
-            os.close(tickets_in)
+        self.tickets = _tickets(len(chunks)) if self.helping else -1
         self._fork()
 
     def __enter__(self) -> Shared[Item, Result]:
@@ -333,7 +318,8 @@ class Shared(Generic[Item, Result]):
         self.pipe, self.pid = None, None
 
     def _ticket(self) -> int | None:
-        """The number of the next chunk nobody has taken, taking it; None once every chunk is taken."""
+        """The number of the next chunk nobody has taken, taking it; None once every ticket is taken (at once
+        without a helper: `results` then does every chunk)."""
         ticket = os.read(self.tickets, _TICKET.size) if self.tickets >= 0 else b""
         return _TICKET.unpack(ticket)[0] if ticket else None
 
@@ -343,6 +329,27 @@ class Shared(Generic[Item, Result]):
 
 TEND_EVERY = 0.02  # seconds: how often `Shared` looks at its helper between its own chunks
 _TICKET = struct.Struct("=I")
+
+
+def _tickets(count: int) -> int:
+    """A pipe holding the numbers of `count` chunks, as tickets: a process takes the next chunk by reading its
+    ticket (a read of a few bytes from a pipe is never split), and finds none at the pipe's end. Tickets the
+    pipe has no room for are never taken: those chunks are done by the process that asks for the results.
+    (Where processes may fork: on Unix.)"""
+    import fcntl
+
+    tickets, tickets_in = os.pipe()
+    try:
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe (Linux): room for more tickets
+            fcntl.fcntl(tickets_in, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+        os.set_blocking(tickets_in, False)
+        with contextlib.suppress(BlockingIOError):
+            data = b"".join(_TICKET.pack(number) for number in range(count))
+            while data:
+                data = data[os.write(tickets_in, data):]
+    finally:
+        os.close(tickets_in)
+    return tickets
 
 
 def _tickets_left(tickets: int) -> bool:

@@ -389,6 +389,10 @@ def test_every_chunk_is_done_here_where_no_process_may_fork_and_the_error_is_met
     from livingreview import parallel
 
     monkeypatch.setattr(parallel, "_may_fork", lambda: False)
+    # as on a system without fork (Windows): no Unix-only module or call is needed then
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "termios", None)
+    monkeypatch.delattr(os, "set_blocking")
 
     def check(n: int) -> tuple[int, int]:
         if n == 5:
