@@ -210,8 +210,8 @@ class Shared(Generic[Item, Result]):
     results back as it goes, and `results` gives every chunk's, in order.
 
     The first helper is forked at once. Each takes chunks until it has done `per_helper` items, then ends,
-    and the next is forked when this process, between its own chunks, finds it ended (it looks at most every
-    TEND_EVERY seconds). A helper copies whatever memory it shares with this process that either of them
+    and the next is forked when this process, between the items of its own chunks, finds it ended (it looks
+    at most every TEND_EVERY seconds). A helper copies whatever memory it shares with this process that either of them
     writes to (reading a Python object writes its reference count): one helper for a large review's every
     page, beside this process, would end up with a copy of much of it (100,000 studies, one helper started
     before the records and the table: 2.2 GB in all, against 1.4). A chunk a helper failed at (a problem in
@@ -248,8 +248,7 @@ class Shared(Generic[Item, Result]):
     def results(self) -> list[list[Result]]:
         """Every chunk's results, in the order of the chunks."""
         while (number := self._ticket()) is not None:
-            self.done[number] = self._do(number)
-            self._tend()
+            self.done[number] = self._do(number, tending=True)
         self._take(wait=True)
         self.cancel()
         return [self.done[number] if number in self.done else self._do(number) for number in range(len(self.chunks))]
@@ -323,11 +322,18 @@ class Shared(Generic[Item, Result]):
         ticket = os.read(self.tickets, _TICKET.size) if self.tickets >= 0 else b""
         return _TICKET.unpack(ticket)[0] if ticket else None
 
-    def _do(self, number: int) -> list[Result]:
-        return [self.function(item) for item in self.chunks[number]]
+    def _do(self, number: int, tending: bool = False) -> list[Result]:
+        """A chunk's results; `tending` (here, while a helper may be at work): a helper that has ended is
+        followed by the next as soon as this process has done an item, not a chunk."""
+        results = []
+        for item in self.chunks[number]:
+            results.append(self.function(item))
+            if tending:
+                self._tend()
+        return results
 
 
-TEND_EVERY = 0.02  # seconds: how often `Shared` looks at its helper between its own chunks
+TEND_EVERY = 0.02  # seconds: how often `Shared` looks at its helper between its own items
 _TICKET = struct.Struct("=I")
 
 

@@ -414,3 +414,20 @@ def test_leaving_the_block_stops_a_busy_helper_and_leaves_none():
               "with Shared(slow, [[1], [2], [3]], threshold=1) as shared:\n    time.sleep(0.2)\n"
               "print('left')\n" + NONE_LEFT)
     assert _run(script, timeout=60) == ["left", "none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_a_helper_that_ended_is_followed_at_once_while_this_process_is_inside_a_chunk():
+    # Each helper does one chunk (six items, 20 ms each) and ends; this process's first chunk takes 360 ms:
+    # meanwhile the next helpers are forked, one after another, and take every other chunk.
+    script = ("import os, time\nfrom livingreview.parallel import Shared\nhere = os.getpid()\n"
+              "def item(n):\n    time.sleep(0.06 if os.getpid() == here else 0.02)\n    return os.getpid()\n"
+              "chunks = [list(range(start, start + 6)) for start in range(0, 24, 6)]\n"
+              "with Shared(item, chunks, threshold=1, per_helper=6) as shared:\n"
+              "    time.sleep(0.01)  # the first helper takes the first chunk\n"
+              "    results = shared.results()\n"
+              "firsts = [chunk[0] for chunk in results]\n"
+              "print(*(len(set(chunk)) == 1 for chunk in results), firsts.count(here), len(set(firsts) - {here}))\n"
+              + NONE_LEFT)
+    # every chunk done by one process; one here, three by three helpers
+    assert _run(script, timeout=60) == ["True", "True", "True", "True", "1", "3", "none", "left"]
