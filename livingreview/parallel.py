@@ -14,45 +14,31 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
 PARALLEL_FROM = 1000  # below this many items a second process costs more than it saves
+STREAMED = 500  # items of a chunk whose second half the forked process sends back at once (map_in_parallel)
+WORKER_ITEMS = 4000  # items one helper of `Shared` takes before it ends and the next is forked
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Task = TypeVar("Task")
 
 
 def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
-                    threshold: int = PARALLEL_FROM) -> list[Result]:
-    """`function(item)` for every item, in order. From `threshold` items on, the second half runs in a
-    forked process (which inherits `function`: nothing is pickled but the results it sends back); what this
-    process held then is left frozen (`gc.freeze`), for the caller to unfreeze."""
-    with contextlib.closing(map_in_chunks(function, [items], threshold)) as results:
-        return next(results)
+                    threshold: int = PARALLEL_FROM, chunk: int = STREAMED) -> list[Result]:
+    """`function(item)` for every item, in order. From `threshold` items on, the items are taken in chunks
+    of `chunk`, and the second half of every chunk runs in one forked process (which inherits `function`:
+    nothing is pickled but the results it sends back); what this process held then is left frozen
+    (`gc.freeze`), for the caller to unfreeze.
 
-
-def map_in_chunks(function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
-                  threshold: int = PARALLEL_FROM) -> Generator[list[Result], None, None]:
-    """`[function(item) for item in chunk]` for each chunk in turn, so that only a chunk's results are held
-    at a time. From `threshold` items in all, the second half of every chunk runs in a forked process, and
-    what this process held then is left frozen (`gc.freeze`), for the caller to unfreeze.
-
-    One process does the halves of many chunks, up to WORKER_ITEMS items. A fork costs in proportion to this
-    process's memory (a third of a second at 1 GB), so a fork per chunk would make a large review's build
-    grow faster than its number of studies. But the longer a forked process lives, the more of the memory it
-    shared with this one is copied (reading an object writes its reference count, in either process), so
-    one process for every chunk of a large review would end up holding a copy of all of it."""
-    if sum(map(len, chunks)) < threshold or not _may_fork():
-        for chunk in chunks:
-            yield [function(item) for item in chunk]
-        return
-    shift: list[Sequence[Item]] = []
-    for chunk in chunks:
-        if shift and sum(map(len, shift)) + len(chunk) > WORKER_ITEMS:
-            yield from _with_worker(function, shift)
-            shift = []
-        shift.append(chunk)
-    yield from _with_worker(function, shift)
-
-
-WORKER_ITEMS = 4000  # items of the chunks one forked process takes part in (see map_in_chunks)
+    The forked process sends each chunk's results as soon as it has made them: had it sent its whole half at
+    the end, it would have held all of them meanwhile, and this process, done with its own half, would have
+    waited for them to be sent and read (a fresh check of 100,000 studies: 29.3 -> 27.6 s, and 45 MiB less).
+    One process serves for all the chunks: it reads only its items and what `function` holds, so the memory
+    it shares with this one is not copied as this one grows."""
+    if len(items) < threshold or not _may_fork():
+        return [function(item) for item in items]
+    results: list[Result] = []
+    for made in _with_worker(function, [items[start:start + chunk] for start in range(0, len(items), chunk)]):
+        results.extend(made)
+    return results
 
 
 def _with_worker(function: Callable[[Item], Result],

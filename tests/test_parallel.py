@@ -6,7 +6,9 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -110,55 +112,63 @@ def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_i
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_chunks_are_mapped_in_order_with_a_worker_for_many_chunks():
-    out = _run("import os\nimport livingreview.parallel as parallel\n"
-               "chunks = [list(range(start, start + size)) for start, size in ((0, 5), (5, 1), (6, 0), (6, 4))]\n"
-               "def workers(results):\n"
-               "    return len({pid for chunk in results for _, pid in chunk} - {os.getpid()})\n"
-               "for most in (100, 6):  # items a worker takes part in: all of them, then the first three chunks'\n"
-               "    parallel.WORKER_ITEMS = most\n"
-               "    results = list(parallel.map_in_chunks(lambda n: (n * n, os.getpid()), chunks, 2))\n"
-               "    print([[square for square, _ in chunk] for chunk in results] ==\n"
-               "          [[n * n for n in chunk] for chunk in chunks], workers(results))\n")
-    # every chunk's results, in order; their second halves done by one other process, then by two
-    assert out == ["True", "1", "True", "2"]
+def test_the_worker_does_the_second_half_of_each_chunk_and_one_worker_serves_for_all():
+    out = _run("import os\nfrom livingreview.parallel import map_in_parallel\nhere = os.getpid()\n"
+               "results = map_in_parallel(lambda n: (n, os.getpid()), list(range(25)), 2, chunk=10)\n"
+               "print(''.join('.' if pid == here else 'w' for _, pid in results),\n"
+               "      [n for n, _ in results] == list(range(25)), len({pid for _, pid in results} - {here}))\n")
+    # chunks of 10, 10 and 5: the first half of each here, the rest in one other process; every result in order
+    assert out == [".....wwwww.....wwwww..www", "True", "1"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_the_worker_does_the_second_half_of_each_chunk():
-    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nhere = os.getpid()\n"
-               "chunks = [list(range(10)), list(range(10, 15))]\n"
-               "results = list(map_in_chunks(lambda n: (n, os.getpid() != here), chunks, 2))\n"
-               "print(*(''.join('w' if there else '.' for _, there in chunk) for chunk in results),\n"
-               "      [n for chunk in results for n, _ in chunk] == list(range(15)))\n")
-    # the first half here, the rest in the worker; every result in order
-    assert out == [".....wwwww", "..www", "True"]
+def test_the_worker_sends_each_chunks_results_before_it_does_the_next_chunk():
+    # The worker waits, in the second chunk, for a sign that this process has taken the first chunk's
+    # results (it makes the sign when it works on the second chunk, which it does only once it has them). A
+    # worker that sent its results only at the end would wait in vain, until its patience ran out.
+    script = ("import os, sys, time\nfrom pathlib import Path\nfrom livingreview.parallel import map_in_parallel\n"
+              "sign, here = Path(sys.argv[1]), os.getpid()\n"
+              "def work(n):\n"
+              "    if os.getpid() == here and n >= 4:\n        sign.touch()\n"
+              "    if os.getpid() != here and n >= 4:\n"
+              "        deadline = time.monotonic() + 20\n"
+              "        while not sign.exists() and time.monotonic() < deadline:\n            time.sleep(0.01)\n"
+              "        return sign.exists()\n"
+              "    return True\n"
+              "print(map_in_parallel(work, list(range(8)), 2, chunk=4))\n")
+    with tempfile.TemporaryDirectory() as folder:
+        out = _run(script, str(Path(folder) / "sign"), timeout=120)
+    assert out == ["[True,", "True,", "True,", "True,", "True,", "True,", "True,", "True]"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
 def test_what_the_worker_fails_at_this_process_does_itself_and_meets_the_error():
-    out = _run("import os\nfrom livingreview.parallel import map_in_chunks\nparent = os.getpid()\n"
+    out = _run("import os\nfrom livingreview.parallel import map_in_parallel\nparent = os.getpid()\n"
                "def square(n):\n"
                "    if n == 7 and os.getpid() != parent:\n        raise ValueError('only in the worker')\n"
                "    return n * n\n"
-               "chunks = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]\n"
-               "print(list(map_in_chunks(square, chunks, 2)) == [[n * n for n in c] for c in chunks])\n"
+               "print(map_in_parallel(square, list(range(10)), 2, chunk=4) == [n * n for n in range(10)])\n"
                "def fail(n):\n    if n == 7:\n        raise ValueError('everywhere')\n    return n\n"
-               "try:\n    list(map_in_chunks(fail, chunks, 2))\nexcept ValueError as error:\n    print(error)\n")
+               "try:\n    map_in_parallel(fail, list(range(10)), 2, chunk=4)\nexcept ValueError as error:\n"
+               "    print(error)\n")
     assert out == ["True", "everywhere"]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_a_caller_that_stops_early_leaves_no_worker_running():
-    # The worker is still busy with a later chunk (for an hour) when the caller stops: it is stopped, not
-    # waited for (were it waited for, the script would not end before the timeout).
-    script = ("import multiprocessing, os, time\nfrom livingreview.parallel import map_in_chunks\n"
+def test_an_error_here_leaves_no_worker_running():
+    # Chunks [1, 2], [3, 4], [5, 6]: the worker is still busy with 4 (for an hour) when this process meets an
+    # error at 3: it is stopped, not waited for (were it waited for, the script would not end before the timeout).
+    script = ("import multiprocessing, os, time\nfrom livingreview.parallel import map_in_parallel\n"
               "parent = os.getpid()\n"
-              "def slow(n):\n    if n >= 3 and os.getpid() != parent:\n        time.sleep(3600)\n    return n\n"
-              "results = map_in_chunks(slow, [[1, 2], [3, 4], [5, 6]], 2)\nprint(next(results))\n"
-              "print(len(multiprocessing.active_children()))\nresults.close()\n"
+              "def slow(n):\n"
+              "    if n >= 4 and os.getpid() != parent:\n        time.sleep(3600)\n"
+              "    if n == 3 and os.getpid() == parent:\n"
+              "        print(len(multiprocessing.active_children()))\n        raise ValueError('stop')\n"
+              "    return n\n"
+              "try:\n    map_in_parallel(slow, [1, 2, 3, 4, 5, 6], 2, chunk=2)\nexcept ValueError as error:\n"
+              "    print(error)\n"
               "print(len(multiprocessing.active_children()))\n")
-    assert _run(script, timeout=120) == ["[1,", "2]", "1", "0"]
+    assert _run(script, timeout=120) == ["1", "stop", "0"]
 
 
 # --- aside: a task with an effect (a file), in a forked process, beside the caller's own work ------------
