@@ -535,6 +535,7 @@ def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
     from rapidfuzz import fuzz
 
     asked_counts, asked_lengths, counts, lengths = _character_counts(asked, titles)
+    asked_groups, groups = _grouped(asked_counts), _grouped(counts)
     by_length = np.argsort(lengths, kind="stable")
     sorted_lengths = lengths[by_length]
     narrowest = TITLE_SIMILARITY / (200 - TITLE_SIMILARITY)  # fuzz.ratio >= S: each length within this of the other
@@ -546,23 +547,39 @@ def _similar_in_large_group(asked: Sequence[str], titles: Sequence[str]) -> Iter
         high = np.searchsorted(sorted_lengths, int(asked_lengths[block[-1]] / narrowest) + 1, "right")
         for part in range(start if every else low, high, _BLOCK):
             window = by_length[part:min(part + _BLOCK, high)]
-            apart = np.zeros((len(block), len(window)), dtype=np.int16)
-            difference = np.empty_like(apart)
-            for mine, theirs in zip(asked_counts[:, block], counts[:, window], strict=True):
-                np.subtract(mine[:, None], theirs[None, :], out=difference)
-                apart += np.abs(difference, out=difference)
-            # The room of the block's longest titles first, then each pair's own: the few pairs within the first
-            # are checked again, instead of working out the room of every pair (a quarter of the time).
             mine_lengths, their_lengths = asked_lengths[block], lengths[window]
-            rows, columns = np.nonzero(apart <= _room(int(mine_lengths.max()) + int(their_lengths.max())))
-            within = apart[rows, columns] <= _room(mine_lengths[rows] + their_lengths[columns])
-            rows, columns = rows[within], columns[within]
-            for first, second in zip(block[rows].tolist(), window[columns].tolist(), strict=True):
+            # The bins summed in pairs first: a weaker bound, at half the work, that leaves few pairs (of 100,000
+            # synthetic titles, 3 in 100), and only those are measured bin by bin (all of a year's titles compared:
+            # 2.5 -> 1.7 s).
+            apart = _apart(asked_groups[:, block], groups[:, window])
+            near = np.flatnonzero(apart <= _room(int(mine_lengths.max()) + int(their_lengths.max())))
+            rows, columns = block[near // len(window)], window[near % len(window)]
+            apart = np.abs(asked_counts[:, rows] - counts[:, columns]).sum(axis=0)
+            within = apart <= _room(asked_lengths[rows] + lengths[columns])
+            for first, second in zip(rows[within].tolist(), columns[within].tolist(), strict=True):
                 if asked[first] == titles[second] or \
                         fuzz.ratio(asked[first], titles[second], score_cutoff=TITLE_SIMILARITY):
                     yield first, second
                     if every and part != start:  # a window past the block: the pair is not met the other way
                         yield second, first
+
+
+def _grouped(counts: Any) -> Any:
+    """Character counts in _GROUPS groups of bins (one row per group): the distance between two titles' grouped
+    counts is at most that between their counts in bins."""
+    return counts.reshape(_GROUPS, _BINS // _GROUPS, -1).sum(axis=1, dtype=counts.dtype)
+
+
+def _apart(mine: Any, theirs: Any) -> Any:
+    """The distance between each of `mine` and each of `theirs` (counts, one row per bin or group)."""
+    import numpy as np
+
+    apart = np.zeros((mine.shape[1], theirs.shape[1]), dtype=np.int16)
+    difference = np.empty_like(apart)
+    for row_mine, row_theirs in zip(mine, theirs, strict=True):
+        np.subtract(row_mine[:, None], row_theirs[None, :], out=difference)
+        apart += np.abs(difference, out=difference)
+    return apart
 
 
 def _room(lengths: Any) -> Any:
@@ -572,6 +589,7 @@ def _room(lengths: Any) -> Any:
 
 _BLOCK = 512  # titles per side of a block of pairs compared at once
 _BINS = 16  # characters are counted in this many bins: fewer bins weaken the bound, more cost time
+_GROUPS = 8  # groups of bins whose summed counts are compared first
 
 
 def _character_counts(asked: Sequence[str], titles: Sequence[str]) -> tuple[Any, Any, Any, Any]:
