@@ -33,6 +33,7 @@ _MAX_RECORD_BYTES = 64 * 1024 * 1024
 # A file changed this shortly before its size and time were recorded could change again without changing either.
 _SETTLED_NS = 2_000_000_000
 _SHARDS = 16  # a record of one entry per study is kept in this many files
+_TEXTS_AT_ONCE = 256  # entries of a record of texts joined and written at once
 _MADE_HELD = 8
 Made = TypeVar("Made")
 
@@ -454,8 +455,9 @@ class Cache:
         now, then = _sharded(entries), _sharded(before)
         for shard in range(_SHARDS):
             if now[shard] != then[shard]:
-                data = {entry: list(made if encode is None else encode(made)) for entry, made in now[shard].items()}
-                self._write_texts(f"{name}/{shard:02d}.txt", key, data)
+                self._write_texts(f"{name}/{shard:02d}.txt", key,
+                                  ((entry, made if encode is None else encode(made))
+                                   for entry, made in now[shard].items()))
 
     def replace_texts(self, name: str, key: str, changed: Mapping[str, Any],
                       encode: Callable[[Any], Sequence[str]] = list) -> None:
@@ -469,14 +471,30 @@ class Cache:
                 data.pop(entry, None)
                 if made is not None:
                     data[entry] = list(encode(made))
-            self._write_texts(filename, key, data)
+            self._write_texts(filename, key, data.items())
 
-    def _write_texts(self, filename: str, key: str, data: dict[str, list[str]]) -> None:
-        """A shard of a record of texts; an entry with a text that would not read back as written (one holding a
-        separator) is not kept."""
-        data = {entry: texts for entry, texts in data.items() if texts and _plain_texts(entry, *texts)}
-        text = "".join([key, _ENTRY, *(_FIELD.join([entry, *texts]) + _ENTRY for entry, texts in data.items())])
-        self._write_record(filename, key, text, data)
+    def _write_texts(self, filename: str, key: str, entries: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """A shard of a record of texts, its entries made and written a batch at a time (a shard of 100,000
+        studies' records is tens of megabytes: made whole, then encoded, it cost a second more than in
+        batches); an entry with a text that would not read back as written (one holding a separator) is not
+        kept."""
+        held: dict[str, list[str]] | None = {} if self.hold else None
+
+        def pieces() -> Iterator[bytes]:
+            batch = [key, _ENTRY]
+            for entry, made in entries:
+                texts = list(made)
+                if texts and _plain_texts(entry, *texts):
+                    batch.append(_FIELD.join([entry, *texts]) + _ENTRY)
+                    if held is not None:
+                        held[entry] = texts
+                    if len(batch) >= _TEXTS_AT_ONCE:
+                        yield "".join(batch).encode("utf-8")
+                        batch = []
+            yield "".join(batch).encode("utf-8")
+
+        if self._write_pieces(filename, pieces()) and held is not None:
+            self._held[filename] = (self._stat(filename), key, held)
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles]]
@@ -543,10 +561,13 @@ class Cache:
             return None
 
     def _write_bytes(self, relative: str, data: bytes) -> bool:
+        return self._write_pieces(relative, (data,))
+
+    def _write_pieces(self, relative: str, pieces: Iterable[bytes]) -> bool:
         if not self._folder_identity():
             return False
         try:
-            self.folder.write(relative, data)
+            self.folder.write_pieces(relative, pieces)
         except (OSError, RefusedPath):  # a full disk or read-only folder: not remembered
             return False
         return True

@@ -59,6 +59,10 @@ class Folder:
         """Write the file whole or not at all (a reader never sees half of it); replace what was there."""
         return self._replace(relative, lambda file: file.write(data))
 
+    def write_pieces(self, relative: str, pieces: Iterable[bytes]) -> Path:
+        """`write` of the pieces' bytes, one after the other."""
+        return self._replace(relative, lambda file: file.writelines(pieces))
+
     def _replace(self, relative: str, fill: Callable[[BinaryIO], object]) -> Path:
         target = Path(self._prepared(relative))
         partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")

@@ -92,16 +92,19 @@ def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_enco
 
 
 @pytest.mark.parametrize("hold", [False, True])
-def test_texts_in_shards_read_back_as_written_not_decoded(tmp_path, hold):
+@pytest.mark.parametrize("count", [50, 6000])  # 6,000: every shard's entries are written in several batches
+def test_texts_in_shards_read_back_as_written_not_decoded(tmp_path, hold, count):
     cache = Cache(tmp_path / ".cache", hold)
     key = cache.key("test")
     texts = {f"study-{i}.yaml": [f"d{i}", json.dumps({"title": f"Ünïcode {i}"}), f"TY  - JOUR\nTI  - \t{i}\n"]
-             for i in range(50)}
+             for i in range(count)}
     cache.write_texts("studies", key, texts, {})
     assert Cache(tmp_path / ".cache").read_texts("studies", key) == texts
     assert cache.read_texts("studies", key) == texts
     assert cache.read_texts("studies", cache.key("other")) == {}
     shards = _shard_files(tmp_path / ".cache" / "studies")
+    assert sum(path.read_bytes().count(b"\x1e") for path in (tmp_path / ".cache" / "studies").iterdir()) \
+        == count + len(shards)  # each entry once, after its shard's key
     changed = {**texts, "study-7.yaml": ["d7-new", '{"title": "retitled"}']}
     cache.write_texts("studies", key, changed, texts)
     assert _rewritten(shards, _shard_files(tmp_path / ".cache" / "studies")) == 1
