@@ -418,3 +418,19 @@ def test_a_build_reads_the_tallies_back_and_counts_again_only_the_studies_that_c
     assert main(["--root", str(root), "build"]) == 0
     assert "involvement" in counted_all
     assert dict(map(tuple, _tallies(root)["involvement"]))["leading"] == 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(count=st.integers(0, 800), values=st.lists(st.one_of(st.text(), st.integers(), st.lists(st.text(), max_size=3),
+                                                           st.none()), min_size=1, max_size=5))
+def test_a_large_record_written_in_batches_is_one_compact_json_document_that_reads_back(tmp_path_factory, count,
+                                                                                        values):
+    folder = tmp_path_factory.mktemp("cache") / ".cache"
+    cache = Cache(folder)
+    key = cache.key("test")
+    data = {f"study-{i}": values[i % len(values)] for i in range(count)}
+    cache.write("memo", key, data)
+    written = (folder / "memo.json").read_bytes()
+    assert json.loads(written) == {"key": key, "data": data}
+    assert written == json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":")).encode()
+    assert Cache(folder).read("memo", key) == data
