@@ -117,7 +117,15 @@ def relative(from_page: str, to_path: str) -> str:
 
 @lru_cache(maxsize=16384)  # pages of one folder share their links: computed once per folder and target
 def _relative(folder: str, to_path: str) -> str:
-    target = posixpath.relpath(to_path, folder)
+    start, path = posixpath.normpath(folder), posixpath.normpath(to_path)
+    if not to_path or any(part.startswith(("/", "..")) for part in (start, path)):
+        target = posixpath.relpath(to_path, folder)  # beyond the site's root: the working folder's names count
+    else:
+        # what relpath does, without asking the system for the working folder (twice per link) to make both
+        # paths absolute: a table of 100,000 studies links to each study once
+        here, there = [p for p in start.split("/") if p != "."], [p for p in path.split("/") if p != "."]
+        common = len(posixpath.commonprefix([here, there]))
+        target = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     return target + ("/" if to_path.endswith("/") and not target.endswith("/") else "")
 
 
@@ -460,6 +468,7 @@ class _Renderer:
                      for suffix in {s.suffix for s in studies}}
         row_keys = [by_suffix[s.suffix] for s in studies]
         compact = _CompactRows(studies, edition, dims, row_keys, memory.rows if memory else None)
+        cells = _Cells(edition, columns)
         data = _table_data(compact, compact.keys, dims, columns, memory.table_data if memory else None)
         files: list[tuple[str, bytes | Pieces]] = [(TABLE_DATA, data),
                                                    (TABLE_EXPORTS, Pieces(partial(_exports, records,
@@ -493,7 +502,7 @@ class _Renderer:
             around = self.render(path, "studies.html", studies=studies, filters=filters, columns=columns,
                                  table_rows=Markup(mark), pager=pager, page_size=size,
                                  table_data=f"{url(TABLE_DATA)}?v={version}", table_exports=url(TABLE_EXPORTS))
-            html = self._table_rows(studies[part], rows, path, url, columns, memory.table if memory else None)
+            html = self._table_rows(studies[part], rows, path, url, cells, memory.table if memory else None)
             made = []
             for prefix in self.prefixes:
                 before, after = _placed(around, prefix + path).split(mark)
@@ -513,14 +522,14 @@ class _Renderer:
                                digest_size=16).hexdigest()
 
     def _table_rows(self, studies: Sequence[Study], key: str, path: str, url: Callable[[str], str],
-                    columns: Sequence[tuple[str, str]], pages: Memo | None) -> str:
+                    cells: _Cells, pages: Memo | None) -> str:
         """The rows of one page of the table, kept by the page's number while `key` (`_rows_key`) is the same."""
         found = pages.get(path, key) if pages and key else None
         if found is not None and is_strings(found, 1):
             return str(found[0])
         try:
             html = self.env.get_template("_study_rows.html").render(
-                rows=[_row(s, self.edition.codebook, columns) for s in studies], url=url)
+                rows=list(map(cells, studies)), url=url)
         except TemplateError as error:
             raise BuildError([self._problem(error, "_study_rows.html")]) from None
         if pages and key:
@@ -1005,7 +1014,8 @@ class _CompactRows(Sequence[list[Any]]):
 
     def __init__(self, studies: Sequence[Study], edition: Edition, dims: Sequence[TableDimension],
                  row_keys: Sequence[str], memo: Memo | None):
-        self.studies, self.edition, self.dims, self.row_keys, self.memo = studies, edition, dims, row_keys, memo
+        self.studies, self.row_keys, self.memo = studies, row_keys, memo
+        self.positions = _Positions(edition, dims)
         self.keys = [memo.full_key(s.id, key) for s, key in zip(studies, row_keys, strict=True)] if memo else []
 
     def __len__(self) -> int:
@@ -1020,18 +1030,16 @@ class _CompactRows(Sequence[list[Any]]):
     def __getitem__(self, index: int | slice) -> list[Any] | list[list[Any]]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return _compact_row(self.studies[index], self.edition, self.dims, self.row_keys[index], self.memo)
+        return _compact_row(self.studies[index], self.positions, self.row_keys[index], self.memo)
 
 
-def _compact_row(study: Study, edition: Edition, dims: Sequence[TableDimension], key: str,
-                 memo: Memo | None) -> list[Any]:
+def _compact_row(study: Study, positions: _Positions, key: str, memo: Memo | None) -> list[Any]:
     """A study's row for site.js: [id, citation, year, title, its authors and journal, then per dimension a
     value's position, or a list of them]."""
     found = memo.get(study.id, key) if memo else None
-    if isinstance(found, list) and len(found) == 5 + len(dims) and found[0] == study.id:
+    if isinstance(found, list) and len(found) == 5 + len(positions.dims) and found[0] == study.id:
         return found
-    made = [study.id, study.short_citation, study.year, study.title, _search_text(study),
-            *(v[0] if len(v) == 1 else v for v in _positions(study, edition.codebook, dims))]
+    made = [study.id, study.short_citation, study.year, study.title, _search_text(study), *positions(study.id)]
     if memo:
         memo.keep(study.id, key, made)
     return made
@@ -1070,31 +1078,62 @@ class CodingRow:
     other: str = ""  # a value another source gives, with its note
 
 
-def _row(study: Study, codebook: Codebook, columns: Sequence[tuple[str, str]]) -> TableRow:
-    """A study's row on a page of the table."""
-    def show(key: str, label: str) -> tuple[str, str, bool]:
-        values = dimension_values(study, key, codebook)
+class _Cells:
+    """The cells of a study's row on a page of the table: (column label, the values as a reader sees them, not
+    yet coded), each made once for each list of values a column has (the tallies' `values`: a large review
+    has few distinct ones)."""
+
+    def __init__(self, edition: Edition, columns: Sequence[tuple[str, str]]):
+        self.codebook = edition.codebook
+        self.columns: list[tuple[str, str, Mapping[str, list[Any] | None], dict[Any, tuple[str, str, bool]]]] = [
+            (key, label, edition.aggregates.values[key], {}) for key, label in columns]
+
+    def __call__(self, study: Study) -> TableRow:
+        cells = []
+        for key, label, values, shown in self.columns:
+            found = values[study.id]
+            held = None if found is None else tuple(found)
+            cell = shown.get(held)
+            if cell is None:
+                cell = shown[held] = self._cell(key, label, found)
+            cells.append(cell)
+        return TableRow(study, cells, _search_text(study))
+
+    def _cell(self, key: str, label: str, values: Sequence[Any] | None) -> tuple[str, str, bool]:
         if values is None:
             return label, "not yet coded", True
-        return label, ", ".join(value_label(key, v, codebook) for v in values) or "none", False
-
-    return TableRow(study, [show(key, label) for key, label in columns], _search_text(study))
+        return label, ", ".join(value_label(key, v, self.codebook) for v in values) or "none", False
 
 
-def _positions(study: Study, codebook: Codebook, dims: Sequence[TableDimension]) -> list[list[int]]:
-    """Per dimension of the table, the positions of the study's values (what site.js filters by)."""
-    positions = []
-    for dim in dims:
-        values = dimension_values(study, dim.key, codebook)
+class _Positions:
+    """Per dimension of the table, the positions of a study's values (what site.js filters by): one position,
+    or a list of them. Found once for each list of values a dimension has (see `_Cells`)."""
+
+    def __init__(self, edition: Edition, dims: Sequence[TableDimension]):
+        self.codebook = edition.codebook
+        self.dims: list[tuple[TableDimension, Mapping[str, list[Any] | None], dict[Any, int | list[int]]]] = [
+            (dim, edition.aggregates.values[dim.key], {}) for dim in dims]
+
+    def __call__(self, study_id: str) -> list[int | list[int]]:
+        positions = []
+        for dim, values, known in self.dims:
+            found = values[study_id]
+            held = None if found is None else tuple(found)
+            position = known.get(held)
+            if position is None:
+                position = known[held] = self._positions(dim, found)
+            positions.append(position)
+        return positions
+
+    def _positions(self, dim: TableDimension, values: Sequence[Any] | None) -> int | list[int]:
         if values is None:
-            positions.append([dim.index["not-coded"]])
-        elif not values:
-            positions.append([dim.index["none"]])
-        else:
-            index = dim.index
-            positions.append([index[key] if (key := _attribute_value(v)) in index
-                              else dim.position(key, value_label(dim.key, v, codebook)) for v in values])
-    return positions
+            return dim.index["not-coded"]
+        if not values:
+            return dim.index["none"]
+        index = dim.index
+        found = [index[key] if (key := _attribute_value(v)) in index
+                 else dim.position(key, value_label(dim.key, v, self.codebook)) for v in values]
+        return found[0] if len(found) == 1 else found
 
 
 def _search_text(study: Study) -> str:

@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import pickle
+import posixpath
 import re
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 import livingreview.cache
@@ -685,3 +688,27 @@ def test_drawings_the_cache_cannot_keep_still_reach_the_site(review):
     figures.write_text("not a folder: no drawing can be kept here\n", encoding="utf-8")
     assert build(review) == 0
     assert snapshot(review / "site") == made
+
+
+_PART = ["studies", "page", "data", "a.html", "index.html?year=2019", "x#top", ".", "..", ""]
+
+
+@given(folder=st.lists(st.sampled_from(_PART), max_size=4), target=st.lists(st.sampled_from(_PART), max_size=4),
+       slash=st.booleans(), cwd=st.sampled_from(["/", "/srv/review", "/a/b/c"]))
+@settings(max_examples=400, deadline=None)
+def test_a_link_between_two_site_paths_is_what_posix_relpath_gives_wherever_the_build_runs(folder, target, slash,
+                                                                                         cwd):
+    from livingreview.render import _relative
+
+    start, path = "/".join(folder) or ".", "/".join(target) + ("/" if slash and target else "")
+    _relative.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "getcwd", lambda: cwd)  # relpath's answer for paths above the root depends on it
+        try:
+            expected = posixpath.relpath(path, start)
+        except ValueError:  # no path at all: relpath refuses it, and so does the link
+            with pytest.raises(ValueError):
+                _relative(start, path)
+            return
+        found = _relative(start, path)
+    assert found == expected + ("/" if path.endswith("/") and not expected.endswith("/") else "")
