@@ -192,16 +192,14 @@ def aggregate(studies: Sequence[Study], codebook: Codebook, crosstabs: Sequence[
     the others on each dimension are taken from it, and only the changed ones' are found again: a dimension
     on which no changed study has other values keeps its tally, and a cross-tabulation of two such keeps its
     cells (a coding edit changes one field and what is derived from it)."""
-    if counted is None:
-        ordered = sorted(studies, key=lambda s: s.id)
-        ids = [s.id for s in ordered]
+    found = _values(dimensions(codebook), sorted(studies, key=lambda s: s.id), codebook) if counted is None else {}
     tallies: dict[str, Tally] = {}
     values_by_dimension: dict[str, Mapping[str, list[Any] | None]] = {}
     order: dict[str, tuple[Any, ...]] = {}
     kept: set[str] = set()  # the dimensions whose tallies are those counted
     for dimension in dimensions(codebook):
         if counted is None:
-            values = _values(dimension, ordered, ids, codebook)
+            values = found[dimension]
         else:
             before = counted.values[dimension]
             again = [(study.id, dimension_values(study, dimension, codebook)) for study in changed]
@@ -240,25 +238,38 @@ def recount(counted: Aggregates, studies: Sequence[Study], changed: Sequence[Stu
     return aggregate(studies, codebook, crosstabs, counted, changed)
 
 
-def _values(dimension: str, studies: Sequence[Study], ids: Sequence[str],
-            codebook: Codebook) -> dict[str, list[Any] | None]:
-    """Each study's values on a dimension, by id: `dimension_values` for every study, with a field's own
-    values read in one pass (for a large review, the aggregate stage is mostly this). Studies with the same
-    values share one list (a large review has few distinct ones): nothing changes these lists. (The values
-    of one dimension are all of one type, so True and 1 never meet in `shared`.)"""
-    if dimension in ("year", "region") or dimension in codebook.derived_keys:
-        found: dict[str, list[Any] | None] = {}
-        alike: dict[Any, list[Any]] = {}
-        for study in studies:
-            values = dimension_values(study, dimension, codebook)
-            found[study.id] = None if values is None else alike.setdefault(tuple(values), values)
-        return found
+def _values(dimensions: Sequence[str], studies: Sequence[Study],
+            codebook: Codebook) -> dict[str, dict[str, list[Any] | None]]:
+    """Each study's values on each dimension, by dimension and id: `dimension_values`, with a field's own values
+    read as they are. The studies are read in one pass, each for every dimension: a pass per dimension read
+    each study from memory again (100,000 studies do not fit in the processor's caches: 1.95 s, against 0.05
+    for 10,000). Studies with the same values share one list (a large review has few distinct ones): nothing
+    changes these lists. (The values of one dimension are all of one type, so True and 1 never meet.)"""
+    made = [d for d in dimensions if d in ("year", "region") or d in codebook.derived_keys]
+    plain = [d for d in dimensions if d not in made]
     not_coded = codebook.not_coded
-    keys = [tuple(value) if isinstance(value, list) else value
-            for value in [study.codes.get(dimension, not_coded) for study in studies]]
-    shared = {key: NOT_CODED if key == not_coded else list(key) if isinstance(key, tuple) else [key]
-              for key in set(keys)}
-    return dict(zip(ids, map(shared.__getitem__, keys), strict=True))
+    ids = [study.id for study in studies]
+    plain_rows, made_rows = [], []
+    for study in studies:
+        codes = study.codes
+        plain_rows.append([codes.get(d, not_coded) for d in plain])
+        made_rows.append([dimension_values(study, d, codebook) for d in made])
+    found: dict[str, dict[str, list[Any] | None]] = {}
+    for dimension, column in zip(plain, _columns(plain_rows, len(plain)), strict=True):
+        keys = [tuple(value) if isinstance(value, list) else value for value in column]
+        shared = {key: NOT_CODED if key == not_coded else list(key) if isinstance(key, tuple) else [key]
+                  for key in set(keys)}
+        found[dimension] = dict(zip(ids, map(shared.__getitem__, keys), strict=True))
+    for dimension, column in zip(made, _columns(made_rows, len(made)), strict=True):
+        alike: dict[Any, list[Any]] = {}
+        found[dimension] = {study_id: None if values is None else alike.setdefault(tuple(values), values)
+                            for study_id, values in zip(ids, column, strict=True)}
+    return found
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """The columns of rows of `width` items each."""
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _members(values: Mapping[str, list[Any] | None]) -> dict[Any, tuple[str, ...]]:

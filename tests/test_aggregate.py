@@ -10,7 +10,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livingreview.aggregate import aggregate, aggregates_data, aggregates_from_data, dimensions, format_percent, recount
+from livingreview.aggregate import (
+    aggregate,
+    aggregates_data,
+    aggregates_from_data,
+    dimension_values,
+    dimensions,
+    format_percent,
+    recount,
+)
 from livingreview.codebook import Codebook, load_codebook
 from livingreview.study import Author, Study, study_from_data
 
@@ -295,3 +303,14 @@ def test_tallies_of_other_studies_or_tables_are_not_recounted_from(codebook):
     assert recount(counted, renamed, renamed[:1], codebook, TABLES[:1]) is None
     assert recount(counted, CORPUS, [], codebook, TABLES) is None
     assert recount(counted, CORPUS, [], codebook, TABLES[:1]) is counted
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CODED, max_size=30))
+def test_each_studys_values_on_each_dimension_are_those_it_has(codebook, coded):
+    """The values the tallies count are, study by study and dimension by dimension, `dimension_values`."""
+    studies = _corpus(coded)
+    counted = aggregate(studies, codebook, TABLES)
+    assert set(counted.values) == set(dimensions(codebook))
+    for dimension, values in counted.values.items():
+        assert values == {s.id: dimension_values(s, dimension, codebook) for s in studies}, dimension
