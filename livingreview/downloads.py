@@ -57,14 +57,13 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     study and what its records show of the codebook are unchanged, and its JSON from `texts` (by id)."""
     header = studies_csv([], codebook, baseline).decode("utf-8")
     key = hashlib.blake2b(repr((header, codebook.not_coded)).encode("utf-8"), digest_size=12).hexdigest()
-    made, keys = [], []
+    made, keys, csv_record = [], [], _CsvRecords(codebook, baseline)
     for study in studies:
         full = memo.full_key(study.id, f"{key}:{study.suffix}") if memo else ""
         found = memo.under(study.id, full) if memo else None
         keys.append(full)
         if not is_strings(found, 3):
-            found = [studies_csv([study], codebook, baseline).decode("utf-8")[len(header):], ris([study]),
-                     bibtex([study])]
+            found = [csv_record(study), ris([study]), bibtex([study])]
             if memo:
                 memo.keep(study.id, f"{key}:{study.suffix}", found)
         made.append(found)
@@ -180,10 +179,28 @@ def studies_csv(studies: Sequence[Study], codebook: Codebook, baseline: bool) ->
     keys = codebook.field_keys()
     header = ["id", "authors", "year", "title", "journal", "volume", "issue", "pages", "doi"]
     writer.writerow(header + (["in_baseline"] if baseline else []) + keys)
-    for s in studies:
-        codes = [("; ".join(map(str, v)) if isinstance(v, list) else str(v))
-                 for v in (s.codes.get(k, codebook.not_coded) for k in keys)]
-        row = [s.id, "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in s.authors), s.year,
-               s.title, s.journal, s.volume, s.issue, s.pages, s.doi] + ([s.in_baseline] if baseline else []) + codes
-        writer.writerow([csv_cell(value) for value in row])
+    writer.writerows(_csv_cells(s, codebook, keys, baseline) for s in studies)
     return out.getvalue().encode("utf-8")
+
+
+class _CsvRecords:
+    """One study's CSV record at a time, as `studies_csv` writes it, by one writer."""
+
+    def __init__(self, codebook: Codebook, baseline: bool):
+        self.codebook, self.baseline, self.keys = codebook, baseline, codebook.field_keys()
+        self.out = io.StringIO()
+        self.writer = csv.writer(self.out, lineterminator="\n")
+
+    def __call__(self, study: Study) -> str:
+        self.out.seek(0)
+        self.out.truncate()
+        self.writer.writerow(_csv_cells(study, self.codebook, self.keys, self.baseline))
+        return self.out.getvalue()
+
+
+def _csv_cells(s: Study, codebook: Codebook, keys: Sequence[str], baseline: bool) -> list[str]:
+    codes = [("; ".join(map(str, v)) if isinstance(v, list) else str(v))
+             for v in (s.codes.get(k, codebook.not_coded) for k in keys)]
+    row = [s.id, "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in s.authors), s.year,
+           s.title, s.journal, s.volume, s.issue, s.pages, s.doi] + ([s.in_baseline] if baseline else []) + codes
+    return [csv_cell(value) for value in row]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import rispy
@@ -85,7 +86,13 @@ def ris(studies: Iterable[Study]) -> str:
             if last:
                 record["end_page"] = last
         records.append(record)
-    return rispy.dumps(records, implementation=_PlainRisWriter)
+    return _ris_writer().formats(records)
+
+
+@lru_cache(maxsize=1)
+def _ris_writer() -> _PlainRisWriter:
+    """One writer for every record (it holds only its settings; made anew, it inverts its tag map again)."""
+    return _PlainRisWriter()
 
 
 # --- reading as a reader sees them ------------------------------------------------------------------
