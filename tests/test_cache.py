@@ -386,10 +386,10 @@ def test_a_build_reads_the_tallies_back_and_counts_again_only_the_studies_that_c
     counted_all: list[str] = []
     whole = aggregate._values
 
-    def values(dimension: str, studies: list, *args: object) -> dict:
+    def values(dimensions: list[str], studies: list, *args: object) -> dict:
         if studies:
-            counted_all.append(dimension)
-        return whole(dimension, studies, *args)
+            counted_all.extend(dimensions)
+        return whole(dimensions, studies, *args)
 
     monkeypatch.setattr(aggregate, "_values", values)
     root = make_review(tmp_path / "review", CODINGS_START)
