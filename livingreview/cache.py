@@ -715,13 +715,10 @@ class KnownStudies:
         self.texts[study.id] = entry[1]
         return study
 
-    def keep(self, paths: Iterable[Path], studies: Iterable[Study],
-             records: dict[str, tuple[str, str]] | None = None) -> None:
-        """Remember the valid studies of these files (and forget the rest), if anything changed. `records`: the
-        records already made of some (`study_record`), by file name; each is let go once written."""
+    def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> None:
+        """Remember the valid studies of these files (and forget the rest), if anything changed."""
         from .study import study_record
 
-        ready = records if records is not None else {}
         by_path = {study.path: study for study in studies}
         entries: dict[str, list[Any]] = {}
         for path in paths:
@@ -729,13 +726,13 @@ class KnownStudies:
             study, digest = by_path.get(f"{self.shown}/{name}"), self.inputs.files.get(str(path))
             if study is not None and digest:
                 entry = self.entries.get(name)
-                entries[name] = entry if entry is not None and entry[0] == digest else [digest, study, name]
-        # A new study's texts (made where it was read, else here) are let go as each is written, not kept for
-        # the downloads: held for every study of a cold build until then, they raised its peak memory by a
-        # quarter (10,000 studies: 187 -> 240 MB), for a third of a second.
+                entries[name] = entry if entry is not None and entry[0] == digest else [digest, study]
+        # A new study's texts are made a shard at a time, as each is written, and not kept for the downloads:
+        # held for every study of a cold build until then, they raised its peak memory by a quarter (10,000
+        # studies: 187 -> 240 MB), for a third of a second.
         self.cache.write_texts("studies", self.key, entries, self.before,
                                lambda entry: entry if isinstance(entry[1], str)
-                               else [entry[0], *(ready.pop(entry[2], None) or study_record(entry[1]))])
+                               else [entry[0], *study_record(entry[1])])
         made = {(self.key, name, entry[0]) for name, entry in entries.items()}
         for gone in [key for key in self.cache.studies if key not in made]:
             del self.cache.studies[gone]

@@ -140,14 +140,13 @@ def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: C
             return again
     known = KnownStudies(cache, key, inputs, project.display(project.studies)) \
         if cache is not None and inputs is not None and key else None
-    records: dict[str, tuple[str, str]] | None = {} if known else None
     paths, studies, problems = validate_studies(project, codebook, baseline,
-                                                known.get if known else lambda path: None, codings, records)
+                                                known.get if known else lambda path: None, codings)
     texts = known.texts if known else {}
 
     def kept() -> None:
         if known:
-            known.keep(paths, studies, records)
+            known.keep(paths, studies)
         if cache is not None and names is not None:
             cache.held_studies = HeldStudies(key, names, files, paths, studies, texts)
 

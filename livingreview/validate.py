@@ -24,7 +24,7 @@ from .load import LoadedFile, locate, read_yaml
 from .parallel import map_in_parallel
 from .project import Project
 from .schema import MIN_YEAR, RESERVED_IDS, SLUG_PATTERN, fast_validator, study_schema
-from .study import Study, coding_digest, study_from_data, study_record
+from .study import Study, coding_digest, study_from_data
 
 if TYPE_CHECKING:
     import jsonschema
@@ -36,18 +36,17 @@ _TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list",
 
 def validate_studies(project: Project, codebook: Codebook, baseline: bool = False,
                      known: Callable[[Path], Study | None] = lambda path: None,
-                     codings: dict[str, str] | None = None, records: dict[str, tuple[str, str]] | None = None,
+                     codings: dict[str, str] | None = None,
                      ) -> tuple[list[Path], list[Study], list[Diagnostic]]:
     """Read and check every study file; return the study files, the valid studies and every problem found in
     a file (those across files: `duplicates_across_files`).
 
     `known(path)`: the study of a file already found valid as it is (by an earlier run), or None.
-    `codings`, if given, is filled with the `coding_digest` of each file read here, by path; `records` with
-    the record (`study_record`) of each valid study read here, by its file's name."""
+    `codings`, if given, is filled with the `coding_digest` of each file read here, by path."""
     paths, problems = project.study_files()
     reused = [known(path) for path in paths]
     fresh = [path for path, study in zip(paths, reused, strict=True) if study is None]
-    results = iter(read_studies(project, codebook, baseline, fresh, codings, records))
+    results = iter(read_studies(project, codebook, baseline, fresh, codings))
     studies: list[Study] = []
     diagnostics = list(problems)
     for study in reused:  # the fresh results come in the order of their files
@@ -60,28 +59,23 @@ def validate_studies(project: Project, codebook: Codebook, baseline: bool = Fals
 
 
 def read_studies(project: Project, codebook: Codebook, baseline: bool, paths: Sequence[Path],
-                 codings: dict[str, str] | None = None, records: dict[str, tuple[str, str]] | None = None,
-                 ) -> list[tuple[Study | None, list[Diagnostic]]]:
+                 codings: dict[str, str] | None = None) -> list[tuple[Study | None, list[Diagnostic]]]:
     """Each of these study files read and checked, in their order: its study (None if it has a problem) and
-    its problems. On both cores when there are many. `codings`, `records`: see `validate_studies` (a record
-    is made where its study was, on both cores: made afterwards, in this process alone, they took a tenth
-    of a cold build's time before its pages)."""
+    its problems. On both cores when there are many. `codings`: see `validate_studies`."""
     schema_text = json.dumps(study_schema(codebook, baseline), sort_keys=True)
     folder = project.display(project.studies)
 
-    def checked(path: Path) -> tuple[Study | None, list[Diagnostic], str, tuple[str, str] | None]:
+    def checked(path: Path) -> tuple[Study | None, list[Diagnostic], str]:
         loaded = read_yaml(path, f"{folder}/{path.name}", remember=False)  # read once
         coding = coding_digest(loaded.data) if codings is not None else ""  # of the data as parsed
         valid = fast_validator(schema_text)  # compiled on the first file read, kept for the others
         study = _validate_one(loaded, codebook, valid, baseline) if loaded.parsed else None
-        return study, loaded.diagnostics, coding, study_record(study) if records is not None and study else None
+        return study, loaded.diagnostics, coding
 
     results = []
-    for path, (study, found, coding, record) in zip(paths, map_in_parallel(checked, paths), strict=True):
+    for path, (study, found, coding) in zip(paths, map_in_parallel(checked, paths), strict=True):
         if codings is not None and coding:
             codings[str(path)] = coding
-        if records is not None and record is not None:
-            records[path.name] = record
         results.append((study, found))
     return results
 
