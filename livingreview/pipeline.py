@@ -242,6 +242,21 @@ def _loading(frozen: bool) -> Iterator[None]:
 _NEVER = 1 << 30  # collections of the middle generation before the oldest is collected
 
 
+@contextlib.contextmanager
+def _no_full_collections() -> Iterator[None]:
+    """Rendering and writing make objects that live as long as their stage (a large review's rows, records and
+    the memos that keep them), and Python's cycle collector would walk all of them again at every full
+    collection, for next to nothing (a cold build of 100,000 studies: 15 full collections in those stages,
+    3.1 s, 26 objects freed; of 10,000, 2 and 0.04 s). Meanwhile the younger generations are still collected:
+    they hold what little garbage rendering makes."""
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, _NEVER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
           pages: bool, memory: ParsedTexts | None) -> Plan:
     beside = _Beside(project, cache, inputs, memory)
@@ -475,11 +490,12 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
         stager = Stager()  # a large review's study pages are put in the site by the processes that render them
-        report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
-                            previous.last.digest, old_site.linked, stager)
-        # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per file)
-        # would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
-        previous.last.remember(inputs, report.digests, report.kept, report.stats)
+        with _no_full_collections():
+            report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
+                                previous.last.digest, old_site.linked, stager)
+            # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per
+            # file) would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
+            previous.last.remember(inputs, report.digests, report.kept, report.stats)
         if codings is not None:
             StudyCodings(cache, project.studies).remember(inputs, codings)
     finally:

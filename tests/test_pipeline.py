@@ -227,6 +227,32 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it_whether_it_succeeds_o
     assert collector() == before
 
 
+def test_rendering_and_writing_start_no_full_collection_however_many_objects_they_make(review, monkeypatch):
+    """What rendering makes lives as long as its stage: a full collection would walk it all again (at 100,000
+    studies, seconds) for next to nothing. The younger generations are still collected."""
+    import livingreview.pipeline
+
+    started: list[int] = []
+    made: list[list[int]] = []
+    real = livingreview.pipeline.write_site
+
+    def write_site(*args: Any, **kwargs: Any) -> Any:
+        def collection(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                started.append(info["generation"])
+
+        gc.callbacks.append(collection)
+        try:
+            made.extend([n] for n in range(1_000_000))  # as many objects as a large review's rows and records
+            return real(*args, **kwargs)
+        finally:
+            gc.callbacks.remove(collection)
+
+    monkeypatch.setattr(livingreview.pipeline, "write_site", write_site)
+    assert build(review) == 0
+    assert 2 not in started and 0 in started
+
+
 def test_a_build_asked_to_keep_frozen_leaves_what_it_made_frozen_until_the_caller_unfreezes(review):
     """serve builds with `keep_frozen` and unfreezes once the build is reported (see serve's tests)."""
     from livingreview.pipeline import build as build_site
