@@ -218,7 +218,7 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
     `cells`), how many of the map's studies have it and how many are not yet coded for its field. Counts, not
     the studies themselves: the page stays the same size however many studies the review holds."""
     moved = earlier.moved(codebook, on_map, cells) if earlier is not None else None
-    cells_of: dict[str, list[int]] | None = None
+    cells_at: list[list[int]] | None = None
     kept = _Segmented(codebook, on_map, cells, {}, {}, {}, {}, {})
     for dimension in aggregates.tallies:
         if dimension in (*UNFILTERED, table.rows, table.columns):
@@ -230,9 +230,9 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
                 earlier.fields.get(dimension), earlier.queries[dimension],
                 _moved(earlier.segments[dimension], earlier.queries[dimension], values, moved))
         else:
-            if cells_of is None:
-                cells_of = _cells_of(cells)
-            found = _segments(dimension, values, order, codebook, on_map, len(cells), cells_of)
+            if cells_at is None:
+                cells_at = _cells_of(cells, on_map)
+            found = _segments(dimension, values, order, codebook, on_map, len(cells), cells_at)
         kept.values[dimension], kept.order[dimension] = values, order
         field, kept.queries[dimension], kept.segments[dimension] = found
         if field is not None:
@@ -241,38 +241,47 @@ def _segment_fields(table: CrossTab, aggregates: Aggregates, codebook: Codebook,
     return tuple(kept.fields.values()), segments, kept
 
 
-def _cells_of(cells: Sequence[tuple[str, ...]]) -> dict[str, list[int]]:
-    """Each study's cells, once: counted study by study, a value's cells cost what its studies are, not what
-    the map holds (a review's rarer values, countries, grow in number with it)."""
+def _cells_of(cells: Sequence[tuple[str, ...]], on_map: Sequence[str]) -> list[list[int]]:
+    """The cells of each study on the map, in the order of `on_map`, found once: counted study by study, a
+    value's cells cost what its studies are, not what the map holds (a review's rarer values, countries, grow
+    in number with it)."""
     found: dict[str, list[int]] = {}
     for index, ids in enumerate(cells):
         for sid in ids:
             found.setdefault(sid, []).append(index)
-    return found
+    return [found.get(sid, []) for sid in on_map]
 
 
 def _segments(dimension: str, values: Mapping[str, Any], order: Sequence[Any], codebook: Codebook,
-              on_map: Sequence[str], size: int, cells_of: Mapping[str, list[int]]
+              on_map: Sequence[str], size: int, cells_at: Sequence[Sequence[int]]
               ) -> tuple[SegmentField | None, dict[Any, str], dict[str, dict[str, Any]]]:
     """One dimension's values on the map: its field of choices (None if no study on the map has a value),
-    each value's query, and each query's data."""
-    uncoded = sum(values[sid] is None for sid in on_map)
-    members: dict[Any, set[str]] = {}  # each value's studies on the map, found in one pass
-    for sid in on_map:
-        for value in values[sid] or ():
-            members.setdefault(value, set()).add(sid)
+    each value's query, and each query's data. Each value's studies are counted, and their cells, in one pass
+    over the map's studies (with sets of their ids, a map of 100,000 studies took 24 times as long as one of
+    10,000)."""
+    uncoded = 0
+    studies: dict[Any, int] = {}  # each value's number of studies on the map
+    counted: dict[Any, list[int]] = {}  # each value's studies in each cell
+    for sid, cells in zip(on_map, cells_at, strict=True):
+        found = values[sid]
+        if found is None:
+            uncoded += 1
+            continue
+        for value in found if len(found) < 2 else dict.fromkeys(found):  # a value listed twice counts once
+            studies[value] = studies.get(value, 0) + 1
+            counts = counted.get(value)
+            if counts is None:
+                counts = counted[value] = [0] * size
+            for index in cells:
+                counts[index] += 1
     shown, queries, segments = [], {}, {}
     for value in order:
-        having = members.get(value)
+        having = studies.get(value)
         if not having:
             continue
         query = queries[value] = urlencode([(dimension, filter_value(value))])
-        shown.append(Segment(query, value_label(dimension, value, codebook), len(having)))
-        counts = [0] * size
-        for sid in having:
-            for index in cells_of.get(sid, ()):
-                counts[index] += 1
-        segments[query] = {"cells": counts, "studies": len(having), "uncoded": uncoded}
+        shown.append(Segment(query, value_label(dimension, value, codebook), having))
+        segments[query] = {"cells": counted[value], "studies": having, "uncoded": uncoded}
     field = SegmentField(dimension, dimension_label(dimension, codebook), tuple(shown)) if shown else None
     return field, queries, segments
 
