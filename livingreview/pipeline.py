@@ -70,10 +70,12 @@ class Plan:
 
 def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
                 codings: dict[str, str] | None = None,
-                screening_read: Callable[[], ScreeningRead] | None = None) -> Review:
+                screening_read: Callable[[], ScreeningRead] | None = None,
+                studies_read: Callable[[], None] | None = None) -> Review:
     """Load and validate the codebook, the content and every study; BuildError with every problem.
     `codings`, if given, is filled with the coding digest of each study file read anew (`validate_studies`).
-    `screening_read`: the screening files as read meanwhile (see `_Beside`); else they are read here."""
+    `screening_read`: the screening files as read meanwhile (see `_Beside`); else they are read here.
+    `studies_read` is called once every study file is read and checked."""
     checked = KnownTexts(cache, "checked-texts")
     read = read_yaml(project.codebook, project.display(project.codebook))
     codebook, problems = codebook_from(read, checked.known)
@@ -85,6 +87,8 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
     checked.save()
     baseline = content is not None and content.baseline is not None
     found = _read_studies(project, codebook, baseline, cache, inputs, codings)
+    if studies_read:
+        studies_read()
     studies = found.studies
     study_problems = found.problems + _duplicates(project, studies, cache)
     if content is not None and content.baseline is not None:
@@ -197,13 +201,15 @@ def _listed(folder: Path) -> frozenset[str] | None:
 
 
 def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
-         codings: dict[str, str] | None = None, pages: bool = False) -> Plan:
+         codings: dict[str, str] | None = None, pages: bool = False,
+         studies_read: Callable[[], None] | None = None) -> Plan:
     """Load and validate the review and every release; aggregate each edition and compute its figures.
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
-    nothing is left frozen (a study worker freezes what it shares). `codings`: see `load_review`. With
-    `pages`, every edition's content pages are rendered too, and BuildError names every problem they have."""
+    nothing is left frozen (a study worker freezes what it shares). `codings`, `studies_read`: see
+    `load_review`. With `pages`, every edition's content pages are rendered too, and BuildError names every
+    problem they have."""
     with _loading(frozen), _parsed_earlier(cache) as memory:
-        return _plan(project, cache, inputs, codings, pages, memory)
+        return _plan(project, cache, inputs, codings, pages, memory, studies_read)
 
 
 @contextlib.contextmanager
@@ -258,11 +264,12 @@ def _no_full_collections() -> Iterator[None]:
 
 
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
-          pages: bool, memory: ParsedTexts | None) -> Plan:
+          pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None) -> Plan:
     beside = _Beside(project, cache, inputs, memory)
     # Where release files must be checked, they (and the screening files) are read in a second process meanwhile.
     with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
-        review = load_review(project, cache, inputs, codings, screening_read=partial(next, made))
+        review = load_review(project, cache, inputs, codings, screening_read=partial(next, made),
+                             studies_read=studies_read)
         editions = cited(next(made), review.content.site)
         editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
         folders = project.template_folders()
@@ -485,8 +492,11 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     old_site = LinkedOldSite(project.site, previous.last.intact)
     # what a small review's study files say that figures read, for the next build's drawing process
     codings: dict[str, str] | None = None if is_large(inputs, project.studies) else {}
+    # In a first build every figure is drawn: the drawing process may get ready (import matplotlib) as soon as
+    # this one, done reading the studies, works alone for a while (cross-checks, tallies) and a core is free.
+    studies_read = drawer.get_ready if not previous.last.files else None
     try:
-        site = plan(project, cache, inputs, frozen=True, codings=codings)
+        site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read)
         clock.lap("load, validate and aggregate")
         drawings = _Drawings(site, cache, drawer)
         stager = Stager()  # a large review's study pages are put in the site by the processes that render them

@@ -45,7 +45,7 @@ from .field_kinds import Field
 from .figures import FigureData
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
-from .parallel import Shared
+from .parallel import Shared, forks_cheaply
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
@@ -561,10 +561,11 @@ class _StudyPages:
     adds its file) has not changed.
 
     With `stage` (a build's), the pages are rendered and put in the staging folder in chunks shared with
-    helper processes (from PARALLEL_FROM pages; see parallel.Shared), begun when the pages are first asked
-    for, after the edition's other files: a helper living beside those would copy much of the memory this
-    process writes meanwhile (100,000 studies: 2.2 GB in all, against 1.4). Used as a context manager:
-    leaving the block stops any helper."""
+    helper processes (from PARALLEL_FROM pages; see parallel.Shared). They are begun when the block is
+    entered, so that a helper renders pages while this process makes the edition's other files (the table
+    and the downloads, which no helper shares), if this process is small enough for that
+    (`parallel.forks_cheaply`); else when the pages are first asked for, after those files. Used as a context
+    manager: leaving the block stops any helper."""
 
     def __init__(self, renderer: _Renderer, studies: Sequence[Study], kept: StudyPages | None,
                  stage: Stager | None):
@@ -583,7 +584,14 @@ class _StudyPages:
         self.shared: Shared[Study, list[tuple[str, bytes | Staged]]] | None = None
 
     def __enter__(self) -> _StudyPages:
+        if self.stage is not None and forks_cheaply():
+            self.shared = self._shared()
         return self
+
+    def _shared(self) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
+        todo = self.todo
+        return Shared(self._staged, [todo[start:start + STUDY_PAGES_AT_ONCE]
+                                     for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)])
 
     def __exit__(self, *exception: object) -> None:
         if self.shared is not None:
@@ -639,9 +647,8 @@ class _StudyPages:
         if self.stage is None:
             yield from map(self.render, self.todo)
             return
-        todo = self.todo
-        self.shared = Shared(self._staged, [todo[start:start + STUDY_PAGES_AT_ONCE]
-                                            for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)])
+        if self.shared is None:
+            self.shared = self._shared()
         for chunk in self.shared.results():
             yield from chunk
 

@@ -249,6 +249,75 @@ def test_a_small_reviews_figures_are_drawn_by_two_processes_a_large_ones_by_one(
     assert len(set(drawn_by)) == (1 if large else 2)
 
 
+class _RecordedDrawer:
+    """A drawer that records what the build asks of it, and leaves the drawing to the build."""
+
+    def __init__(self, calls: list[str]):
+        self.calls = calls
+
+    def get_ready(self) -> None:
+        self.calls.append("get ready")
+
+    def give(self, task: Any) -> None:
+        self.calls.append("given")
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> dict[str, bytes]:
+        return {}
+
+    def cancel(self) -> None:
+        pass
+
+
+def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuilds_does_not(tmp_path, monkeypatch):
+    """A first build draws every figure: its drawing process may get ready (import matplotlib) while the build
+    works alone after reading the studies. A later build may draw none (a title edit), and is not told to."""
+    root, calls = make_review(tmp_path / "review", START), []
+    read = pipeline.validate_studies
+
+    def validated(*args: Any, **kwargs: Any) -> Any:
+        done = read(*args, **kwargs)
+        calls.append("studies read")
+        return done
+
+    monkeypatch.setattr(pipeline, "validate_studies", validated)
+    pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
+    assert calls == ["studies read", "get ready", "given"]
+    calls.clear()
+    _recode(root, "beta-2020", 0)
+    pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
+    assert calls == ["studies read", "given"]
+    assert (root / "site" / "figures").is_dir()
+
+
+def test_the_study_pages_are_begun_before_the_table_and_the_downloads_by_a_small_process(tmp_path, monkeypatch):
+    """A helper process renders study pages while this one makes the table and the downloads, which no
+    helper shares: the pages are begun (`Shared`, which forks the first helper) before those."""
+    root, calls = make_review(tmp_path / "review", START), []
+    shared, table = render.Shared, render._Renderer.study_table
+
+    def begun(*args: Any, **kwargs: Any) -> Any:
+        calls.append("pages")
+        return shared(*args, **kwargs)
+
+    def tabled(*args: Any, **kwargs: Any) -> Any:
+        calls.append("table")
+        return table(*args, **kwargs)
+
+    monkeypatch.setattr(render, "Shared", begun)
+    monkeypatch.setattr(render._Renderer, "study_table", tabled)
+    assert main(["--root", str(root), "build"]) == 0
+    assert calls == ["pages", "table"]
+    # A process that has held much memory is not joined by a helper until it has made those files: every page
+    # of its memory that it wrote to while the helper lived would be copied.
+    calls.clear()
+    monkeypatch.setattr(render, "forks_cheaply", lambda: False)
+    assert main(["--root", str(make_review(tmp_path / "again", START)), "build"]) == 0
+    assert calls == ["table", "pages"]
+
+
 def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_until_it_changes(tmp_path, capsys):
     root = make_review(tmp_path / "review", START)
     assert main(["--root", str(root), "build"]) == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from livingreview import parallel
 from livingreview.parallel import Companion, Standby
 
 
@@ -76,6 +77,35 @@ def test_done_says_when_the_result_would_not_wait():
               "print(before, standby.done(), standby.result(), standby.worker is None)\n")
     out = _run(script)
     assert out == ["False", "True", "42", "True"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_a_worker_that_gets_ready_with_its_task_gets_ready_when_told_and_only_once(tmp_path):
+    # The worker is told to get ready, and has no task yet: it gets ready all the same (else the script waits
+    # for the mark until it is stopped). Told twice, then given its task, it got ready once.
+    marks = tmp_path / "marks"
+    script = ("import sys, time\nfrom pathlib import Path\nfrom livingreview.parallel import Standby\n"
+              "marks = Path(sys.argv[1])\n"
+              "def prepare():\n    with marks.open('a') as out:\n        out.write('ready\\n')\n"
+              "standby = Standby(prepare, lambda task: task * 2, prepare_now=False)\n"
+              "standby.get_ready()\nstandby.get_ready()\n"
+              "while not marks.exists():\n    time.sleep(0.01)\n"
+              "standby.give(21)\nprint(standby.result())\n")
+    assert _run(script, str(marks), timeout=60) == ["42"]
+    assert marks.read_text().split() == ["ready"]
+
+
+def test_a_worker_that_gets_ready_with_its_task_does_not_get_ready_before_it(tmp_path):
+    marks = tmp_path / "marks"
+
+    def prepare() -> None:
+        with marks.open("a") as out:
+            out.write("ready\n")
+
+    standby: Standby[int, int] = Standby(prepare, lambda task: task * 2, prepare_now=False)
+    standby.give(None)  # sent away without a task
+    standby.cancel()
+    assert not marks.exists()
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
@@ -393,6 +423,29 @@ def test_a_chunk_a_helper_fails_at_is_done_here():
     # item 7 fails in any helper: it is done here, and every result is in order
     out = _run(SHARED_WORK, "fail", timeout=60)
     assert out[0] == "True" and out[4:] == ["True", "none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_a_helper_yields_the_core_to_the_process_that_forked_it():
+    # Where the two compete for a core (a third process at work), the one that forked the helper, whose own
+    # work no helper shares, should not wait: the helper runs at a greater niceness.
+    script = ("import os, time\nfrom livingreview import parallel\nhere = os.getpid()\n"
+              "def niceness(n):\n    time.sleep(0.02)\n    return os.getpid(), os.nice(0)\n"
+              "with parallel.Shared(niceness, [[n] for n in range(12)], threshold=1) as shared:\n"
+              "    results = [result for chunk in shared.results() for result in chunk]\n"
+              "print(os.nice(0), sorted({nice for pid, nice in results if pid != here}),\n"
+              "      parallel.HELPER_NICENESS > 0)\n")
+    mine, helpers, positive = _run(script, timeout=60)
+    assert positive == "True" and helpers == f"[{min(19, int(mine) + parallel.HELPER_NICENESS)}]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the resident size as Linux gives it")
+def test_a_process_forks_cheaply_while_it_holds_less_memory_than_the_limit():
+    # In a fresh interpreter, which holds far less than 200 MB until it makes a 200 MB string.
+    script = ("from livingreview import parallel\nparallel.CHEAP_FORK_UP_TO = 100 * 2**20\n"
+              "print(parallel.forks_cheaply())\nheld = 'x' * (200 * 2**20)\n"
+              "print(parallel.forks_cheaply())\ndel held\nprint(parallel.forks_cheaply())\n")
+    assert _run(script, timeout=60) == ["True", "False", "True"]
 
 
 def test_every_chunk_is_done_here_where_no_process_may_fork_and_the_error_is_met_here(monkeypatch):

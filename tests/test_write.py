@@ -382,3 +382,34 @@ def test_a_file_written_in_pieces_is_given_with_its_digest_and_its_size_and_time
     assert digest == file_digest(b"".join(pieces))
     now = os.stat(written)
     assert (stat.st_size, stat.st_mtime_ns) == (now.st_size, now.st_mtime_ns)
+
+
+def test_a_first_site_looks_for_no_old_file_and_a_site_without_a_record_keeps_each_file_it_makes_again(
+        tmp_path, monkeypatch):
+    """Without a record of the old site's files, a file made again is compared with the old site's, byte for
+    byte, and kept if the same; where there is no old site (a first build), nothing is looked for there."""
+    from livingreview import write
+
+    compared: list[str] = []
+    same_bytes, same_file = write._same_bytes, write._same_file
+
+    def bytes_compared(path: Path, data: bytes) -> bool:
+        compared.append(path.name)
+        return same_bytes(path, data)
+
+    def files_compared(old: Path, new: Path) -> bool:
+        compared.append(old.name)
+        return same_file(old, new)
+
+    monkeypatch.setattr(write, "_same_bytes", bytes_compared)
+    monkeypatch.setattr(write, "_same_file", files_compared)
+    site = tmp_path / "site"
+    outputs = [("same.html", b"same"), ("data/big.json", Pieces(lambda: [b"b", b"ig"]))]
+    write_site([*outputs, ("other.html", b"one")], site)
+    assert compared == []
+    inodes = {path: (site / path).stat().st_ino for path in ("same.html", "data/big.json")}
+    report = write_site([*outputs, ("other.html", b"two")], site, lambda path: None)
+    assert sorted(compared) == ["big.json", "other.html", "same.html"]
+    assert report.kept == {"same.html", "data/big.json"}
+    assert all((site / path).stat().st_ino == inode for path, inode in inodes.items())
+    assert (site / "other.html").read_bytes() == b"two"
