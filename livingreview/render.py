@@ -45,7 +45,7 @@ from .field_kinds import Field
 from .figures import FigureData
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
-from .parallel import Shared, forks_cheaply
+from .parallel import WORKER_ITEMS, Shared, forks_cheaply
 from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study
@@ -584,14 +584,17 @@ class _StudyPages:
         self.shared: Shared[Study, list[tuple[str, bytes | Staged]]] | None = None
 
     def __enter__(self) -> _StudyPages:
+        # A small process's helper goes on until no page is left, not only while this one makes the other
+        # files: what it copies of this process's memory stays small (10,000 studies: 4,000 pages each, 5.40
+        # s; one helper for all, 4.93 s and 20 MiB more at the peak).
         if self.stage is not None and forks_cheaply():
-            self.shared = self._shared()
+            self.shared = self._shared(per_helper=max(1, len(self.todo)))
         return self
 
-    def _shared(self) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
+    def _shared(self, per_helper: int = WORKER_ITEMS) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
         todo = self.todo
         return Shared(self._staged, [todo[start:start + STUDY_PAGES_AT_ONCE]
-                                     for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)])
+                                     for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)], per_helper=per_helper)
 
     def __exit__(self, *exception: object) -> None:
         if self.shared is not None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 from livingreview import cache as cache_module
-from livingreview import content, downloads, load, pipeline, render
+from livingreview import content, downloads, load, parallel, pipeline, render
 from livingreview.cache import Cache, Inputs, Previous, stats_under
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -295,11 +295,12 @@ def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuil
 def test_the_study_pages_are_begun_before_the_table_and_the_downloads_by_a_small_process(tmp_path, monkeypatch):
     """A helper process renders study pages while this one makes the table and the downloads, which no
     helper shares: the pages are begun (`Shared`, which forks the first helper) before those."""
-    root, calls = make_review(tmp_path / "review", START), []
+    root, calls, helpers = make_review(tmp_path / "review", START), [], []
     shared, table = render.Shared, render._Renderer.study_table
 
     def begun(*args: Any, **kwargs: Any) -> Any:
         calls.append("pages")
+        helpers.append(kwargs.get("per_helper", parallel.WORKER_ITEMS))
         return shared(*args, **kwargs)
 
     def tabled(*args: Any, **kwargs: Any) -> Any:
@@ -310,12 +311,16 @@ def test_the_study_pages_are_begun_before_the_table_and_the_downloads_by_a_small
     monkeypatch.setattr(render._Renderer, "study_table", tabled)
     assert main(["--root", str(root), "build"]) == 0
     assert calls == ["pages", "table"]
-    # A process that has held much memory is not joined by a helper until it has made those files: every page
-    # of its memory that it wrote to while the helper lived would be copied.
+    assert helpers == [len(START)]  # one helper may render every page
+    # A process that holds much memory is not joined by a helper until it has made those files: every page of
+    # its memory that it wrote to while the helper lived would be copied. Each helper renders at most
+    # WORKER_ITEMS pages, and ends: what it copied is let go.
     calls.clear()
+    helpers.clear()
     monkeypatch.setattr(render, "forks_cheaply", lambda: False)
     assert main(["--root", str(make_review(tmp_path / "again", START)), "build"]) == 0
     assert calls == ["table", "pages"]
+    assert helpers == [parallel.WORKER_ITEMS]
 
 
 def test_a_references_file_found_valid_is_parsed_only_for_a_page_that_cites_it_until_it_changes(tmp_path, capsys):
