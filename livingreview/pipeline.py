@@ -68,11 +68,19 @@ class Plan:
     figures: Sequence[Sequence[FigureData]]  # the figures of each edition, in the order of context.editions
 
 
-def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
-                codings: dict[str, str] | None = None,
-                screening_read: Callable[[], ScreeningRead] | None = None,
-                studies_read: Callable[[], None] | None = None) -> Review:
-    """Load and validate the codebook, the content and every study; BuildError with every problem.
+def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None) -> Review:
+    """Load and validate the codebook, the content and every study; BuildError with every problem. The studies
+    found valid are remembered in the cache, if given (see `_load_review`)."""
+    review, remember = _load_review(project, cache, inputs)
+    remember()
+    return review
+
+
+def _load_review(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
+                 codings: dict[str, str] | None = None,
+                 screening_read: Callable[[], ScreeningRead] | None = None,
+                 studies_read: Callable[[], None] | None = None) -> tuple[Review, Callable[[], None]]:
+    """The review, and what remembers its studies for the next run (`KnownStudies`): `load_review`'s work.
     `codings`, if given, is filled with the coding digest of each study file read anew (`validate_studies`).
     `screening_read`: the screening files as read meanwhile (see `_Beside`); else they are read here.
     `studies_read` is called once every study file is read and checked."""
@@ -96,12 +104,15 @@ def load_review(project: Project, cache: Cache | None = None, inputs: Inputs | N
                                               project.display(project.content / "baseline.yaml"))
     if problems or study_problems or content is None:
         raise BuildError(problems + study_problems)
-    found.remember()
-    files = screening_read() if screening_read else _screening_read(project)
-    screening, problems = files.checked({s.id for s in studies})
-    if problems:
-        raise BuildError(problems)
-    return Review(codebook, tuple(studies), content, screening, found.texts)
+    try:
+        files = screening_read() if screening_read else _screening_read(project)
+        screening, problems = files.checked({s.id for s in studies})
+        if problems:
+            raise BuildError(problems)
+    except BuildError:
+        found.remember()  # each study was found valid: the next run need not check them again
+        raise
+    return Review(codebook, tuple(studies), content, screening, found.texts), found.remember
 
 
 def _screening_read(project: Project) -> ScreeningRead:
@@ -202,14 +213,19 @@ def _listed(folder: Path) -> frozenset[str] | None:
 
 def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
          codings: dict[str, str] | None = None, pages: bool = False,
-         studies_read: Callable[[], None] | None = None) -> Plan:
+         studies_read: Callable[[], None] | None = None, figured: Figured | None = None) -> Plan:
     """Load and validate the review and every release; aggregate each edition and compute its figures.
     With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
     nothing is left frozen (a study worker freezes what it shares). `codings`, `studies_read`: see
-    `load_review`. With `pages`, every edition's content pages are rendered too, and BuildError names every
+    `_load_review`. `figured` is called with the editions and their figures once they are computed, before
+    the studies found valid are remembered (a build hands its drawing process the figures then, to draw them
+    meanwhile). With `pages`, every edition's content pages are rendered too, and BuildError names every
     problem they have."""
     with _loading(frozen), _parsed_earlier(cache) as memory:
-        return _plan(project, cache, inputs, codings, pages, memory, studies_read)
+        return _plan(project, cache, inputs, codings, pages, memory, studies_read, figured)
+
+
+Figured = Callable[[Sequence[Edition], Sequence[Sequence[FigureData]]], None]
 
 
 @contextlib.contextmanager
@@ -252,8 +268,8 @@ _NEVER = 1 << 30  # collections of the middle generation before the oldest is co
 def _no_full_collections() -> Iterator[None]:
     """Rendering and writing make objects that live as long as their stage (a large review's rows, records and
     the memos that keep them), and Python's cycle collector would walk all of them again at every full
-    collection, for next to nothing (a cold build of 100,000 studies: 15 full collections in those stages,
-    3.1 s, 26 objects freed; of 10,000, 2 and 0.04 s). Meanwhile the younger generations are still collected:
+    collection, for next to nothing (a cold build of 100,000 studies: 20 full collections in those stages,
+    3.36 s, 26 objects freed; of 10,000, 2 and 0.04 s). Meanwhile the younger generations are still collected:
     they hold what little garbage rendering makes."""
     young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, _NEVER)
@@ -264,16 +280,22 @@ def _no_full_collections() -> Iterator[None]:
 
 
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
-          pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None) -> Plan:
+          pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None,
+          figured: Figured | None) -> Plan:
     beside = _Beside(project, cache, inputs, memory)
     # Where release files must be checked, they (and the screening files) are read in a second process meanwhile.
     with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
-        review = load_review(project, cache, inputs, codings, screening_read=partial(next, made),
-                             studies_read=studies_read)
-        editions = cited(next(made), review.content.site)
-        editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
+        review, remember = _load_review(project, cache, inputs, codings, screening_read=partial(next, made),
+                                        studies_read=studies_read)
+        try:
+            editions = cited(next(made), review.content.site)
+            editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
+            figures = [_figures(edition, cache) for edition in editions]
+            if figured:
+                figured(editions, figures)
+        finally:
+            remember()  # the studies are valid whatever else is found
         folders = project.template_folders()
-        figures = [_figures(edition, cache) for edition in editions]
         env = environment(tuple(folders))
         if pages:  # the draft's here, the releases' where they were read
             problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
@@ -495,10 +517,11 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
     # In a first build every figure is drawn: the drawing process may get ready (import matplotlib) as soon as
     # this one, done reading the studies, works alone for a while (cross-checks, tallies) and a core is free.
     studies_read = drawer.get_ready if not previous.last.files else None
+    drawings = _Drawings(cache, drawer)
     try:
-        site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read)
+        site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read,
+                    figured=drawings.give)
         clock.lap("load, validate and aggregate")
-        drawings = _Drawings(site, cache, drawer)
         stager = Stager()  # a large review's study pages are put in the site by the processes that render them
         with _no_full_collections():
             report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
@@ -590,17 +613,26 @@ class _FrozenPages:
 
 class _Drawings:
     """Each figure as SVG: kept from an earlier build while its data is unchanged, else drawn again (by
-    `drawer`, on the other core)."""
+    `drawer`, on the other core, from when it is given the figures: `give`)."""
 
-    def __init__(self, site: Plan, cache: Cache, drawer: Drawer):
-        self.site, self.cache = site, cache
-        self.names = {id(f): f"figures/{f.key}-{cache.key('drawing', f.drawing_key()) or 'uncached'}.svg"
-                      for figures in site.figures for f in figures}
-        missing = {self.names[id(f)]: f for figures in site.figures for f in figures
-                   if cache.drawing(self.names[id(f)]) is None}
-        drawer.give(missing or None)
-        self.pending = drawer if missing else None
+    def __init__(self, cache: Cache, drawer: Drawer):
+        self.cache, self.drawer = cache, drawer
+        self.editions: Sequence[Edition] = ()
+        self.figures: Sequence[Sequence[FigureData]] = ()
+        self.names: dict[int, str] = {}
+        self.pending: Drawer | None = None
         self.drawn: dict[str, bytes] = {}
+
+    def give(self, editions: Sequence[Edition], figures: Sequence[Sequence[FigureData]]) -> None:
+        """Hand the drawing process the figures no earlier build drew."""
+        cache = self.cache
+        self.editions, self.figures = editions, figures
+        self.names = {id(f): f"figures/{f.key}-{cache.key('drawing', f.drawing_key()) or 'uncached'}.svg"
+                      for edition_figures in figures for f in edition_figures}
+        missing = {self.names[id(f)]: f for edition_figures in figures for f in edition_figures
+                   if cache.drawing(self.names[id(f)]) is None}
+        self.drawer.give(missing or None)
+        self.pending = self.drawer if missing else None
 
     def collect(self, wait: bool = False) -> None:
         """Take the drawing process's answer once it is there (with `wait`, wait for it): the drawings are then
@@ -611,7 +643,7 @@ class _Drawings:
     def outputs(self) -> Iterator[Output]:
         self.collect(wait=True)
         drawn = self.drawn
-        for edition, figures in zip(self.site.context.editions, self.site.figures, strict=True):
+        for edition, figures in zip(self.editions, self.figures, strict=True):
             for figure in figures:
                 name = self.names[id(figure)]
                 svg = drawn.get(name) or self.cache.drawing(name) or figure_svg(figure)

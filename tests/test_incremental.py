@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 from livingreview import cache as cache_module
-from livingreview import content, downloads, load, parallel, pipeline, render
+from livingreview import content, downloads, load, parallel, pipeline, render, validate
 from livingreview.cache import Cache, Inputs, Previous, stats_under
 from livingreview.cli import main
 from livingreview.project import THEME, Project
@@ -273,23 +273,43 @@ class _RecordedDrawer:
 
 def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuilds_does_not(tmp_path, monkeypatch):
     """A first build draws every figure: its drawing process may get ready (import matplotlib) while the build
-    works alone after reading the studies. A later build may draw none (a title edit), and is not told to."""
+    works alone after reading the studies. A later build may draw none (a title edit), and is not told to.
+    Either is given the figures to draw before the build remembers the studies it found valid, which it does
+    meanwhile."""
     root, calls = make_review(tmp_path / "review", START), []
-    read = pipeline.validate_studies
+    read, keep = pipeline.validate_studies, cache_module.KnownStudies.keep
 
     def validated(*args: Any, **kwargs: Any) -> Any:
         done = read(*args, **kwargs)
         calls.append("studies read")
         return done
 
+    def kept(*args: Any, **kwargs: Any) -> None:
+        calls.append("remembered")
+        keep(*args, **kwargs)
+
     monkeypatch.setattr(pipeline, "validate_studies", validated)
+    monkeypatch.setattr(cache_module.KnownStudies, "keep", kept)
     pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
-    assert calls == ["studies read", "get ready", "given"]
+    assert calls == ["studies read", "get ready", "given", "remembered"]
     calls.clear()
     _recode(root, "beta-2020", 0)
     pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
-    assert calls == ["studies read", "given"]
+    assert calls == ["studies read", "given", "remembered"]
     assert (root / "site" / "figures").is_dir()
+
+
+def test_studies_found_valid_are_remembered_when_the_review_fails_later(tmp_path):
+    """A problem found after the studies are checked (a release file, a screening file) leaves them
+    remembered: the next run does not check them again."""
+    root = make_review(tmp_path / "review", START)
+    (root / "releases").mkdir(exist_ok=True)
+    (root / "releases" / "2024.1.json").write_text("{not json", encoding="utf-8")
+    with mock.patch("livingreview.validate._validate_one", wraps=validate._validate_one) as checked:
+        assert main(["--root", str(root), "build"]) != 0
+        assert checked.call_count == len(START)
+        assert main(["--root", str(root), "build"]) != 0
+        assert checked.call_count == len(START)
 
 
 def test_the_study_pages_are_begun_before_the_table_and_the_downloads_by_a_small_process(tmp_path, monkeypatch):
