@@ -434,3 +434,34 @@ def test_a_large_record_written_in_batches_is_one_compact_json_document_that_rea
     assert json.loads(written) == {"key": key, "data": data}
     assert written == json.dumps({"key": key, "data": data}, ensure_ascii=False, separators=(",", ":")).encode()
     assert Cache(folder).read("memo", key) == data
+
+
+_TEXT = st.text(st.characters(blacklist_characters="\x1e\x1f", blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.dictionaries(st.from_regex(r"[a-z0-9-]{1,12}\.yaml", fullmatch=True),
+                             st.lists(_TEXT, min_size=1, max_size=3), max_size=40))
+def test_each_text_placed_as_written_is_read_back_from_its_shard_alone(tmp_path_factory, texts):
+    # Any text but the separators, ASCII or not: where each entry is counts bytes, not characters.
+    folder = tmp_path_factory.mktemp("placed") / ".cache"
+    cache = Cache(folder)
+    key = cache.key("test")
+    placed: dict[str, Any] = {}
+    cache.write_texts("studies", key, texts, {}, placed=placed)
+    assert placed.keys() == texts.keys()
+    assert {name: cache.placed_texts(name, where) for name, where in placed.items()} == texts
+
+
+def test_a_text_placed_in_a_shard_written_again_since_is_not_read_back_as_another(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    texts = {f"study-{i}.yaml": [f"d{i}", f"text {i}"] for i in range(40)}
+    placed: dict[str, Any] = {}
+    cache.write_texts("studies", key, texts, {}, placed=placed)
+    # every entry of every shard written again, each longer: what was placed is no longer where it was
+    longer = {name: [digest, "a much longer text " + text] for name, (digest, text) in texts.items()}
+    cache.write_texts("studies", key, longer, texts)
+    found = {name: cache.placed_texts(name, where) for name, where in placed.items()}
+    assert all(texts_read in (None, longer[name]) for name, texts_read in found.items())
+    assert None in found.values()

@@ -685,7 +685,8 @@ def _study_files_read(build: Any) -> list[str]:
 
 def test_serve_started_without_a_record_of_valid_studies_makes_again_only_the_json_of_the_edited_batch(tmp_path):
     """data/studies.json in serve: a study's JSON record is made for a batch joined again only, whether or not
-    the loader had the study's record as text (a fresh clone's serve reads every file: it has none)."""
+    the loader had the study's record as text (a fresh clone's serve reads every file: it has none, and the
+    downloads read back the records its first build wrote to the record of valid studies)."""
     root = make_review(tmp_path / "review", START)
     project = Project(root)
     held = Cache(project.cache, hold=True)
@@ -696,11 +697,27 @@ def test_serve_started_without_a_record_of_valid_studies_makes_again_only_the_js
             _serve_build(project, held)
         return sorted(call.args[0].id for call in json_of.call_args_list)
 
-    assert made() == ["alpha-2019", "beta-2020", "gamma-2021"]
+    assert made() == []
     _retitle(root, "beta-2020", 1)
     assert made() == ["beta-2020"]
     record = json.loads((root / "site" / "data" / "studies.json").read_text(encoding="utf-8"))
     assert [entry["title"].startswith("Edited 1 ") for entry in record["studies"]] == [False, True, False]
+
+
+def test_a_first_build_makes_each_studys_json_once_and_the_downloads_read_it_back(tmp_path, monkeypatch):
+    """A first build writes each study's JSON record to the record of valid studies; data/studies.json takes
+    them from there, byte for byte what making them again gives."""
+    root = make_review(tmp_path / "review", START)
+    with mock.patch("livingreview.downloads.study_json", wraps=downloads.study_json) as json_of:
+        assert main(["--root", str(root), "build"]) == 0
+    assert json_of.call_count == 0
+    again = make_review(tmp_path / "again", START)
+    monkeypatch.setattr(Cache, "placed_texts", lambda self, entry, where: None)  # the shards cannot be read back
+    with mock.patch("livingreview.downloads.study_json", wraps=downloads.study_json) as json_of:
+        assert main(["--root", str(again), "build"]) == 0
+    assert json_of.call_count == len(START)
+    assert (root / "site" / "data" / "studies.json").read_bytes() == \
+        (again / "site" / "data" / "studies.json").read_bytes()
 
 
 def test_serve_reads_again_only_the_study_files_changed_since_its_last_build(tmp_path):
