@@ -779,7 +779,8 @@ class KnownStudies:
 class RecordTexts(MutableMapping[str, str]):
     """Studies' records in data/studies.json, by id: those read with the record of valid studies (`known`), and
     those its writing placed in its shards (`placed`: the entry's name, its file's digest, where it is),
-    each read back when asked for (a cold build of 10,000 studies: 0.4 s of a second encoding saved)."""
+    each read back when asked for instead of encoding the study again (a cold build of 10,000 studies, medians
+    of 5: 4.79 -> 4.68 s)."""
 
     def __init__(self, cache: Cache):
         self.cache = cache

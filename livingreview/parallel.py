@@ -17,7 +17,7 @@ PARALLEL_FROM = 1000  # below this many items a second process costs more than i
 STREAMED = 500  # items of a chunk whose second half the forked process sends back at once (map_in_parallel)
 WORKER_ITEMS = 4000  # items one helper of `Shared` takes before it ends and the next is forked
 HELPER_NICENESS = 5  # a helper of `Shared` yields a core to the process that forked it (see `Shared`)
-CHEAP_FORK_UP_TO = 512 * 2**20  # bytes of memory a process has held: see `forks_cheaply`
+CHEAP_FORK_UP_TO = 512 * 2**20  # bytes resident: see `forks_cheaply`
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Task = TypeVar("Task")
@@ -388,9 +388,10 @@ def forks_cheaply() -> bool:
     """Whether this process is small enough (resident in memory: under CHEAP_FORK_UP_TO) for a helper to live
     beside its own work, not only beside its share of the helper's: every page of memory either of them then
     writes to (reading a Python object writes its reference count) is copied, and the more this process
-    holds, the more that costs. A cold build's study pages begun beside its table and downloads, same
-    sitting, medians of 5: 10,000 studies (190 MB), 6.09 -> 5.63 s; 100,000 studies (1.2 GB), 2 runs each,
-    66-75 -> 83-90 s, system time 8-15 -> 26-29 s."""
+    holds, the more that costs. A cold build's study pages begun beside its table and downloads: 10,000
+    studies (a process of 190 MB), 6.09 -> 5.63 s (medians of 5), and one helper for all its pages 5.40 ->
+    4.93 s; 100,000 studies (1.2 GB), one helper for all its pages: 1871 MiB at the peak, over the 1.5 GB
+    the build may take, and helpers of 4,000 pages each gave no gain (2 quiet runs each)."""
     return _resident_bytes() < CHEAP_FORK_UP_TO
 
 

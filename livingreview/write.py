@@ -323,7 +323,7 @@ class Staging:
     def __init__(self, site: Path, old: Callable[[str], str | None], linked: Iterable[str] = ()):
         self.site = site
         self.old = old  # the digest of an old site's file known to be intact, or None
-        # Without an old site (a first build), no file is looked for there (10,000 pages: 0.15 s).
+        # Without an old site (a first build), no file is looked for there (10,000 pages: 0.15 s of CPU in all).
         self.no_old_site = not site.exists()
         self.folder = Folder(staging_folder(site))
         self.linked = set(linked)  # files of the old site already linked here (each intact: `old` knows it)
