@@ -727,7 +727,7 @@ class KnownStudies:
         # A valid study's entry: its file's digest, its record (`study_json`) and where its codes and evidence
         # notes are in that (`study_record`).
         self.entries = {name: entry for name, entry in found.items() if len(entry) == 3}
-        self.texts = RecordTexts(cache)
+        self.texts = RecordTexts(cache, shown)
 
     def get(self, path: Path) -> Study | None:
         name = path.name
@@ -782,8 +782,8 @@ class RecordTexts(MutableMapping[str, str]):
     each read back when asked for instead of encoding the study again (a cold build of 10,000 studies, medians
     of 5: 4.79 -> 4.68 s)."""
 
-    def __init__(self, cache: Cache):
-        self.cache = cache
+    def __init__(self, cache: Cache, shown: str = ""):
+        self.cache, self.shown = cache, shown  # shown: the studies' folder as shown, where their files are
         self.known: dict[str, str] = {}
         self.placed: dict[str, tuple[str, str, Placed]] = {}
 

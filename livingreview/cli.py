@@ -188,22 +188,29 @@ def _check(project: Project, args: argparse.Namespace) -> int:
 
 def _build(project: Project, args: argparse.Namespace) -> int:
     from .cache import UP_TO_DATE, Previous
+    from .press import start_press
 
-    # Before the pipeline and its libraries are imported: a build with nothing to do is done at once.
-    previous = Previous(project.cache, project.inputs, project.site)
-    if not args.force and previous.is_current():
-        print(UP_TO_DATE.format(site=project.display(project.site)))
-        return 0
-    from .drawer import start_drawer
-
-    # its import of matplotlib overlaps with the pipeline's imports
-    drawer = start_drawer(previous.cache, previous.inputs, project.studies)
+    press = start_press(project.studies)  # before anything is read: see press.py
     try:
-        from .pipeline import build
+        # Before the pipeline and its libraries are imported: a build with nothing to do is done at once.
+        previous = Previous(project.cache, project.inputs, project.site)
+        if not args.force and previous.is_current():
+            print(UP_TO_DATE.format(site=project.display(project.site)))
+            return 0
+        from .drawer import start_drawer
 
-        print(build(project, verbose=args.verbose, force=args.force, previous=previous, drawer=drawer))
+        # its import of matplotlib overlaps with the pipeline's imports
+        drawer = start_drawer(previous.cache, previous.inputs, project.studies)
+        try:
+            from .pipeline import build
+
+            print(build(project, verbose=args.verbose, force=args.force, previous=previous, drawer=drawer,
+                        press=press))
+        finally:
+            drawer.cancel()
     finally:
-        drawer.cancel()
+        if press is not None:
+            press.cancel()
     return 0
 
 

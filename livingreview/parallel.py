@@ -207,16 +207,25 @@ class Shared(Generic[Item, Result]):
     A helper runs at a niceness HELPER_NICENESS above this process's: where the two compete for a core (a
     third process at work, or this one at work of its own that no helper shares), this one goes first.
     Below `threshold` items, or where no process may fork, every chunk is done here. Used as a context
-    manager: leaving the block stops the helper."""
+    manager: leaving the block stops the helper.
+
+    With `press` (a Press and what it is to do: chunk `number`'s results, the same as this process's), the
+    press is the helper, and none is forked."""
 
     def __init__(self, function: Callable[[Item], Result], chunks: Sequence[Sequence[Item]],
-                 threshold: int = PARALLEL_FROM, per_helper: int = WORKER_ITEMS):
+                 threshold: int = PARALLEL_FROM, per_helper: int = WORKER_ITEMS,
+                 press: tuple[Press, Callable[[int], list[Result]]] | None = None):
         self.function, self.chunks, self.per_helper = function, chunks, per_helper
         self.done: dict[int, list[Result]] = {}
         self.pid: int | None = None
         self.pipe: Any = None
         self.helping = sum(map(len, chunks)) >= threshold and _may_fork()
         self.look = 0.0
+        self.pressed = False
+        if self.helping and press is not None and (given := press[0].give(press[1], len(chunks))) is not None:
+            self.tickets, self.pipe, self.pid = given
+            self.pressed = True
+            return
         self.tickets = _tickets(len(chunks)) if self.helping else -1
         self._fork()
 
@@ -252,7 +261,7 @@ class Shared(Generic[Item, Result]):
             self.tickets = -1
 
     def _fork(self) -> None:
-        if not self.helping or not _tickets_left(self.tickets):
+        if not self.helping or self.pressed or not _tickets_left(self.tickets):
             return
         from multiprocessing.connection import Pipe
 
@@ -311,7 +320,10 @@ class Shared(Generic[Item, Result]):
     def _ticket(self) -> int | None:
         """The number of the next chunk nobody has taken, taking it; None once every ticket is taken (at once
         without a helper: `results` then does every chunk)."""
-        ticket = os.read(self.tickets, _TICKET.size) if self.tickets >= 0 else b""
+        try:
+            ticket = os.read(self.tickets, _TICKET.size) if self.tickets >= 0 else b""
+        except BlockingIOError:  # none left in a press's tickets (see `Press.give`)
+            return None
         return _TICKET.unpack(ticket)[0] if ticket else None
 
     def _do(self, number: int, tending: bool = False) -> list[Result]:
@@ -325,6 +337,121 @@ class Shared(Generic[Item, Result]):
         return results
 
 
+class Press:
+    """A process forked at once, while this one is small, to share chunks of work with it later (`Shared`):
+    forked then from a large process, a helper would make both copy every page of memory either writes to
+    (reading a Python object writes its reference count), and this process, at work on its own while the
+    helper lives, writes to most of its pages. The press shares nothing made after the fork: its work comes
+    as a picklable callable (`work(number)`: chunk `number`'s results), and it takes the chunks' numbers
+    from the same tickets as this process. It waits, blocked, until given its work; `cancel` stops it if it
+    is never given any. Where no process may fork, there is none."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.orders: Any = None
+        self.results: Any = None
+        self.tickets, self.tickets_in = -1, -1
+        if not _may_fork():
+            return
+        from multiprocessing.connection import Pipe
+
+        tickets, tickets_in = os.pipe()
+        orders, ordering = Pipe(duplex=False)
+        self.results, sending = Pipe(duplex=False)
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe (Linux): the press seldom waits
+            import fcntl
+
+            fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+        pid = os.fork()
+        if pid == 0:
+            os.close(tickets_in)
+            ordering.close()
+            self.results.close()
+            _press(tickets, orders, sending)
+        orders.close()
+        sending.close()
+        self.pid, self.orders, self.tickets, self.tickets_in = pid, ordering, tickets, tickets_in
+
+    def give(self, work: Callable[[int], list[Result]], count: int) -> tuple[int, Any, int] | None:
+        """Hand the press its work, the tickets of `count` chunks with it; for `Shared`, this process's end of
+        the tickets, the pipe the press sends its results through, and the press (whose end is then
+        `Shared`'s to see to). None if the press is gone or was given work before."""
+        if self.pid is None:
+            return None
+        _put_tickets(self.tickets_in, count)
+        try:
+            self.orders.send(work)
+        except OSError:  # the press is gone
+            self.cancel()
+            return None
+        self.orders.close()
+        os.set_blocking(self.tickets, False)  # a ticket not there now never comes: the tickets are all in
+        given = (self.tickets, self.results, self.pid)
+        self.pid, self.orders, self.results, self.tickets, self.tickets_in = None, None, None, -1, -1
+        return given
+
+    def cancel(self) -> None:
+        """Stop the press if it was never given its work, and wait for it: no process outlives the build."""
+        if self.pid is not None:
+            self.orders.close()
+            os.close(self.tickets_in)
+            os.close(self.tickets)
+            _end(self.results, self.pid)
+            self.pid = None
+
+
+def _press(tickets: int, orders: Any, sending: Any) -> NoReturn:
+    """In the press: wait for the work, then take tickets until none is left, sending each chunk's results
+    as (its number, them), then None. They are sent by a thread of the press's own, so that the press goes on
+    while the process that gave it the work, busy with its own, does not take them (the pipe is full after
+    a few chunks); meanwhile they wait pickled, as they would be sent (a quarter of the memory they take as
+    objects). A chunk that fails ends the press, unsent."""
+    import queue
+    from multiprocessing.reduction import ForkingPickler
+
+    status = 1
+    try:
+        _ended_quietly()
+        with contextlib.suppress(OSError):
+            os.nice(HELPER_NICENESS)
+        try:
+            work = orders.recv()
+        except EOFError:  # never given work
+            os._exit(0)
+        made: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        sender = threading.Thread(target=_send_queued, args=(made, sending))
+        sender.start()
+        try:
+            while (number := _next_ticket(tickets)) is not None:
+                made.put(ForkingPickler.dumps((number, work(number))))
+            made.put(ForkingPickler.dumps(None))
+            status = 0
+        finally:
+            made.put(_STOP)
+            sender.join()
+    finally:
+        os._exit(status)
+
+
+def _next_ticket(tickets: int) -> int | None:
+    """The next chunk's number from a pipe of tickets all put there already (non-blocking); None once it is empty."""
+    try:
+        ticket = os.read(tickets, _TICKET.size)
+    except BlockingIOError:
+        return None
+    return _TICKET.unpack(ticket)[0] if ticket else None
+
+
+_STOP = object()  # the press's sender ends here: what came after a failure is not sent
+
+
+def _send_queued(made: Any, sending: Any) -> None:
+    """Send what is queued, each encoded already as `Connection.send` would encode it before `send_bytes`."""
+    with contextlib.suppress(OSError):
+        while (value := made.get()) is not _STOP:
+            sending.send_bytes(value)
+
+
 TEND_EVERY = 0.02  # seconds: how often `Shared` looks at its helper between its own items
 _TICKET = struct.Struct("=I")
 
@@ -334,9 +461,15 @@ def _tickets(count: int) -> int:
     ticket (a read of a few bytes from a pipe is never split), and finds none at the pipe's end. Tickets the
     pipe has no room for are never taken: those chunks are done by the process that asks for the results.
     (Where processes may fork: on Unix.)"""
+    tickets, tickets_in = os.pipe()
+    _put_tickets(tickets_in, count)
+    return tickets
+
+
+def _put_tickets(tickets_in: int, count: int) -> None:
+    """Put the tickets of `count` chunks in a pipe (see `_tickets`), and close its end."""
     import fcntl
 
-    tickets, tickets_in = os.pipe()
     try:
         with contextlib.suppress(AttributeError, OSError):  # a larger pipe (Linux): room for more tickets
             fcntl.fcntl(tickets_in, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
@@ -347,7 +480,6 @@ def _tickets(count: int) -> int:
                 data = data[os.write(tickets_in, data):]
     finally:
         os.close(tickets_in)
-    return tickets
 
 
 def _tickets_left(tickets: int) -> bool:

@@ -45,7 +45,8 @@ from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import parsed_earlier, read_input, read_yaml
-from .parallel import Beside
+from .parallel import Beside, Press
+from .press import start_press
 from .project import Project
 from .release import FrozenRelease, cited, release_editions, release_files
 from .render import SiteContext, check_templates, environment, page_problems, render_edition, site_wide_outputs
@@ -494,54 +495,68 @@ def _own_templates(project: Project) -> bool:
 
 
 def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None,
-          drawer: Drawer | None = None, keep_frozen: bool = False) -> str:
+          drawer: Drawer | None = None, keep_frozen: bool = False, press: Press | None = None) -> str:
     """Validate, render and draw the whole site, then publish it in one step; return a one-line summary.
-    `drawer`: the drawing process, if the caller started it (it is stopped here). With `keep_frozen`, what
-    the build made stays frozen (`gc.freeze`) when it returns or fails: the caller, which builds again
-    (serve), unfreezes it once the build is reported. Unfrozen here, the objects serve holds between builds
-    (millions at 10,000 studies) would be walked by a full collection within the build (0.14 s of 1.0 s)."""
+    `drawer`: the drawing process, if the caller started it (it is stopped here); `press`, likewise, the
+    process that renders a large review's study pages (`press.start_press`; else started here, if need be).
+    With `keep_frozen`, what the build made stays frozen (`gc.freeze`) when it returns or fails: the caller,
+    which builds again (serve), unfreezes it once the build is reported. Unfrozen here, the objects serve
+    holds between builds (millions at 10,000 studies) would be walked by a full collection within the build
+    (0.14 s of 1.0 s)."""
     clock = _Clock(verbose)
-    previous = previous or Previous(project.cache, project.inputs, project.site)
-    cache, inputs = previous.cache, previous.inputs
-    if not force and previous.is_current():
-        if drawer:
+    with _pressing(project.studies, press) as press:
+        previous = previous or Previous(project.cache, project.inputs, project.site)
+        cache, inputs = previous.cache, previous.inputs
+        if not force and previous.is_current():
+            if drawer:
+                drawer.cancel()
+            return UP_TO_DATE.format(site=project.display(project.site))
+        # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
+        # while this one loads the review.
+        drawer = drawer or start_drawer(cache, inputs, project.studies)
+        # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
+        old_site = LinkedOldSite(project.site, previous.last.intact)
+        # what a small review's study files say that figures read, for the next build's drawing process
+        codings: dict[str, str] | None = None if is_large(inputs, project.studies) else {}
+        # In a first build every figure is drawn: the drawing process may get ready (import matplotlib) as soon as
+        # this one, done reading the studies, works alone for a while (cross-checks, tallies) and a core is free.
+        studies_read = drawer.get_ready if not previous.last.files else None
+        drawings = _Drawings(cache, drawer)
+        try:
+            site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read,
+                        figured=drawings.give)
+            clock.lap("load, validate and aggregate")
+            stager = Stager(press)  # a large review's study pages are put in the site by the processes that render them
+            with _no_full_collections():
+                report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
+                                    previous.last.digest, old_site.linked, stager)
+                # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per
+                # file) would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
+                previous.last.remember(inputs, report.digests, report.kept, report.stats)
+            if codings is not None:
+                StudyCodings(cache, project.studies).remember(inputs, codings)
+        finally:
             drawer.cancel()
-        return UP_TO_DATE.format(site=project.display(project.site))
-    # The figures whose data changed are drawn on the other core, by a process that imports matplotlib
-    # while this one loads the review.
-    drawer = drawer or start_drawer(cache, inputs, project.studies)
-    # The old site's files are linked into the new one meanwhile: the build then stages only what changed.
-    old_site = LinkedOldSite(project.site, previous.last.intact)
-    # what a small review's study files say that figures read, for the next build's drawing process
-    codings: dict[str, str] | None = None if is_large(inputs, project.studies) else {}
-    # In a first build every figure is drawn: the drawing process may get ready (import matplotlib) as soon as
-    # this one, done reading the studies, works alone for a while (cross-checks, tallies) and a core is free.
-    studies_read = drawer.get_ready if not previous.last.files else None
-    drawings = _Drawings(cache, drawer)
+            old_site.cancel()
+            if not keep_frozen:
+                gc.unfreeze()  # in a process that builds again, this build's objects may be collected
+        clock.lap("render, draw and write")
+        editions = [e for e in site.context.editions if not e.is_alias]
+        drafts = sum(not e.is_release for e in editions)
+        return (f"build: {len(site.review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
+                f"({drafts} draft); {report.total} files in {project.display(project.site)}/ "
+                f"({report.written} written, {report.unchanged} unchanged)")
+
+
+@contextlib.contextmanager
+def _pressing(studies: Path, press: Press | None) -> Iterator[Press | None]:
+    """The build's press: the one given, or one started now (`start_press`); stopped on leaving the block."""
+    press = press or start_press(studies)
     try:
-        site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read,
-                    figured=drawings.give)
-        clock.lap("load, validate and aggregate")
-        stager = Stager()  # a large review's study pages are put in the site by the processes that render them
-        with _no_full_collections():
-            report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
-                                previous.last.digest, old_site.linked, stager)
-            # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per
-            # file) would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
-            previous.last.remember(inputs, report.digests, report.kept, report.stats)
-        if codings is not None:
-            StudyCodings(cache, project.studies).remember(inputs, codings)
+        yield press
     finally:
-        drawer.cancel()
-        old_site.cancel()
-        if not keep_frozen:
-            gc.unfreeze()  # in a process that builds again, this build's objects may be collected
-    clock.lap("render, draw and write")
-    editions = [e for e in site.context.editions if not e.is_alias]
-    drafts = sum(not e.is_release for e in editions)
-    return (f"build: {len(site.review.studies)} studies, {len(editions)} edition{'s' * (len(editions) != 1)} "
-            f"({drafts} draft); {report.total} files in {project.display(project.site)}/ "
-            f"({report.written} written, {report.unchanged} unchanged)")
+        if press is not None:
+            press.cancel()
 
 
 def _outputs(project: Project, site: Plan, drawings: _Drawings, previous: Previous,

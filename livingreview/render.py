@@ -13,7 +13,7 @@ import posixpath
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache, partial
 from html import unescape
 from pathlib import Path
@@ -25,6 +25,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateSyntaxError,
 )
@@ -32,11 +33,12 @@ from markupsafe import Markup, escape
 
 from .aggregate import NOT_CODED, dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
+from .cache import Cache, RecordTexts
 from .changelog import ChangelogEntry, changelog_entries
 from .codebook import Codebook, Derived
 from .compiled_theme import THEME_TEMPLATES, ThemeLoader
 from .consistency import ConsistencyReport, evaluate
-from .content import Content, Page
+from .content import Baseline, Content, Page
 from .diagnostics import BuildError, Diagnostic
 from .downloads import Records, edition_downloads, study_records
 from .edition import Edition
@@ -45,15 +47,16 @@ from .field_kinds import Field
 from .figures import FigureData
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
-from .parallel import WORKER_ITEMS, Shared, forks_cheaply
+from .parallel import WORKER_ITEMS, Press, Shared, forks_cheaply
 from .references import format_study, reference_list, year_labels
 from .screening import arm
-from .study import Study
-from .write import Pieces, Staged, Stager, UnchangedFiles, file_digest
+from .study import Study, study_from_record
+from .write import Folder, Pieces, Staged, Stager, UnchangedFiles, file_digest, staged_anew
 
 Output = tuple[str, bytes]
 EditionOutput = KeptOutput | UnchangedFiles  # a file, or many files of the old site kept as they are
 Data = TypeVar("Data", bytes, bytes | Pieces)  # what a file is made of: its bytes, or pieces of them
+Item = TypeVar("Item")
 # Rows a page of the study table lists: its first page, and each further page for readers without scripts.
 # A review smaller than this has its whole table on one page.
 TABLE_PAGE_SIZE = 200
@@ -584,17 +587,40 @@ class _StudyPages:
         self.shared: Shared[Study, list[tuple[str, bytes | Staged]]] | None = None
 
     def __enter__(self) -> _StudyPages:
-        # A small process's helper goes on until no page is left, not only while this one makes the other
-        # files: what it copies of this process's memory stays small (10,000 studies: 4,000 pages each, 5.40
-        # s; one helper for all, 4.93 s and 20 MiB more at the peak).
-        if self.stage is not None and forks_cheaply():
+        if self.stage is None:
+            return self
+        recorded = self._recorded(self.stage)
+        if recorded is not None and self.stage.press is not None:
+            self.shared = self._shared(press=(self.stage.press, recorded))
+        elif forks_cheaply():
+            # A small process's helper goes on until no page is left, not only while this one makes the other
+            # files: what it copies of this process's memory stays small (10,000 studies: 4,000 pages each,
+            # 5.40 s; one helper for all, 4.93 s and 20 MiB more at the peak).
             self.shared = self._shared(per_helper=max(1, len(self.todo)))
         return self
 
-    def _shared(self, per_helper: int = WORKER_ITEMS) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
-        todo = self.todo
-        return Shared(self._staged, [todo[start:start + STUDY_PAGES_AT_ONCE]
-                                     for start in range(0, len(todo), STUDY_PAGES_AT_ONCE)], per_helper=per_helper)
+    def _shared(self, per_helper: int = WORKER_ITEMS,
+                press: tuple[Press, _RecordedPages] | None = None) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
+        return Shared(self._staged, _chunks(self.todo), per_helper=per_helper, press=press)
+
+    def _recorded(self, stage: Stager) -> _RecordedPages | None:
+        """The pages to be rendered by the build's press (see `Stager`) from the record of valid studies, if it
+        has one and can: in a first build (its staging folder holds no old site), with the theme's study
+        template (which shows no more of the edition than `_RecordedPages` gives), every page to be made of
+        a study whose record the build wrote."""
+        edition, staging, texts = self.renderer.edition, stage.fresh_folder(), self.renderer.edition.texts
+        folders = tuple(self.renderer.context.template_folders)
+        if stage.press is None or staging is None or not isinstance(texts, RecordTexts) \
+                or any((folder / "_study.html").exists() for folder in folders[:-1]) \
+                or not all(study.id in texts.placed for study in self.todo):
+            return None
+        held = list(self.chromes)
+        numbers = {versions: number for number, versions in enumerate(held)}
+        items = [(name, digest, *where, s.suffix, numbers[self.held[s.id]])
+                 for s in self.todo for name, digest, where in [texts.placed[s.id]]]
+        return _RecordedPages(folders, texts.cache.folder.root, staging, edition.codebook, edition.content.baseline,
+                              edition.prefix, str(self.short_title), texts.shown, [self.chromes[h] for h in held],
+                              [json.dumps(chunk, ensure_ascii=False) for chunk in _chunks(items)])
 
     def __exit__(self, *exception: object) -> None:
         if self.shared is not None:
@@ -605,17 +631,8 @@ class _StudyPages:
 
     def render(self, study: Study) -> list[tuple[str, bytes]]:
         edition = self.renderer.edition
-        own = edition.prefix
-        full = f"{own}studies/{study.id}.html"
-        body = self.template.render(url=lambda target: relative(full, own + target), study=study, edition=edition,
-                                    reference=Markup(format_study(study)), coded=_coded(study, edition),
-                                    baseline=edition.content.baseline)
-        title, citation = escape(study.title), escape(study.short_citation)
-        # the chrome's links to this page in other versions (and its canonical address) name the study
-        return [(f"{prefix}studies/{study.id}.html",
-                 "".join((head, citation, " · ", self.short_title, middle, title, before_main, body,
-                          after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
-                for prefix, head, middle, before_main, after_main in self.chromes[self.held[study.id]]]
+        return _study_page(self.template, study, edition.prefix, edition.codebook, edition.content.baseline,
+                           self.chromes[self.held[study.id]], self.short_title, edition)
 
     def _staged(self, study: Study) -> list[tuple[str, bytes | Staged]]:
         stage = self.stage
@@ -654,6 +671,63 @@ class _StudyPages:
             self.shared = self._shared()
         for chunk in self.shared.results():
             yield from chunk
+
+
+def _chunks(items: Sequence[Item]) -> list[Sequence[Item]]:
+    return [items[start:start + STUDY_PAGES_AT_ONCE] for start in range(0, len(items), STUDY_PAGES_AT_ONCE)]
+
+
+def _study_page(template: Template, study: Study, prefix: str, codebook: Codebook, baseline: Baseline | None,
+                chrome: Sequence[tuple[str, str, str, str, str]], short_title: str,
+                edition: Edition | None = None) -> list[tuple[str, bytes]]:
+    """A study's page, at each place its edition is written (`chrome`)."""
+    full = f"{prefix}studies/{study.id}.html"
+    body = template.render(url=lambda target: relative(full, prefix + target), study=study, edition=edition,
+                           reference=Markup(format_study(study)), coded=_coded(study, codebook), baseline=baseline)
+    title, citation = escape(study.title), escape(study.short_citation)
+    # the chrome's links to this page in other versions (and its canonical address) name the study
+    return [(f"{place}studies/{study.id}.html",
+             "".join((head, citation, " · ", short_title, middle, title, before_main, body,
+                      after_main)).replace(_STUDY_MARK, study.id).encode("utf-8"))
+            for place, head, middle, before_main, after_main in chrome]
+
+
+@dataclass(frozen=True)
+class _RecordedPages:
+    """Study pages rendered by the build's press (`parallel.Press`), a process forked before the studies were
+    read, which holds none of them: each is read back from the record of valid studies the build wrote
+    (`Cache.placed_texts`), with its letter and the chrome of the versions holding it given here. Called
+    with a chunk's number, the pages of that chunk put in the staging folder, as `_StudyPages` puts them.
+    The same pages: the theme's study template shows no more of the edition. Each chunk is given as the
+    JSON of a list, for each study, of its entry in the record, its file's digest, where the entry is (shard,
+    start, end), its letter and the number of the chrome of the versions holding it: as Python objects, the
+    press's copy of 100,000 studies' was 60 MB."""
+
+    folders: tuple[Path, ...]
+    cache: Path
+    staging: Path
+    codebook: Codebook
+    baseline: Baseline | None
+    prefix: str
+    short_title: str
+    shown: str  # the studies' folder as shown: a study's path is there
+    chromes: Sequence[Sequence[tuple[str, str, str, str, str]]]
+    chunks: Sequence[str]
+
+    def __call__(self, number: int) -> list[list[tuple[str, bytes | Staged]]]:
+        template = environment(self.folders).get_template("_study.html")
+        cache, folder = Cache(self.cache), Folder(self.staging)
+        made: list[list[tuple[str, bytes | Staged]]] = []
+        for name, digest, shard, start, end, suffix, chrome in json.loads(self.chunks[number]):
+            path = f"{self.shown}/{name}"
+            texts = cache.placed_texts(name, (shard, start, end))
+            if texts is None or len(texts) != 3 or texts[0] != digest:
+                raise ValueError(f"the record of {path} is not as the build wrote it")
+            study = study_from_record(texts[1], texts[2], path)
+            pages = _study_page(template, replace(study, suffix=suffix) if suffix else study, self.prefix,
+                                self.codebook, self.baseline, self.chromes[chrome], Markup(self.short_title))
+            made.append([(page, staged_anew(folder, page, data)) for page, data in pages])
+        return made
 
 
 def _addresses(context: SiteContext, edition: Edition, page: str, draft_changed: bool,
@@ -1161,8 +1235,7 @@ def _disagreement(study: Study, field: Field, codebook: Codebook) -> str:
     return f"{source.label if source else 'Another source'}: {shown}. {other.note}{where}"
 
 
-def _coded(study: Study, edition: Edition) -> list[CodingRow]:
-    codebook = edition.codebook
+def _coded(study: Study, codebook: Codebook) -> list[CodingRow]:
     rows = []
     for field in codebook.fields:
         value = study.codes.get(field.key, codebook.not_coded)

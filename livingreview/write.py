@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .diagnostics import BuildError, Diagnostic
+from .parallel import Press
 
 _PART = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]+")
 
@@ -184,10 +185,18 @@ class Stager:
     """Puts a file in the staging folder of the site being written, as `write_site` would put it, and says
     how (`Staged`), for the processes of the build that render pages beside this one: the file need not be
     sent here to be written. Bound by `write_site` to its staging folder before it takes the first output; a
-    process forked since then has that folder's state as it was then."""
+    process forked since then has that folder's state as it was then. `press`: a process of the build forked
+    before it grew, which may render pages too (see `render._StudyPages`), putting them with `staged_anew`."""
 
-    def __init__(self) -> None:
+    def __init__(self, press: Press | None = None) -> None:
         self.staging: Staging | None = None
+        self.press = press
+
+    def fresh_folder(self) -> Path | None:
+        """The staging folder, if it holds nothing of an old site (a first build): a process that knows only its
+        path may put new files there (`staged_anew`)."""
+        staging = self.staging
+        return staging.folder.root if staging is not None and staging.no_old_site and not staging.linked else None
 
     def __call__(self, relative: str, data: bytes) -> Staged:
         if self.staging is None:
@@ -199,6 +208,12 @@ class Stager:
             written, digest = self.staging.put(relative, data)
         stat = self.staging.stats.get(relative) if written else None
         return Staged(written, digest, (stat[0], stat[1]) if stat else None)
+
+
+def staged_anew(folder: Folder, relative: str, data: bytes) -> Staged:
+    """A new file put in a staging folder that holds no old site's files, as `Stager` would put it there."""
+    stat = folder.made(relative, lambda file: file.write(data))[1]
+    return Staged(True, file_digest(data), (stat.st_size, stat.st_mtime_ns))
 
 
 @dataclass

@@ -494,3 +494,79 @@ def test_a_helper_that_ended_is_followed_at_once_while_this_process_is_inside_a_
               + NONE_LEFT)
     # every chunk done by one process; one here, three by three helpers
     assert _run(script, timeout=60) == ["True", "True", "True", "True", "1", "3", "none", "left"]
+
+
+# --- Press: a process forked early, while this one is small, that shares chunks of work later ------------
+
+PRESS_WORK = """
+import os, sys, time
+from livingreview.parallel import Press, Shared
+here = os.getpid()
+how = sys.argv[1]
+
+
+class Work:  # given to the press pickled (by reference to this class): it holds what the chunks need
+    def __init__(self, size):
+        self.size = size
+
+    def __call__(self, number):
+        return [self.item(number)]
+
+    def item(self, n):
+        if how == "fail" and n == 7 and os.getpid() != here:
+            raise ValueError("only in the press")
+        if os.getpid() == here and how != "busy":
+            time.sleep(0.05)  # the press takes most chunks
+        return n * n, os.getpid(), "late" in globals(), time.monotonic(), "x" * self.size
+
+
+press = Press()
+late = "made after the press was forked"
+work = Work(200_000 if how == "busy" else 10)
+with Shared(work.item, [[n] for n in range(24)], threshold=1, press=(press, work)) as shared:
+    if how == "busy":  # this process takes no results for a while: the press is not held up meanwhile
+        time.sleep(1.5)
+    asked = time.monotonic()
+    results = [result for chunk in shared.results() for result in chunk]
+press.cancel()
+print([square for square, *_ in results] == [n * n for n in range(24)])
+by_press = [result for result in results if result[1] != here]
+print(len(by_press) > 0, here in [pid for _, pid, *_ in results], not any(late for _, _, late, *_ in by_press))
+print(results[7][1] == here, all(done < asked for _, _, _, done, _ in by_press), len(by_press) == 24)
+""" + NONE_LEFT
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no press is forked")
+def test_a_press_shares_the_chunks_and_holds_nothing_made_after_it_was_forked():
+    # every result in order; chunks done in the press (which has no `late`) and here
+    out = _run(PRESS_WORK, "succeed", timeout=60)
+    assert out[:4] == ["True"] * 4 and out[7:] == ["none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no press is forked")
+def test_a_chunk_the_press_fails_at_is_done_here():
+    out = _run(PRESS_WORK, "fail", timeout=60)
+    assert out[:5] == ["True"] * 5 and out[7:] == ["none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no press is forked")
+def test_the_press_goes_on_while_this_process_takes_none_of_its_results():
+    # Its results (200 kB a chunk) fill the pipe between the two after a few chunks; it does every chunk all
+    # the same before this process, asleep, asks for them.
+    out = _run(PRESS_WORK, "busy", timeout=60)
+    assert out[0] == "True" and out[4:] == ["False", "True", "True", "none", "left"]
+
+
+def test_a_press_given_no_work_is_stopped_and_a_press_is_given_work_once():
+    script = ("import os\nfrom livingreview.parallel import Press\npress = Press()\n"
+              "forked = press.pid is not None\npress.cancel()\n"
+              "print(forked or (os.cpu_count() or 1) < 2, press.give(abs, 3) is None)\n" + NONE_LEFT)
+    assert _run(script, timeout=60) == ["True", "True", "none", "left"]
+
+
+def test_no_press_is_forked_where_no_process_may_fork(monkeypatch):
+    monkeypatch.setattr(parallel, "_may_fork", lambda: False)
+    press = parallel.Press()
+    assert press.pid is None and press.give(abs, 3) is None
+    with parallel.Shared(abs, [[-1], [-2]], threshold=1, press=(press, abs)) as shared:
+        assert shared.results() == [[1], [2]]

@@ -477,10 +477,13 @@ def child_processes() -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="lists processes through /proc")
 def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch):
     import livingreview.parallel
+    import livingreview.press
     import livingreview.render
     import livingreview.validate
 
-    # Even when the study pages and the reading are shared with a second process (as for large reviews).
+    # Even when the study pages and the reading are shared with a second process (as for large reviews), and
+    # a press is forked at the start of a build (as for larger ones).
+    monkeypatch.setattr(livingreview.press, "PRESS_FROM", 1)
     monkeypatch.setattr(livingreview.render, "Shared", functools.partial(livingreview.parallel.Shared, threshold=1))
     monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # a chunk per study
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
@@ -588,6 +591,52 @@ def test_parsing_and_study_pages_on_two_processes_give_the_same_site(review, tmp
     assert snapshot(other / "site") == snapshot(review / "site")
     assert all("· Gardens" in (other / "site" / "studies" / f).read_text(encoding="utf-8")
                for f in ("alpha-2019.html", "beta-2020.html", "gamma-2021.html"))
+
+
+def test_study_pages_from_the_press_are_the_pages_the_build_would_make(review, tmp_path, monkeypatch):
+    """A large review's study pages are rendered by its press, a process forked before the studies were read,
+    from the record of valid studies the build wrote: the site is the same, letters and all."""
+    import livingreview.parallel
+    import livingreview.press
+    import livingreview.render
+
+    namesake = study("alpha-2019b", 2019)  # the same author and year as alpha-2019: they are 2019a and 2019b
+    write_study(review, {**namesake, "title": "Rooftop gardens"})
+    assert build(review) == 0
+    serial = snapshot(review / "site")
+    other = make_review(tmp_path / "pressed", [])
+    copy_studies(review, other)
+    monkeypatch.setattr(livingreview.press, "PRESS_FROM", 1)
+    monkeypatch.setattr(livingreview.render, "Shared", functools.partial(livingreview.parallel.Shared, threshold=1))
+    monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # a chunk per study
+    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)  # see the test above
+    pressed_by = tmp_path / "pressed-by"  # the process each page from a record was staged in, a line per page
+    real_staged = livingreview.render.staged_anew
+
+    def staged(*args: Any) -> Any:
+        with pressed_by.open("a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()}\n")
+        return real_staged(*args)
+
+    monkeypatch.setattr(livingreview.render, "staged_anew", staged)
+    real_render, here = livingreview.render._StudyPages.render, os.getpid()
+
+    def render(self: Any, study: Any) -> Any:
+        time.sleep(0.3)  # meanwhile the press takes the chunks left
+        return real_render(self, study)
+
+    monkeypatch.setattr(livingreview.render._StudyPages, "render", render)
+    assert build(other) == 0
+    assert snapshot(other / "site") == serial
+    if (os.cpu_count() or 1) >= 2:
+        assert pressed_by.exists() and str(here) not in pressed_by.read_text().split()
+    assert b"Rooftop gardens" in (other / "site" / "studies" / "alpha-2019b.html").read_bytes()
+    # A rebuild stages pages where the old site's are linked: the press renders none, the site is the same.
+    pressed_by.unlink(missing_ok=True)
+    for root in (other, review):
+        write_study(root, {**namesake, "title": "Rooftop gardens, again"})
+        assert build(root) == 0
+    assert snapshot(other / "site") == snapshot(review / "site") and not pressed_by.exists()
 
 
 def test_a_long_study_table_is_cut_into_pages_that_reach_every_study(review, monkeypatch):
