@@ -404,8 +404,8 @@ def _press(tickets: int, orders: Any, sending: Any) -> NoReturn:
     """In the press: wait for the work, then take tickets until none is left, sending each chunk's results
     as (its number, them), then None. They are sent by a thread of the press's own, so that the press goes on
     while the process that gave it the work, busy with its own, does not take them (the pipe is full after
-    a few chunks); meanwhile they wait pickled, as they would be sent (a quarter of the memory they take as
-    objects). A chunk that fails ends the press, unsent."""
+    a few chunks); meanwhile they wait encoded, as they would be sent, not as the many objects they are made
+    of. A chunk that fails ends the press, unsent."""
     import queue
     from multiprocessing.reduction import ForkingPickler
 

@@ -700,8 +700,8 @@ class _RecordedPages:
     with a chunk's number, the pages of that chunk put in the staging folder, as `_StudyPages` puts them.
     The same pages: the theme's study template shows no more of the edition. Each chunk is given as the
     JSON of a list, for each study, of its entry in the record, its file's digest, where the entry is (shard,
-    start, end), its letter and the number of the chrome of the versions holding it: as Python objects, the
-    press's copy of 100,000 studies' was 60 MB."""
+    start, end), its letter and the number of the chrome of the versions holding it: one text per chunk in
+    the press's memory, not seven objects per study."""
 
     folders: tuple[Path, ...]
     cache: Path
