@@ -99,19 +99,19 @@ def _load_review(project: Project, cache: Cache | None = None, inputs: Inputs | 
     if studies_read:
         studies_read()
     studies = found.studies
-    study_problems = found.problems + _duplicates(project, studies, cache)
-    if content is not None and content.baseline is not None:
-        study_problems += baseline_membership(studies, content.baseline.studies, project.root,
-                                              project.display(project.content / "baseline.yaml"))
-    if problems or study_problems or content is None:
-        raise BuildError(problems + study_problems)
     try:
+        study_problems = found.problems + _duplicates(project, studies, cache)
+        if content is not None and content.baseline is not None:
+            study_problems += baseline_membership(studies, content.baseline.studies, project.root,
+                                                  project.display(project.content / "baseline.yaml"))
+        if problems or study_problems or content is None:
+            raise BuildError(problems + study_problems)
         files = screening_read() if screening_read else _screening_read(project)
         screening, problems = files.checked({s.id for s in studies})
         if problems:
             raise BuildError(problems)
     except BuildError:
-        found.remember()  # each study was found valid: the next run need not check them again
+        found.remember()  # each study file is valid (else none is remembered): the next run need not check it again
         raise
     return Review(codebook, tuple(studies), content, screening, found.texts), found.remember
 
@@ -159,10 +159,14 @@ def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: C
     paths, studies, problems = validate_studies(project, codebook, baseline,
                                                 known.get if known else lambda path: None, codings)
     texts = known.texts if known else {}
+    # Begun at once, so that a process forked to write it works while this one cross-checks and counts.
+    keeping = known.keep(paths, studies) if known and not problems else None
 
     def kept() -> None:
-        if known:
-            known.keep(paths, studies)
+        if problems:
+            return  # nothing is remembered while a file has a problem
+        if keeping:
+            keeping()
         if cache is not None and names is not None:
             cache.held_studies = HeldStudies(key, names, files, paths, studies, texts)
 

@@ -274,8 +274,8 @@ class _RecordedDrawer:
 def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuilds_does_not(tmp_path, monkeypatch):
     """A first build draws every figure: its drawing process may get ready (import matplotlib) while the build
     works alone after reading the studies. A later build may draw none (a title edit), and is not told to.
-    Either is given the figures to draw before the build remembers the studies it found valid, which it does
-    meanwhile."""
+    The build begins to remember the studies it found valid as soon as they are read, and ends it after
+    giving either drawing process the figures to draw."""
     root, calls = make_review(tmp_path / "review", START), []
     read, keep = pipeline.validate_studies, cache_module.KnownStudies.keep
 
@@ -284,19 +284,88 @@ def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuil
         calls.append("studies read")
         return done
 
-    def kept(*args: Any, **kwargs: Any) -> None:
-        calls.append("remembered")
-        keep(*args, **kwargs)
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        calls.append("remembering")
+        done = keep(*args, **kwargs)
+
+        def ended() -> None:
+            calls.append("remembered")
+            done()
+
+        return ended
 
     monkeypatch.setattr(pipeline, "validate_studies", validated)
     monkeypatch.setattr(cache_module.KnownStudies, "keep", kept)
     pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
-    assert calls == ["studies read", "get ready", "given", "remembered"]
+    assert calls == ["studies read", "remembering", "get ready", "given", "remembered"]
     calls.clear()
     _recode(root, "beta-2020", 0)
     pipeline.build(Project(root), drawer=_RecordedDrawer(calls))
-    assert calls == ["studies read", "given", "remembered"]
+    assert calls == ["studies read", "remembering", "given", "remembered"]
     assert (root / "site" / "figures").is_dir()
+
+
+def _records(root: Path) -> list[list[str]]:
+    """The entries of the record of valid studies, shard by shard, without the key (it names the folder)."""
+    return [[entry for entry in shard.read_text(encoding="utf-8").split("\x1e")[1:] if entry]
+            for shard in sorted((root / ".cache" / "studies").glob("*.txt"))]
+
+
+def test_the_record_of_valid_studies_written_by_a_forked_process_is_the_one_this_process_writes(tmp_path,
+                                                                                            monkeypatch):
+    """Many new studies' records are made and written by a forked process while the build cross-checks and
+    counts: the record, the site and the next build are as when this process writes it."""
+    writers = tmp_path / "writers"
+    write = Cache.write_texts
+
+    def written(self: Cache, name: str, *args: Any, **kwargs: Any) -> None:
+        if name == "studies":
+            with writers.open("a", encoding="utf-8") as file:
+                file.write(f"{os.getpid()}\n")
+        write(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Cache, "write_texts", written)
+    monkeypatch.setattr(parallel, "_may_fork", lambda: True)  # as in a build's own process (no other thread)
+    here = make_review(tmp_path / "here", START)
+    assert main(["--root", str(here), "build"]) == 0
+    assert writers.read_text(encoding="utf-8").split() == [str(os.getpid())]
+    writers.unlink()
+    monkeypatch.setattr(cache_module, "_KEEP_BESIDE_FROM", 1)
+    beside = make_review(tmp_path / "beside", START)
+    assert main(["--root", str(beside), "build"]) == 0
+    assert writers.read_text(encoding="utf-8").split() not in ([], [str(os.getpid())])
+    assert _records(beside) == _records(here) and len(sum(_records(here), [])) == len(START)
+    assert _files(beside / "site") == _files(here / "site")
+    with mock.patch("livingreview.validate._validate_one", wraps=validate._validate_one) as checked:
+        assert main(["--root", str(beside), "build", "--force"]) == 0
+    assert checked.call_count == 0
+    assert _files(beside / "site") == _files(here / "site")
+
+
+def test_studies_found_valid_are_remembered_when_two_of_them_are_the_same(tmp_path):
+    """The record of valid studies is begun as soon as every file is found valid: a problem found later by
+    comparing the studies (two of one title) leaves them remembered, and is reported again by the next run,
+    which does not check the files again."""
+    twin = {**START[0], "id": "alpha-2019-twin"}
+    root = make_review(tmp_path / "review", [*START, twin])
+    with mock.patch("livingreview.validate._validate_one", wraps=validate._validate_one) as checked:
+        assert main(["--root", str(root), "check"]) != 0
+        assert checked.call_count == len(START) + 1
+        assert main(["--root", str(root), "build"]) != 0
+        assert checked.call_count == len(START) + 1
+    assert not (root / "site").exists()
+
+
+def test_no_study_is_remembered_while_a_study_file_has_a_problem(tmp_path):
+    """A file with a problem leaves the others unremembered too: the next run checks every file."""
+    root = make_review(tmp_path / "review", START)
+    (root / "studies" / "broken-2020.yaml").write_text("id: broken-2020\ntitle: [unclosed\n", encoding="utf-8")
+    with mock.patch("livingreview.validate._validate_one", wraps=validate._validate_one) as checked:
+        assert main(["--root", str(root), "build"]) != 0
+        first = checked.call_count
+        assert main(["--root", str(root), "build"]) != 0
+        assert checked.call_count == 2 * first
+    assert not (root / ".cache" / "studies").exists()
 
 
 def test_studies_found_valid_are_remembered_when_the_review_fails_later(tmp_path):

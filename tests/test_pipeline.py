@@ -488,6 +488,7 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     monkeypatch.setattr(livingreview.render, "STUDY_PAGES_AT_ONCE", 1)  # a chunk per study
     monkeypatch.setattr(livingreview.validate, "map_in_parallel",
                         functools.partial(livingreview.parallel.map_in_parallel, threshold=1))
+    monkeypatch.setattr(livingreview.cache, "_KEEP_BESIDE_FROM", 1)  # the record of valid studies written beside
     # The browser tests' web server runs in a thread of this process, which would keep the engine from
     # forking at all (see parallel._may_fork): forking is what this test is about.
     monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)
