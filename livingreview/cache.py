@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .parallel import map_in_parallel
+from .parallel import Beside, forks_cheaply, map_in_parallel
 from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
 
 ENGINE = Path(__file__).resolve().parent
@@ -753,11 +753,10 @@ class KnownStudies:
         self.texts.known[study.id] = entry[1]
         return study
 
-    def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> Callable[[], None]:
-        """Begin remembering the valid studies of these files (and forgetting the rest), if anything changed;
-        the function returned ends it. A cold build's records of many new studies are made and written by a
-        forked process meanwhile (see `_KEEP_BESIDE_FROM`); not in `serve`, whose cache holds what it writes."""
-        from .parallel import Beside, forks_cheaply
+    def keep(self, paths: Iterable[Path], studies: Iterable[Study]) -> Keeping:
+        """Begin remembering the valid studies of these files (and forgetting the rest), if anything changed.
+        A cold build's records of many new studies are made and written by a forked process meanwhile (see
+        `_KEEP_BESIDE_FROM`); not in `serve`, whose cache holds what it writes."""
         from .study import study_record
 
         by_path = {study.path: study for study in studies}
@@ -780,19 +779,33 @@ class KnownStudies:
                                    else [entry[0], *study_record(entry[1])], placed)
             yield placed
 
-        writing = Beside(written, fork=new >= _KEEP_BESIDE_FROM and not self.cache.hold and forks_cheaply())
+        fork = new >= _KEEP_BESIDE_FROM and not self.cache.hold and forks_cheaply()
+        return Keeping(self, entries, Beside(written, fork=fork))
 
-        def done() -> None:
-            with writing:
-                placed = next(writing)
-            for name, entry in entries.items():
-                if not isinstance(entry[1], str) and name in placed:
-                    self.texts.placed[entry[1].id] = (name, entry[0], placed[name])
-            made = {(self.key, name, entry[0]) for name, entry in entries.items()}
-            for gone in [key for key in self.cache.studies if key not in made]:
-                del self.cache.studies[gone]
 
-        return done
+@dataclass(frozen=True)
+class Keeping:
+    """The record of valid studies as `KnownStudies.keep` began it: `end` waits for it to be written (or writes
+    it, where no process was forked) and takes where each study's record is; `cancel` stops a forked process
+    still writing it (an interrupted build), and waits for it."""
+
+    known: KnownStudies
+    entries: dict[str, list[Any]]
+    writing: Beside[dict[str, Placed]]
+
+    def end(self) -> None:
+        with self.writing:
+            placed = next(self.writing)
+        known = self.known
+        for name, entry in self.entries.items():
+            if not isinstance(entry[1], str) and name in placed:
+                known.texts.placed[entry[1].id] = (name, entry[0], placed[name])
+        made = {(known.key, name, entry[0]) for name, entry in self.entries.items()}
+        for gone in [key for key in known.cache.studies if key not in made]:
+            del known.cache.studies[gone]
+
+    def cancel(self) -> None:
+        self.writing.cancel()
 
 
 # New studies' records made and written by a forked process while the build goes on (cross-checks, tallies),

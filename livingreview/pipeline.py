@@ -113,6 +113,9 @@ def _load_review(project: Project, cache: Cache | None = None, inputs: Inputs | 
     except BuildError:
         found.remember()  # each study file is valid (else none is remembered): the next run need not check it again
         raise
+    except BaseException:
+        found.forget()  # interrupted: no process writing the record of valid studies outlives the build
+        raise
     return Review(codebook, tuple(studies), content, screening, found.texts), found.remember
 
 
@@ -140,6 +143,7 @@ class _StudiesRead:
     problems: list[Diagnostic]
     texts: Mapping[str, str]
     remember: Callable[[], None]
+    forget: Callable[[], None] = lambda: None  # stops the remembering begun, for a build that is not going on
 
 
 def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: Cache | None, inputs: Inputs | None,
@@ -166,11 +170,11 @@ def _read_studies(project: Project, codebook: Codebook, baseline: bool, cache: C
         if problems:
             return  # nothing is remembered while a file has a problem
         if keeping:
-            keeping()
+            keeping.end()
         if cache is not None and names is not None:
             cache.held_studies = HeldStudies(key, names, files, paths, studies, texts)
 
-    return _StudiesRead(studies, problems, texts, kept)
+    return _StudiesRead(studies, problems, texts, kept, keeping.cancel if keeping else lambda: None)
 
 
 def _read_again(project: Project, codebook: Codebook, baseline: bool, cache: Cache, held: HeldStudies, key: str,

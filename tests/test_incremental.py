@@ -284,15 +284,20 @@ def test_a_first_builds_drawer_gets_ready_once_the_studies_are_read_and_a_rebuil
         calls.append("studies read")
         return done
 
-    def kept(*args: Any, **kwargs: Any) -> Any:
-        calls.append("remembering")
-        done = keep(*args, **kwargs)
+    class Ended:
+        def __init__(self, keeping: cache_module.Keeping):
+            self.keeping = keeping
 
-        def ended() -> None:
+        def end(self) -> None:
             calls.append("remembered")
-            done()
+            self.keeping.end()
 
-        return ended
+        def cancel(self) -> None:
+            self.keeping.cancel()
+
+    def kept(*args: Any, **kwargs: Any) -> Ended:
+        calls.append("remembering")
+        return Ended(keep(*args, **kwargs))
 
     monkeypatch.setattr(pipeline, "validate_studies", validated)
     monkeypatch.setattr(cache_module.KnownStudies, "keep", kept)

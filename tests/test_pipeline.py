@@ -509,6 +509,35 @@ def test_no_process_is_left_running_after_a_build_or_a_check(review, monkeypatch
     assert forks or (os.cpu_count() or 1) < 2  # a second process was started, and is gone
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="lists processes through /proc")
+def test_a_build_interrupted_while_a_forked_process_writes_the_record_of_valid_studies_stops_it(review, monkeypatch):
+    """The record of valid studies is written by a forked process while the build cross-checks the studies
+    (as for thousands of new ones): a build interrupted then stops that process, and leaves none behind."""
+    import livingreview.parallel
+    import livingreview.pipeline
+    from livingreview.project import Project
+
+    monkeypatch.setattr(livingreview.cache, "_KEEP_BESIDE_FROM", 1)
+    monkeypatch.setattr(livingreview.parallel, "_may_fork", lambda: True)  # forking is what this test is about
+    forks, real_fork = [], os.fork
+
+    def fork() -> int:
+        forks.append(True)
+        return real_fork()
+
+    def interrupted(*args: Any, **options: Any) -> list[Any]:
+        time.sleep(0.2)  # the forked process is at work, or done and not yet waited for
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(livingreview.pipeline, "_duplicates", interrupted)
+    before = child_processes()
+    with pytest.raises(KeyboardInterrupt):
+        livingreview.pipeline.build(Project(review))
+    assert forks  # the record was being written by another process
+    assert child_processes() == before
+
+
 def test_an_interrupted_build_leaves_the_previous_site_and_no_staging_folder(review, monkeypatch, capsys):
     import livingreview.pipeline
 
