@@ -62,6 +62,8 @@ class CrossTab:
 
 @dataclass(frozen=True)
 class Aggregates:
+    """What an edition's studies add up to: the tallies, cross-tabulations and values of each field."""
+
     total: int
     tallies: Mapping[str, Tally]
     crosstabs: Mapping[str, CrossTab]  # the cross-tabulations figures.yaml declares as tables

@@ -61,6 +61,8 @@ def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> Kappa:
 
 @dataclass(frozen=True)
 class FieldAgreement:
+    """Agreement between two coders on one field: the studies both coded, how many agree, and kappa."""
+
     field: Field
     studies: int   # double-coded on this field
     agreeing: int  # of them, studies on which both coders gave the same value
@@ -84,6 +86,8 @@ class FieldAgreement:
 
 @dataclass(frozen=True)
 class Disagreement:
+    """One study on which two coders gave a field different values, and how it was resolved, if it was."""
+
     study: Study
     field: Field
     first: str   # the first coder's value, as a reader sees it
@@ -93,6 +97,8 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class AgreementReport:
+    """Agreement between coders over an edition: per field, and the disagreements open and resolved."""
+
     total: int                          # studies in the edition
     double_coded: int                   # studies with a second coding
     fields: tuple[FieldAgreement, ...]

@@ -21,6 +21,8 @@ BIBLIOGRAPHIC = (("title", "Title"), ("year", "Year"), ("authors", "Authors"), (
 
 @dataclass(frozen=True)
 class Recoding:
+    """One field of a study whose value changed between two editions."""
+
     field: str
     label: str
     old: str
@@ -29,6 +31,8 @@ class Recoding:
 
 @dataclass(frozen=True)
 class AggregateChange:
+    """One headline figure that changed between two editions, with its old and new value."""
+
     label: str
     old: str
     new: str
@@ -66,6 +70,8 @@ class ScreeningChanges:
 
 @dataclass(frozen=True)
 class Changes:
+    """What changed between two editions: studies added, removed and recoded, figures and screening."""
+
     added: tuple[Study, ...]
     removed: tuple[Study, ...]
     recoded: tuple[tuple[Study, tuple[Recoding, ...]], ...]
@@ -226,6 +232,8 @@ def _ids(ids: Sequence[str], shown: int = 12) -> str:
 
 @dataclass(frozen=True)
 class ChangelogEntry:
+    """One edition of the changelog, with the edition before it and what changed since."""
+
     edition: Edition
     previous: Edition | None
     changes: Changes

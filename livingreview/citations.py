@@ -78,6 +78,8 @@ def _authors_differ(cited: str, listed: str) -> str | None:
 
 @dataclass(frozen=True)
 class CitationKind:
+    """A kind of mismatch between a citation in published text and the reference list (CITATION_KINDS)."""
+
     name: str
     summary: str  # what is wrong, in words, as the page shows it
     listed: bool  # whether the error names its entry in the reference list (required), or has none (forbidden)

@@ -69,6 +69,8 @@ class Derived:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the codebook: a study whose codes meet `when` must meet `then`, or gets `message`."""
+
     when: Condition
     then: Condition
     message: str
@@ -76,12 +78,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class Region:
+    """A region of the world the codebook groups countries into."""
+
     key: str
     label: str
 
 
 @dataclass(frozen=True)
 class Country:
+    """A country a study may be coded with: its ISO code, name and region."""
+
     code: str
     name: str
     region: str
@@ -100,6 +106,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Codebook:
+    """content/codebook.yaml, validated: the fields a study is coded on, its rules, regions and countries."""
+
     not_coded: str
     fields: tuple[Field, ...]
     derived: tuple[Derived, ...]

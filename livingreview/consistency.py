@@ -86,6 +86,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Level:
+    """One level of seriousness of a failed check, with how many checks failed at it."""
+
     key: str
     words: str
     count: int
@@ -107,6 +109,8 @@ class ConsistencyReport:
 
 @dataclass(frozen=True)
 class Setting:
+    """A setting a kind of check declares: its name, how it is read, and what it holds."""
+
     name: str
     role: str  # how it is read: see _READERS
     help: str  # what it holds, with an example
@@ -114,6 +118,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class Computed:
+    """The outcome of one check: whether the published figure holds, and the working shown to readers."""
+
     holds: bool
     working: tuple[str, ...]
     computed: str
@@ -123,6 +129,8 @@ class Computed:
 
 @dataclass(frozen=True)
 class CheckKind:
+    """A kind of check of a published review against itself (KINDS): its settings and how it is computed."""
+
     name: str
     summary: str
     level: str  # what a failure of this kind of check is

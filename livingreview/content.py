@@ -67,6 +67,8 @@ SITE_SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class HomeFact:
+    """One fact the home page shows: a label and the count of the studies with one value of a dimension."""
+
     label: str
     dimension: str
     value: Any
@@ -90,6 +92,8 @@ class Continues:
 
 @dataclass(frozen=True)
 class SiteInfo:
+    """content/site.yaml, validated: the review's title, authors, address, licence and home page facts."""
+
     title: str
     short_title: str
     description: str
@@ -110,6 +114,8 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class BaselineFigure:
+    """One figure the published baseline reports, as content/baseline.yaml records it."""
+
     key: str
     label: str
     value: int
@@ -147,6 +153,8 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Page:
+    """One content page of content/pages/: its front matter and its body (Markdown with expressions)."""
+
     slug: str
     title: str
     nav: int | None
@@ -182,6 +190,8 @@ class Bibliography:
 
 @dataclass(frozen=True)
 class Content:
+    """Everything in content/ but the codebook, validated."""
+
     site: SiteInfo
     baseline: Baseline | None
     searches: tuple[Mapping[str, Any], ...]

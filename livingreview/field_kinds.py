@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Value:
+    """One value a codebook field allows: its key in study files, its label, and what it means."""
+
     key: str
     label: str
     definition: str = ""
@@ -22,6 +24,8 @@ class Value:
 
 @dataclass(frozen=True)
 class Field:
+    """One field of the codebook: what study files code under `key`, of which kind, with which values."""
+
     key: str
     label: str
     kind: str
@@ -51,6 +55,8 @@ Schema = Callable[[Field, Sequence[str], str], dict[str, Any]]
 
 @dataclass(frozen=True)
 class FieldKind:
+    """A kind of codebook field (FIELD_KINDS): the schema of its values and how they are counted."""
+
     name: str
     summary: str  # one line for the codebook's documentation and for messages
     schema: Schema

@@ -129,6 +129,8 @@ def _refusals(project: Project, version: str, date: str | None, doi: str, notes:
 
 @dataclass(frozen=True)
 class FrozenRelease:
+    """A release file read back and checked: its version, date and DOI, and the review it froze."""
+
     version: str
     date: str
     doi: str

@@ -27,6 +27,8 @@ _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 @dataclass(frozen=True)
 class Term:
+    """One word of the screening vocabulary (a stage, a route or a reason): its key, label and definition."""
+
     key: str
     label: str
     definition: str = ""
@@ -46,6 +48,8 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Search:
+    """One search that was run: where, when, with which query and limits, and how many records it found."""
+
     id: str
     date: str
     route: str
@@ -59,6 +63,8 @@ class Search:
 
 @dataclass(frozen=True)
 class Decision:
+    """One screening decision on a record: at which stage, by whom, when, and why."""
+
     stage: str
     decision: str
     screener: str
@@ -69,6 +75,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Record:
+    """One record a search found, and the decisions taken on it."""
+
     id: str
     search: str
     title: str
@@ -94,6 +102,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Screening:
+    """The screening files, validated: their vocabulary, the searches run and the records screened."""
+
     vocabulary: Vocabulary
     searches: tuple[Search, ...]
     records: tuple[Record, ...]

@@ -31,6 +31,8 @@ def _pickled_by_values(cls: Kind) -> Kind:
 @_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Author:
+    """One author of a study, as the study file names them."""
+
     family: str  # a person's family name, or the whole name of an organisation (corporate)
     given: str = ""
     corporate: bool = False  # an organisation as author, such as the World Health Organization
@@ -71,6 +73,8 @@ class SecondCoding:
 @_pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Study:
+    """One study file of studies/, validated: its bibliographic data and its codes, by field."""
+
     id: str
     title: str
     authors: tuple[Author, ...]

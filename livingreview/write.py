@@ -218,6 +218,8 @@ def staged_anew(folder: Folder, relative: str, data: bytes) -> Staged:
 
 @dataclass
 class WriteReport:
+    """What writing the site did: files written and left unchanged, and each file's digest, link and stats."""
+
     written: int = 0
     unchanged: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # each file's digest, by its path in the site

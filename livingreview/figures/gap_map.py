@@ -68,6 +68,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class SegmentField:
+    """A field the gap map can be narrowed by, with its values as segments."""
+
     key: str
     label: str
     segments: tuple[Segment, ...]

@@ -37,6 +37,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class FigureData:
+    """One figure computed from an edition: the table it shows, its words, and what its drawing shows."""
+
     key: str
     kind: str
     title: str
@@ -107,6 +109,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class FigureKind:
+    """A kind of figure (FIGURE_KINDS): the settings it declares, how its data is made and how it is drawn."""
+
     name: str
     summary: str
     settings: tuple[Setting, ...]
