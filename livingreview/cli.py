@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ def run() -> NoReturn:
     own exit would first free, one by one, every object the command made (a fresh build after a title edit
     of 10,000 studies: 0.13 s of its 2.5-3 s, against 0.06 s; the output is flushed, every file written is
     closed and every process the command started is stopped before `main` returns)."""
-    code = main()
+    code = main(alone=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -46,11 +47,14 @@ def run() -> NoReturn:
     os._exit(code)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit code."""
+def main(argv: Sequence[str] | None = None, alone: bool = False) -> int:
+    """Run one command; return the process exit code. `alone`: the process runs this command only, and ends
+    with it (see ONCE)."""
     args = _parser().parse_args(argv)
     project = Project(Path(args.root).resolve())
     command = args.command or "build"
+    if alone and command in ONCE:
+        gc.disable()
     try:
         return _COMMANDS[command](project, args)
     except BuildError as error:
@@ -68,6 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"livingreview, not in your review: please report it, with LIVINGREVIEW_DEBUG=1 "
                         f"set to see where it happened"), file=sys.stderr)
         return 2
+
+
+# Commands that, in a process of their own, run without Python's cycle collector. What they make is freed by
+# reference counting or lives until they end, and the process then exits at once (`run`): the collector would
+# walk every object again and again for the little it could free. The cycles a build leaves are the review it
+# built, unreachable only once it is done; a build of 10,000 studies peaks at the same memory without the
+# collector (189 MiB) and took 4.61 s against 4.77 s (alternated, medians of 8); a check of this repository's
+# review, 0.283 s against 0.295 s. serve builds again and again in one process, and keeps it.
+ONCE = frozenset({"build", "check"})
 
 
 def _port(text: str) -> int:

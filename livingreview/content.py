@@ -592,6 +592,11 @@ def _searches(loaded: LoadedFile | None, problems: list[Diagnostic]) -> tuple[Ma
     return tuple(s for s in searches if isinstance(s, dict))
 
 
+def page_bodies(sources: Sources) -> list[str]:
+    """The body of each content page `load_content` would read, those with problems left out."""
+    return [page.body for page, _ in _pages(sources, [])]
+
+
 def _pages(sources: Sources, problems: list[Diagnostic]) -> list[tuple[Page, str]]:
     pages = []
     for name in sources.page_names():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -54,10 +54,37 @@ def _safe_markdown() -> type[MarkdownIt]:
 _PAGES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
+def template_sources(bodies: Iterable[str]) -> dict[str, str]:
+    """The Python source Jinja2 makes of each page body that compiles, by body: parsing a page and generating
+    that source is most of compiling it, which a second process can do while this one reads the studies
+    (see `prepare`). A body that does not compile is left out: it fails where it is rendered."""
+    sources = {}
+    for body in bodies:
+        try:
+            sources[body] = _PAGES.compile(body, raw=True)
+        except TemplateSyntaxError:
+            continue
+    return sources
+
+
+def prepare(sources: Mapping[str, str]) -> None:
+    """Take the sources `template_sources` made (in this process or another one forked from it, whose
+    environment is this one): a page of one of these bodies is compiled from its source, once."""
+    _PREPARED.update(sources)
+
+
+_PREPARED: dict[str, str] = {}
+
+
 @lru_cache(maxsize=512)
 def _compiled(body: str) -> Template:
-    """A page compiled once per process (the editions of a build share most pages)."""
-    return _PAGES.from_string(body)
+    """A page compiled once per process (the editions of a build share most pages): from the source
+    `prepare` gave, if any, as `from_string` would (Python compiles what Jinja2 generated)."""
+    source = _PREPARED.pop(body, None)
+    if source is None:
+        return _PAGES.from_string(body)
+    code = compile(source, "<template>", "exec")
+    return _PAGES.template_class.from_code(_PAGES, code, _PAGES.make_globals(None))
 
 
 @dataclass

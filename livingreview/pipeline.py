@@ -39,12 +39,13 @@ from .cache import (
     StudyCodings,
 )
 from .codebook import Codebook, codebook_from
-from .content import Baseline, load_content
+from .content import Baseline, load_content, page_bodies
 from .diagnostics import BuildError, Diagnostic
 from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import parsed_earlier, read_input, read_yaml
+from .pages import prepare, template_sources
 from .parallel import Beside, Press
 from .press import start_press
 from .project import Project
@@ -292,9 +293,11 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
           pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None,
           figured: Figured | None) -> Plan:
     beside = _Beside(project, cache, inputs, memory)
-    # Where release files must be checked, they (and the screening files) are read in a second process meanwhile.
+    # Where release files must be checked, they are read in a second process meanwhile, and the screening files
+    # too unless the releases' pages are checked there (then that process has the longer work).
     with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
-        review, remember = _load_review(project, cache, inputs, codings, screening_read=partial(next, made),
+        screening = partial(_screening_read, project) if pages else partial(next, made)
+        review, remember = _load_review(project, cache, inputs, codings, screening_read=screening,
                                         studies_read=studies_read)
         try:
             editions = cited(next(made), review.content.site)
@@ -306,7 +309,8 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
             remember()  # the studies are valid whatever else is found
         folders = project.template_folders()
         env = environment(tuple(folders))
-        if pages:  # the draft's here, the releases' where they were read
+        if pages:  # the draft's here, compiled from what was generated beside; the releases' where they were read
+            prepare(next(made))
             problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
             if problems:
                 raise BuildError(problems)
@@ -330,9 +334,9 @@ def _draft(project: Project, review: Review, latest: Edition | None, cache: Cach
 
 @dataclass(frozen=True)
 class _Beside:
-    """What `_plan` reads beside the draft's codebook, content and studies: the screening files, then the release
-    files (in serve, as an earlier build read them), then with `pages` the releases' content pages; and then
-    what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
+    """What `_plan` reads beside the draft's codebook, content and studies: the screening files (but with
+    `pages`), then the release files (in serve, as an earlier build read them), then with `pages` the draft's and
+    the releases' content pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
 
     project: Project
     cache: Cache | None
@@ -347,13 +351,19 @@ class _Beside:
         return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
 
     def made(self, pages: bool) -> Iterator[Any]:
-        """The screening files as read (not yet checked against the studies), the release editions (without how
-        to cite them: `cited`), with `pages` the problems of the releases' content pages, then with a memory
-        what it took (`ParsedTexts.taken`)."""
-        yield _screening_read(self.project)
+        """Without `pages` the screening files as read (not yet checked against the studies); the release editions
+        (without how to cite them: `cited`); with `pages` the Python source of the draft's content pages
+        (`template_sources`) and the problems of the releases' content pages; then with a memory what it took
+        (`ParsedTexts.taken`)."""
+        if not pages:
+            yield _screening_read(self.project)
         editions = self._editions()
         yield editions
         if pages:
+            sources = template_sources(page_bodies(ContentFolder(self.project.content,
+                                                                 self.project.display(self.project.content))))
+            prepare(sources)  # the releases' pages are mostly the draft's
+            yield sources
             folders = self.project.template_folders()
             env = environment(tuple(folders))
             yield [problem for edition in editions if not edition.is_alias

@@ -169,3 +169,23 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
     assert "this folder exists and is not empty" in capsys.readouterr().err
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize(("command", "alone", "collects"), [
+    ("build", True, False), ("check", True, False),  # a process of their own, which ends with them
+    ("check", False, True),  # in a process that goes on (a test, a script calling main)
+    ("serve", True, True),  # builds again and again in one process
+])
+def test_build_and_check_run_without_the_cycle_collector_only_in_a_process_of_their_own(
+        tmp_path, monkeypatch, command, alone, collects):
+    import gc
+
+    from livingreview import cli
+
+    seen = []
+    monkeypatch.setitem(cli._COMMANDS, command, lambda project, args: seen.append(gc.isenabled()) or 0)
+    try:
+        assert main(["--root", str(tmp_path), command], alone=alone) == 0
+    finally:
+        gc.enable()
+    assert seen == [collects]

@@ -399,6 +399,49 @@ def test_releases_not_found_valid_before_are_read_in_another_process_beside_the_
     assert readers == {here}
 
 
+COMPILED_BY = """
+import os, sys
+from livingreview import pages
+from livingreview.cli import main
+
+def compile(*args, **kwargs):
+    with open(sys.argv[2], "a") as record:
+        record.write(f"{os.getpid()}\\n")
+    return compiling(*args, **kwargs)
+
+compiling, pages._PAGES.compile = pages._PAGES.compile, compile
+code = main(["--root", sys.argv[1], "check"])
+print(os.getpid(), code)
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
+def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated(review, tmp_path):
+    # The process that checks the releases' pages generates the draft's pages' code too: they are mostly the
+    # same pages, and this process meanwhile reads the studies. Here they are only compiled by Python.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")  # as in a fresh clone: the release was never found valid here
+    record = tmp_path / "compiled-by"
+    done = subprocess.run([sys.executable, "-c", COMPILED_BY, str(review), str(record)], capture_output=True,
+                          text=True, check=True, timeout=120)
+    here, code = done.stdout.splitlines()[-1].split()
+    assert code == "0"
+    compilers = set(record.read_text(encoding="utf-8").split())
+    assert compilers and here not in compilers
+
+
+def test_a_draft_page_compiled_from_the_code_generated_beside_has_its_problem_at_its_line(review, capsys):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    about = review / "content" / "pages" / "about.md"
+    text = about.read_text(encoding="utf-8").rstrip("\n") + "\n\nThe map: {{ figure('nowhere') }}\n"
+    about.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("The map: {{ figure('nowhere') }}") + 1
+    shutil.rmtree(review / ".cache")  # the release is checked again, and the draft's pages with it
+    capsys.readouterr()
+    assert run(review, "check") == 1
+    assert re.search(rf"content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", capsys.readouterr().err)
+
+
 def test_check_names_the_page_problems_of_a_release_and_of_the_draft_in_one_run(review, capsys):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     path = review / "releases" / "1.0.json"
