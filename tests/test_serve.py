@@ -133,6 +133,33 @@ def test_a_serve_rebuild_leaves_nothing_frozen_whether_it_succeeds_or_fails(tmp_
         server.stop()
 
 
+def test_a_serve_rebuild_runs_without_the_cycle_collector_and_leaves_it_on_whether_it_succeeds_or_fails(
+        tmp_path, monkeypatch):
+    # The rebuild is not slowed by collections; what it made is collected once it is reported, and serve,
+    # which runs for hours, keeps collecting between rebuilds.
+    import gc
+
+    from livingreview import pipeline
+
+    root = make_review(tmp_path / "review", [ALPHA])
+    building, during = pipeline.build, []
+
+    def build(*args, **kwargs):
+        during.append(gc.isenabled())
+        return building(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", build)
+    server = Server(Project(root), port=0, log=lambda line: None)
+    try:
+        assert server.rebuild() and gc.isenabled()
+        (root / "studies" / "alpha-2019.yaml").write_text("id: alpha-2019\ntitle: [unclosed\n")
+        assert not server.rebuild() and gc.isenabled()
+    finally:
+        server.stop()
+        gc.enable()
+    assert during == [False, False]
+
+
 def test_a_stopped_server_no_longer_answers(tmp_path):
     root = make_review(tmp_path / "review", [study("alpha-2019", 2019)])
     server = Server(Project(root), port=0, interval=0.1, log=lambda line: None).start()
