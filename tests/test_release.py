@@ -361,58 +361,49 @@ def test_a_release_found_valid_is_not_checked_against_the_schemas_again_until_it
     assert len(asked) == 2  # the release file's schema, and the schema of a study of its codebook
 
 
-READ_BY = """
-import os, sys
-import livingreview.release as release
+CALLED_BY = """
+import importlib, os, sys
 from livingreview.cli import main
 
-def load_release(*args, **kwargs):
-    with open(sys.argv[2], "a") as record:
-        record.write(f"{os.getpid()}\\n")
-    return reading(*args, **kwargs)
+root, record, module, name = sys.argv[1:5]
+*path, last = name.split(".")
+owner = importlib.import_module(module)
+for part in path:
+    owner = getattr(owner, part)
+calling = getattr(owner, last)
 
-reading, release.load_release = release.load_release, load_release
-code = main(["--root", sys.argv[1], "check"])
+def called(*args, **kwargs):
+    with open(record, "a") as file:
+        file.write(f"{os.getpid()}\\n")
+    return calling(*args, **kwargs)
+
+setattr(owner, last, called)
+code = main(["--root", root, "check"])
 print(os.getpid(), code)
 """
+
+
+def _check_calling(review: Path, record: Path, module: str, name: str) -> tuple[str, set[str]]:
+    """A check of the review in a fresh interpreter (a process with other threads, as a test run may have,
+    does not fork): the id of its process, and those of the processes that called `module.name`."""
+    done = subprocess.run([sys.executable, "-c", CALLED_BY, str(review), str(record), module, name],
+                          capture_output=True, text=True, check=True, timeout=120)
+    here, code = done.stdout.splitlines()[-1].split()
+    assert code == "0"
+    return here, set(record.read_text(encoding="utf-8").split()) if record.exists() else set()
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
 def test_releases_not_found_valid_before_are_read_in_another_process_beside_the_draft(review, tmp_path):
-    # In a fresh interpreter: a process with other threads (as a test run may have) does not fork.
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     shutil.rmtree(review / ".cache")  # as in a fresh clone: the release was never found valid here
     record = tmp_path / "read-by"
-
-    def check() -> tuple[str, set[str]]:
-        done = subprocess.run([sys.executable, "-c", READ_BY, str(review), str(record)], capture_output=True,
-                              text=True, check=True, timeout=120)
-        here, code = done.stdout.splitlines()[-1].split()
-        assert code == "0"
-        return here, set(record.read_text(encoding="utf-8").split())
-
-    here, readers = check()
+    here, readers = _check_calling(review, record, "livingreview.release", "load_release")
     assert readers and here not in readers
     record.unlink()
     write_study(review, GAMMA)  # the draft changes, the release file does not
-    here, readers = check()  # found valid by the first check: read here, as it costs little
-    assert readers == {here}
-
-
-COMPILED_BY = """
-import os, sys
-from livingreview import pages
-from livingreview.cli import main
-
-def compile(*args, **kwargs):
-    with open(sys.argv[2], "a") as record:
-        record.write(f"{os.getpid()}\\n")
-    return compiling(*args, **kwargs)
-
-compiling, pages._PAGES.compile = pages._PAGES.compile, compile
-code = main(["--root", sys.argv[1], "check"])
-print(os.getpid(), code)
-"""
+    here, readers = _check_calling(review, record, "livingreview.release", "load_release")
+    assert readers == {here}  # found valid by the first check: read here, as it costs little
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
@@ -421,12 +412,7 @@ def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated
     # same pages, and this process meanwhile reads the studies. Here they are only compiled by Python.
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     shutil.rmtree(review / ".cache")  # as in a fresh clone: the release was never found valid here
-    record = tmp_path / "compiled-by"
-    done = subprocess.run([sys.executable, "-c", COMPILED_BY, str(review), str(record)], capture_output=True,
-                          text=True, check=True, timeout=120)
-    here, code = done.stdout.splitlines()[-1].split()
-    assert code == "0"
-    compilers = set(record.read_text(encoding="utf-8").split())
+    here, compilers = _check_calling(review, tmp_path / "compiled-by", "livingreview.pages", "_PAGES.compile")
     assert compilers and here not in compilers
 
 
