@@ -428,6 +428,20 @@ def test_a_draft_page_compiled_from_the_code_generated_beside_has_its_problem_at
     assert re.search(rf"content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", capsys.readouterr().err)
 
 
+def test_a_draft_page_that_does_not_compile_is_reported_at_its_line_while_a_release_is_checked(review, capsys):
+    # The code generated beside leaves out a page that does not compile: it is compiled here, and fails here.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    about = review / "content" / "pages" / "about.md"
+    text = about.read_text(encoding="utf-8").rstrip("\n") + "\n\nUnclosed: {{ count('involvement'\n"
+    about.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("Unclosed: {{ count('involvement'") + 1
+    shutil.rmtree(review / ".cache")
+    capsys.readouterr()
+    assert run(review, "check") == 1
+    problems = capsys.readouterr().err
+    assert re.search(rf"content/pages/about\.md:{line}:1: template error", problems), problems
+
+
 def test_check_names_the_page_problems_of_a_release_and_of_the_draft_in_one_run(review, capsys):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     path = review / "releases" / "1.0.json"
