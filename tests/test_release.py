@@ -416,29 +416,27 @@ def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated
     assert compilers and here not in compilers
 
 
-def test_a_draft_page_compiled_from_the_code_generated_beside_has_its_problem_at_its_line(review, capsys):
+def _checked_with_a_draft_line(review: Path, capsys: pytest.CaptureFixture[str], added: str) -> tuple[int, str]:
+    """With a release not yet found valid (checked again, and the draft's pages with it), a check after `added`
+    is put at the end of the draft's about page: the line it is on, and what the check reported."""
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     about = review / "content" / "pages" / "about.md"
-    text = about.read_text(encoding="utf-8").rstrip("\n") + "\n\nThe map: {{ figure('nowhere') }}\n"
+    text = about.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{added}\n"
     about.write_text(text, encoding="utf-8")
-    line = text.splitlines().index("The map: {{ figure('nowhere') }}") + 1
-    shutil.rmtree(review / ".cache")  # the release is checked again, and the draft's pages with it
+    shutil.rmtree(review / ".cache")
     capsys.readouterr()
     assert run(review, "check") == 1
-    assert re.search(rf"content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", capsys.readouterr().err)
+    return text.splitlines().index(added) + 1, capsys.readouterr().err
+
+
+def test_a_draft_page_compiled_from_the_code_generated_beside_has_its_problem_at_its_line(review, capsys):
+    line, problems = _checked_with_a_draft_line(review, capsys, "The map: {{ figure('nowhere') }}")
+    assert re.search(rf"content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", problems), problems
 
 
 def test_a_draft_page_that_does_not_compile_is_reported_at_its_line_while_a_release_is_checked(review, capsys):
     # The code generated beside leaves out a page that does not compile: it is compiled here, and fails here.
-    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
-    about = review / "content" / "pages" / "about.md"
-    text = about.read_text(encoding="utf-8").rstrip("\n") + "\n\nUnclosed: {{ count('involvement'\n"
-    about.write_text(text, encoding="utf-8")
-    line = text.splitlines().index("Unclosed: {{ count('involvement'") + 1
-    shutil.rmtree(review / ".cache")
-    capsys.readouterr()
-    assert run(review, "check") == 1
-    problems = capsys.readouterr().err
+    line, problems = _checked_with_a_draft_line(review, capsys, "Unclosed: {{ count('involvement'")
     assert re.search(rf"content/pages/about\.md:{line}:1: template error", problems), problems
 
 
