@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import struct
@@ -27,8 +26,7 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item],
                     threshold: int = PARALLEL_FROM, chunk: int = STREAMED) -> list[Result]:
     """`function(item)` for every item, in order. From `threshold` items on, the items are taken in chunks
     of `chunk`, and the second half of every chunk runs in one forked process (which inherits `function`:
-    nothing is pickled but the results it sends back); what this process held then is left frozen
-    (`gc.freeze`), for the caller to unfreeze.
+    nothing is pickled but the results it sends back).
 
     The forked process sends each chunk's results as soon as it has made them: had it sent its whole half at
     the end, it would have held all of them meanwhile, and this process, done with its own half, would have
@@ -61,12 +59,6 @@ def _with_worker(function: Callable[[Item], Result],
             sender.send(None)
 
     worker = context.Process(target=second_halves, daemon=True)
-    # The garbage collector writes to every object it visits. What this process holds is frozen before the
-    # fork, so that neither process's collections visit it and its pages stay shared (less memory in all),
-    # and it stays frozen: the caller unfreezes it when done (the pipeline does, when a build or plan ends).
-    # (Unfreezing here would need to know whether the caller had frozen anything itself, and
-    # `gc.get_freeze_count` walks every frozen object: at 100,000 studies, a quarter of a second per fork.)
-    gc.freeze()
     worker.start()
     sender.close()
     helped = True
@@ -270,7 +262,6 @@ class Shared(Generic[Item, Result]):
             import fcntl
 
             fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
-        gc.freeze()  # as in `_with_worker`: what this process holds stays shared, and frozen for the caller
         pid = os.fork()
         if pid == 0:
             self.pipe.close()

@@ -221,17 +221,16 @@ def _listed(folder: Path) -> frozenset[str] | None:
         return None
 
 
-def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None, frozen: bool = False,
+def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = None,
          codings: dict[str, str] | None = None, pages: bool = False,
          studies_read: Callable[[], None] | None = None, figured: Figured | None = None) -> Plan:
-    """Load and validate the review and every release; aggregate each edition and compute its figures.
-    With `frozen`, what was made is then frozen (`gc.freeze`): the caller unfreezes it when done; without,
-    nothing is left frozen (a study worker freezes what it shares). `codings`, `studies_read`: see
-    `_load_review`. `figured` is called with the editions and their figures once they are computed, before
-    the studies found valid are remembered (a build hands its drawing process the figures then, to draw them
+    """Load and validate the review and every release; aggregate each edition and compute its figures, without
+    Python's cycle collector (see `_without_collector`). `codings`, `studies_read`: see `_load_review`.
+    `figured` is called with the editions and their figures once they are computed, before the studies found
+    valid are remembered (a build hands its drawing process the figures then, to draw them
     meanwhile). With `pages`, every edition's content pages are rendered too, and BuildError names every
     problem they have."""
-    with _loading(frozen), _parsed_earlier(cache) as memory:
+    with _without_collector(), _parsed_earlier(cache) as memory:
         return _plan(project, cache, inputs, codings, pages, memory, studies_read, figured)
 
 
@@ -251,42 +250,20 @@ def _parsed_earlier(cache: Cache | None) -> Iterator[ParsedTexts | None]:
 
 
 @contextlib.contextmanager
-def _loading(frozen: bool) -> Iterator[None]:
-    """Loading a review makes millions of objects that live as long as the build; Python's cycle collector
-    would walk all of them again whenever enough new ones were made (about a second of a 10,000-study
-    build). Meanwhile only the youngest generations are collected: they hold what little garbage loading
-    makes (a validator's cycles), and their survivors are left alone. When the survivors are frozen at the
-    end, even the middle generation is not collected: its survivors would be walked a second time for
-    the few objects it frees (a fresh build after a one-study edit of 10,000, same run: 69 such
-    collections, 0.046 s, 329 objects freed)."""
-    young, middle, old = gc.get_threshold()
-    gc.set_threshold(young, _NEVER if frozen else middle, _NEVER)
+def _without_collector() -> Iterator[None]:
+    """Loading, rendering and writing a review make millions of objects that live as long as the build, and
+    little garbage: Python's cycle collector would walk them all again and again for next to nothing (a cold
+    build of 100,000 studies: 20 full collections while rendering and writing, 3.36 s, 26 objects freed). It
+    is off while they run, and as it was afterwards; a process that goes on collects what the build left
+    (serve does, once a build is reported). With it off, a forked process does not write to what it shares
+    with this one either."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        if frozen:
-            gc.freeze()  # what the plan holds lives as long as the build: later collections need not walk it
-        else:
-            gc.unfreeze()
-        gc.set_threshold(young, middle, old)
-
-
-_NEVER = 1 << 30  # collections of the middle generation before the oldest is collected
-
-
-@contextlib.contextmanager
-def _no_full_collections() -> Iterator[None]:
-    """Rendering and writing make objects that live as long as their stage (a large review's rows, records and
-    the memos that keep them), and Python's cycle collector would walk all of them again at every full
-    collection, for next to nothing (a cold build of 100,000 studies: 20 full collections in those stages,
-    3.36 s, 26 objects freed; of 10,000, 2 and 0.04 s). Meanwhile the younger generations are still collected:
-    they hold what little garbage rendering makes."""
-    young, middle, old = gc.get_threshold()
-    gc.set_threshold(young, middle, _NEVER)
-    try:
-        yield
-    finally:
-        gc.set_threshold(young, middle, old)
+        if enabled:
+            gc.enable()
 
 
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
@@ -513,16 +490,13 @@ def _own_templates(project: Project) -> bool:
 
 
 def build(project: Project, verbose: bool = False, force: bool = False, previous: Previous | None = None,
-          drawer: Drawer | None = None, keep_frozen: bool = False, press: Press | None = None) -> str:
+          drawer: Drawer | None = None, press: Press | None = None) -> str:
     """Validate, render and draw the whole site, then publish it in one step; return a one-line summary.
     `drawer`: the drawing process, if the caller started it (it is stopped here); `press`, likewise, the
     process that renders a large review's study pages (`press.start_press`; else started here, if need be).
-    With `keep_frozen`, what the build made stays frozen (`gc.freeze`) when it returns or fails: the caller,
-    which builds again (serve), unfreezes it once the build is reported. Unfrozen here, the objects serve
-    holds between builds (millions at 10,000 studies) would be walked by a full collection within the build
-    (0.14 s of 1.0 s)."""
+    Without Python's cycle collector, as `plan` (`_without_collector`)."""
     clock = _Clock(verbose)
-    with _pressing(project.studies, press) as press:
+    with _without_collector(), _pressing(project.studies, press) as press:
         previous = previous or Previous(project.cache, project.inputs, project.site)
         cache, inputs = previous.cache, previous.inputs
         if not force and previous.is_current():
@@ -541,23 +515,18 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
         studies_read = drawer.get_ready if not previous.last.files else None
         drawings = _Drawings(cache, drawer)
         try:
-            site = plan(project, cache, inputs, frozen=True, codings=codings, studies_read=studies_read,
+            site = plan(project, cache, inputs, codings=codings, studies_read=studies_read,
                         figured=drawings.give)
             clock.lap("load, validate and aggregate")
             stager = Stager(press)  # a large review's study pages are put in the site by the processes that render them
-            with _no_full_collections():
-                report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
-                                    previous.last.digest, old_site.linked, stager)
-                # Recorded while what the build holds is frozen: unfrozen, the record's new objects (a list per
-                # file) would set off a full collection of millions (in a profile of a 100,000-study build, 1.7 s).
-                previous.last.remember(inputs, report.digests, report.kept, report.stats)
+            report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
+                                previous.last.digest, old_site.linked, stager)
+            previous.last.remember(inputs, report.digests, report.kept, report.stats)
             if codings is not None:
                 StudyCodings(cache, project.studies).remember(inputs, codings)
         finally:
             drawer.cancel()
             old_site.cancel()
-            if not keep_frozen:
-                gc.unfreeze()  # in a process that builds again, this build's objects may be collected
         clock.lap("render, draw and write")
         editions = [e for e in site.context.editions if not e.is_alias]
         drafts = sum(not e.is_release for e in editions)

@@ -109,23 +109,6 @@ def test_a_worker_that_gets_ready_with_its_task_does_not_get_ready_before_it(tmp
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_what_this_process_held_is_frozen_for_both_processes_and_left_for_the_caller_to_unfreeze():
-    # In a fresh interpreter, as above, so that the work is forked.
-    script = ("import gc, os\nfrom livingreview.parallel import map_in_parallel\n"
-              "held = [[n] for n in range(1000)]\n"
-              "def seen(n):\n    return f'{os.getpid()}:{gc.get_freeze_count() >= 1000}'\n"
-              "halves = map_in_parallel(seen, list(range(40)), 2)\n"
-              "print(len(set(halves[:20])), len(set(halves[20:])), halves[0] != halves[-1],\n"
-              "      halves[-1].endswith('True'))\n"
-              "print(gc.get_freeze_count() >= 1000)\ngc.unfreeze()\nprint(gc.get_freeze_count())\n")
-    out = _run(script)
-    # each half in one process, the second in another; there, what this process held was frozen
-    assert out[:4] == ["1", "1", "True", "True"]
-    # here it is left frozen (the pipeline unfreezes when a build or plan ends), and the caller may unfreeze it
-    assert out[4:] == ["True", "0"]
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
 def test_a_worker_is_stopped_by_a_signal_without_a_traceback_whatever_handlers_its_parent_set():
     # serve turns SIGINT and SIGTERM into KeyboardInterrupt; a worker that inherited that would print a
     # traceback when `cancel()` terminates it as it finishes. Its handlers are the default ones.

@@ -227,49 +227,46 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it_whether_it_succeeds_o
     assert collector() == before
 
 
-def test_rendering_and_writing_start_no_full_collection_however_many_objects_they_make(review, monkeypatch):
-    """What rendering makes lives as long as its stage: a full collection would walk it all again (at 100,000
-    studies, seconds) for next to nothing. The younger generations are still collected."""
+def test_a_build_loads_renders_and_writes_without_the_collector_and_turns_it_back_on(review, monkeypatch):
+    """What a build makes lives as long as the build: a collection would walk it all again (at 100,000 studies,
+    seconds) for next to nothing."""
     import livingreview.pipeline
-
-    started: list[int] = []
-    made: list[list[int]] = []
-    real = livingreview.pipeline.write_site
-
-    def write_site(*args: Any, **kwargs: Any) -> Any:
-        def collection(phase: str, info: dict[str, int]) -> None:
-            if phase == "start":
-                started.append(info["generation"])
-
-        gc.callbacks.append(collection)
-        try:
-            made.extend([n] for n in range(1_000_000))  # as many objects as a large review's rows and records
-            return real(*args, **kwargs)
-        finally:
-            gc.callbacks.remove(collection)
-
-    monkeypatch.setattr(livingreview.pipeline, "write_site", write_site)
-    assert build(review) == 0
-    assert 2 not in started and 0 in started
-
-
-def test_a_build_asked_to_keep_frozen_leaves_what_it_made_frozen_until_the_caller_unfreezes(review):
-    """serve builds with `keep_frozen` and unfreezes once the build is reported (see serve's tests)."""
     from livingreview.pipeline import build as build_site
     from livingreview.project import Project
 
+    during: list[bool] = []
+
+    def seen(real: Any) -> Any:
+        def called(*args: Any, **kwargs: Any) -> Any:
+            during.append(gc.isenabled())
+            return real(*args, **kwargs)
+        return called
+
+    monkeypatch.setattr(livingreview.pipeline, "cited", seen(livingreview.pipeline.cited))  # while loading
+    monkeypatch.setattr(livingreview.pipeline, "write_site", seen(livingreview.pipeline.write_site))
+    build_site(Project(review))
+    assert during == [False, False] and gc.isenabled()
+
+
+def test_a_build_in_a_process_without_the_collector_leaves_it_off(review):
+    """`build` and `check` in a process of their own run without it from the start (cli.ONCE): a build must
+    not turn it on."""
+    from livingreview.pipeline import build as build_site
+    from livingreview.project import Project
+
+    gc.disable()
     try:
-        build_site(Project(review), keep_frozen=True)
-        assert gc.get_freeze_count() > 0
+        build_site(Project(review))
+        assert not gc.isenabled()
     finally:
-        gc.unfreeze()
+        gc.enable()
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
-def test_a_plan_not_asked_to_freeze_leaves_nothing_frozen_when_its_studies_were_checked_in_two_processes(
+def test_a_plan_whose_studies_were_checked_in_two_processes_leaves_the_collector_on_and_nothing_frozen(
         review, monkeypatch):
-    """The worker that checks half of a large review's study files is forked with what this process holds
-    frozen; the plan unfreezes it (here with three studies, as if they were thousands)."""
+    """The worker that checks half of a large review's study files is forked while the plan runs without the
+    collector (here with three studies, as if they were thousands); the plan leaves it on, as it found it."""
     import livingreview.parallel
     import livingreview.validate
     from livingreview.pipeline import plan
@@ -284,24 +281,7 @@ def test_a_plan_not_asked_to_freeze_leaves_nothing_frozen_when_its_studies_were_
     monkeypatch.setattr(livingreview.validate, "map_in_parallel", in_two)
     made = plan(Project(review))
     assert forks == [3] and {s.id for s in made.review.studies} == {"alpha-2019", "beta-2020", "gamma-2021"}
-    assert gc.get_freeze_count() == 0
-
-
-def test_a_frozen_plan_leaves_what_it_made_frozen_and_the_thresholds_as_they_were(review):
-    """A build's plan lives as long as the build: `frozen` hands it to the caller frozen, so no later
-    collection walks it; the collector's thresholds are as before, frozen or not."""
-    from livingreview.pipeline import plan
-    from livingreview.project import Project
-
-    thresholds = gc.get_threshold()
-    try:
-        made = plan(Project(review), frozen=True)
-        assert {s.id for s in made.review.studies} >= {"alpha-2019", "beta-2020"}
-        assert gc.get_freeze_count() > 0 and gc.get_threshold() == thresholds
-    finally:
-        gc.unfreeze()
-    plan(Project(review))
-    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_an_unknown_name_in_a_page_fails_with_its_line(review, capsys):
