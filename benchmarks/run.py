@@ -79,6 +79,7 @@ class Sample:
     stderr: str
     tree_mib: float = 0.0  # the largest sampled sum of PSS over the process and its workers
     processes: int = 1
+    sampler_cpu: float = 0.0  # CPU time the launcher spent sampling PSS while the process ran
 
     @property
     def peak_mib(self) -> float:
@@ -114,16 +115,21 @@ def pss_kib(pid):
         pass
     return 0
 
+# Reading smaps_rollup costs more the larger a process is (6.6 ms for one of 1.3 GB), so the sampler waits in
+# proportion to what its last reading cost: at most a fiftieth of a core, every 0.05 s while processes are small.
 def sample(pid, done, peak):
     while not done.is_set():
+        began = time.thread_time()
         pids = tree(pid)
         peak["pss_kib"] = max(peak["pss_kib"], sum(pss_kib(p) for p in pids))
         peak["processes"] = max(peak["processes"], len(pids))
-        done.wait(0.05)
+        cost = time.thread_time() - began
+        peak["sampler_cpu"] += cost
+        done.wait(max(0.05, 50 * cost))
 
 for line in sys.stdin:
     job = json.loads(line)
-    peak, done = {"pss_kib": 0, "processes": 0}, threading.Event()
+    peak, done = {"pss_kib": 0, "processes": 0, "sampler_cpu": 0.0}, threading.Event()
     with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
         start = time.perf_counter()
         process = subprocess.Popen(job["command"], cwd=job["cwd"], env=job["env"], stdout=out, stderr=err)
@@ -172,7 +178,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
         raise SystemExit(f"benchmark command failed (exit {result['status']}): {shlex.join(command)}\n"
                          f"{stdout[-2000:]}{stderr[-4000:]}")
     return Sample(result["wall"], result["maxrss_kib"] / MIB, result["cpu"], stdout, stderr,
-                  result["pss_kib"] / MIB, max(1, result["processes"]))
+                  result["pss_kib"] / MIB, max(1, result["processes"]), result["sampler_cpu"])
 
 
 @dataclass
@@ -1043,8 +1049,15 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
                      "another, so that every one leaves counts no earlier build had and redraws figures):\n\n"
                      + serve_table(corpus))
         sections.append(text)
-    sections.append(METHOD)
+    sections.append(METHOD + sampler_note(corpora))
     return "\n\n".join(sections) + "\n"
+
+
+def sampler_note(corpora: Sequence[Corpus]) -> str:
+    samples = [sample for corpus in corpora for series in corpus.series.values() for sample in series.samples]
+    sampling, measured = sum(s.sampler_cpu for s in samples), sum(s.cpu for s in samples)
+    share = f" ({100 * sampling / measured:.1f} % of the CPU time of the commands measured)" if measured else ""
+    return f"- **Sampling in this run.** The memory sampler used {sampling:.1f} s of CPU in all{share}.\n"
 
 
 METHOD = """\
@@ -1093,11 +1106,13 @@ METHOD = """\
   every study, draws the figures, renders the content pages and writes CSV, JSON, BibTeX and RIS downloads.
 - **Memory.** A build may fork workers, so peak memory is the larger of two measures: the sum of the
   proportional set size (PSS, which shares pages fairly between forked processes) over the measured process
-  and all its descendants, sampled every 50 ms from /proc; and `ru_maxrss` from `wait4`, the largest
+  and all its descendants, sampled from /proc; and `ru_maxrss` from `wait4`, the largest
   resident set of the process or any worker it waited for ("largest process"). "Processes" is the most
   processes seen at once. Commands are started from a small launcher process, because on Linux a child's
   `ru_maxrss` starts from the high-water mark of the process that forked it. Memory is reported in MiB;
-  the 300 MB target is checked in MB (10^6 bytes).
+  the 300 MB target is checked in MB (10^6 bytes). Reading a process's PSS costs more the larger it is, and
+  the sampler shares the machine with what it measures, so it waits fifty times as long as its last reading
+  took (every 50 ms at most): it takes at most a fiftieth of a core. What it took in this run is below.
 - **Statistics.** Median, min and max over the runs; CPU is user + system time of the process and its
   workers. Time targets are checked against medians, the memory target against the
   largest peak. The growth target divides each median by the number of studies, as stated; the marginal
