@@ -87,68 +87,15 @@ class Sample:
         return max(self.largest_mib, self.tree_mib)
 
 
-# On Linux a child's ru_maxrss starts from the high-water mark of the process that forked it, so a
-# command started from this (large) process would report at least this process's own peak. Commands
-# are therefore started by a small launcher process, which does nothing else and stays small.
-_LAUNCHER_CODE = r"""
-import json, os, subprocess, sys, threading, time
-
-def tree(pid):
-    found, index = [pid], 0
-    while index < len(found):
-        parent, index = found[index], index + 1
-        try:
-            for task in os.listdir(f"/proc/{parent}/task"):
-                with open(f"/proc/{parent}/task/{task}/children") as handle:
-                    found += [int(child) for child in handle.read().split()]
-        except OSError:
-            pass
-    return found
-
-def pss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-# Reading smaps_rollup costs more the larger a process is (6.6 ms for one of 1.3 GB), so the sampler waits in
-# proportion to what its last reading cost: at most a fiftieth of a core, every 0.05 s while processes are small.
-def sample(pid, done, peak):
-    while not done.is_set():
-        began = time.thread_time()
-        pids = tree(pid)
-        peak["pss_kib"] = max(peak["pss_kib"], sum(pss_kib(p) for p in pids))
-        peak["processes"] = max(peak["processes"], len(pids))
-        cost = time.thread_time() - began
-        peak["sampler_cpu"] += cost
-        done.wait(max(0.05, 50 * cost))
-
-for line in sys.stdin:
-    job = json.loads(line)
-    peak, done = {"pss_kib": 0, "processes": 0, "sampler_cpu": 0.0}, threading.Event()
-    with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(job["command"], cwd=job["cwd"], env=job["env"], stdout=out, stderr=err)
-        sampler = threading.Thread(target=sample, args=(process.pid, done, peak), daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        done.set()
-        sampler.join()
-    print(json.dumps({"wall": wall, "status": os.waitstatus_to_exitcode(status), "maxrss_kib": usage.ru_maxrss,
-                      "cpu": usage.ru_utime + usage.ru_stime, **peak}), flush=True)
-"""
+# Commands are started by a small launcher process (launcher.py: why, and what it reports).
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 _launcher: subprocess.Popen | None = None
 
 
 def _launch(command: Sequence[str], cwd: Path, env: dict[str, str] | None, out: Path, err: Path) -> dict:
     global _launcher
     if _launcher is None or _launcher.poll() is not None:
-        _launcher = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER_CODE], stdin=subprocess.PIPE,
+        _launcher = subprocess.Popen([sys.executable, "-I", "-S", str(LAUNCHER)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
     job = {"command": list(command), "cwd": str(cwd), "env": dict(env if env is not None else os.environ),
            "out": str(out), "err": str(err)}
@@ -1112,7 +1059,7 @@ METHOD = """\
   `ru_maxrss` starts from the high-water mark of the process that forked it. Memory is reported in MiB;
   the 300 MB target is checked in MB (10^6 bytes). Reading a process's PSS costs more the larger it is, and
   the sampler shares the machine with what it measures, so it waits fifty times as long as its last reading
-  took (every 50 ms at most): it takes at most a fiftieth of a core. What it took in this run is below.
+  took, and never less than 50 ms: it takes at most a fiftieth of a core. What it took in this run is below.
 - **Statistics.** Median, min and max over the runs; CPU is user + system time of the process and its
   workers. Time targets are checked against medians, the memory target against the
   largest peak. The growth target divides each median by the number of studies, as stated; the marginal

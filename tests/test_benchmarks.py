@@ -8,7 +8,9 @@ expect is worked out from its codebook, figures, site settings and baseline.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from scratch import make_review, study
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+import launcher  # noqa: E402
 import synthetic  # noqa: E402
 from run import (  # noqa: E402
     Corpus,
@@ -313,6 +316,44 @@ def test_a_measurement_finds_the_memory_a_process_held_and_what_sampling_it_cost
         stop_launcher()
     assert sample.peak_mib >= 300 and sample.processes == 1
     assert 0 < sample.sampler_cpu < sample.wall
+
+
+class _Waits:
+    """A stand-in for the sampler's `done` event: records each wait, and is set after `readings` of them."""
+
+    def __init__(self, readings: int):
+        self.readings, self.waits = readings, []
+
+    def is_set(self) -> bool:
+        return len(self.waits) >= self.readings
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return self.is_set()
+
+
+def test_the_memory_sampler_waits_in_proportion_to_what_its_readings_cost():
+    costs = [0.0001, 0.001, 0.0066, 0.02]  # CPU seconds of each reading: a small process, then ever larger ones
+    ticks = iter([t for cost in costs for t in (10.0, 10.0 + cost)])  # the clock before and after each reading
+    read_pids, peak = [], {"pss_kib": 0, "processes": 0, "sampler_cpu": 0.0}
+    waits = _Waits(len(costs))
+    launcher.sample(4242, waits, peak, read=lambda pid, found: read_pids.append(pid), clock=lambda: next(ticks))
+    assert read_pids == [4242] * 4
+    assert waits.waits == pytest.approx([0.05, 0.05, 0.33, 1.0])  # never less than 50 ms, else 50 x the cost
+    assert peak["sampler_cpu"] == pytest.approx(sum(costs))
+    assert all(cost / (cost + wait) <= 1 / 51 + 1e-12 for cost, wait in zip(costs, waits.waits, strict=True))
+
+
+def test_the_launcher_reads_the_memory_of_a_process_and_its_children():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        peak = {"pss_kib": 0, "processes": 0, "sampler_cpu": 0.0}
+        launcher.read_tree(os.getpid(), peak)
+        assert peak["processes"] >= 2 and child.pid in launcher.tree(os.getpid())
+        assert peak["pss_kib"] > launcher.pss_kib(os.getpid()) > 0  # this process's PSS and its child's, summed
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_the_method_says_what_the_memory_sampler_cost_in_the_run():
