@@ -345,8 +345,11 @@ def test_the_memory_sampler_waits_in_proportion_to_what_its_readings_cost():
 
 
 def test_the_launcher_reads_the_memory_of_a_process_and_its_children():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The child says when it runs Python: until it has, a forked child shares its pages with this process.
+    child = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+                             stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
         peak = {"pss_kib": 0, "processes": 0, "sampler_cpu": 0.0}
         launcher.read_tree(os.getpid(), peak)
         assert peak["processes"] >= 2 and child.pid in launcher.tree(os.getpid())
