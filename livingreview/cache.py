@@ -213,26 +213,29 @@ def _file_digest(path: str) -> str | None:
         return None
 
 
-def site_manifest(site: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file in the site, by its path in the site."""
+def site_manifest(site: Path, stats: Stats | None = None) -> dict[str, list[int]]:
+    """Size and modification time of every file in the site, by its path in the site; from `stats` (of
+    `stats_under([site])`) if the caller has just taken them."""
+    stats = stats_under([site]) if stats is None else stats
     prefix = len(os.path.join(site, ""))
     if os.sep == "/":  # a site of 10,000 files: a sixth of the time
-        return {path[prefix:]: [size, mtime] for path, (size, mtime, regular) in stats_under([site]).items() if regular}
-    return {path[prefix:].replace(os.sep, "/"): [size, mtime]
-            for path, (size, mtime, regular) in stats_under([site]).items() if regular}
+        return {path[prefix:]: [size, mtime] for path, (size, mtime, regular) in stats.items() if regular}
+    return {path[prefix:].replace(os.sep, "/"): [size, mtime] for path, (size, mtime, regular) in stats.items()
+            if regular}
 
 
 class LastBuild:
     """The site as the last build left it: the inputs it was built from and each file's digest. A file whose
     size and modification time are still those recorded is intact (a site edited by hand is noticed), and
-    the next build links it instead of reading it."""
+    the next build links it instead of reading it. `seen`: the site's files as `stats_under` gives them, if the
+    caller has just taken them (serve's watcher, which looks at the site as it looks at the inputs)."""
 
-    def __init__(self, cache: Cache, site: Path):
+    def __init__(self, cache: Cache, site: Path, seen: Stats | None = None):
         self.cache, self.site = cache, site
         self.key = cache.key("site")
         self.files = files = cache.read_entries("site", self.key)
         self.inputs = cache.read("site-inputs", self.key)
-        self.now = site_manifest(site) if files else {}
+        self.now = site_manifest(site, seen) if files else {}
         self.intact = {path: entry[2] for path, entry in files.items()
                        if isinstance(entry, list) and len(entry) == 3 and self.now.get(path) == entry[:2]
                        and isinstance(entry[2], str)}
@@ -289,13 +292,13 @@ class LastBuild:
 
 class Previous:
     """Where a build starts: the records of `.cache/`, the inputs as they are now and the site as the last
-    build left it."""
+    build left it. `stats`, `site_stats`: the input files' and the site's, if the caller has just taken them."""
 
     def __init__(self, cache_folder: Path, roots: Iterable[Path], site: Path, cache: Cache | None = None,
-                 stats: Stats | None = None):
+                 stats: Stats | None = None, site_stats: Stats | None = None):
         self.cache = cache or Cache(cache_folder)
         self.inputs = Inputs(roots, self.cache, stats)
-        self.last = LastBuild(self.cache, site)
+        self.last = LastBuild(self.cache, site, site_stats)
 
     def is_current(self) -> bool:
         return self.last.is_current(self.inputs)

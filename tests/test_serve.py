@@ -18,7 +18,7 @@ from scratch import make_review, study, write_study
 
 from livingreview.cli import main
 from livingreview.project import Project
-from livingreview.serve import Server, snapshot
+from livingreview.serve import Server, site_snapshot, snapshot
 
 
 def fetch(url: str) -> tuple[int, str, dict]:
@@ -288,6 +288,43 @@ def test_a_rebuild_takes_the_files_times_the_watcher_just_took(tmp_path, monkeyp
     finally:
         server.stop()
     assert "A renamed study of a garden" in (root / "site" / "studies" / "alpha-2019.html").read_text()
+
+
+def test_a_rebuild_takes_the_site_s_times_the_watcher_just_took(tmp_path, monkeypatch):
+    """The watcher looks at the site's files too: the build it starts (10,000 pages: 10,000 stat calls) takes
+    from what it saw which files are as the last build left them, and makes the others again."""
+    import livingreview.cache
+
+    root = make_review(tmp_path / "review", [ALPHA])
+    project = Project(root)
+    server = Server(project, port=0, log=lambda line: None)  # not started: this test calls rebuild itself
+    try:
+        assert server.rebuild(snapshot(project), force=True)
+        made = (root / "site" / "about.html").read_bytes()
+        (root / "site" / "about.html").write_bytes(b"changed by hand")
+        write_study(root, {**ALPHA, "title": "A renamed study of a garden"})
+        seen, site_seen = snapshot(project), site_snapshot(project)
+
+        def refused(roots):
+            raise AssertionError("the build looked at the files again")
+
+        monkeypatch.setattr(livingreview.cache, "stats_under", refused)
+        assert server.rebuild(seen, site_seen=site_seen)
+    finally:
+        server.stop()
+    assert "A renamed study of a garden" in (root / "site" / "studies" / "alpha-2019.html").read_text()
+    assert (root / "site" / "about.html").read_bytes() == made  # seen changed: made again, not linked
+
+
+def test_serve_makes_again_a_file_of_the_site_changed_by_hand(served):
+    root, server, log = served
+    page = root / "site" / "about.html"
+    made, builds = page.read_bytes(), server.builds
+    time.sleep(0.3)  # the watcher has looked at the site as the first build left it
+    assert server.builds == builds  # what a build writes is no change to build again for
+    page.write_bytes(b"changed by hand")
+    assert wait_for(lambda: page.read_bytes() == made), log
+    assert any(line.startswith("serve: site/about.html changed; rebuilding") for line in log), log
 
 
 _INTERRUPT_THE_WATCHER = """
