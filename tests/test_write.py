@@ -371,12 +371,19 @@ def test_a_folder_the_build_may_not_write_is_reported_before_anything_is_swapped
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-@settings(max_examples=25, deadline=None)
-@given(pieces=st.lists(st.binary(max_size=3000), max_size=6))
-def test_a_file_written_in_pieces_is_given_with_its_digest_and_its_size_and_time_as_written(tmp_path_factory, pieces):
-    """The site's record trusts both: a wrong digest would keep a changed download, a wrong time rewrite it."""
+@settings(max_examples=40, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=3000), max_size=6), chunk=st.integers(1, 5000))
+def test_a_file_written_in_pieces_is_given_with_its_digest_and_its_size_and_time_as_written(tmp_path_factory, pieces,
+                                                                                            chunk):
+    """The site's record trusts both: a wrong digest would keep a changed download, a wrong time rewrite it.
+    The pieces are written and digested a chunk at a time (`chunk` bytes here, instead of a megabyte)."""
+    from unittest import mock
+
+    from livingreview import write
+
     folder = Folder(tmp_path_factory.mktemp("pieces"))
-    digest, stat = folder.create_pieces("data/studies.json", iter(pieces))
+    with mock.patch.object(write, "_CHUNK_BYTES", chunk):
+        digest, stat = folder.create_pieces("data/studies.json", iter(pieces))
     written = folder.path("data/studies.json")
     assert written.read_bytes() == b"".join(pieces)
     assert digest == file_digest(b"".join(pieces))
