@@ -307,13 +307,19 @@ class Previous:
 class Cache:
     """The records of one review's `.cache/` folder."""
 
-    def __init__(self, folder: Path, hold: bool = False):
+    def __init__(self, folder: Path, hold: bool = False, defer: bool = False):
         self.folder = Folder(folder)
         self._identity: str | None = None
         # With `hold`, for a Cache that lives across builds (serve's), what this process read or wrote, by
         # record: each record is read from disk once, while nothing else writes it (its file is as it left it).
         self.hold = hold
         self._held: dict[str, tuple[list[int], str, Any]] = {}
+        # With `defer` (and `hold`), the records this process writes are written when `flush` is called (serve
+        # calls it once a build's site is published and reported); meanwhile they are read as written. A process
+        # forked from this one writes its own at once: it never flushes.
+        self._deferring = os.getpid() if hold and defer else None
+        self._pending: dict[str, tuple[str, Any]] = {}  # the data of records not yet written, by file
+        self._deferred: list[tuple[str, tuple[str, Any], Callable[[], bool]]] = []
         self._made: dict[str, dict[str, Any]] = {}
         self._again: dict[str, Any] = {}
         self._batches: dict[str, tuple[str, dict[str, bytes]]] = {}  # with `hold`: see `held_batches`
@@ -341,12 +347,41 @@ class Cache:
         return dict(data) if isinstance(data, dict) else list(data) if isinstance(data, list) else data
 
     def write(self, name: str, key: str, data: Any) -> None:
-        if key and self._write_pieces(f"{name}.json", _json_pieces(key, data)) and self.hold:
-            self._held[f"{name}.json"] = (self._stat(f"{name}.json"), key, data)
+        if not key:
+            return
+        filename = f"{name}.json"
+
+        def written() -> bool:
+            return self._write_pieces(filename, _json_pieces(key, data))
+
+        if not self._put_off(filename, key, data, written) and written() and self.hold:
+            self._held[filename] = (self._stat(filename), key, data)
+
+    def _put_off(self, filename: str, key: str, data: Any, write: Callable[[], bool]) -> bool:
+        """With `defer`, in the process that made this Cache: hold the record's data as written, and write it
+        (`write()`) when `flush` is called. False where it is to be written now."""
+        if self._deferring != os.getpid():
+            return False
+        written = (key, data)
+        self._pending[filename] = written
+        self._deferred.append((filename, written, write))
+        return True
+
+    def flush(self) -> None:
+        """Write the records put off since the last flush, in the order they were written (see `defer`)."""
+        deferred, self._deferred = self._deferred, []
+        for filename, written, write in deferred:
+            if write() and self.hold:
+                self._held[filename] = (self._stat(filename), *written)
+            if self._pending.get(filename) is written:  # else written again since: that is pending
+                del self._pending[filename]
 
     def _record(self, filename: str, key: str, parse: Callable[[bytes], tuple[str, Any] | None]) -> Any:
         """The data of a record file, parsed (key and data) by `parse`, if its key is `key`; with `hold`,
         parsed once while the file is as this process left or found it."""
+        pending = self._pending.get(filename)
+        if pending is not None:
+            return pending[1] if pending[0] == key else None
         held = self._held.get(filename)
         if held is not None and held[0] == self._stat(filename):
             return held[2] if held[1] == key else None
@@ -360,7 +395,10 @@ class Cache:
 
     def _write_record(self, filename: str, key: str, text: str | bytes, data: Any) -> bool:
         """Write a record file; with `hold`, hold its data as written. False if it could not be written."""
-        written = self._write_bytes(filename, text.encode("utf-8") if isinstance(text, str) else text)
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        if self._put_off(filename, key, data, lambda: self._write_bytes(filename, raw)):
+            return True
+        written = self._write_bytes(filename, raw)
         if self.hold and written:
             self._held[filename] = (self._stat(filename), key, data)
         return written
@@ -508,6 +546,14 @@ class Cache:
         studies' records is tens of megabytes: made whole, then encoded, it cost a second more than in
         batches); an entry with a text that would not read back as written (one holding a separator) is not
         kept. With `placed`, where each entry's texts are in the shard, once written (see `write_texts`)."""
+        if placed is None and self._deferring == os.getpid():
+            kept = {entry: texts for entry, made in entries if (texts := list(made)) and _plain_texts(entry, *texts)}
+            if self._put_off(filename, key, kept, lambda: self._texts_written(filename, key, kept.items())):
+                return
+        self._texts_written(filename, key, entries, placed)
+
+    def _texts_written(self, filename: str, key: str, entries: Iterable[tuple[str, Sequence[str]]],
+                       placed: dict[str, Placed] | None = None) -> bool:
         held: dict[str, list[str]] | None = {} if self.hold else None
         lines: dict[str, Placed] = {}
 
@@ -530,11 +576,13 @@ class Cache:
                         batch = []
             yield "".join(batch).encode("utf-8")
 
-        if self._write_pieces(filename, pieces()):
-            if held is not None:
-                self._held[filename] = (self._stat(filename), key, held)
-            if placed is not None:
-                placed.update(lines)
+        if not self._write_pieces(filename, pieces()):
+            return False
+        if held is not None:
+            self._held[filename] = (self._stat(filename), key, held)
+        if placed is not None:
+            placed.update(lines)
+        return True
 
     def outputs(self, name: str, key: str, last: LastBuild,
                 render: Callable[[], Iterable[tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles]]

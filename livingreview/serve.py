@@ -4,11 +4,12 @@ The server binds 127.0.0.1 only. A watcher polls the modification times of the f
 the site is built from (studies/, content/, templates/, releases/, searches/ and screening/) and of the
 site's own files twice a second, without a dependency (for a review so large that a poll takes more than a
 twentieth of a second, less often: polling takes at most a tenth of a core), and rebuilds after a change: a
-file of site/ changed by hand is made again. The build it starts takes the times it just read. A drawing process
-started with the server keeps matplotlib imported and draws a rebuild's changed figures on the other
-core, and what the cache holds stays in memory, so a rebuild reads from .cache/ only what changed there.
-A build that finds problems prints them, path:line:column, and writes nothing (the pipeline validates
-before it writes), so the previous site stays online until the problem is fixed.
+file of site/ changed by hand is made again. The build it starts takes the times it just read. A drawing
+process started with the server keeps matplotlib imported and draws a rebuild's changed figures on the other
+core, and what the cache holds stays in memory, so a rebuild reads from .cache/ only what changed there; it
+writes the records of .cache/ once the new site is in place and the build is reported. A build that finds
+problems prints them, path:line:column, and writes nothing (the pipeline validates before it writes), so the
+previous site stays online until the problem is fixed.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class Server:
         self.httpd = ThreadingHTTPServer((HOST, port), handler)
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
-        self.cache = Cache(project.cache, hold=True)  # kept between builds: the records stay in memory
+        # kept between builds: the records stay in memory, and are written once a build's site is published and
+        # reported (at 10,000 studies, 0.05 s of a one-study edit)
+        self.cache = Cache(project.cache, hold=True, defer=True)
         self.drawing: Companion[dict[str, FigureData], dict[str, bytes]] | None = None  # started by `start`
         self._seen: Stats = {}  # the inputs' and the site's files when the watcher last looked (`start`)
         self._site_seen: Stats = {}
@@ -117,6 +120,7 @@ class Server:
                 self.log("serve: the build failed; still serving the previous site")
                 ok = False
             finally:
+                self.cache.flush()
                 # What the build made may be collected now that the site is published and the build reported:
                 # the full collection this calls for is done here, not within the build (10,000 studies, alternated
                 # sessions of 6 edits: a coding edit 0.47 -> 0.45 s, a title edit 0.41 -> 0.39 s, medians).

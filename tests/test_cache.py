@@ -236,6 +236,72 @@ def test_after_any_change_the_record_reads_back_and_only_shards_whose_entries_ch
             assert path.stat().st_ino == shards[path.name][0], f"{path.name} was written again unchanged"
 
 
+_WRITES = st.lists(st.tuples(st.sampled_from(["record", "memo", "batch", "texts"]), st.sampled_from(["k1", "k2"]),
+                             st.dictionaries(_NAMES, st.integers(0, 3), max_size=6)), max_size=8)
+
+
+def _apply(cache: Cache, writes: list[tuple[str, str, dict[str, int]]]) -> None:
+    """Each write as the build makes it: a whole record, a few entries of a sharded one, a batch's bytes, a
+    few entries of a record of texts (a removed entry given as None)."""
+    for kind, key, entries in writes:
+        changed = {name: (value or None) for name, value in entries.items()}
+        if kind == "record":
+            cache.write("record", key, entries)
+        elif kind == "memo":
+            cache.replace_entries("memo", key, changed)
+        elif kind == "batch":
+            cache._write_record(f"batch/{key}.txt", "", json.dumps(entries).encode(), json.dumps(entries).encode())
+        else:
+            cache.replace_texts("texts", key, {name: None if value is None else [str(value), "a\ttext"]
+                                               for name, value in changed.items()})
+
+
+def _everything(cache: Cache) -> list[Any]:
+    return [(cache.read("record", key), cache.read_entries("memo", key), cache.read_texts("texts", key),
+             cache._record(f"batch/{key}.txt", "", lambda raw: ("", raw))) for key in ("k1", "k2")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=_WRITES, then=_WRITES)
+def test_records_put_off_read_as_written_meanwhile_and_once_flushed_as_written_at_once(tmp_path_factory, first,
+                                                                                        then):
+    """serve's cache writes its records once the site is published (`flush`): until then the build reads
+    them as written, and nothing is written; flushed, they are on disk as a cache that writes at once
+    leaves them, in the order they were written, and read back so by this process and another."""
+    at_once = Cache(tmp_path_factory.mktemp("at-once") / ".cache", hold=True)
+    folder = tmp_path_factory.mktemp("deferred") / ".cache"
+    deferred = Cache(folder, hold=True, defer=True)
+    for writes in (first, then):
+        _apply(at_once, writes)
+        on_disk = sorted(path.relative_to(folder) for path in folder.rglob("*")) if folder.exists() else []
+        _apply(deferred, writes)
+        assert _everything(deferred) == _everything(at_once)
+        assert (sorted(path.relative_to(folder) for path in folder.rglob("*")) if folder.exists() else []) \
+            == on_disk  # nothing written yet
+        deferred.flush()
+        assert _everything(deferred) == _everything(at_once)
+        assert _everything(Cache(folder)) == _everything(Cache(at_once.folder.root))
+
+
+def test_a_process_forked_from_a_cache_that_puts_off_its_records_writes_its_own_at_once(tmp_path):
+    """A build's forked processes (the one that keeps the studies found valid, for one) never flush: what they
+    write is written before they end."""
+    cache = Cache(tmp_path / ".cache", hold=True, defer=True)
+    key = cache.key("test")
+    cache.write("parent", key, ["put off"])
+    pid = os.fork()
+    if pid == 0:  # the forked process
+        try:
+            cache.write("child", key, ["written"])
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert Cache(tmp_path / ".cache").read("child", key) == ["written"]
+    assert Cache(tmp_path / ".cache").read("parent", key) is None
+    cache.flush()
+    assert Cache(tmp_path / ".cache").read("parent", key) == ["put off"]
+
+
 # Values YAML gives: text (with what JSON escapes), whole and decimal numbers, true/false, null, dates and times,
 # and keys that are numbers or true/false, which JSON would turn into text.
 _SCALARS = (st.text(alphabet=st.sampled_from(list("ab \"\\\n\tü漢")), max_size=6) | st.integers() | st.booleans()
