@@ -1261,11 +1261,48 @@ class KeptPages:
     def unchanged(self, study_id: str, key: str) -> dict[str, str] | None:
         return self.last.intact_digests(self.memo.get(study_id, key))
 
+    def unchanged_all(self, studies: Sequence[Study], key: Callable[[Study], str], around: Any
+                      ) -> dict[str, dict[str, str] | None]:
+        """`unchanged` of each study, by id; `key(study)` is made from the study and `around` alone. In serve
+        (a held cache), a study that is the very object the last build asked about is given what it was given
+        then, while `around` and the memo's key are as they were and every page found unchanged then is still
+        as that build left it (after a one-study edit of 10,000, one study is looked up: 0.03 s less)."""
+        def found(earlier: _PagesFound | None) -> _PagesFound:
+            last = earlier if earlier is not None and earlier.memo_key == self.memo.key and earlier.around == around \
+                and earlier.pages.items() <= self.last.intact.items() else None
+            given: dict[str, dict[str, str] | None] = {}
+            pages: dict[str, str] = {}
+            for study in studies:
+                # a study whose pages were made anew then is looked up: they are in the memo now
+                digests = last.found[study.id] if last is not None and last.studies.get(study.id) is study else None
+                if digests is None:
+                    digests = self.unchanged(study.id, key(study))
+                given[study.id] = digests
+                if digests:
+                    pages.update(digests)
+            return _PagesFound(self.memo.key, around, {study.id: study for study in studies}, given, pages)
+
+        if not self.memo.cache.hold:
+            return {study.id: self.unchanged(study.id, key(study)) for study in studies}
+        return self.memo.cache.again(f"pages found {self.memo.name}", found).found
+
     def keep(self, study_id: str, key: str, digests: Mapping[str, str]) -> None:
         self.memo.keep(study_id, key, [[path, digest] for path, digest in digests.items()])
 
     def save(self) -> None:
         self.memo.save()
+
+
+@dataclass(frozen=True)
+class _PagesFound:
+    """What `KeptPages.unchanged_all` gave in a build: under which memo key and `around`, the studies asked
+    about (by id), what each was given, and every page given as unchanged, with its digest."""
+
+    memo_key: str
+    around: Any
+    studies: dict[str, Study]
+    found: dict[str, dict[str, str] | None]
+    pages: dict[str, str]
 
 
 class KeptBatches:

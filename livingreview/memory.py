@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .write import Pieces, Staged, Unchanged
+
+if TYPE_CHECKING:
+    from .study import Study
 
 # a file of an earlier build, bytes, bytes to be made, or a file already staged
 KeptOutput = tuple[str, bytes | Unchanged | Pieces | Staged]
@@ -35,6 +38,11 @@ class StudyPages(Protocol):
 
     def unchanged(self, study_id: str, key: str) -> Mapping[str, str] | None:
         """The digests of the files `get` gives, by path, where each is the old site's file unchanged."""
+
+    def unchanged_all(self, studies: Sequence[Study], key: Callable[[Study], str], around: Any
+                      ) -> Mapping[str, Mapping[str, str] | None]:
+        """`unchanged(study.id, key(study))` of each study, by id; `key` makes its key from the study and
+        `around` alone."""
 
     def keep(self, study_id: str, key: str, digests: Mapping[str, str]) -> None:
         """Remember the files made for a study under `key`: each file's digest (`file_digest`), by path."""

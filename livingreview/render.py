@@ -582,7 +582,7 @@ class _StudyPages:
         except TemplateError as error:
             raise BuildError([renderer._problem(error, "_study.html")]) from None
         self.short_title = escape(renderer.context.content.site.short_title)
-        self.found = {s.id: kept.unchanged(s.id, self.key(s)) for s in studies} if kept else {}
+        self.found = kept.unchanged_all(studies, self.key, (self.chrome_keys, held)) if kept else {}
         self.todo = [s for s in studies if self.found.get(s.id) is None]
         self.shared: Shared[Study, list[tuple[str, bytes | Staged]]] | None = None
 

@@ -164,6 +164,49 @@ def _build_and_compare(tmp_path_factory, rounds, serving):
     assert _files(root / "site") == _files(fresh / "site")
 
 
+def test_serve_asks_again_only_about_the_studies_that_changed_and_remakes_a_page_changed_by_hand(tmp_path,
+                                                                                                   monkeypatch):
+    """In serve, the study pages found unchanged in the last build are given again for the very same studies,
+    without a look in the memo, while every one of them is as that build left it; a page changed by hand since
+    is made again, and so is every page once the pages around them change."""
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    held = Cache(project.cache, hold=True, defer=True)
+    looked_up: list[str] = []
+    unchanged = cache_module.KeptPages.unchanged
+
+    def counted(self, study_id, key):
+        looked_up.append(study_id)
+        return unchanged(self, study_id, key)
+
+    monkeypatch.setattr(cache_module.KeptPages, "unchanged", counted)
+
+    def build() -> list[str]:
+        looked_up.clear()
+        pipeline.build(project, previous=Previous(project.cache, project.inputs, project.site, held))
+        held.flush()
+        return sorted(looked_up)
+
+    everyone = ["alpha-2019", "beta-2020", "gamma-2021"]
+    assert build() == everyone
+    _retitle(root, "alpha-2019", 1)
+    assert build() == everyone  # each page was made anew in the last build: looked up in the memo now
+    _retitle(root, "alpha-2019", 2)
+    assert build() == ["alpha-2019"]
+    _retitle(root, "alpha-2019", 3)
+    assert build() == ["alpha-2019"]
+    (root / "site" / "studies" / "beta-2020.html").write_text("changed by hand", encoding="utf-8")
+    _retitle(root, "gamma-2021", 4)
+    assert build() == everyone
+    (root / "content" / "site.yaml").write_text((root / "content" / "site.yaml").read_text(encoding="utf-8")
+                                                .replace('title: "', 'title: "Renamed ', 1), encoding="utf-8")
+    assert build() == everyone
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert main(["--root", str(fresh), "build"]) == 0
+    assert _files(root / "site") == _files(fresh / "site")
+
+
 # A build in a fresh interpreter (a test run may have other threads, and a process with threads does not
 # fork), whose drawing process leaves a line in a file when it gets ready (imports matplotlib), and whose
 # build leaves one when it starts the drawing process: whether it gets ready at once.
