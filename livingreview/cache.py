@@ -1199,9 +1199,9 @@ class StudyMemo:
         self.files = files  # each study's file digest, by id; None: the keys given are whole
         # `texts`: each value a list of texts, kept as a record of texts (read without decoding)
         self.texts = texts
-        self.entries: dict[str, Any] = ({study: [found[0], found[1:]] for study, found in
-                                         cache.read_texts(name, key).items()} if texts else
-                                        cache.read_entries(name, key)) if key else {}
+        # a record of texts holds each entry as [key, *texts]: made [key, texts] when asked for
+        self.entries: dict[str, Any] = (cache.read_texts(name, key) if texts else cache.read_entries(name, key)) \
+            if key else {}
         self.kept: dict[str, list[Any]] = {}
         self.made: set[str] = set()  # the studies whose entry was made anew (`keep`)
 
@@ -1209,8 +1209,14 @@ class StudyMemo:
         """What was made from the study under this key, or None."""
         return self.under(study_id, self.full_key(study_id, key))
 
+    def again(self, kind: str, make: Callable[[Any], Made]) -> Made:
+        """`Cache.again` for work of this memo's (what a pass over every study found, held by serve)."""
+        return self.cache.again(f"{self.name} {kind}", make)
+
     def under(self, study_id: str, full_key: str) -> Any:
         entry = self.entries.get(study_id)
+        if self.texts and entry:
+            entry = [entry[0], entry[1:]]
         if full_key and isinstance(entry, list) and len(entry) == 2 and entry[0] == full_key:
             self.kept[study_id] = entry
             return entry[1]

@@ -20,6 +20,8 @@ KeptOutput = tuple[str, bytes | Unchanged | Pieces | Staged]
 
 
 class Memo(Protocol):
+    key: str  # what every entry's key is made with (the review's settings, codebook and templates, the engine)
+
     def get(self, study_id: str, key: str) -> Any: ...
 
     def under(self, study_id: str, full_key: str) -> Any:
@@ -28,6 +30,10 @@ class Memo(Protocol):
     def keep(self, study_id: str, key: str, value: Any) -> None: ...
 
     def full_key(self, study_id: str, key: str) -> str: ...
+
+    def again(self, kind: str, make: Callable[[Any], Any]) -> Any:
+        """`make(earlier)`, where `earlier` is what it gave in the last build of a process that builds again
+        (serve), else None."""
 
     def save(self) -> None:
         """Store what was kept, and let it go: a memo saved early holds no memory for the rest of the build."""
