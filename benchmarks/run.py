@@ -993,7 +993,10 @@ def report(corpora: Sequence[Corpus], command: str, info: dict[str, str], hugo: 
         if corpus.serve:
             text += ("\n\nRebuilds inside a running `build.py serve` (one long-lived process, so imports are "
                      "paid once; each coding edit moves another study from the field's commonest value to "
-                     "another, so that every one leaves counts no earlier build had and redraws figures):\n\n"
+                     "another, so that every one leaves counts no earlier build had and redraws figures). The "
+                     "time is the one serve reports: from the change found to the new site in place; serve "
+                     "then writes the records of .cache/ and frees what the build made, before it looks for "
+                     "the next change:\n\n"
                      + serve_table(corpus))
         sections.append(text)
     sections.append(METHOD + sampler_note(corpora))
