@@ -521,7 +521,7 @@ def build(project: Project, verbose: bool = False, force: bool = False, previous
             clock.lap("load, validate and aggregate")
             stager = Stager(press)  # a large review's study pages are put in the site by the processes that render them
             report = write_site(_progress(_outputs(project, site, drawings, previous, stager)), project.site,
-                                previous.last.digest, old_site.linked, stager)
+                                previous.last.digest, old_site.linked, stager, previous.last.folders())
             previous.last.remember(inputs, report.digests, report.kept, report.stats)
             if codings is not None:
                 StudyCodings(cache, project.studies).remember(inputs, codings)
@@ -603,8 +603,8 @@ class _FrozenPages:
         # which may show anything of a study on any page, its studies too.
         studies = "" if _own_templates(self.project) else str(self.project.studies) + os.sep
         inputs = self.inputs.files
-        pages_key = self.cache.key("edition pages", key, *(f"{path}\0{inputs[path]}" for path in self.inputs.paths
-                                                           if not studies or not path.startswith(studies)))
+        paths = self.inputs.outside(studies) if studies else self.inputs.paths
+        pages_key = self.cache.key("edition pages", key, *(f"{path}\0{inputs[path]}" for path in paths))
         return EditionMemory(self.cache, edition.label, key, self.last, files, pages_key)
 
     def pages(self, edition: Edition, also_at: Sequence[str],

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
-from livingreview.cache import Cache, Inputs, ParsedTexts, StudyCodings
+from livingreview.cache import Cache, Inputs, LastBuild, ParsedTexts, StudyCodings
 from livingreview.cli import main
 from livingreview.load import parse_yaml_text, parsed_earlier
 from livingreview.project import Project
@@ -531,3 +531,31 @@ def test_a_text_placed_in_a_shard_written_again_since_is_not_read_back_as_anothe
     found = {name: cache.placed_texts(name, where) for name, where in placed.items()}
     assert all(texts_read in (None, longer[name]) for name, texts_read in found.items())
     assert None in found.values()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.sampled_from(["studies", "studies0", "studies-a", "studie", "content", "s", "studies.yaml"]),
+                      min_size=1, max_size=6),
+       inner=st.lists(st.sampled_from(["a.yaml", "b/c.yaml", ".keep", "z"]), min_size=1, max_size=3))
+def test_the_inputs_outside_a_folder_are_every_other_path_in_order(tmp_path_factory, names, inner):
+    root = tmp_path_factory.mktemp("review")
+    for name in names:
+        for leaf in inner:
+            where = root / name / leaf
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where.write_text("x")
+    inputs = Inputs([root])
+    folder = os.path.join(root / "studies", "")
+    assert inputs.outside(folder) == [path for path in inputs.paths if not path.startswith(folder)]
+    assert all(path.startswith(folder) for path in set(inputs.paths) - set(inputs.outside(folder)))
+
+
+def test_the_folders_of_the_last_build_are_the_sites_folders_that_hold_files(tmp_path):
+    root = make_review(tmp_path / "review", CODINGS_START)
+    site = root / "site"
+    assert LastBuild(Cache(root / ".cache"), site).folders() is None  # nothing built: not looked at
+    assert main(["--root", str(root), "build"]) == 0
+    (site / "deep" / "er").mkdir(parents=True)
+    (site / "deep" / "er" / "page.html").write_text("added by hand")
+    walked = {"/".join(Path(folder).relative_to(site).parts) for folder, _, files in os.walk(site)}
+    assert LastBuild(Cache(root / ".cache"), site).folders() == walked

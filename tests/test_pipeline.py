@@ -797,3 +797,38 @@ def test_a_link_between_two_site_paths_is_what_posix_relpath_gives_wherever_the_
             return
         found = _relative(start, path)
     assert found == expected + ("/" if path.endswith("/") and not expected.endswith("/") else "")
+
+
+class _HeldMemo:
+    """A memo of a process that builds again: `again` hands over what the last call made."""
+
+    def __init__(self) -> None:
+        self.earlier: Any = None
+
+    def again(self, kind: str, make: Any) -> Any:
+        self.earlier = make(self.earlier)
+        return self.earlier
+
+
+_FAMILIES = st.sampled_from(["Ahmed", "ahmed", "Scott", "Ölund", "Ito"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(first=st.lists(st.tuples(_FAMILIES, st.integers(2000, 2003)), min_size=1, max_size=12),
+       edits=st.lists(st.tuples(st.integers(0, 11), st.one_of(st.none(), _FAMILIES), st.integers(2000, 2003)),
+                      max_size=4))
+def test_the_table_order_a_rebuild_takes_from_the_last_is_the_order_sorted_anew(first, edits):
+    """In serve, the studies made anew (recoded, retitled, or with another first author or year) take their
+    places in the last build's order only where that is the order sorting gives."""
+    from livingreview.render import _table_order
+    from livingreview.study import Author, Study
+
+    studies = [Study(f"s{i}", f"Title {i}", (Author(family),), year, {}) for i, (family, year) in enumerate(first)]
+    memo = _HeldMemo()
+    assert _table_order(studies, memo) == sorted(studies, key=lambda s: (s.authors[0].family.casefold(), s.year, s.id))
+    for index, family, year in edits:
+        index %= len(studies)
+        old = studies[index]
+        studies[index] = Study(old.id, f"{old.title}!", (Author(family),) if family else old.authors, year, {})
+        assert _table_order(studies, memo) == sorted(studies, key=lambda s: (s.authors[0].family.casefold(), s.year,
+                                                                           s.id))

@@ -359,13 +359,14 @@ def test_a_read_only_site_is_reported_before_anything_is_swapped(tmp_path):
         (site / "a").chmod(0o755)
 
 
-def test_a_folder_the_build_may_not_write_is_reported_before_anything_is_swapped(tmp_path, monkeypatch):
+@pytest.mark.parametrize("folders", [None, {"", "a", "a/b"}], ids=["looked-for", "known"])
+def test_a_folder_the_build_may_not_write_is_reported_before_anything_is_swapped(tmp_path, monkeypatch, folders):
     # As root every folder is writable, so the refusal is shown by the check it rests on (os.access).
     site = tmp_path / "site"
-    write_site([("a/index.html", b"old")], site)
-    monkeypatch.setattr("livingreview.write.os.access", lambda path, mode: Path(path) != site / "a")
+    write_site([("a/index.html", b"old"), ("a/b/c.html", b"old")], site)
+    monkeypatch.setattr("livingreview.write.os.access", lambda path, mode: Path(path) != site / "a" / "b")
     with pytest.raises(BuildError) as error:
-        write_site([("a/index.html", b"new")], site)
+        write_site([("a/index.html", b"new")], site, folders=folders)
     assert "read-only" in error.value.diagnostics[0].message
     assert (site / "a" / "index.html").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
