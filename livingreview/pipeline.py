@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import os
 import sys
@@ -583,13 +584,17 @@ class _FrozenPages:
 
     def __init__(self, project: Project, site: Plan, previous: Previous):
         self.project, self.cache, self.inputs, self.last = project, previous.cache, previous.inputs, previous.last
-        # the version switcher: which editions there are, and which studies each holds
-        self.editions = repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, sorted(s.id for s in e.studies))
-                              for e in site.context.editions])
-        templates = str(project.templates)
+        self.all_editions = site.context.editions
         files = self.inputs.files
         self.shared = [files.get(str(project.content / "site.yaml"), ""),
-                       *(files[path] for path in self.inputs.paths if path.startswith(templates))]
+                       *(files[path] for path in self.inputs.within(os.path.join(project.templates, "")))]
+
+    @functools.cached_property
+    def editions(self) -> str:
+        """The version switcher: which editions there are, and which studies each holds (asked for only by a
+        review with releases)."""
+        return repr([(e.label, e.prefix, e.date, e.is_release, e.is_latest, sorted(s.id for s in e.studies))
+                     for e in self.all_editions])
 
     def memory(self, edition: Edition) -> EditionMemory:
         """What the last build made from the draft's studies, each kept while its study and what it shows of

@@ -537,7 +537,7 @@ def test_a_text_placed_in_a_shard_written_again_since_is_not_read_back_as_anothe
 @given(names=st.lists(st.sampled_from(["studies", "studies0", "studies-a", "studie", "content", "s", "studies.yaml"]),
                       min_size=1, max_size=6),
        inner=st.lists(st.sampled_from(["a.yaml", "b/c.yaml", ".keep", "z"]), min_size=1, max_size=3))
-def test_the_inputs_outside_a_folder_are_every_other_path_in_order(tmp_path_factory, names, inner):
+def test_the_inputs_within_and_outside_a_folder_are_those_paths_in_order(tmp_path_factory, names, inner):
     root = tmp_path_factory.mktemp("review")
     for name in names:
         for leaf in inner:
@@ -547,6 +547,7 @@ def test_the_inputs_outside_a_folder_are_every_other_path_in_order(tmp_path_fact
     inputs = Inputs([root])
     folder = os.path.join(root / "studies", "")
     assert inputs.outside(folder) == [path for path in inputs.paths if not path.startswith(folder)]
+    assert inputs.within(folder) == [path for path in inputs.paths if path.startswith(folder)]
     assert all(path.startswith(folder) for path in set(inputs.paths) - set(inputs.outside(folder)))
 
 
