@@ -66,27 +66,29 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
         # same key, has those records (after a one-study edit of 10,000, one is looked up: 0.02 s less).
         before = earlier if earlier is not None and earlier.key == held_key \
             and len(earlier.studies) == len(studies) else None
-        made: list[list[str]] = []
-        keys: list[str] = []
-        for index, study in enumerate(studies):
-            if before is not None and before.studies[index] is study:
-                made.append(before.made[index])
-                keys.append(before.keys[index])
-                continue
+        places: Sequence[int]
+        if before is None:
+            places = range(len(studies))
+            csv_records, ris_records, bib_records, keys = ([""] * len(studies) for _ in range(4))
+        else:
+            places = [index for index, (old, study) in enumerate(zip(before.studies, studies, strict=True))
+                      if old is not study]
+            csv_records, ris_records, bib_records, keys = \
+                list(before.csv), list(before.ris), list(before.bib), list(before.keys)
+        for index in places:
+            study = studies[index]
             full = memo.full_key(study.id, f"{key}:{study.suffix}") if memo else ""
             found = memo.under(study.id, full) if memo else None
-            keys.append(full)
             if not is_strings(found, 3):
                 found = [csv_record(study), ris([study]), bibtex([study])]
                 if memo:
                     memo.keep(study.id, f"{key}:{study.suffix}", found)
-            made.append(cast(list[str], found))
-        return _Made(held_key, tuple(studies), made, keys)
+            csv_records[index], ris_records[index], bib_records[index] = cast(list[str], found)
+            keys[index] = full
+        return _Made(held_key, tuple(studies), tuple(csv_records), tuple(ris_records), tuple(bib_records), keys)
 
     done = memo.again("records", made_anew) if memo else made_anew(None)
-    made, keys = done.made, done.keys
-    csv_records, ris_records, bib_records = (tuple(part) for part in zip(*made, strict=True)) if made else ((), (), ())
-    return Records(studies, header, csv_records, ris_records, bib_records, StudyTexts(studies, texts or {}), keys)
+    return Records(studies, header, done.csv, done.ris, done.bib, StudyTexts(studies, texts or {}), done.keys)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ class _Made:
 
     key: tuple[str, str]
     studies: tuple[Study, ...]
-    made: list[list[str]]
+    csv: tuple[str, ...]
+    ris: tuple[str, ...]
+    bib: tuple[str, ...]
     keys: list[str]
 
 

@@ -832,3 +832,16 @@ def test_the_table_order_a_rebuild_takes_from_the_last_is_the_order_sorted_anew(
         studies[index] = Study(old.id, f"{old.title}!", (Author(family),) if family else old.authors, year, {})
         assert _table_order(studies, memo) == sorted(studies, key=lambda s: (s.authors[0].family.casefold(), s.year,
                                                                            s.id))
+
+
+def test_the_editions_holding_a_study_are_listed_in_the_editions_order():
+    from types import SimpleNamespace
+
+    from livingreview.render import _editions_holding
+
+    def edition(label: str, *ids: str) -> Any:
+        return SimpleNamespace(label=label, studies=[SimpleNamespace(id=i) for i in ids])
+
+    held = _editions_holding([edition("1.0", "a", "b"), edition("2.0", "b", "c"), edition("draft", "a", "b", "c", "d")])
+    assert held == {"a": ("1.0", "draft"), "b": ("1.0", "2.0", "draft"), "c": ("2.0", "draft"), "d": ("draft",)}
+    assert _editions_holding([]) == {}
