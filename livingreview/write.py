@@ -30,14 +30,16 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .diagnostics import BuildError, Diagnostic
 from .parallel import Press
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _PART = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]+")
 
@@ -90,6 +92,10 @@ class Folder:
         digest = hashlib.sha256()
 
         def fill(file: BinaryIO) -> None:
+            # Imported here: concurrent.futures (and the logging it imports) cost every command's start some
+            # 6 ms, and most commands never write a download.
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(1) as digesting:
                 digested: Future[None] | None = None
                 for chunk in _chunks(pieces, _CHUNK_BYTES):
