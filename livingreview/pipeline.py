@@ -407,18 +407,15 @@ def _tallies(project: Project, review: Review, studies: Sequence[Study], cache: 
         return aggregate(studies, codebook, tables)
     files = _study_files(project, inputs, studies, attrgetter("path"))
     known = KnownAggregates(cache, cache.key("aggregates", repr((codebook, tables))), files)
-    tallies = None
     found = known.get()
     if found is not None:
         counted, changed = found
         tallies = recount(counted, studies, [s for s in studies if s.path in changed], codebook, tables)
-        if tallies is counted:
-            return counted  # no study says other than it did of what the tallies count
-    if tallies is None:
-        tallies = aggregate(studies, codebook, tables)
-        known.keep(tallies)
-    else:
-        known.keep(tallies, recounted=True)
+        if tallies is not None:
+            known.keep(tallies, behind=len(changed))
+            return tallies
+    tallies = aggregate(studies, codebook, tables)
+    known.keep(tallies)
     return tallies
 
 

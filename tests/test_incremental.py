@@ -773,25 +773,55 @@ def test_serve_computes_each_figure_again_from_the_one_of_its_last_build(tmp_pat
 def test_serve_keeps_the_tallies_it_counts_but_not_those_it_recounts_and_a_fresh_build_is_right_after(tmp_path):
     """serve writes the tallies' record when it counts them from nothing, not when it recounts them from the
     record after an edit (it holds them); a fresh plan after serve's edits recounts from that record and
-    gives the tallies of the studies as they are."""
+    gives the tallies of the studies as they are, and leaves the record as it was while it is only a few
+    study files behind."""
     root = make_review(tmp_path / "review", START)
     project = Project(root)
     held = Cache(project.cache, hold=True)
     record = project.cache / "aggregates.json"
-
-    def draft(cache: Cache) -> Any:
-        inputs = Previous(project.cache, project.inputs, project.site, cache).inputs
-        return pipeline.plan(project, cache, inputs).context.editions[-1].aggregates
-
-    draft(held)
-    written = record.read_bytes()
+    written = _tallies_record(project, held, record)
     _recode(root, "beta-2020", 0)
-    recoded = draft(held)
+    recoded = _draft_tallies(project, held)
     assert record.read_bytes() == written
     assert recoded == pipeline.plan(Project(root)).context.editions[-1].aggregates
     _recode(root, "alpha-2019", 1)
-    assert draft(Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
-    assert record.read_bytes() != written  # a fresh plan keeps what it recounted
+    assert _draft_tallies(project, Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
+    assert record.read_bytes() == written  # two files behind: each counted again by the next build too
+    _recode(root, "beta-2020", 1)
+    assert _draft_tallies(project, Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
+
+
+def test_a_fresh_plan_writes_the_tallies_record_again_once_it_is_too_far_behind(tmp_path, monkeypatch):
+    """Tallies recounted for more study files than RECOUNT_BEHIND_AT_MOST are written again, and the next
+    plan counts again only what changed after that."""
+    monkeypatch.setattr(cache_module, "RECOUNT_BEHIND_AT_MOST", 1)
+    root = make_review(tmp_path / "review", START)
+    project = Project(root)
+    record = project.cache / "aggregates.json"
+    written = _tallies_record(project, Cache(project.cache), record)
+    _recode(root, "beta-2020", 0)
+    _draft_tallies(project, Cache(project.cache))
+    assert record.read_bytes() == written  # one file behind
+    _recode(root, "alpha-2019", 1)
+    assert _draft_tallies(project, Cache(project.cache)) == pipeline.plan(Project(root)).context.editions[-1].aggregates
+    rewritten = record.read_bytes()
+    assert rewritten != written  # two files behind: written again
+    with mock.patch.object(pipeline, "aggregate", wraps=pipeline.aggregate) as counted:
+        _recode(root, "gamma-2021", 1)
+        assert _draft_tallies(project, Cache(project.cache)) == \
+            pipeline.plan(Project(root)).context.editions[-1].aggregates
+    assert counted.call_count == 1  # the fresh plan above; the draft was recounted from the record
+    assert record.read_bytes() == rewritten
+
+
+def _draft_tallies(project: Project, cache: Cache) -> Any:
+    inputs = Previous(project.cache, project.inputs, project.site, cache).inputs
+    return pipeline.plan(project, cache, inputs).context.editions[-1].aggregates
+
+
+def _tallies_record(project: Project, cache: Cache, record: Path) -> bytes:
+    _draft_tallies(project, cache)
+    return record.read_bytes()
 
 
 def _serve_build(project: Project, held: Cache) -> None:
