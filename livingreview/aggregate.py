@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .codebook import Codebook
 from .study import Study
@@ -20,8 +20,7 @@ from .study import Study
 NOT_CODED = None  # what `dimension_values` returns for a study not yet coded on a dimension
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """How many studies have each value of one dimension."""
 
     key: str

@@ -26,15 +26,14 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .aggregate import format_percent, value_label
 from .codebook import Codebook, Field
 from .study import Study
 
 
-@dataclass(frozen=True)
-class Kappa:
+class Kappa(NamedTuple):
     """Cohen's kappa over a list of decisions, each a pair (first coder, second coder)."""
 
     decisions: int
@@ -59,8 +58,7 @@ def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> Kappa:
     return Kappa(n, observed, expected, kappa)
 
 
-@dataclass(frozen=True)
-class FieldAgreement:
+class FieldAgreement(NamedTuple):
     """Agreement between two coders on one field: the studies both coded, how many agree, and kappa."""
 
     field: Field
@@ -95,8 +93,7 @@ class Disagreement:
     resolution: str = ""  # the `resolved` note; empty while unresolved
 
 
-@dataclass(frozen=True)
-class AgreementReport:
+class AgreementReport(NamedTuple):
     """Agreement between coders over an edition: per field, and the disagreements open and resolved."""
 
     total: int                          # studies in the edition

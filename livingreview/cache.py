@@ -20,11 +20,10 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from .parallel import Beside, forks_cheaply, map_in_parallel
 from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
@@ -137,8 +136,7 @@ class Inputs:
         return sum(path.startswith(prefix) for path in self.files)
 
 
-@dataclass(frozen=True)
-class _Digested:
+class _Digested(NamedTuple):
     """The inputs as a build found them: each file's size, time and kind, its digest, the paths in order, and
     the files digested but not recorded (changed too shortly before), under the record's key."""
 
@@ -859,8 +857,7 @@ class KnownStudies:
         return Keeping(self, entries, Beside(written, fork=fork))
 
 
-@dataclass(frozen=True)
-class Keeping:
+class Keeping(NamedTuple):
     """The record of valid studies as `KnownStudies.keep` began it: `end` waits for it to be written (or writes
     it, where no process was forked) and takes where each study's record is; `cancel` stops a forked process
     still writing it (an interrupted build), and waits for it."""
@@ -1339,8 +1336,7 @@ class KeptPages:
         self.memo.save()
 
 
-@dataclass(frozen=True)
-class _PagesFound:
+class _PagesFound(NamedTuple):
     """What `KeptPages.unchanged_all` gave in a build: under which memo key and `around`, the studies asked
     about (in order), what each was given (by id), and every page given as unchanged, with its digest."""
 

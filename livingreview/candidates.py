@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -28,8 +29,7 @@ from .write import Folder
 FILE_BUDGET = MAX_FILE_BYTES * 3 // 4  # a written screening file stays well below the size an input may have
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One record as a screening file holds it (before any decision)."""
 
     id: str

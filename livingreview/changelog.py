@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .aggregate import Aggregates, aggregate, dimension_kind, format_percent, value_label
 from .codebook import Codebook
@@ -19,8 +18,7 @@ BIBLIOGRAPHIC = (("title", "Title"), ("year", "Year"), ("authors", "Authors"), (
                  ("doi", "DOI"), ("url", "Web address"))
 
 
-@dataclass(frozen=True)
-class Recoding:
+class Recoding(NamedTuple):
     """One field of a study whose value changed between two editions."""
 
     field: str
@@ -29,8 +27,7 @@ class Recoding:
     new: str
 
 
-@dataclass(frozen=True)
-class AggregateChange:
+class AggregateChange(NamedTuple):
     """One headline figure that changed between two editions, with its old and new value."""
 
     label: str
@@ -38,8 +35,7 @@ class AggregateChange:
     new: str
 
 
-@dataclass(frozen=True)
-class ScreeningChanges:
+class ScreeningChanges(NamedTuple):
     """The searches and screening records (by id) added, changed and removed between two editions."""
 
     searches_added: tuple[str, ...] = ()
@@ -68,8 +64,7 @@ class ScreeningChanges:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     """What changed between two editions: studies added, removed and recoded, figures and screening."""
 
     added: tuple[Study, ...]
@@ -230,8 +225,7 @@ def _ids(ids: Sequence[str], shown: int = 12) -> str:
     return text + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
-@dataclass(frozen=True)
-class ChangelogEntry:
+class ChangelogEntry(NamedTuple):
     """One edition of the changelog, with the edition before it and what changed since."""
 
     edition: Edition

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_QUOTE_WORDS = 25
 _YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d\d)[a-z]?(?!\d)")
@@ -76,8 +75,7 @@ def _authors_differ(cited: str, listed: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class CitationKind:
+class CitationKind(NamedTuple):
     """A kind of mismatch between a citation in published text and the reference list (CITATION_KINDS)."""
 
     name: str
@@ -97,8 +95,7 @@ CITATION_KINDS: dict[str, CitationKind] = {kind.name: kind for kind in (
 )}
 
 
-@dataclass(frozen=True)
-class CitationProblem:
+class CitationProblem(NamedTuple):
     """One error of citation or of the reference list, as content/baseline.yaml's `citations:` records it."""
 
     kind: str

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -24,8 +24,7 @@ from .load import LoadedFile, position, read_yaml
 _CODEBOOK_SCHEMA = Path(__file__).with_name("codebook.schema.json")
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     """A test on one coded field: equals a value, includes any of some values, or is not empty."""
 
     field: str
@@ -57,8 +56,7 @@ class Condition:
         return f"{self.field} must not be empty"
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(NamedTuple):
     """A fact computed from coded fields (all conditions must hold)."""
 
     key: str
@@ -67,8 +65,7 @@ class Derived:
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule of the codebook: a study whose codes meet `when` must meet `then`, or gets `message`."""
 
     when: Condition
@@ -76,16 +73,14 @@ class Rule:
     message: str
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     """A region of the world the codebook groups countries into."""
 
     key: str
     label: str
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     """A country a study may be coded with: its ISO code, name and region."""
 
     code: str
@@ -93,8 +88,7 @@ class Country:
     region: str
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a coded value comes from, as the codebook's provenance vocabulary names it."""
 
     key: str

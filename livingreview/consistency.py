@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 from .citations import CITATION_KINDS, MAX_QUOTE_WORDS, CitationProblem, citation_year, read_citations
 
@@ -46,8 +46,7 @@ class PublishedFigure(Protocol):
     def percent_decimals(self) -> int | None: ...
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """A published sentence a check concerns: a short quotation and where it stands."""
 
     quote: str
@@ -55,8 +54,7 @@ class Statement:
     about: str = ""  # what the sentence states, when a check holds several (a category, a study)
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One check as content/baseline.yaml declares it, its settings validated against its kind."""
 
     kind: str
@@ -66,8 +64,7 @@ class Check:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What the engine computed for one check."""
 
     label: str
@@ -94,8 +91,7 @@ class Level:
     help: str
 
 
-@dataclass(frozen=True)
-class ConsistencyReport:
+class ConsistencyReport(NamedTuple):
     """Every check of a published baseline: what does not agree (most serious first), what holds, and the
     citation errors recorded."""
 
@@ -116,8 +112,7 @@ class Setting:
     help: str  # what it holds, with an example
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(NamedTuple):
     """The outcome of one check: whether the published figure holds, and the working shown to readers."""
 
     holds: bool
@@ -127,8 +122,7 @@ class Computed:
     statements: tuple[Statement, ...] = ()  # more published sentences, from the check's lists
 
 
-@dataclass(frozen=True)
-class CheckKind:
+class CheckKind(NamedTuple):
     """A kind of check of a published review against itself (KINDS): its settings and how it is computed."""
 
     name: str
@@ -360,7 +354,7 @@ def _overlap(check: Check, figures: Mapping[str, PublishedFigure]) -> Computed:
     computed = [f"categories sum to {counted:,}"] if counted > total.value else []
     if shared:
         computed.append(f"{len(shared)} {'study' if len(shared) == 1 else 'studies'} named in more than one")
-    statements = tuple(replace(statement, about=figures[key].label) for key, _, statement in categories
+    statements = tuple(statement._replace(about=figures[key].label) for key, _, statement in categories
                        if statement is not None)
     return Computed(counted <= total.value and not shared, tuple(working),
                     "; ".join(computed) or f"categories sum to {counted:,}, none named twice",

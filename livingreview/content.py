@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
@@ -65,8 +65,7 @@ SITE_SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class HomeFact:
+class HomeFact(NamedTuple):
     """One fact the home page shows: a label and the count of the studies with one value of a dimension."""
 
     label: str
@@ -74,8 +73,7 @@ class HomeFact:
     value: Any
 
 
-@dataclass(frozen=True)
-class Continues:
+class Continues(NamedTuple):
     """The published work a review continues (cited beside every release of it)."""
 
     title: str
@@ -90,8 +88,7 @@ class Continues:
         return f"{who} ({self.year})"
 
 
-@dataclass(frozen=True)
-class SiteInfo:
+class SiteInfo(NamedTuple):
     """content/site.yaml, validated: the review's title, authors, address, licence and home page facts."""
 
     title: str
@@ -112,8 +109,7 @@ class SiteInfo:
     next_update: str = ""  # when the next search is planned, in the review's words
 
 
-@dataclass(frozen=True)
-class BaselineFigure:
+class BaselineFigure(NamedTuple):
     """One figure the published baseline reports, as content/baseline.yaml records it."""
 
     key: str
@@ -128,8 +124,7 @@ class BaselineFigure:
     percent_decimals: int | None = None  # the decimals the percentage is printed with, as written in the file
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(NamedTuple):
     """The figures the published review printed, exactly as printed."""
 
     source: str
@@ -151,8 +146,7 @@ class Baseline:
         return self.figure(self.included).value if self.included else None
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One content page of content/pages/: its front matter and its body (Markdown with expressions)."""
 
     slug: str

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .crossref import record_from_work
 from .records import Draft
@@ -53,8 +53,7 @@ class Hits:
     found: list[tuple[Draft, str]] = field(default_factory=list)  # each record, with its PubMed id if known
 
 
-@dataclass(frozen=True)
-class Database:
+class Database(NamedTuple):
     key: str
     label: str
     documentation: str

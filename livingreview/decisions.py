@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import yaml
 
@@ -38,8 +38,7 @@ MAX_EXPORT_BYTES = 64 * 1024 * 1024
 FIRST, LAST = "first", "last"  # the first and the last stage of content/screening.yaml
 
 
-@dataclass(frozen=True)
-class Vote:
+class Vote(NamedTuple):
     """One screener's decision on one record, as the tool gives it."""
 
     decision: str  # include, exclude or maybe
@@ -56,8 +55,7 @@ class Row:
     votes: list[Vote] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     screener: str
     date: str

@@ -11,9 +11,8 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from .aggregate import Aggregates
 from .codebook import Codebook
@@ -36,8 +35,7 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Records:
+class Records(NamedTuple):
     """Each study's record in the download formats, made once per edition: the downloads join them, and the
     study table offers them for "download the studies shown". Each study's JSON, the largest, is made only
     when data/studies.json asks for it (`StudyTexts`)."""
@@ -91,8 +89,7 @@ def study_records(studies: Sequence[Study], codebook: Codebook, baseline: bool, 
     return Records(studies, header, done.csv, done.ris, done.bib, StudyTexts(studies, texts or {}), done.keys)
 
 
-@dataclass(frozen=True)
-class _Made:
+class _Made(NamedTuple):
     """The records `study_records` made (or took from its memo) for these studies, in order, under `key` (what
     they show of the codebook, and the memo's key), with each study's full key."""
 

@@ -8,12 +8,10 @@ how a value is shown to readers. The codebook names a kind for each field; `chec
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """One value a codebook field allows: its key in study files, its label, and what it means."""
 
     key: str
@@ -22,8 +20,7 @@ class Value:
     colour: str = ""  # a fixed colour for figures, so a value keeps its colour whatever else is coded
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One field of the codebook: what study files code under `key`, of which kind, with which values."""
 
     key: str
@@ -53,8 +50,7 @@ class Field:
 Schema = Callable[[Field, Sequence[str], str], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class FieldKind:
+class FieldKind(NamedTuple):
     """A kind of codebook field (FIELD_KINDS): the schema of its values and how they are counted."""
 
     name: str

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from .codebook import Codebook, load_codebook
 from .diagnostics import BuildError
@@ -27,8 +27,7 @@ from .project import Project
 from .records import DECISIONS, Draft, Record, Rejection
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     record: Record
     path: str  # the study file it matches, as shown to contributors
     reason: str

@@ -3,6 +3,11 @@
 `plan` loads, validates and aggregates; `check` is `plan` and the rendering of every content page;
 `build` is `plan`, then rendering, drawing and writing. What an earlier build can spare them (studies
 already validated, figures already drawn, a site already up to date) comes from `cache.py`.
+
+What passes between stages is plain, immutable data: `typing.NamedTuple` records, or frozen dataclasses where a
+record needs a default factory, slots or a cached property. On Python 3.11 a frozen dataclass compiles six
+methods, one by one, when its module is imported: the engine's 91 dataclasses took 40 % of its import time,
+which every command pays before its work begins (and `check` before it forks). A NamedTuple costs a tenth.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import Environment
 
@@ -136,8 +141,7 @@ def _duplicates(project: Project, studies: list[Study], cache: Cache | None) -> 
     return (cache.again("cross-check", check) if cache is not None else check(None)).problems
 
 
-@dataclass(frozen=True)
-class _StudiesRead:
+class _StudiesRead(NamedTuple):
     """The valid studies of studies/, the problems of its files, the record texts of the studies read back from
     .cache/ (by id), and what keeps them for the next build once the review is found valid."""
 
@@ -280,7 +284,7 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
         try:
             editions = cited(next(made), review.content.site)
             editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
-            figures = [_figures(edition, cache) for edition in editions]
+            figures = _editions_figures(editions, cache)
             if figured:
                 figured(editions, figures)
         finally:
@@ -310,8 +314,7 @@ def _draft(project: Project, review: Review, latest: Edition | None, cache: Cach
                    texts=review.texts)
 
 
-@dataclass(frozen=True)
-class _Beside:
+class _Beside(NamedTuple):
     """What `_plan` reads beside the draft's codebook, content and studies: the screening files (but with
     `pages`), then the release files (in serve, as an earlier build read them), then with `pages` the draft's and
     the releases' content pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
@@ -373,8 +376,7 @@ class _Beside:
         return self.inputs.files.get(str(path), "") if self.inputs else ""
 
 
-@dataclass(frozen=True)
-class _Counted:
+class _Counted(NamedTuple):
     """The draft's tallies, and what they were counted from (serve holds them between builds)."""
 
     codebook: Codebook
@@ -441,6 +443,15 @@ def _figures(edition: Edition, cache: Cache | None) -> list[FigureData]:
         return (specs, inputs), [figure_data(spec, replace(inputs, earlier=before.get(spec.key))) for spec in specs]
 
     return (cache.again(f"figures {edition.label}", figures) if cache else figures(None))[1]
+
+
+def _editions_figures(editions: Sequence[Edition], cache: Cache | None) -> list[list[FigureData]]:
+    """Each edition's figures; the latest release shown again at the site root (its alias) shares its own."""
+    by_label: dict[str, list[FigureData]] = {}
+    for edition in editions:
+        if edition.label not in by_label:
+            by_label[edition.label] = _figures(edition, cache)
+    return [by_label[edition.label] for edition in editions]
 
 
 def _figure_inputs(edition: Edition) -> FigureInputs:

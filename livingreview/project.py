@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic
 
@@ -15,8 +15,7 @@ STUDY_SUFFIXES = (".yaml", ".yml")
 _NOT_STUDIES = ("README.md", "README.txt", ".gitkeep")
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     """The folders of one living review, all relative to its root."""
 
     root: Path

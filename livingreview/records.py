@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .study import Author
 
@@ -53,8 +54,7 @@ class Record:
         return self.decision in ("", "included")
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(NamedTuple):
     """A record (or a whole file) that could not be imported, and why."""
 
     where: str

@@ -13,10 +13,10 @@ import datetime
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .aggregate import aggregate
@@ -127,8 +127,7 @@ def _refusals(project: Project, version: str, date: str | None, doi: str, notes:
 
 # --- reading releases back ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FrozenRelease:
+class FrozenRelease(NamedTuple):
     """A release file read back and checked: its version, date and DOI, and the review it froze."""
 
     version: str

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .agreement import Kappa, cohen_kappa
 from .diagnostics import Diagnostic
@@ -25,8 +25,7 @@ DECISIONS = ("include", "exclude", "maybe")
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One word of the screening vocabulary (a stage, a route or a reason): its key, label and definition."""
 
     key: str
@@ -34,8 +33,7 @@ class Term:
     definition: str = ""
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """content/screening.yaml: the stages of screening, in order, the routes of searches, the reasons."""
 
     stages: tuple[Term, ...]
@@ -46,8 +44,7 @@ class Vocabulary:
         return next((t.label for t in terms if t.key == key), key)
 
 
-@dataclass(frozen=True)
-class Search:
+class Search(NamedTuple):
     """One search that was run: where, when, with which query and limits, and how many records it found."""
 
     id: str
@@ -61,8 +58,7 @@ class Search:
     url: str = ""  # the request that ran the search, when a bibliographic API ran it
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """One screening decision on a record: at which stage, by whom, when, and why."""
 
     stage: str
@@ -73,8 +69,7 @@ class Decision:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record a search found, and the decisions taken on it."""
 
     id: str
@@ -100,8 +95,7 @@ class Record:
         return decided[0].reason if decided else ""
 
 
-@dataclass(frozen=True)
-class Screening:
+class Screening(NamedTuple):
     """The screening files, validated: their vocabulary, the searches run and the records screened."""
 
     vocabulary: Vocabulary
@@ -394,8 +388,7 @@ def load_screening(content: Sources, data: Sources, study_ids: set[str]) -> tupl
     return read_screening(content, data).checked(study_ids)
 
 
-@dataclass(frozen=True)
-class ScreeningRead:
+class ScreeningRead(NamedTuple):
     """A review's searches and screening records as their files say, not yet checked against its studies."""
 
     screening: Screening | None

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from . import __version__
 from .candidates import (
@@ -42,8 +42,7 @@ PLAN_KEYS = ("id", "date", "route", "source", "query", "limits", "found", "notes
 ENVIRONMENT_KEYS = {"openalex": "OPENALEX_API_KEY", "pubmed": "NCBI_API_KEY"}
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """One search to run: where it was declared, the database, the query, the route and the date limit."""
 
     where: str

@@ -8,7 +8,7 @@ from collections.abc import Callable, ItemsView, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from sys import intern
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 Kind = TypeVar("Kind", bound=type)
 
@@ -121,8 +121,7 @@ def distinguished(studies: tuple[Study, ...]) -> tuple[Study, ...]:
     return lettered(studies).studies
 
 
-@dataclass(frozen=True)
-class Lettering:
+class Lettering(NamedTuple):
     """Studies as `distinguished` letters them (`studies`), the studies it was given, and the positions of each
     group of studies that would be cited alike: what a later lettering of much the same studies needs to
     letter again only the groups that changed."""

@@ -33,7 +33,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from .diagnostics import BuildError, Diagnostic
 from .parallel import Press
@@ -178,15 +178,13 @@ def file_digest(data: bytes) -> str:
 _DIGEST_LENGTH = 32  # hexadecimal digits kept: 128 bits tell any two files of a site apart
 
 
-@dataclass(frozen=True)
-class Unchanged:
+class Unchanged(NamedTuple):
     """An output whose bytes are those of the old site's file at the same path (which has this digest)."""
 
     digest: str
 
 
-@dataclass(frozen=True)
-class UnchangedFiles:
+class UnchangedFiles(NamedTuple):
     """Outputs each of which is the old site's file at its path, passed on together (the pages of the studies a
     rebuild did not render again: 10,000 of them one by one cost more than linking them): each file's digest,
     by its path in the site."""
@@ -194,16 +192,14 @@ class UnchangedFiles:
     digests: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Pieces:
+class Pieces(NamedTuple):
     """An output made piece by piece (a large download: a record per study), written as it is made, so that
     it is never whole in memory. `make()` gives the pieces; it may be called once per copy of the file."""
 
     make: Callable[[], Iterable[bytes]]
 
 
-@dataclass(frozen=True)
-class Staged:
+class Staged(NamedTuple):
     """An output already put in the staging folder (by `Stager`, perhaps in another process of the build):
     whether it was written (else the old site's file, the same bytes, is linked there), its digest, and the
     size and modification time it was written with."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gc
 import hashlib
@@ -368,7 +367,7 @@ def test_editing_the_engines_drawing_code_makes_the_next_build_redraw(review, mo
     assert build(review) == 0
     svg_before = (review / "site/figures/per-year.svg").read_bytes()
     assert b"#ff0000" not in svg_before
-    monkeypatch.setitem(KINDS, "bar", dataclasses.replace(KINDS["bar"], draw=red_bars(KINDS["bar"].draw)))
+    monkeypatch.setitem(KINDS, "bar", KINDS["bar"]._replace(draw=red_bars(KINDS["bar"].draw)))
     # While the engine's files are unchanged the kept drawing serves (it is keyed by the engine's digest)...
     assert build(review, "--force") == 0
     assert (review / "site/figures/per-year.svg").read_bytes() == svg_before

@@ -406,6 +406,22 @@ def test_releases_not_found_valid_before_are_read_in_another_process_beside_the_
     assert readers == {here}  # found valid by the first check: read here, as it costs little
 
 
+def test_the_latest_release_shown_again_at_the_root_shares_its_figures_computed_once(review, monkeypatch):
+    from livingreview import pipeline
+    from livingreview.project import Project
+
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    computed: list[str] = []
+    figures = pipeline._figures
+    monkeypatch.setattr(pipeline, "_figures", lambda edition, cache: computed.append(edition.prefix) or
+                        figures(edition, cache))
+    planned = pipeline.plan(Project(review))
+    shown = {edition.prefix: drawn for edition, drawn in zip(planned.context.editions, planned.figures, strict=True)}
+    assert sorted(shown) == ["", "draft/", "v/1.0/"]  # 1.0 at v/1.0/ and again at the root
+    assert sorted(computed) == ["draft/", "v/1.0/"]
+    assert shown[""] is shown["v/1.0/"] and shown["v/1.0/"]
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
 def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated(review, tmp_path):
     # The process that checks the releases' pages generates the draft's pages' code too: they are mostly the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from ..aggregate import Aggregates, CrossTab, dimension_label, filter_value, value_label
@@ -66,8 +66,7 @@ class Segment:
     count: int  # studies on the map with the value
 
 
-@dataclass(frozen=True)
-class SegmentField:
+class SegmentField(NamedTuple):
     """A field the gap map can be narrowed by, with its values as segments."""
 
     key: str
@@ -75,8 +74,7 @@ class SegmentField:
     segments: tuple[Segment, ...]
 
 
-@dataclass(frozen=True)
-class MapView:
+class MapView(NamedTuple):
     """Everything a page needs to show the map; `data` is what site.js reads to narrow it."""
 
     rows_label: str

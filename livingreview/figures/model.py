@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..aggregate import Aggregates
 from ..codebook import Codebook
@@ -25,8 +25,7 @@ class FigureSpec:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A table cell; `studies` lists the study ids behind a count (for links)."""
 
     text: str
@@ -94,8 +93,7 @@ class FigureInputs:
     earlier: FigureData | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A setting a figure kind reads from its entry in content/figures.yaml."""
 
     name: str
@@ -107,8 +105,7 @@ class Setting:
     help: str = ""
 
 
-@dataclass(frozen=True)
-class FigureKind:
+class FigureKind(NamedTuple):
     """A kind of figure (FIGURE_KINDS): the settings it declares, how its data is made and how it is drawn."""
 
     name: str

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..records import Draft, Rejection
 from .bibtex import looks_like_bibtex, read_bibtex
@@ -17,8 +18,7 @@ from .tagged import looks_like_medline, looks_like_ovid, looks_like_wos, read_me
 MAX_EXPORT_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     label: str
     looks_like: Callable[[str], bool]
     read: Callable[[str, str], Iterator[Draft | Rejection]]
