@@ -28,9 +28,7 @@ def _pickled_by_values(cls: Kind) -> Kind:
     return cls
 
 
-@_pickled_by_values
-@dataclass(frozen=True, slots=True)
-class Author:
+class Author(NamedTuple):
     """One author of a study, as the study file names them."""
 
     family: str  # a person's family name, or the whole name of an organisation (corporate)
@@ -38,9 +36,7 @@ class Author:
     corporate: bool = False  # an organisation as author, such as the World Health Organization
 
 
-@_pickled_by_values
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Why a field is coded as it is: a note, where it comes from (a key of the codebook's provenance
     vocabulary; "" for its default) and where it was read."""
 
@@ -49,9 +45,7 @@ class Evidence:
     where: str = ""
 
 
-@_pickled_by_values
-@dataclass(frozen=True, slots=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """A value another source gives for a field, beside the value the study is coded with."""
 
     value: Any
