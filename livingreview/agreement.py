@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -82,8 +81,7 @@ class FieldAgreement(NamedTuple):
         return f"{self.kappa.decisions} stud{'y' if self.kappa.decisions == 1 else 'ies'}"
 
 
-@dataclass(frozen=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """One study on which two coders gave a field different values, and how it was resolved, if it was."""
 
     study: Study

@@ -103,8 +103,7 @@ class ConsistencyReport(NamedTuple):
 
 # --- the settings a kind of check may declare ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A setting a kind of check declares: its name, how it is read, and what it holds."""
 
     name: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple, Protocol
 
@@ -182,8 +181,7 @@ class Bibliography:
         return hash(self.text)
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """Everything in content/ but the codebook, validated."""
 
     site: SiteInfo
@@ -193,7 +191,7 @@ class Content:
     tables: tuple[tuple[str, str, str], ...]
     pages: tuple[Page, ...]
     bibliography: Bibliography
-    files: Mapping[str, str] = field(default_factory=dict)  # name -> text, as a release freezes them
+    files: Mapping[str, str] = {}  # name -> text, as a release freezes them
 
     def page(self, slug: str) -> Page | None:
         return next((p for p in self.pages if p.slug == slug), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # C0 and C1 controls (tab aside), the line and paragraph separators and the bidirectional overrides: a value
 # quoted in a message must not break its line, move the terminal's cursor, recolour it, or reorder what the
@@ -16,8 +16,7 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda match: f"U+{ord(match.group()):04X}", text)
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem at a place in an input file (line and column count from 1)."""
 
     path: str

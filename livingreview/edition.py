@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .aggregate import Aggregates
 from .codebook import Codebook
@@ -12,19 +12,17 @@ from .screening import Screening
 from .study import Study
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(NamedTuple):
     """The validated inputs of one review."""
 
     codebook: Codebook
     studies: tuple[Study, ...]
     content: Content
     screening: Screening | None = None  # the searches and screening records, if the review keeps them
-    texts: Mapping[str, str] = field(default_factory=dict)  # studies' records in data/studies.json, by id, as loaded
+    texts: Mapping[str, str] = {}  # studies' records in data/studies.json, by id, as loaded
 
 
-@dataclass(frozen=True)
-class Edition:
+class Edition(NamedTuple):
     """One rendering of the review: a frozen release or the draft of unreleased changes."""
 
     label: str
@@ -39,8 +37,8 @@ class Edition:
     notes: str = ""
     is_latest: bool = True
     previous_total: int | None = None
-    citation: Mapping[str, str] = field(default_factory=dict)
+    citation: Mapping[str, str] = {}
     is_alias: bool = False  # the latest release again at the site root
     screening: Screening | None = None
     previous_searches: frozenset[str] | None = None  # the searches of the version before (None: no version before)
-    texts: Mapping[str, str] = field(default_factory=dict)  # studies' records in data/studies.json, by id, as loaded
+    texts: Mapping[str, str] = {}  # studies' records in data/studies.json, by id, as loaded

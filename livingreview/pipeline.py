@@ -4,10 +4,12 @@
 `build` is `plan`, then rendering, drawing and writing. What an earlier build can spare them (studies
 already validated, figures already drawn, a site already up to date) comes from `cache.py`.
 
-What passes between stages is plain, immutable data: `typing.NamedTuple` records, or frozen dataclasses where a
-record needs a default factory, slots or a cached property. On Python 3.11 a frozen dataclass compiles six
-methods, one by one, when its module is imported: the engine's 91 dataclasses took 40 % of its import time,
-which every command pays before its work begins (and `check` before it forks). A NamedTuple costs a tenth.
+What passes between stages is plain, immutable data: `typing.NamedTuple` records (a mapping's default is one
+empty mapping, typed read-only), or frozen dataclasses where a record needs a cached property, a memo, fields
+left out of its comparison, or a field named `count` or `index` (a tuple's methods). On Python 3.11 a frozen
+dataclass compiles six methods, one by one, when its module is imported: the engine's 91 dataclasses took 40 %
+of its import time, which every command pays before its work begins (and `check` before it forks). A NamedTuple
+costs a tenth.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -66,8 +68,7 @@ from .write import LinkedOldSite, Pieces, Staged, Stager, Unchanged, UnchangedFi
 Output = tuple[str, bytes | Unchanged | Pieces | Staged] | UnchangedFiles
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """A validated review, its editions, and everything the build renders from them."""
 
     review: Review

@@ -13,7 +13,6 @@ import datetime
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -265,10 +264,10 @@ def release_editions(project: Project, site_file: LoadedFile | None,
             previous_searches=search_ids(releases[index - 1].screening) if index else None))
         previous_total = aggregates.total
     if editions:
-        editions.append(replace(editions[-1], prefix="", is_alias=True))
+        editions.append(editions[-1]._replace(prefix="", is_alias=True))
     return editions
 
 
 def cited(editions: Sequence[Edition], site: SiteInfo) -> list[Edition]:
     """The release editions, each with how to cite it under the live site's title and authors."""
-    return [replace(e, citation=citation(site, e.label, e.date, e.doi)) for e in editions]
+    return [e._replace(citation=citation(site, e.label, e.date, e.doi)) for e in editions]

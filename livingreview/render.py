@@ -13,7 +13,7 @@ import posixpath
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from html import unescape
 from pathlib import Path
@@ -754,7 +754,7 @@ class _RecordedPages:
             if texts is None or len(texts) != 3 or texts[0] != digest:
                 raise ValueError(f"the record of {path} is not as the build wrote it")
             study = study_from_record(texts[1], texts[2], path)
-            pages = _study_page(template, replace(study, suffix=suffix) if suffix else study, self.prefix,
+            pages = _study_page(template, study._replace(suffix=suffix) if suffix else study, self.prefix,
                                 self.codebook, self.baseline, self.chromes[chrome], Markup(self.short_title))
             made.append([(page, staged_anew(folder, page, data)) for page, data in pages])
         return made

@@ -12,7 +12,6 @@ import datetime
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .agreement import Kappa, cohen_kappa
@@ -107,8 +106,7 @@ class Screening(NamedTuple):
         return max((s.date for s in self.searches), default="")
 
 
-@dataclass(frozen=True)
-class Arm:
+class Arm(NamedTuple):
     """The counts of one update's arm of a PRISMA 2020 flow diagram."""
 
     found: tuple[tuple[str, int], ...]  # route label, records found
@@ -122,7 +120,7 @@ class Arm:
     included: int
     undecided: int  # screened records not yet decided at the first stage (no decision, or maybe, and no later one)
     awaiting: int = 0  # full texts assessed but not yet decided (maybe): awaiting classification
-    agreement: tuple[tuple[str, Kappa, int, int], ...] = field(default_factory=tuple)  # stage label, kappa, n, same
+    agreement: tuple[tuple[str, Kappa, int, int], ...] = ()  # stage label, kappa, n, same
 
 
 def vocabulary_from(loaded: LoadedFile, problems: list[Diagnostic]) -> Vocabulary | None:

@@ -5,29 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, ItemsView, Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from operator import attrgetter
 from sys import intern
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from .json_text import compact_json
-
-Kind = TypeVar("Kind", bound=type)
-
-
-def _pickled_by_values(cls: Kind) -> Kind:
-    """Pickled as its class and its fields' values, and made again by its constructor. A large review's
-    files are read on both cores, and the studies read by the second process cross to the first pickled;
-    the state functions dataclasses give a slotted class look up its fields again for every object, and
-    took three times as long (10,000 studies, same run: 1.56 s pickling them and 1.77 s unpickling, against
-    0.48 s and 0.77 s)."""
-    values = attrgetter(*(f.name for f in fields(cls)))
-
-    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, values(self)
-
-    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 - a method replaced on a class made elsewhere
-    return cls
 
 
 class Author(NamedTuple):
@@ -56,19 +37,15 @@ class Disagreement(NamedTuple):
     where: str = ""
 
 
-@_pickled_by_values
-@dataclass(frozen=True, slots=True)
-class SecondCoding:
+class SecondCoding(NamedTuple):
     """A second coder's values for some fields, and how disagreements were resolved."""
 
     coder: str
     codes: Mapping[str, Any]
-    resolved: Mapping[str, str] = field(default_factory=dict)
+    resolved: Mapping[str, str] = {}
 
 
-@_pickled_by_values
-@dataclass(frozen=True, slots=True)
-class Study:
+class Study(NamedTuple):
     """One study file of studies/, validated: its bibliographic data and its codes, by field."""
 
     id: str
@@ -86,10 +63,10 @@ class Study:
     no_doi_reason: str = ""
     in_baseline: bool = False
     coded_by: str = ""
-    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    evidence: Mapping[str, Evidence] = {}
     notes: str = ""
     second_coding: SecondCoding | None = None
-    disagreements: Mapping[str, Disagreement] = field(default_factory=dict)
+    disagreements: Mapping[str, Disagreement] = {}
     suffix: str = ""  # a, b, ...: set per edition when two studies would be cited alike (not part of the file)
 
     @property
@@ -180,13 +157,8 @@ def _letters(studies: tuple[Study, ...], members: list[int]) -> list[tuple[int, 
 
 
 def _lettered(study: Study, suffix: str) -> Study:
-    """The study with its letter, copied field by field: `dataclasses.replace` looks up the fields again for
-    every study (8,411 lettered studies of 10,000 synthetic ones, same run: 0.053 -> 0.030 s)."""
-    make: Callable[..., Study] = Study
-    return make(*_UNLETTERED(study), suffix)
-
-
-_UNLETTERED = attrgetter(*(f.name for f in fields(Study) if f.name != "suffix"))
+    """The study with its letter (its last field)."""
+    return Study(*study[:-1], suffix)  # every field but the suffix, in order
 
 
 def study_from_data(data: Mapping[str, Any], path: str, evidence: Mapping[str, Evidence] | None = None,

@@ -13,10 +13,9 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
@@ -385,8 +384,7 @@ def duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemor
     return cross_checked(studies, root, lambda: titles).problems
 
 
-@dataclass(frozen=True)
-class CrossCheck:
+class CrossCheck(NamedTuple):
     """The problems `duplicates_across_files` finds in some studies (`given`), and, where there are none,
     what a check of much the same studies needs to compare only those that are not the same objects:
     their ids, DOIs (case set aside) and normalised titles."""
@@ -395,7 +393,7 @@ class CrossCheck:
     problems: list[Diagnostic]
     ids: frozenset[str] = frozenset()
     dois: frozenset[str] = frozenset()
-    titles: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # (year, normalised title) by file
+    titles: Mapping[str, tuple[int, str]] = {}  # (year, normalised title) by file
 
 
 def cross_checked(studies: Sequence[Study], root: Path, memory: Callable[[], TitleMemory | None],

@@ -2,7 +2,6 @@
 
 import json
 import pickle
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -44,7 +43,7 @@ def test_every_part_of_a_lettered_study_survives_being_sent_between_processes():
                    "evidence": {"involvement": {"note": "Findings", "source": "abstract", "where": "p. 2"}},
                    "disagreements": {"stages": {"value": ["tending"], "note": "The abstract says so.",
                                                 "source": "abstract", "where": "p. 1"}}}
-    study = replace(study_from_data(data, "studies/doe-2020.yaml"), suffix="b")
+    study = study_from_data(data, "studies/doe-2020.yaml")._replace(suffix="b")
     again = pickle.loads(pickle.dumps([study, study], protocol=pickle.HIGHEST_PROTOCOL))
     assert again == [study, study]
     assert again[0].suffix == "b" and again[0].short_citation == "World Health Organization (2020b)"
@@ -71,7 +70,7 @@ def test_studies_and_authors_carry_no_attribute_dictionary_each():
 def test_a_study_is_cited_by_one_name_two_names_or_its_first_author_et_al():
     def cited(*families: str, suffix: str = "") -> str:
         data = {**DATA, "authors": [{"family": family} for family in families]}
-        return replace(study_from_data(data, "studies/doe-2020.yaml"), suffix=suffix).short_citation
+        return study_from_data(data, "studies/doe-2020.yaml")._replace(suffix=suffix).short_citation
 
     assert cited("Doe") == "Doe (2020)"
     assert cited("Doe", "Roe") == "Doe & Roe (2020)"
@@ -89,7 +88,7 @@ def test_studies_cited_alike_are_lettered_by_title_and_are_otherwise_the_same_st
                study_from_data({**base, "id": "doe-2019", "year": 2019}, "studies/doe-2019.yaml"))
     lettered = distinguished(studies)
     assert [s.short_citation for s in lettered] == ["Doe et al. (2020b)", "Doe et al. (2020a)", "Doe et al. (2019)"]
-    assert list(lettered) == [replace(studies[0], suffix="b"), replace(studies[1], suffix="a"), studies[2]]
+    assert list(lettered) == [studies[0]._replace(suffix="b"), studies[1]._replace(suffix="a"), studies[2]]
 
 
 # A small pool of authors, years and titles, so that many studies are cited alike and share a group.

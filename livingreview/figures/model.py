@@ -14,15 +14,14 @@ from ..codebook import Codebook
 from ..screening import Arm
 
 
-@dataclass(frozen=True)
-class FigureSpec:
+class FigureSpec(NamedTuple):
     """One figure the site shows, as content/figures.yaml declares it."""
 
     key: str
     kind: str
     title: str
     caption: str
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = {}
 
 
 class Cell(NamedTuple):
