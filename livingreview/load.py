@@ -70,6 +70,7 @@ class LoadedFile:
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
 
 
 class _Unusual(Exception):
@@ -124,8 +125,11 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         # A plain scalar's tag depends on its text alone: a short one's is remembered (a key, a coded value).
-        if kind is yaml.ScalarNode and implicit[0] and len(value) <= _REMEMBERED_LENGTH:
-            return _plain_scalar_tag(value)
+        if kind is yaml.ScalarNode and implicit[0]:
+            if len(value) <= _REMEMBERED_LENGTH:
+                return _plain_scalar_tag(value)
+        elif not self.yaml_path_resolvers:  # none is ever added: a node's tag is then its kind's default
+            return _DEFAULT_TAGS[kind]  # (a quoted scalar is text, whatever it says)
         return str(super().resolve(kind, value, implicit))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
