@@ -120,19 +120,20 @@ def _link(doi: str, url: str) -> Markup:
 
 
 def format_study(study: Study) -> str:
-    """A study's reference as HTML (APA-like), put together from escaped parts: `Markup.format` goes through
+    """A study's reference as HTML (APA-like), joined from parts each escaped: `Markup.format` goes through
     Python's string.Formatter, and made study pages a fifth slower."""
-    html = escape(f"{_names(study.authors)} ({study.year}). {study.title.rstrip('.')}. ")
+    parts: list[str] = [escape(f"{_names(study.authors)} ({study.year}). {study.title.rstrip('.')}. ")]
     if study.journal:
-        html += Markup(f"<em>{escape(study.journal)}</em>")
+        parts.append(f"<em>{escape(study.journal)}</em>")
         if study.volume:
-            html += Markup(f", <em>{escape(study.volume)}</em>")
+            parts.append(f", <em>{escape(study.volume)}</em>")
         if study.issue:
-            html += escape(f"({study.issue})")
+            parts.append(escape(f"({study.issue})"))
         if study.pages:
-            html += escape(f", {study.pages}")
-        html += Markup(". ")
-    return str(html + _link(study.doi, study.url))
+            parts.append(escape(f", {study.pages}"))
+        parts.append(". ")
+    parts.append(_link(study.doi, study.url))
+    return "".join(parts)
 
 
 def _plain(text: str) -> str:
