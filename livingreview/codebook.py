@@ -7,7 +7,6 @@ The kinds of field are declared in `field_kinds.py`.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,6 +185,8 @@ def codebook_from(loaded: LoadedFile, known: Callable[[str], bool] = lambda text
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         where = list(error.absolute_path)
         if error.validator == "enum" and where[-1:] == ["kind"]:
+            import difflib  # for a codebook with errors only
+
             close = difflib.get_close_matches(str(error.instance), list(KINDS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else "."
             loaded.error(f"codebook: {_describe(where[:-1], loaded.data)} has unknown kind "
@@ -311,6 +312,8 @@ def _check_condition(codebook: Codebook, loaded: LoadedFile, condition: Conditio
     try:
         field = codebook.field(condition.field)
     except KeyError:
+        import difflib  # for a codebook with errors only
+
         close = difflib.get_close_matches(condition.field, codebook.field_keys(), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         loaded.error(f"codebook: condition names unknown field '{condition.field}'{hint}", where + ["field"])

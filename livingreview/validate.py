@@ -8,7 +8,6 @@ of its problems, each at its line and column.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from collections import defaultdict
@@ -227,6 +226,8 @@ def _unknown_key(key: str, path: list, allowed: list[str]) -> str:
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib  # for a study with errors only
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else "."
 
@@ -369,13 +370,16 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of every script
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same, for casefolded ASCII text; a large review's titles are mostly that
 
 
 @lru_cache(maxsize=1 << 14)  # serve normalises the same titles build after build
 def normalise_title(title: str) -> str:
-    """A title for comparison: case, punctuation and spacing set aside, letters of every script kept."""
-    return _NOT_WORD.sub(" ", title.casefold()).strip()
+    """A title for comparison: case, punctuation and spacing set aside, letters of every script kept (its words,
+    joined by single spaces)."""
+    folded = title.casefold()
+    return " ".join((_ASCII_WORD if folded.isascii() else _WORD).findall(folded))
 
 
 def duplicates_across_files(studies: list[Study], root: Path, titles: TitleMemory | None) -> list[Diagnostic]:

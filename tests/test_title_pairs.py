@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 from hypothesis import given, settings
@@ -61,3 +62,17 @@ def test_titles_longer_than_the_block_and_in_other_scripts_are_compared():
     long = "ø" * 40000
     titles = [long, long + "ø", "ø" * 30000, "παρέμβαση ομοτίμων", "παρέμβαση ομοτίμων."]
     assert set(_similar_in_large_group(titles, titles)) == all_pairs(titles, titles)
+
+
+def test_a_normalised_title_keeps_words_of_every_script_and_drops_case_and_punctuation():
+    assert validate.normalise_title("  Peer-Workers' ROLE_in co–production!? ") == "peer workers role in co production"
+    assert validate.normalise_title("Straße: Begleiter*innen (2024)") == "strasse begleiter innen 2024"
+    assert validate.normalise_title("Вовлечение — пациентов") == "вовлечение пациентов"
+    assert validate.normalise_title("?!_ -") == ""
+
+
+# The definition: every run of characters that are not letters or digits (underscore included) is one space.
+@settings(max_examples=500, deadline=None)
+@given(title=st.text(alphabet=st.characters(codec="utf-8")) | st.text(alphabet=st.characters(max_codepoint=127)))
+def test_a_normalised_title_is_its_words_joined_by_single_spaces(title):
+    assert validate.normalise_title.__wrapped__(title) == re.sub(r"[\W_]+", " ", title.casefold()).strip()
