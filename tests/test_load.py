@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -25,9 +27,11 @@ from hypothesis import strategies as st
 from livingreview.load import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
+    InputRefused,
     _plain_scalar_tag,
     may_hold_control_characters,
     parse_yaml_text,
+    read_input,
     read_yaml,
 )
 from livingreview.yaml_errors import curly_quoted, curly_quoted_tokens, curly_quoted_values
@@ -83,6 +87,30 @@ def test_a_file_of_exactly_the_limit_is_read(tmp_path):
     path.write_text(text + "x" * (MAX_FILE_BYTES - len(text) - 1) + "\n", encoding="utf-8")
     assert path.stat().st_size == MAX_FILE_BYTES
     assert read_yaml(path).ok
+
+
+def _stat_saying(size: int, real=os.fstat):
+    """os.fstat as it would have answered before the file grew to what it is now."""
+    def fstat(descriptor: int) -> os.stat_result:
+        found = list(real(descriptor))
+        found[6] = size  # st_size
+        return os.stat_result(found)
+    return fstat
+
+
+def test_a_file_that_grew_past_the_limit_after_it_was_measured_is_refused(tmp_path):
+    path = tmp_path / "growing.yaml"
+    path.write_bytes(b"x" * (MAX_FILE_BYTES + 5))
+    with mock.patch("os.fstat", _stat_saying(10)), pytest.raises(InputRefused, match="larger than 256 KiB"):
+        read_input(path)
+
+
+def test_a_file_that_grew_within_the_limit_after_it_was_measured_is_read_whole(tmp_path):
+    path = tmp_path / "growing.yaml"
+    data = bytes(range(256)) * 1000  # 256,000 bytes, under the limit
+    path.write_bytes(data)
+    with mock.patch("os.fstat", _stat_saying(10)):
+        assert read_input(path) == data
 
 
 def test_deep_block_nesting_is_refused_at_the_level_that_is_too_deep(tmp_path):
