@@ -288,18 +288,21 @@ def read_input(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         if os.path.islink(path):
             raise InputRefused("this is a symbolic link; write the file itself here") from None
         raise InputRefused(f"cannot read file: {error.strerror}") from None
-    # Unbuffered, and read at the size the file has: reading up to the limit at once sets aside the limit's
-    # bytes for every file (10,000 study files: 345 -> 133 ms).
-    with os.fdopen(descriptor, "rb", buffering=0) as file:
-        info = os.fstat(file.fileno())
+    # Read at the size the file has, with no file object: reading up to the limit at once set aside the
+    # limit's bytes for every file (10,000 study files: 345 -> 133 ms), and a file object asks the system
+    # more of each file (133 -> 100 ms).
+    try:
+        info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise InputRefused("not a regular file (a folder, pipe or device); an input must be a plain file")
         if info.st_size > max_bytes:
             raise InputRefused(f"file is {info.st_size // 1024} KiB; an input file may be at most "
                                f"{max_bytes // 1024} KiB")
-        data = file.read(info.st_size + 1)  # a byte more than it had: a file that grew since is read on
+        data = os.read(descriptor, info.st_size + 1)  # a byte more than it had: a file that grew since is read on
         if len(data) > info.st_size:
-            data += file.read(max_bytes + 1 - len(data))
+            data += os.read(descriptor, max_bytes + 1 - len(data))
+    finally:
+        os.close(descriptor)
     if len(data) > max_bytes:
         raise InputRefused(f"file is larger than {max_bytes // 1024} KiB, the most an input file may be")
     return data

@@ -82,7 +82,7 @@ class Folder:
 
     def create(self, relative: str, data: bytes) -> Path:
         """Write a new file; FileExistsError if the name is taken (a frozen release, a study file)."""
-        return Path(self.made(relative, lambda file: file.write(data))[0])
+        return Path(self.made(relative, data)[0])
 
     def create_pieces(self, relative: str, pieces: Iterable[bytes]) -> tuple[str, os.stat_result]:
         """Write a new file piece by piece; return the digest of its bytes (as `file_digest`), and its size
@@ -106,18 +106,35 @@ class Folder:
                 if digested is not None:
                     digested.result()
 
-        _, stat = self.made(relative, fill)
+        _, stat = self.made_by(relative, fill)
         return digest.hexdigest()[:_DIGEST_LENGTH], stat
 
-    def made(self, relative: str, fill: Callable[[BinaryIO], object]) -> tuple[str, os.stat_result]:
-        """Write a new file with `fill`; return where, and its size and times as written (taken from the open
-        file: in a folder of 100,000 files, looking a name up again costs several times as much)."""
-        target = self._prepared(relative)
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    def made(self, relative: str, data: bytes) -> tuple[str, os.stat_result]:
+        """Write a new file of `data`; return where, and its size and times as written (taken from the open
+        file: in a folder of 100,000 files, looking a name up again costs several times as much). Written
+        with no file object, whose making asks the system three things more of each file (its kind, whether it
+        is a terminal, where it stands): 10,000 pages of 9 KB, 3.09 -> 2.80 s of processor time."""
+        target, descriptor = self._opened(relative)
+        try:
+            written = memoryview(data)
+            while written:
+                written = written[os.write(descriptor, written):]
+            return target, os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def made_by(self, relative: str, fill: Callable[[BinaryIO], object]) -> tuple[str, os.stat_result]:
+        """`made` of a file that `fill` writes."""
+        target, descriptor = self._opened(relative)
         with os.fdopen(descriptor, "wb") as file:
             fill(file)
             file.flush()
             return target, os.fstat(descriptor)
+
+    def _opened(self, relative: str) -> tuple[str, int]:
+        """A new file's path, and its descriptor, open for writing (FileExistsError if the name is taken)."""
+        target = self._prepared(relative)
+        return target, os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
 
     def link(self, relative: str, existing: Path | str) -> None:
         """Hard-link an existing file (not a symbolic link) into the folder under `relative`."""
@@ -240,7 +257,7 @@ class Stager:
 
 def staged_anew(folder: Folder, relative: str, data: bytes) -> Staged:
     """A new file put in a staging folder that holds no old site's files, as `Stager` would put it there."""
-    stat = folder.made(relative, lambda file: file.write(data))[1]
+    stat = folder.made(relative, data)[1]
     return Staged(True, file_digest(data), (stat.st_size, stat.st_mtime_ns))
 
 
@@ -397,7 +414,7 @@ class Staging:
             self._keep(relative, old)
             return False, digest
         self._clear(relative)
-        self._written(relative, self.folder.made(relative, lambda file: file.write(data))[1])
+        self._written(relative, self.folder.made(relative, data)[1])
         return True, digest
 
     def put_unchanged(self, digests: Mapping[str, str]) -> None:

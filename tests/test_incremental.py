@@ -581,6 +581,34 @@ def test_an_input_changed_just_after_it_was_digested_is_read_again(tmp_path):
     assert second.digest != first.digest
 
 
+def test_an_input_larger_than_what_is_digested_at_once_is_digested_whole_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    data = bytes(range(256)) * 16384  # 4 MiB, many times what is read at once
+    (folder / "a.pdf").write_bytes(data)
+    (folder / "b.pdf").write_bytes(data)
+    (folder / "c.pdf").write_bytes(data[:-1] + b"!")  # differs in its last byte only
+    tracemalloc.start()
+    try:
+        files = Inputs([folder]).files
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert files[str(folder / "a.pdf")] == files[str(folder / "b.pdf")] != files[str(folder / "c.pdf")]
+    assert peak < len(data) // 4
+
+
+def test_an_input_replaced_by_a_link_after_it_was_listed_is_not_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("title: secret\n")
+    link = tmp_path / "a.yaml"
+    link.symlink_to(elsewhere)
+    assert cache_module._file_digest(str(link)) is None
+    assert cache_module._file_digest(str(elsewhere)) is not None
+
+
 def test_an_input_digested_long_ago_is_not_read_again_while_its_size_and_time_hold(tmp_path):
     folder = tmp_path / "inputs"
     folder.mkdir()
