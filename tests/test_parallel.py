@@ -237,6 +237,8 @@ def work():
     yield os.getpid()
     if sys.argv[1] == "fail" and os.getpid() != here:
         raise ValueError("a problem in the data")
+    if sys.argv[1] == "unpicklable" and os.getpid() != here:
+        yield lambda: "a value that cannot be sent"
     yield [n * n for n in range(4)]
 
 here = os.getpid()
@@ -255,6 +257,11 @@ def test_values_made_beside_come_back_in_order_from_another_process_which_is_the
 def test_what_the_process_beside_fails_at_is_done_here_after_the_values_it_gave():
     # The first value came from the other process; the work failed there, so this process made the rest.
     assert _run(BESIDE_VALUES, "fail", timeout=60) == ["True", "[0,", "1,", "4,", "9]", "none", "left"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done here")
+def test_a_value_the_process_beside_cannot_send_is_made_here_and_the_rest_too():
+    assert _run(BESIDE_VALUES, "unpicklable", timeout=60) == ["True", "[0,", "1,", "4,", "9]", "none", "left"]
 
 
 def test_values_are_made_here_where_no_process_may_fork_and_the_error_is_met_here(monkeypatch):
