@@ -71,6 +71,69 @@ def test_anchors_are_refused_in_front_matter_too():
         "YAML anchors and aliases (& and *) are not allowed; write the value out"]
 
 
+# YAML documents with anchors, aliases and tags in every place a node may begin (after each indicator, each
+# kind of line break, spaces and tabs), and in places none may (inside quotes and plain text).
+_PROPERTY = st.sampled_from(["", "", "&a ", "*a", "!!str ", "!t ", "&a !!str ", "!<tag:x> ", "&a", "!"])
+_SPACE = st.sampled_from(["", " ", "\t", "  "])
+_SCALAR = st.sampled_from(["x", "'q'", '"q"', "Health & Social Care", "a & b", "'& *'", '"!x"', "x*y!"])
+_FLOW_ITEM = st.tuples(_SPACE, _PROPERTY, _SCALAR, st.sampled_from(["", ": y", ":&a y", ": *a"])).map("".join)
+_FLOW = st.tuples(st.sampled_from("[{"), st.lists(_FLOW_ITEM, max_size=3)).map(
+    lambda flow: flow[0] + ",".join(flow[1]) + ("]" if flow[0] == "[" else "}"))
+_LINE = st.tuples(st.sampled_from(["", "  ", "    "]), st.sampled_from(["", "- ", "k: ", "? ", ": ", "- - ", "k:"]),
+                  _SPACE, _PROPERTY, _SPACE, st.one_of(_SCALAR, _FLOW), st.sampled_from(["", " # c", ":", ": v"])
+                  ).map("".join)
+_BREAK = st.sampled_from(["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029"])
+_DOCUMENT = st.tuples(st.sampled_from(["", "\ufeff", "--- ", "---\n", "%YAML 1.1\n--- "]),
+                      st.lists(_LINE, min_size=1, max_size=5), _BREAK).map(lambda doc: doc[0] + doc[2].join(doc[1]))
+
+
+def _scanned_for_properties(text: str) -> bool:
+    """Whether PyYAML's scanner, reading every token, finds an anchor, alias or tag before any error."""
+    try:
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)):
+                return True
+    except yaml.YAMLError:
+        pass
+    return False
+
+
+def _composes(text: str) -> bool:
+    """Whether PyYAML's parser takes the text as YAML (its nodes composed, anchors and all, nothing built)."""
+    try:
+        yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+@given(_DOCUMENT)
+@settings(max_examples=400, deadline=None)
+def test_no_text_with_an_anchor_alias_or_tag_is_read_and_one_the_parser_takes_is_named(text):
+    loaded = parse_yaml_text(text, "x.yaml")
+    named = any(d.message.startswith(("YAML anchors and aliases", "YAML tags")) for d in loaded.diagnostics)
+    scanned = _scanned_for_properties(text)
+    assert not named or scanned
+    if scanned:
+        assert not loaded.ok  # refused: for the anchor, alias or tag, or for the syntax around it
+        assert named or not _composes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "&a x", "\ufeff&a x", "--- &a x", "k: &a x", "- &a x", "? &a k\n: v", "[&a x]", "[x,&a y]", "{&a k: v}",
+    '{"k":&a v}', "k:\t!!str x", *[f"k: x{line_break}&a k2: y" for line_break in ("\n", "\r", "\r\n", "\x85", "\u2028",
+                                                                            "\u2029")]])
+def test_an_anchor_where_a_node_begins_is_refused_after_every_indicator_and_line_break(text):
+    assert _composes(text)  # YAML the parser takes: the anchor or tag would reach the data
+    messages = [d.message for d in parse_yaml_text(text, "x.yaml").diagnostics]
+    assert any(m.startswith(("YAML anchors and aliases", "YAML tags")) for m in messages)
+
+
+def test_an_ampersand_inside_text_is_no_anchor_and_the_file_is_read():
+    loaded = parse_yaml_text('journal: Health & Social Care\ntitle: "Peers & care: *a* study"\n', "x.yaml")
+    assert loaded.ok and loaded.data == {"journal": "Health & Social Care", "title": "Peers & care: *a* study"}
+
+
 def test_an_oversized_file_is_refused_before_it_is_parsed(scratch_review, run_check):
     path = write_study(scratch_review, "oversized-2020", notes="x" * (MAX_FILE_BYTES + 10_000))
     size = path.stat().st_size
