@@ -34,6 +34,10 @@ _MAX_RECORD_BYTES = 64 * 1024 * 1024
 # A file changed this shortly before its size and time were recorded could change again without changing either.
 _SETTLED_NS = 2_000_000_000
 _SHARDS = 16  # a record of one entry per study is kept in this many files
+# entries: a record of no more is kept in one file. Each file costs its making more than its bytes (the
+# repository's cold build made 169 files in .cache/, 144 of them shards of nine records: 1.33 -> 1.30 s, 2.40 ->
+# 2.31 s of processor time in one file each), while a study edited rewrites the whole of its record's file.
+_ONE_FILE_MOST = 1024
 _TEXTS_AT_ONCE = 256  # entries of a record encoded and written at once
 _MADE_HELD = 8
 Made = TypeVar("Made")
@@ -365,6 +369,7 @@ class Cache:
         self.studies: dict[tuple[str, str, str], Study] = {}
         self.held_studies: HeldStudies | None = None  # with `hold`: what the last build read of studies/
         self._shards: dict[str, str] = {}  # the paths of the shards `placed_texts` read, by name
+        self._layouts: dict[tuple[str, str], str] = {}  # how each record is kept, by name and key (`_read_kept`)
 
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
@@ -482,48 +487,35 @@ class Cache:
 
     def read_entries(self, name: str, key: str) -> dict[str, Any]:
         """The entries of a record kept in shards (`name/00.json` …), each entry in the shard its name
-        falls in: changing one entry rewrites one shard, not the whole record."""
-        entries: dict[str, Any] = {}
-        for shard in range(_SHARDS if key else 0):
-            found = self._record(f"{name}/{shard:02d}.json", key, _json_record)  # not copied: `entries` is new
-            if isinstance(found, dict):
-                entries.update(found)
-        return entries
+        falls in: changing one entry rewrites one shard, not the whole record. A record of few entries is
+        kept in one file (`name/all.json`) instead: see `_ONE_FILE_MOST`."""
+        return self._read_kept(name, _JSON, key)
 
     def write_entries(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
                       encode: Callable[[Any], Any] | None = None) -> None:
         """Write the shards whose entries differ from those read (`before`). With `encode`, an entry is
         given as made and kept as `encode(entry)`, one shard at a time: a large record is never whole in memory."""
-        if entries == before:
+        if not key or entries == before:
             return
-        now, then = _sharded(entries), _sharded(before)
-        for shard in range(_SHARDS):
-            if now[shard] != then[shard]:
-                data = now[shard] if encode is None else {entry: encode(made) for entry, made in now[shard].items()}
-                self.write(f"{name}/{shard:02d}", key, data)
+
+        def write(filename: str, part: Mapping[str, Any]) -> None:
+            self.write(filename.removesuffix(".json"), key,
+                       part if encode is None else {entry: encode(made) for entry, made in part.items()})
+
+        self._keep(name, _JSON, key, entries, before, write)
 
     def replace_entries(self, name: str, key: str, changed: Mapping[str, Any]) -> None:
         """Give these entries of a record kept in shards new data (None: remove them), rewriting only the shards
         they fall in: a few entries of a large record are kept without the others being looked at."""
-        for shard, updates in _by_shard(key, changed):
-            data = self.read(f"{name}/{shard:02d}", key)
-            data = dict(data) if isinstance(data, dict) else {}
-            for entry, made in updates.items():
-                data.pop(entry, None)
-                if made is not None:
-                    data[entry] = made
-            self.write(f"{name}/{shard:02d}", key, data)
+        self._replace_kept(name, _JSON, key, changed, lambda made: made,
+                           lambda filename, part: self.write(filename.removesuffix(".json"), key, dict(part)))
 
     def read_texts(self, name: str, key: str) -> dict[str, list[str]]:
-        """The entries of a record of texts kept in shards (`name/00.txt` …): each entry its name and its
-        texts (a study's JSON, its records in the downloads), kept as they are, between separators that
-        no input may hold (control characters), so that they are read without being decoded one by one."""
-        entries: dict[str, list[str]] = {}
-        for shard in range(_SHARDS if key else 0):
-            found = self._record(f"{name}/{shard:02d}.txt", key, _texts)
-            if found:
-                entries.update(found)
-        return entries
+        """The entries of a record of texts kept in shards (`name/00.txt` …, or one file, as `read_entries`):
+        each entry its name and its texts (a study's JSON, its records in the downloads), kept as they are,
+        between separators that no input may hold (control characters), so that they are read without being
+        decoded one by one."""
+        return self._read_kept(name, _TEXTS, key)
 
     def write_texts(self, name: str, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
                     encode: Callable[[Any], Sequence[str]] | None = None,
@@ -534,12 +526,115 @@ class Cache:
         name): where it is, for `placed_texts` to read back."""
         if not key or entries == before:
             return
-        now, then = _sharded(entries), _sharded(before)
+        self._keep(name, _TEXTS, key, entries, before, lambda filename, part: self._write_texts(
+            filename, key, ((entry, made if encode is None else encode(made)) for entry, made in part.items()),
+            placed))
+
+    def replace_texts(self, name: str, key: str, changed: Mapping[str, Any],
+                      encode: Callable[[Any], Sequence[str]] = list) -> None:
+        """Give these entries of a record of texts new texts (`encode(entry)`, one shard at a time; None: remove
+        them), rewriting only the shards they fall in: a few entries of a large record are kept without the
+        others being looked at."""
+        self._replace_kept(name, _TEXTS, key, changed, lambda made: list(encode(made)),
+                           lambda filename, part: self._write_texts(filename, key, part.items()))
+
+    def _read_kept(self, name: str, kind: _Kind, key: str) -> dict[str, Any]:
+        entries: dict[str, Any] = {}
+        if not key:
+            return entries
+        whole = self._record(f"{name}/all{kind.suffix}", key, kind.parse)
+        if isinstance(whole, dict):
+            self._layouts[name, key] = _ONE_FILE
+            return dict(whole)  # the caller's to change
+        found = False
         for shard in range(_SHARDS):
-            if now[shard] != then[shard]:
-                self._write_texts(f"{name}/{shard:02d}.txt", key,
-                                  ((entry, made if encode is None else encode(made))
-                                   for entry, made in now[shard].items()), placed)
+            part = self._record(f"{name}/{shard:02d}{kind.suffix}", key, kind.parse)
+            if isinstance(part, dict):  # not copied: `entries` is new
+                entries.update(part)
+                found = True
+        self._layouts[name, key] = _SHARDED if found else _NOTHING
+        return entries
+
+    def _layout(self, name: str, kind: _Kind, key: str) -> str:
+        """How the record is kept under `key`: as this process last read or wrote it, else as its files are."""
+        known = self._layouts.get((name, key))
+        if known is not None:
+            return known
+        return _ONE_FILE if isinstance(self._record(f"{name}/all{kind.suffix}", key, kind.parse), dict) else _SHARDED
+
+    def _keep(self, name: str, kind: _Kind, key: str, entries: Mapping[str, Any], before: Mapping[str, Any],
+              write: Callable[[str, Mapping[str, Any]], None]) -> None:
+        """Keep the record as `entries` (read as `before`): in one file if they are few, else the shards
+        whose entries changed (all of them, where the record was kept in one file)."""
+        was = self._layout(name, kind, key)
+        if len(entries) <= _ONE_FILE_MOST:
+            self._keep_whole(name, kind, key, entries, was, write)
+        else:
+            self._keep_sharded(name, kind, key, entries, before if was == _SHARDED else None, was, write)
+
+    def _replace_kept(self, name: str, kind: _Kind, key: str, changed: Mapping[str, Any],
+                      encode: Callable[[Any], Any], write: Callable[[str, Mapping[str, Any]], None]) -> None:
+        if not key:
+            return
+        was = self._layout(name, kind, key)
+        if was == _SHARDED:
+            for shard, updates in _by_shard(key, changed):
+                filename = f"{name}/{shard:02d}{kind.suffix}"
+                data = self._record(filename, key, kind.parse)
+                write(filename, _updated(data if isinstance(data, dict) else {}, updates, encode))
+            return
+        whole = self._record(f"{name}/all{kind.suffix}", key, kind.parse) if was == _ONE_FILE else None
+        data = _updated(whole if isinstance(whole, dict) else {}, changed, encode)
+        if len(data) <= _ONE_FILE_MOST:
+            self._keep_whole(name, kind, key, data, was, write)
+        else:  # grown past one file
+            self._keep_sharded(name, kind, key, data, None, was, write)
+
+    def _keep_whole(self, name: str, kind: _Kind, key: str, entries: Mapping[str, Any], was: str,
+                    write: Callable[[str, Mapping[str, Any]], None]) -> None:
+        write(f"{name}/all{kind.suffix}", entries)
+        if was != _ONE_FILE:  # shards left from before: none is read while the one file holds the record
+            present = self._present(name)
+            for shard in range(_SHARDS):
+                if (filename := f"{name}/{shard:02d}{kind.suffix}") in present:
+                    self._remove(filename)
+        self._layouts[name, key] = _ONE_FILE
+
+    def _keep_sharded(self, name: str, kind: _Kind, key: str, entries: Mapping[str, Any],
+                      before: Mapping[str, Any] | None, was: str,
+                      write: Callable[[str, Mapping[str, Any]], None]) -> None:
+        """The shards that differ from `before`; without it, every shard (an empty one's file removed), and
+        then the one file the record was kept in, last: until then that is the record whole."""
+        now, then = _sharded(entries), _sharded(before) if before is not None else None
+        present = self._present(name) if then is None else set()
+        for shard in range(_SHARDS):
+            filename = f"{name}/{shard:02d}{kind.suffix}"
+            if then is not None and now[shard] == then[shard]:
+                continue
+            if now[shard] or then is not None:
+                write(filename, now[shard])
+            elif filename in present:
+                self._remove(filename)
+        if was == _ONE_FILE:
+            self._remove(f"{name}/all{kind.suffix}")
+        self._layouts[name, key] = _SHARDED
+
+    def _present(self, name: str) -> set[str]:
+        """The files of a record kept in shards, as this process will have left them (with `defer`, those put
+        off too)."""
+        present = {f"{name}/{entry.name}" for entry in _entries(self.folder.root / name)}
+        return present | {filename for filename in self._pending if filename.startswith(f"{name}/")}
+
+    def _remove(self, filename: str) -> None:
+        """Remove a record's file (with `defer`, when the records put off are written)."""
+        if not self._put_off(filename, "", None, lambda: self._removed(filename)):
+            self._removed(filename)
+
+    def _removed(self, filename: str) -> bool:
+        self._held.pop(filename, None)
+        with contextlib.suppress(OSError, RefusedPath):
+            os.unlink(self.folder.path(filename))
+        return False  # nothing to hold
 
     def placed_texts(self, entry: str, where: Placed) -> list[str] | None:
         """The texts of an entry `write_texts` placed, read back from its shard alone; None if the shard is not
@@ -563,20 +658,6 @@ class Cache:
             return None
         name, *texts = line[1:-1].split(_FIELD)
         return texts if name == entry and texts else None
-
-    def replace_texts(self, name: str, key: str, changed: Mapping[str, Any],
-                      encode: Callable[[Any], Sequence[str]] = list) -> None:
-        """Give these entries of a record of texts new texts (`encode(entry)`, one shard at a time; None: remove
-        them), rewriting only the shards they fall in: a few entries of a large record are kept without the
-        others being looked at."""
-        for shard, updates in _by_shard(key, changed):
-            filename = f"{name}/{shard:02d}.txt"
-            data = dict(self._record(filename, key, _texts) or {})
-            for entry, made in updates.items():
-                data.pop(entry, None)
-                if made is not None:
-                    data[entry] = list(encode(made))
-            self._write_texts(filename, key, data.items())
 
     def _write_texts(self, filename: str, key: str, entries: Iterable[tuple[str, Sequence[str]]],
                      placed: dict[str, Placed] | None = None) -> None:
@@ -754,6 +835,27 @@ def _texts(raw: bytes) -> tuple[str, dict[str, list[str]]] | None:
         if texts:
             found[name] = texts
     return entries[0], found
+
+
+class _Kind(NamedTuple):
+    """A kind of record kept in shards: its files' suffix, and how one is parsed (key and entries)."""
+
+    suffix: str
+    parse: Callable[[bytes], tuple[str, Any] | None]
+
+
+_JSON, _TEXTS = _Kind(".json", _json_record), _Kind(".txt", _texts)
+_ONE_FILE, _SHARDED, _NOTHING = "one file", "sharded", "nothing"  # how a record is kept (`Cache._read_kept`)
+
+
+def _updated(entries: Mapping[str, Any], changed: Mapping[str, Any], encode: Callable[[Any], Any]) -> dict[str, Any]:
+    """The entries, with those changed given their new data (`encode`d), or removed where that is None."""
+    data = dict(entries)
+    for entry, made in changed.items():
+        data.pop(entry, None)
+        if made is not None:
+            data[entry] = encode(made)
+    return data
 
 
 def _plain_texts(*texts: Any) -> bool:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
+from livingreview import cache as cache_module
 from livingreview.cache import Cache, Inputs, LastBuild, ParsedTexts, StudyCodings
 from livingreview.cli import main
 from livingreview.load import parse_yaml_text, parsed_earlier
@@ -30,6 +31,12 @@ def _shard_files(folder: Path) -> dict[str, int]:
 
 def _rewritten(before: dict[str, int], after: dict[str, int]) -> int:
     return sum(after[name] != inode for name, inode in before.items())
+
+
+@pytest.fixture
+def sharded(monkeypatch):
+    """Records of any number of entries kept in shards, as those of a large review are."""
+    monkeypatch.setattr(cache_module, "_ONE_FILE_MOST", 0)
 
 
 @pytest.mark.parametrize("hold", [False, True])
@@ -55,7 +62,7 @@ def test_what_a_reader_changes_is_not_what_the_next_reader_gets(tmp_path, hold):
     assert cache.read("record", key) == {"a": 1}
 
 
-def test_entries_in_shards_read_back_whole_and_a_changed_entry_rewrites_one_shard(tmp_path):
+def test_entries_in_shards_read_back_whole_and_a_changed_entry_rewrites_one_shard(tmp_path, sharded):
     cache = Cache(tmp_path / ".cache")
     key = cache.key("test")
     entries = {f"study-{i}": [i, "x" * i] for i in range(100)}
@@ -70,7 +77,7 @@ def test_entries_in_shards_read_back_whole_and_a_changed_entry_rewrites_one_shar
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == changed
 
 
-def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_encoded_again(tmp_path):
+def test_entries_given_as_made_are_kept_encoded_and_only_a_changed_shard_is_encoded_again(tmp_path, sharded):
     cache = Cache(tmp_path / ".cache")
     key = cache.key("test")
     encoded: list[str] = []
@@ -122,7 +129,7 @@ def test_a_text_that_would_not_read_back_as_written_is_not_kept(tmp_path):
                                                                      "e.yaml": ["d5", "lines\nand\ttabs"]}
 
 
-def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path):
+def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path, sharded):
     cache = Cache(tmp_path / ".cache")
     key = cache.key("test")
     cache.write_texts("studies", key, {f"s{i}.yaml": [f"d{i}", "{}"] for i in range(40)}, {})
@@ -132,6 +139,95 @@ def test_a_text_record_cut_short_or_damaged_is_not_believed(tmp_path):
     shards[1].write_bytes(b"\xff\xfe not UTF-8\x1e")
     read = Cache(tmp_path / ".cache").read_texts("studies", key)
     assert lost > 0 and len(read) == 40 - lost and all(value[1] == "{}" for value in read.values())
+
+
+def test_a_record_of_few_entries_is_one_file_and_one_of_many_is_kept_in_shards_either_way_it_goes(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    folder = tmp_path / ".cache" / "memo"
+    few = {f"study-{i}": [i] for i in range(cache_module._ONE_FILE_MOST)}
+    many = {f"study-{i}": [i] for i in range(cache_module._ONE_FILE_MOST + 1)}
+    before: dict[str, Any] = {}
+    for entries, files in ((few, {"all.json"}), (many, {f"{n:02d}.json" for n in range(16)}), (few, {"all.json"})):
+        cache.write_entries("memo", key, entries, before)
+        assert {path.name for path in folder.iterdir()} == files
+        assert Cache(tmp_path / ".cache").read_entries("memo", key) == entries
+        before = cache.read_entries("memo", key)
+        assert before == entries
+    # a change of one entry of a record in one file rewrites that file; so does one that makes it many
+    cache.replace_entries("memo", key, {"study-0": [-1]})
+    assert Cache(tmp_path / ".cache").read_entries("memo", key) == {**few, "study-0": [-1]}
+    cache.replace_entries("memo", key, {"study-x": [0], "study-y": [1]})
+    assert {path.name for path in folder.iterdir()} == {f"{n:02d}.json" for n in range(16)}
+    assert Cache(tmp_path / ".cache").read_entries("memo", key) == {**few, "study-0": [-1], "study-x": [0],
+                                                                     "study-y": [1]}
+
+
+def test_a_record_leaving_its_one_file_for_shards_is_read_whole_as_it_was_until_every_shard_is_written(
+        tmp_path, monkeypatch):
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    few = {f"study-{i}": [i] for i in range(10)}
+    cache.write_entries("memo", key, few, {})
+    writes = []
+
+    def interrupted(folder, relative, pieces):
+        writes.append(relative)
+        if len(writes) == 5:
+            raise KeyboardInterrupt
+        return write_pieces(folder, relative, pieces)
+
+    write_pieces = cache_module.Folder.write_pieces
+    monkeypatch.setattr(cache_module.Folder, "write_pieces", interrupted)
+    many = {f"study-{i}": [-i] for i in range(cache_module._ONE_FILE_MOST + 1)}
+    with pytest.raises(KeyboardInterrupt):
+        cache.write_entries("memo", key, many, few)
+    assert Cache(tmp_path / ".cache").read_entries("memo", key) == few
+    monkeypatch.setattr(cache_module.Folder, "write_pieces", write_pieces)
+    cache.write_entries("memo", key, many, few)
+    assert Cache(tmp_path / ".cache").read_entries("memo", key) == many
+
+
+_SIZES = st.lists(st.tuples(st.booleans(), st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3),
+                                                           max_size=8)), min_size=1, max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(writes=_SIZES, texts=st.booleans(), defer=st.booleans())
+def test_a_record_growing_past_one_file_and_shrinking_back_reads_as_written_after_any_writes(
+        tmp_path_factory, writes, texts, defer):
+    """Whole records and changes of a few entries (a value of 0: the entry removed), such that the record
+    goes from one file to shards and back: each reads back as a model of it holds it, in this process and
+    in another, with `defer` once flushed."""
+    folder = tmp_path_factory.mktemp("layouts") / ".cache"
+    cache = Cache(folder, hold=defer, defer=defer)
+    key = "k"
+    model: dict[str, Any] = {}
+
+    def read(reader: Cache) -> dict[str, Any]:
+        return reader.read_texts("memo", key) if texts else reader.read_entries("memo", key)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache_module, "_ONE_FILE_MOST", 3)
+        for whole, entries in writes:
+            if whole:
+                now = {name: [str(value)] if texts else value for name, value in entries.items()}
+                before = read(cache)
+                (cache.write_texts if texts else cache.write_entries)("memo", key, now, before)
+                model = now
+            else:
+                changed = {name: (value or None) for name, value in entries.items()}
+                if texts:
+                    cache.replace_texts("memo", key, {n: None if v is None else [str(v)] for n, v in changed.items()})
+                else:
+                    cache.replace_entries("memo", key, changed)
+                for name, value in changed.items():
+                    model.pop(name, None)
+                    if value is not None:
+                        model[name] = [str(value)] if texts else value
+            assert read(cache) == model
+            cache.flush()
+            assert read(Cache(folder)) == model
 
 
 def test_a_check_of_unchanged_files_gives_its_verdict_again_and_any_change_is_checked(scratch_review, run_check,
