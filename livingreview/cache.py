@@ -38,6 +38,7 @@ _SHARDS = 16  # a record of one entry per study is kept in this many files
 # repository's cold build made 169 files in .cache/, 144 of them shards of nine records: 1.33 -> 1.30 s, 2.40 ->
 # 2.31 s of processor time in one file each), while a study edited rewrites the whole of its record's file.
 _ONE_FILE_MOST = 1024
+_ONE_FILE_BYTES = 1 << 20  # and of no more text (roughly): a record of pages is kept in shards from a few pages
 _TEXTS_AT_ONCE = 256  # entries of a record encoded and written at once
 _MADE_HELD = 8
 Made = TypeVar("Made")
@@ -567,10 +568,11 @@ class Cache:
         """Keep the record as `entries` (read as `before`): in one file if they are few, else the shards
         whose entries changed (all of them, where the record was kept in one file)."""
         was = self._layout(name, kind, key)
-        if len(entries) <= _ONE_FILE_MOST:
+        if len(entries) <= _ONE_FILE_MOST and _rough_size(entries) <= _ONE_FILE_BYTES:
             self._keep_whole(name, kind, key, entries, was, write)
         else:
-            self._keep_sharded(name, kind, key, entries, before if was == _SHARDED else None, was, write)
+            self._keep_sharded(name, kind, key, _sharded(entries).__getitem__,
+                               _sharded(before) if was == _SHARDED else None, was, write)
 
     def _replace_kept(self, name: str, kind: _Kind, key: str, changed: Mapping[str, Any],
                       encode: Callable[[Any], Any], write: Callable[[str, Mapping[str, Any]], None]) -> None:
@@ -583,12 +585,17 @@ class Cache:
                 data = self._record(filename, key, kind.parse)
                 write(filename, _updated(data if isinstance(data, dict) else {}, updates, encode))
             return
-        whole = self._record(f"{name}/all{kind.suffix}", key, kind.parse) if was == _ONE_FILE else None
-        data = _updated(whole if isinstance(whole, dict) else {}, changed, encode)
-        if len(data) <= _ONE_FILE_MOST:
-            self._keep_whole(name, kind, key, data, was, write)
-        else:  # grown past one file
-            self._keep_sharded(name, kind, key, data, None, was, write)
+        found = self._record(f"{name}/all{kind.suffix}", key, kind.parse) if was == _ONE_FILE else None
+        whole: Mapping[str, Any] = found if isinstance(found, dict) else {}
+        if _count_after(whole, changed) <= _ONE_FILE_MOST \
+                and _rough_size(whole) + _rough_size(changed) <= _ONE_FILE_BYTES:
+            self._keep_whole(name, kind, key, _updated(whole, changed, encode), was, write)
+            return
+        # Grown past one file: each shard is made from the entries it holds and their changes, and encoded, one
+        # at a time (the whole record encoded at once would be in memory at once).
+        held, changes = _sharded(whole), _sharded(changed)
+        self._keep_sharded(name, kind, key, lambda shard: _updated(held[shard], changes[shard], encode), None, was,
+                           write)
 
     def _keep_whole(self, name: str, kind: _Kind, key: str, entries: Mapping[str, Any], was: str,
                     write: Callable[[str, Mapping[str, Any]], None]) -> None:
@@ -600,19 +607,19 @@ class Cache:
                     self._remove(filename)
         self._layouts[name, key] = _ONE_FILE
 
-    def _keep_sharded(self, name: str, kind: _Kind, key: str, entries: Mapping[str, Any],
-                      before: Mapping[str, Any] | None, was: str,
+    def _keep_sharded(self, name: str, kind: _Kind, key: str, parts: Callable[[int], Mapping[str, Any]],
+                      then: Sequence[Mapping[str, Any]] | None, was: str,
                       write: Callable[[str, Mapping[str, Any]], None]) -> None:
-        """The shards that differ from `before`; without it, every shard (an empty one's file removed), and
-        then the one file the record was kept in, last: until then that is the record whole."""
-        now, then = _sharded(entries), _sharded(before) if before is not None else None
+        """Each shard's entries (`parts(shard)`) where they differ from those read (`then`); without these, every
+        shard (an empty one's file removed), and then the one file the record was kept in, last: until then
+        that is the record whole."""
         present = self._present(name) if then is None else set()
         for shard in range(_SHARDS):
-            filename = f"{name}/{shard:02d}{kind.suffix}"
-            if then is not None and now[shard] == then[shard]:
+            filename, part = f"{name}/{shard:02d}{kind.suffix}", parts(shard)
+            if then is not None and part == then[shard]:
                 continue
-            if now[shard] or then is not None:
-                write(filename, now[shard])
+            if part or then is not None:
+                write(filename, part)
             elif filename in present:
                 self._remove(filename)
         if was == _ONE_FILE:
@@ -856,6 +863,24 @@ def _updated(entries: Mapping[str, Any], changed: Mapping[str, Any], encode: Cal
         if made is not None:
             data[entry] = encode(made)
     return data
+
+
+def _count_after(entries: Mapping[str, Any], changed: Mapping[str, Any]) -> int:
+    """How many entries the record holds once changed (see `_updated`)."""
+    added = sum(made is not None and entry not in entries for entry, made in changed.items())
+    return len(entries) + added - sum(made is None and entry in entries for entry, made in changed.items())
+
+
+def _rough_size(value: Any) -> int:
+    """About how many characters a record's entries take once written: their texts counted, anything else
+    as a few (a study not yet made into its record, a number)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        return sum(len(key) + _rough_size(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(map(_rough_size, value))
+    return 8
 
 
 def _plain_texts(*texts: Any) -> bool:

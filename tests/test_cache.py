@@ -163,6 +163,30 @@ def test_a_record_of_few_entries_is_one_file_and_one_of_many_is_kept_in_shards_e
                                                                      "study-y": [1]}
 
 
+@pytest.mark.parametrize("texts", [False, True])
+def test_a_record_of_few_entries_holding_much_text_is_kept_in_shards(tmp_path, texts):
+    """The table's pages are few, but each holds a page of rows: kept in one file, a large review's would be
+    rewritten whole after each edit."""
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    page = "<tr>row</tr>" * (cache_module._ONE_FILE_BYTES // 12 // 8)
+    pages = {f"page/{i}.html": ["digest", [page]] for i in range(10)}
+    assert (cache.read_texts if texts else cache.read_entries)("memo", key) == {}  # as a build does, first
+    if texts:
+        cache.replace_texts("memo", key, pages, lambda made: [made[0], *made[1]])
+    else:
+        cache.replace_entries("memo", key, pages)
+    assert len(list((tmp_path / ".cache" / "memo").iterdir())) > 1
+    fresh = Cache(tmp_path / ".cache")
+    found = fresh.read_texts("memo", key) if texts else fresh.read_entries("memo", key)
+    assert found == ({name: ["digest", page] for name in pages} if texts else pages)
+    short = {name: ["digest", "<tr>row</tr>"] for name in pages}  # the same entries, little text: one file
+    (fresh.write_texts if texts else fresh.write_entries)("memo", key, short, found)
+    assert [path.name for path in (tmp_path / ".cache" / "memo").iterdir()] == ["all.txt" if texts else "all.json"]
+    assert (Cache(tmp_path / ".cache").read_texts if texts else Cache(tmp_path / ".cache").read_entries)(
+        "memo", key) == short
+
+
 def test_a_record_leaving_its_one_file_for_shards_is_read_whole_as_it_was_until_every_shard_is_written(
         tmp_path, monkeypatch):
     cache = Cache(tmp_path / ".cache")
@@ -186,6 +210,35 @@ def test_a_record_leaving_its_one_file_for_shards_is_read_whole_as_it_was_until_
     monkeypatch.setattr(cache_module.Folder, "write_pieces", write_pieces)
     cache.write_entries("memo", key, many, few)
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == many
+
+
+@pytest.mark.parametrize("kept", ["nothing", "one file"])
+def test_many_entries_given_to_a_record_are_encoded_a_shard_at_a_time(tmp_path, monkeypatch, kept):
+    """A first build of a large review gives each record every entry at once: encoded whole before the first
+    shard is written, a record of 100,000 studies would be in memory whole."""
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    if kept == "one file":
+        cache.write_texts("memo", key, {"study-x": ["x"]}, {})
+        assert [path.name for path in (tmp_path / ".cache" / "memo").iterdir()] == ["all.txt"]
+    assert cache.read_texts("memo", key) == ({"study-x": ["x"]} if kept == "one file" else {})  # as a build does
+    encoded, at_first_write = [], []
+
+    def encode(made):
+        encoded.append(made)
+        return [made]
+
+    def write_pieces(folder, relative, pieces):
+        at_first_write.append(len(encoded))
+        return written(folder, relative, pieces)
+
+    written = cache_module.Folder.write_pieces
+    monkeypatch.setattr(cache_module.Folder, "write_pieces", write_pieces)
+    count = 16 * (cache_module._ONE_FILE_MOST + 1)
+    cache.replace_texts("memo", key, {f"study-{i}": f"text {i}" for i in range(count)}, encode)
+    assert len(encoded) == count and at_first_write[0] < count // 8
+    expected = {f"study-{i}": [f"text {i}"] for i in range(count)} | ({"study-x": ["x"]} if kept == "one file" else {})
+    assert Cache(tmp_path / ".cache").read_texts("memo", key) == expected
 
 
 _SIZES = st.lists(st.tuples(st.booleans(), st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3),
