@@ -156,6 +156,7 @@ def test_a_record_of_few_entries_is_one_file_and_one_of_many_is_kept_in_shards_e
         assert before == entries
     # a change of one entry of a record in one file rewrites that file; so does one that makes it many
     cache.replace_entries("memo", key, {"study-0": [-1]})
+    assert {path.name for path in folder.iterdir()} == {"all.json"}
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == {**few, "study-0": [-1]}
     cache.replace_entries("memo", key, {"study-x": [0], "study-y": [1]})
     assert {path.name for path in folder.iterdir()} == {f"{n:02d}.json" for n in range(16)}
