@@ -66,6 +66,21 @@ def test_the_work_is_done_in_the_worker():
     assert here != worker
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pipe's size is set on Linux only")
+def test_a_task_larger_than_a_pipe_holds_by_default_is_handed_over_while_the_worker_gets_ready():
+    # In a fresh interpreter, as above. The worker gets ready only once this process has handed its task over
+    # (256 KiB, four times what a pipe holds by default): had `give` waited for the worker to read it, the
+    # script would wait for ever (and be stopped).
+    script = ("import os\nfrom livingreview.parallel import Standby\n"
+              "ready, go = os.pipe()\n"
+              "standby = Standby(lambda: os.read(ready, 1), len)\n"
+              "assert standby.worker is not None\n"
+              "standby.give('x' * (1 << 18))\n"
+              "os.write(go, b'!')\n"
+              "print(standby.result())\n")
+    assert _run(script, timeout=60) == [str(1 << 18)]
+
+
 def test_done_says_when_the_result_would_not_wait():
     # In a fresh interpreter, as above: the worker answers only after this process says it may.
     script = ("import time\nfrom livingreview.parallel import Standby\n"
