@@ -126,6 +126,14 @@ class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
             self._record_duplicates(node)  # type: ignore[arg-type]  # a mapping node, checked above
         return mapping
 
+    # The C parser calls these two around every node, for path resolvers, and none is ever added (see
+    # `resolve`): without the calls, a synthetic study file is parsed in 184 instead of 193 µs.
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         # A plain scalar's tag depends on its text alone: a short one's is remembered (a key, a coded value).
         if kind is yaml.ScalarNode and implicit[0]:

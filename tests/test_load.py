@@ -28,6 +28,7 @@ from livingreview.load import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     InputRefused,
+    _DuplicateKeyLoader,
     _plain_scalar_tag,
     may_hold_control_characters,
     parse_yaml_text,
@@ -340,6 +341,13 @@ def test_the_loader_builds_what_pyyaml_builds(data, flow):
     loaded = parse_yaml_text(text, "doc.yaml")
     assert loaded.ok, [str(d) for d in loaded.diagnostics]
     assert loaded.data == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_no_path_resolver_is_added_which_the_loader_would_ignore():
+    import livingreview.pipeline  # noqa: F401 - the engine as a build imports it
+
+    # the loader skips PyYAML's calls for path resolvers around every node, and resolves tags without them
+    assert not _DuplicateKeyLoader.yaml_path_resolvers
 
 
 def test_only_short_plain_scalars_are_remembered_between_files():
