@@ -8,7 +8,7 @@ import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
@@ -162,6 +162,25 @@ def test_a_record_of_few_entries_is_one_file_and_one_of_many_is_kept_in_shards_e
     assert {path.name for path in folder.iterdir()} == {f"{n:02d}.json" for n in range(16)}
     assert Cache(tmp_path / ".cache").read_entries("memo", key) == {**few, "study-0": [-1], "study-x": [0],
                                                                      "study-y": [1]}
+
+
+class _Unmade(NamedTuple):
+    """Stands for a study not yet made into its record's texts."""
+
+    title: str
+
+
+@pytest.mark.parametrize("count, files", [(100, {"all.txt"}), (400, {f"{n:02d}.txt" for n in range(16)})])
+def test_entries_not_yet_made_count_as_a_study_record_whatever_they_hold(tmp_path, count, files):
+    """Whether a record of studies is kept in one file or in shards is judged before their records are made: each
+    as a study's record takes (about 3 KB), neither walked through nor taken for nothing."""
+    cache = Cache(tmp_path / ".cache")
+    key = cache.key("test")
+    entries = {f"study-{i}.yaml": ["digest", _Unmade("x" * (cache_module._ONE_FILE_BYTES if i == 0 else 1))]
+               for i in range(count)}
+    cache.write_texts("studies", key, entries, {}, lambda entry: [entry[0], entry[1].title[:10]])
+    assert {path.name for path in (tmp_path / ".cache" / "studies").iterdir()} == files
+    assert len(Cache(tmp_path / ".cache").read_texts("studies", key)) == count
 
 
 @pytest.mark.parametrize("texts", [False, True])

@@ -30,6 +30,7 @@ from livingreview.load import (
     InputRefused,
     _DuplicateKeyLoader,
     _plain_scalar_tag,
+    may_hold_anchors_or_tags,
     may_hold_control_characters,
     parse_yaml_text,
     read_input,
@@ -76,7 +77,8 @@ def test_anchors_are_refused_in_front_matter_too():
 # kind of line break, spaces and tabs), and in places none may (inside quotes and plain text).
 _PROPERTY = st.sampled_from(["", "", "&a ", "*a", "!!str ", "!t ", "&a !!str ", "!<tag:x> ", "&a", "!"])
 _SPACE = st.sampled_from(["", " ", "\t", "  "])
-_SCALAR = st.sampled_from(["x", "'q'", '"q"', "Health & Social Care", "a & b", "'& *'", '"!x"', "x*y!"])
+_SCALAR = st.sampled_from(["x", "'q'", '"q"', "Health & Social Care", "a & b", "'& *'", '"!x"', "x*y!", "R&D",
+                           "b&i F&p", "Great!", "a &b", "x*a"])
 _FLOW_ITEM = st.tuples(_SPACE, _PROPERTY, _SCALAR, st.sampled_from(["", ": y", ":&a y", ": *a"])).map("".join)
 _FLOW = st.tuples(st.sampled_from("[{"), st.lists(_FLOW_ITEM, max_size=3)).map(
     lambda flow: flow[0] + ",".join(flow[1]) + ("]" if flow[0] == "[" else "}"))
@@ -118,6 +120,22 @@ def test_no_text_with_an_anchor_alias_or_tag_is_read_and_one_the_parser_takes_is
     if scanned:
         assert not loaded.ok  # refused: for the anchor, alias or tag, or for the syntax around it
         assert named or not _composes(text)
+
+
+@given(_DOCUMENT)
+@settings(max_examples=400, deadline=None)
+def test_a_text_not_scanned_for_anchors_aliases_and_tags_has_none(text):
+    """Only a text in which an anchor, alias or tag may begin is scanned for them: a scan of every token finds
+    none in a text the shortcut passes over."""
+    assert may_hold_anchors_or_tags(text) or not _scanned_for_properties(text)
+
+
+def test_an_ampersand_or_exclamation_mark_within_a_word_or_before_a_space_is_text_and_not_scanned():
+    text = "journal: R&D in Health & Social Care\ntitle: Great! A b&i study *\n"
+    assert not may_hold_anchors_or_tags(text)
+    assert parse_yaml_text(text, "x.yaml").data == {"journal": "R&D in Health & Social Care",
+                                                     "title": "Great! A b&i study *"}
+    assert all(may_hold_anchors_or_tags(anchored) for anchored in ("k: &a x", "k:&a x", "[x,*a]", "k: ! x", "!t x"))
 
 
 @pytest.mark.parametrize("text", [
