@@ -7,6 +7,7 @@ from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from livingreview import validate
 from livingreview.validate import _similar_in_large_group, _similar_in_small_group
@@ -28,7 +29,25 @@ def titles_with_near_copies(draw: st.DrawFn) -> list[str]:
 
 
 def all_pairs(asked: list[str], titles: list[str]) -> set[tuple[int, int]]:
-    return set(_similar_in_small_group(asked, titles))
+    """The definition: every pair compared."""
+    return {(i, j) for i, title in enumerate(asked) for j, other in enumerate(titles)
+            if fuzz.ratio(title, other, score_cutoff=validate.TITLE_SIMILARITY)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(titles=titles_with_near_copies(), data=st.data())
+def test_the_search_of_a_small_year_finds_the_pairs_every_comparison_finds(titles, data):
+    asked = data.draw(st.lists(st.sampled_from(titles), max_size=len(titles)))
+    assert set(_similar_in_small_group(asked, titles)) == all_pairs(asked, titles)
+
+
+def test_titles_whose_characters_differ_too_much_are_not_compared():
+    titles = ["peer support workers in recovery services", "a qualitative study of family caregivers",
+              "peer workers in mental health services", "peer workers in mental health services."]
+    with mock.patch.object(validate, "_ratio", wraps=validate._ratio) as ratio:
+        assert set(_similar_in_small_group(titles, titles)) == {(0, 0), (1, 1), (2, 2), (3, 3), (2, 3), (3, 2)}
+    compared = {frozenset(call.args) for call in ratio.call_args_list}
+    assert compared == {frozenset(titles[2:])}  # a title is its own copy without being compared
 
 
 @settings(max_examples=300, deadline=None)
