@@ -359,9 +359,9 @@ def _is_value(codebook: Codebook, dimension: str, value: Any) -> bool:
 def _dimension_problem(loaded: LoadedFile, name: Any, known: Sequence[str], where: list, problems: list[Diagnostic],
                        accepts: Sequence[str] = (), codebook: Codebook | None = None) -> bool:
     """Report a name that is not a dimension (or not one of the kinds accepted); True if reported."""
-    import difflib
-
     if not isinstance(name, str) or name not in known:
+        import difflib  # for content with errors only
+
         close = difflib.get_close_matches(str(name), known, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         _problem(loaded, f"unknown dimension '{name}'{hint} Dimensions are the codebook's fields of a kind that can "

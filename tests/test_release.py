@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 from livingreview.cli import main
 from livingreview.project import THEME
+from livingreview.release import _control_characters, may_hold_control_characters
 
 
 def run(root: Path, *args: str) -> int:
@@ -482,3 +485,29 @@ def test_a_release_file_edited_to_hold_a_control_character_is_refused_at_its_pla
     capsys.readouterr()
     assert run(review, "build") == 1
     assert "releases/1.0.json:1:1: /studies/1/title: holds a control character" in capsys.readouterr().err
+
+
+_CONTROLS = "\x00\x01\x08\x0b\x0c\x1f\x7f\x80\x9f\ufffe\uffff"
+_TEXT = st.text(alphabet=st.sampled_from([*_CONTROLS, "a", "é", "\u00a0", "\uffef", "\ufffd", "\\", '"', "/", "\n",
+                                          "\t", "u", "b", "f", "0", "7", "\U0001f600"]), max_size=6)
+_DATA = st.recursive(_TEXT | st.integers(), lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=_DATA, ascii_only=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+def test_release_bytes_not_searched_for_control_characters_hold_none(data, ascii_only, encoding):
+    """A release file's data is walked for control characters only where its bytes may hold one: bytes passed
+    over hold none, however the file is written."""
+    raw = json.dumps(data, ensure_ascii=ascii_only).encode(encoding)
+    assert json.loads(raw) == data
+    assert may_hold_control_characters(raw) or not _control_characters(data, "")
+
+
+def test_a_release_without_control_characters_is_not_walked_for_them():
+    text = json.dumps({"title": "Peer work – “co-production”\u00a0and café", "notes": "a/b, line\nbreak"},
+                      ensure_ascii=False)
+    assert not may_hold_control_characters(text.encode("utf-8"))
+    for control in ("\u0007", "\u0085", "\uffff", "\u007f", "\b", "\f"):
+        assert may_hold_control_characters(json.dumps({"t": control}).encode("utf-8"))
+        assert may_hold_control_characters(json.dumps({"t": control}, ensure_ascii=False).encode("utf-8"))
