@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-import rispy
 from markupsafe import Markup, escape
 
 from .study import Author, Study
@@ -59,13 +58,6 @@ def bibtex(studies: Iterable[Study]) -> str:
     return "\n".join(entries)
 
 
-class _PlainRisWriter(rispy.RisWriter):
-    """RIS without rispy's numbered header line before each record, which other readers do not expect."""
-
-    def set_header(self, count: int) -> str:
-        return ""
-
-
 def ris(studies: Iterable[Study]) -> str:
     """All studies as RIS, the exchange format of EndNote, Zotero and Rayyan; each value on one line,
     so that no value can end a record or start another."""
@@ -90,9 +82,17 @@ def ris(studies: Iterable[Study]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _ris_writer() -> _PlainRisWriter:
-    """One writer for every record (it holds only its settings; made anew, it inverts its tag map again)."""
-    return _PlainRisWriter()
+def _ris_writer() -> Any:
+    """One writer for every record (it holds only its settings; made anew, it inverts its tag map again), of
+    RIS without rispy's numbered header line before each record, which other readers do not expect. rispy is
+    imported when RIS is written (a check writes none)."""
+    import rispy
+
+    class PlainRisWriter(rispy.RisWriter):
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return PlainRisWriter()
 
 
 # --- reading as a reader sees them ------------------------------------------------------------------
