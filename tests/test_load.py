@@ -494,3 +494,18 @@ def repr_text(value: object) -> str:
     if isinstance(value, list):
         return "".join(map(repr_text, value))
     return value if isinstance(value, str) else ""
+
+
+def test_a_text_read_twice_is_composed_once_for_the_places_asked_in_it(monkeypatch):
+    """Each release holds a copy of the baseline, most often the same: its values as written are found by
+    composing its text once."""
+    from livingreview import load
+
+    text = "figures:\n  - key: a\n    percent: 67.40\n"
+    composed = []
+    load._compose.cache_clear()
+    real = yaml.compose
+    monkeypatch.setattr(load.yaml, "compose", lambda *args, **kwargs: composed.append(1) or real(*args, **kwargs))
+    first, second = parse_yaml_text(text, "a.yaml"), parse_yaml_text(text, "b.yaml")
+    assert first.raw_scalar(["figures", 0, "percent"]) == second.raw_scalar(["figures", 0, "percent"]) == "67.40"
+    assert len(composed) == 1
