@@ -439,25 +439,31 @@ class _Renderer:
             return relative(full, self.edition.prefix + target)
 
         functions = page_functions(self.edition.codebook, self.edition.aggregates, self.content.baseline,
-                                   self.content.search, blocks, self._html_blocks(url), self._links(url))
+                                   self.content.search, blocks, self._html_blocks(url, as_html), self._links(url))
         html, problems = render_page(page, functions, blocks, as_html)
         self.problems.extend(problems)
         return Markup(html)
 
-    def _html_blocks(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
+    def _html_blocks(self, url: Callable[[str], str], as_html: bool = True) -> dict[str, Callable[..., str]]:
+        """The blocks a page may place; without `as_html`, each checks what it is given and renders nothing: the
+        default theme renders every block of a review that passes these checks, and a review's own templates
+        are tried on every kind of page (see `pipeline.check`)."""
+        def render(template: str, **values: Any) -> str:
+            return self.env.get_template(template).render(**values) if as_html else ""
+
         def figure(key: str) -> str:
             if key not in self.figures:
                 raise ContentError(f"unknown figure '{key}'; figures: {', '.join(self.figures) or 'none'}")
-            return self.env.get_template("_figure.html").render(figure=self.figures[key], url=url)
+            return render("_figure.html", figure=self.figures[key], url=url)
 
         def search_terms() -> str:
             if "terms" not in self.content.search:
                 raise ContentError("the latest search in content/search.yaml has no `terms:`")
-            return self.env.get_template("_search_terms.html").render(search=self.content.search)
+            return render("_search_terms.html", search=self.content.search)
 
         return {"figure": figure, "search_terms": search_terms,
-                "codebook_manual": lambda: self.env.get_template("_codebook.html").render(
-                    codebook=self.edition.codebook, field_kinds=FIELD_KINDS)}
+                "codebook_manual": lambda: render("_codebook.html", codebook=self.edition.codebook,
+                                                  field_kinds=FIELD_KINDS)}
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
         entries = self.content.bibliography.entries

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
@@ -288,6 +289,28 @@ def test_an_unknown_name_in_a_page_fails_with_its_line(review, capsys):
     page.write_text("---\ntitle: About\n---\n\nOne.\n\n{{ studies_total }}\n")
     assert build(review) == 1
     assert "content/pages/about.md:7:1: 'studies_total' is undefined" in capsys.readouterr().err
+
+
+def test_check_finds_a_pages_problems_without_rendering_the_blocks_it_places(review, monkeypatch, capsys):
+    """The default theme renders every block of a review that check passes: check only checks what a page asks."""
+    from jinja2 import Environment
+
+    from livingreview.pipeline import check
+    from livingreview.project import Project
+
+    figure = yaml.safe_load((review / "content" / "figures.yaml").read_text(encoding="utf-8"))["figures"][0]["key"]
+    page = review / "content" / "pages" / "about.md"
+    page.write_text(f"---\ntitle: About\n---\n\n{{{{ figure('{figure}') }}}}\n\n{{{{ codebook_manual() }}}}\n")
+    asked: list[str] = []
+    get_template = Environment.get_template
+    monkeypatch.setattr(Environment, "get_template", lambda self, name, *args, **kwargs: asked.append(str(name))
+                        or get_template(self, name, *args, **kwargs))
+    check(Project(review))
+    assert not {"_figure.html", "_codebook.html"} & set(asked)
+    assert build(review) == 0 and {"_figure.html", "_codebook.html"} <= set(asked)
+    page.write_text("---\ntitle: About\n---\n\n{{ figure('nowhere') }}\n")
+    assert main(["--root", str(review), "check"]) == 1
+    assert "content/pages/about.md:5:1: unknown figure 'nowhere'" in capsys.readouterr().err
 
 
 def test_markdown_from_contributors_renders_without_raw_html_or_unsafe_links(review):
