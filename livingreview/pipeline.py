@@ -235,7 +235,8 @@ def plan(project: Project, cache: Cache | None = None, inputs: Inputs | None = N
     `figured` is called with the editions and their figures once they are computed, before the studies found
     valid are remembered (a build hands its drawing process the figures then, to draw them
     meanwhile). With `pages`, every edition's content pages are rendered too, and BuildError names every
-    problem they have."""
+    problem they have; the releases are then checked beside, and the plan holds the draft alone (a check needs
+    nothing else of them)."""
     with _without_collector(), _parsed_earlier(cache) as memory:
         return _plan(project, cache, inputs, codings, pages, memory, studies_read, figured)
 
@@ -283,8 +284,10 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
         review, remember = _load_review(project, cache, inputs, codings, screening_read=screening,
                                         studies_read=studies_read)
         try:
-            editions = cited(next(made), review.content.site)
-            editions.append(_draft(project, review, editions[-1] if editions else None, cache, inputs))
+            # A check's releases are checked beside (their pages too): its plan holds the draft alone.
+            editions = [] if pages else cited(next(made), review.content.site)
+            latest = next(made) if pages else _latest(editions)
+            editions.append(_draft(project, review, latest, cache, inputs))
             figures = _editions_figures(editions, cache)
             if figured:
                 figured(editions, figures)
@@ -302,7 +305,18 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
     return Plan(review, SiteContext(review.content, editions, folders, project.root), env, figures)
 
 
-def _draft(project: Project, review: Review, latest: Edition | None, cache: Cache | None,
+class _Latest(NamedTuple):
+    """What the draft shows of the latest release: how many studies it holds, and its searches."""
+
+    total: int
+    searches: frozenset[str]
+
+
+def _latest(editions: Sequence[Edition]) -> _Latest | None:
+    return _Latest(editions[-1].aggregates.total, search_ids(editions[-1].screening)) if editions else None
+
+
+def _draft(project: Project, review: Review, latest: _Latest | None, cache: Cache | None,
            inputs: Inputs | None) -> Edition:
     lettering = cache.again("lettering", partial(lettered, review.studies)) if cache else lettered(review.studies)
     studies = lettering.studies
@@ -310,8 +324,8 @@ def _draft(project: Project, review: Review, latest: Edition | None, cache: Cach
     return Edition("draft", "draft/" if latest else "", review.codebook, studies,
                    cache.again("tallies", partial(_counted, review, tallies)).tallies if cache else tallies(),
                    review.content,
-                   is_latest=latest is None, previous_total=latest.aggregates.total if latest else None,
-                   screening=review.screening, previous_searches=search_ids(latest.screening) if latest else None,
+                   is_latest=latest is None, previous_total=latest.total if latest else None,
+                   screening=review.screening, previous_searches=latest.searches if latest else None,
                    texts=review.texts)
 
 
@@ -333,14 +347,14 @@ class _Beside(NamedTuple):
         return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
 
     def made(self, pages: bool) -> Iterator[Any]:
-        """Without `pages` the screening files as read (not yet checked against the studies); the release editions
-        (without how to cite them: `cited`); with `pages` the Python source of the draft's content pages
-        (`template_sources`) and the problems of the releases' content pages; then with a memory what it took
-        (`ParsedTexts.taken`)."""
+        """Without `pages` the screening files as read (not yet checked against the studies), and the release
+        editions (without how to cite them: `cited`); with `pages` what the draft shows of the latest release
+        (`_Latest`), the Python source of the draft's content pages (`template_sources`) and the problems of the
+        releases' content pages; then with a memory what it took (`ParsedTexts.taken`)."""
         if not pages:
             yield _screening_read(self.project)
         editions = self._editions()
-        yield editions
+        yield _latest(editions) if pages else editions
         if pages:
             sources = template_sources(page_bodies(ContentFolder(self.project.content,
                                                                  self.project.display(self.project.content))))

@@ -511,3 +511,21 @@ def test_a_release_without_control_characters_is_not_walked_for_them():
     for control in ("\u0007", "\u0085", "\uffff", "\u007f", "\b", "\f"):
         assert may_hold_control_characters(json.dumps({"t": control}).encode("utf-8"))
         assert may_hold_control_characters(json.dumps({"t": control}, ensure_ascii=False).encode("utf-8"))
+
+
+def test_a_checks_plan_holds_the_draft_alone_showing_the_latest_release_as_a_build_does(review):
+    from livingreview.cache import Cache
+    from livingreview.pipeline import check, plan
+    from livingreview.project import Project
+
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    write_study(review, GAMMA)
+    built = plan(Project(review)).context.editions
+    checked = check(Project(review), Cache(review / ".cache")).context.editions
+    assert [edition.label for edition in built] == ["1.0", "1.0", "draft"]  # the release, its alias, the draft
+    assert [edition.label for edition in checked] == ["draft"]
+    draft = checked[0]
+    assert (draft.prefix, draft.is_latest, draft.previous_total, draft.previous_searches) == \
+        (built[-1].prefix, built[-1].is_latest, built[-1].previous_total, built[-1].previous_searches) == \
+        ("draft/", False, 2, built[-1].previous_searches)
+    assert draft.aggregates == built[-1].aggregates and draft.aggregates.total == 3
