@@ -561,7 +561,7 @@ class Standby(Generic[Task, Result]):
         task_end, self.tasks = context.Pipe(duplex=False)
         # A larger pipe (Linux): a task is handed over at once while the process still gets ready. The
         # repository's figures are some 55-72 KB pickled; past the 64 KiB a pipe holds by default, `give` waited
-        # for matplotlib's import in the other process (a cold build: 0.39 s more, on every other coding edit).
+        # for matplotlib's import in the other process (0.39 s more, in every other cold build of the benchmark).
         with contextlib.suppress(AttributeError, OSError):
             import fcntl
 
