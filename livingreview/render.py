@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
-from html import unescape
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, overload
 
@@ -134,6 +133,8 @@ def _relative(folder: str, to_path: str) -> str:
 
 def _placed(html: str, full: str) -> str:
     """A page's marked site links, made relative to where this copy of it is written."""
+    from html import unescape  # imported when a page is written: a check writes none (2 ms of its start)
+
     return _SITE_LINK.sub(lambda mark: escape(relative(full, unescape(mark.group(1)))), html)
 
 
