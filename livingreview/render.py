@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from jinja2 import (
     BaseLoader,
@@ -33,13 +33,11 @@ from markupsafe import Markup, escape
 from .aggregate import NOT_CODED, dimension_label, dimension_values, filter_value, format_percent, value_label
 from .agreement import agreement
 from .cache import Cache, RecordTexts
-from .changelog import ChangelogEntry, changelog_entries
 from .codebook import Codebook, Derived
 from .compiled_theme import THEME_TEMPLATES, ThemeLoader
 from .consistency import ConsistencyReport, evaluate
 from .content import Baseline, Content, Page
 from .diagnostics import BuildError, Diagnostic
-from .downloads import Records, edition_downloads, study_records
 from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
@@ -51,6 +49,10 @@ from .references import format_study, reference_list, year_labels
 from .screening import arm
 from .study import Study, study_from_record
 from .write import Folder, Pieces, Staged, Stager, UnchangedFiles, file_digest, staged_anew
+
+if TYPE_CHECKING:  # imported where a build makes them: a check makes neither (3 ms of its start)
+    from .changelog import ChangelogEntry
+    from .downloads import Records
 
 Output = tuple[str, bytes]
 EditionOutput = KeptOutput | UnchangedFiles  # a file, or many files of the old site kept as they are
@@ -84,6 +86,8 @@ class SiteContext:
         """What changed from edition to edition (`changelog_entries`, newest first), compared once per build:
         the changelog page, the feed and each edition's home page (how current it is, what the draft changed)
         read it, and each comparing anew would make a build's comparisons grow with the square of the releases."""
+        from .changelog import changelog_entries
+
         return changelog_entries([e for e in self.editions if not e.is_alias])
 
 
@@ -204,6 +208,8 @@ def _records_outputs(renderer: _Renderer, studies: Sequence[Study], sample: bool
                      memory: Memory | None, around: str) -> Iterator[KeptOutput]:
     """The files made from every study's records: the table and the downloads. Made before the study pages,
     so that the records (and their memo, saved here) are let go before those are rendered."""
+    from .downloads import edition_downloads, study_records
+
     edition = renderer.edition
     records = study_records(studies, edition.codebook, edition.content.baseline is not None,
                             memory.records if memory else None, edition.texts)
@@ -384,7 +390,11 @@ class _Renderer:
         self.studies_by_id = {s.id: s for s in edition.studies}
         self.nav = _nav(self.content.pages)
         self.editions = [e for e in context.editions if not e.is_alias]
-        self.draft_changes = _draft_changes(context) if not edition.is_release else ""
+
+    @cached_property
+    def draft_changes(self) -> str:
+        """What the draft changed since the latest release, for its pages (not asked by a page's problems)."""
+        return _draft_changes(self.context) if not self.edition.is_release else ""
 
     def page(self, path: str, template: str, **values: Any) -> list[Output]:
         """The page rendered once, written at each of the edition's prefixes."""
