@@ -78,7 +78,8 @@ def a_review(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str]:
     page += "\n\n".join(draw(st.lists(st.one_of(
         tricky.map(lambda t: t.replace("{", "(").replace("}", ")").replace("%", " ")),
         st.sampled_from(['{{ n }}', '{{ count("design", "trial") }}', '{{ figure("map") }}',
-                         '{{ percent("involvement", "leading") }}', '{{ codebook_manual() }}'])), max_size=5)))
+                         '{{ percent("involvement", "leading") }}', '{{ codebook_manual() }}',
+                         '{{ search_terms() }}'])), max_size=5)))
     return studies, page + "\n"
 
 
