@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from .codebook import Codebook
+from .named_tuple import NamedTuple
 from .study import Study
 
 NOT_CODED = None  # what `dimension_values` returns for a study not yet coded on a dimension

@@ -25,10 +25,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
 from .aggregate import format_percent, value_label
 from .codebook import Codebook, Field
+from .named_tuple import NamedTuple
 from .study import Study
 
 

@@ -23,8 +23,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, M
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from .named_tuple import NamedTuple
 from .parallel import Beside, forks_cheaply, map_in_parallel
 from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
 

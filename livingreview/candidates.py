@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -18,6 +17,7 @@ from .diagnostics import Diagnostic
 from .importing.cleaning import extract_doi, plain_title
 from .importing.study_files import slug
 from .load import CONTROL_CHARACTER, MAX_FILE_BYTES, LoadedFile, parse_yaml_text, read_yaml
+from .named_tuple import NamedTuple
 from .project import Project
 from .records import Draft
 from .schema import DOI_PATTERN, URL_PATTERN

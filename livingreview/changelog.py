@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .aggregate import Aggregates, aggregate, dimension_kind, format_percent, value_label
 from .codebook import Codebook
 from .edition import Edition
+from .named_tuple import NamedTuple
 from .screening import Screening
 from .study import Study
 

@@ -12,13 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
 from .diagnostics import Diagnostic
 from .field_kinds import KINDS, Field, Value
 from .load import LoadedFile, position, read_yaml
+from .named_tuple import NamedTuple
 
 _CODEBOOK_SCHEMA = Path(__file__).with_name("codebook.schema.json")
 

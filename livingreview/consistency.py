@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from .citations import CITATION_KINDS, MAX_QUOTE_WORDS, CitationProblem, citation_year, read_citations
+from .named_tuple import NamedTuple
 
 # Most serious first; each level in words, for a reader who cannot tell the colours apart.
 LEVELS = ("contradiction", "arithmetic", "rounding")

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from .aggregate import dimension_kind, dimensions
 from .codebook import Codebook
@@ -19,6 +19,7 @@ from .diagnostics import Diagnostic
 from .figures import KINDS as FIGURE_KINDS
 from .figures import FigureSpec
 from .load import CONTROL_CHARACTER, LoadedFile, parse_yaml_text
+from .named_tuple import NamedTuple
 from .schema import DOI_PATTERN, SLUG_PATTERN, URL_PATTERN, fast_validator
 from .sources import Sources
 

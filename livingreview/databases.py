@@ -15,9 +15,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from .crossref import record_from_work
+from .named_tuple import NamedTuple
 from .records import Draft
 from .study import Author
 

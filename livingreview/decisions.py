@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
 import yaml
 
@@ -28,6 +28,7 @@ from .candidates import Candidate, Holdings, check_changes, from_draft, record_l
 from .diagnostics import BuildError, Diagnostic
 from .importing.cleaning import person as author_of
 from .load import InputRefused, read_input, read_yaml
+from .named_tuple import NamedTuple
 from .project import Project
 from .records import Draft
 from .screening import Record, Vocabulary, records_from, vocabulary_from

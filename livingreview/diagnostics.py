@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from .named_tuple import NamedTuple
 
 # C0 and C1 controls (tab aside), the line and paragraph separators and the bidirectional overrides: a value
 # quoted in a message must not break its line, move the terminal's cursor, recolour it, or reorder what the

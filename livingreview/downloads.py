@@ -12,11 +12,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from .aggregate import Aggregates
 from .codebook import Codebook
 from .memory import Batches, Memo, batch_key, is_strings
+from .named_tuple import NamedTuple
 from .references import bibtex, ris
 from .schema import schema_json
 from .study import Study, study_json

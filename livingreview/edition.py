@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from .aggregate import Aggregates
 from .codebook import Codebook
 from .content import Content
+from .named_tuple import NamedTuple
 from .screening import Screening
 from .study import Study
 

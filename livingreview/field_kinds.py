@@ -8,7 +8,9 @@ how a value is shown to readers. The codebook names a kind for each field; `chec
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
+
+from .named_tuple import NamedTuple
 
 
 class Value(NamedTuple):

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from .codebook import Codebook, load_codebook
 from .diagnostics import BuildError
@@ -23,6 +23,7 @@ from .importing.cleaning import extract_doi, finish, person, shorten, valid_doi
 from .importing.formats import read_export
 from .importing.study_files import StudyIndex, write_study
 from .load import read_yaml
+from .named_tuple import NamedTuple
 from .project import Project
 from .records import DECISIONS, Draft, Record, Rejection
 

@@ -4,12 +4,12 @@
 `build` is `plan`, then rendering, drawing and writing. What an earlier build can spare them (studies
 already validated, figures already drawn, a site already up to date) comes from `cache.py`.
 
-What passes between stages is plain, immutable data: `typing.NamedTuple` records (a mapping's default is one
-empty mapping, typed read-only), or frozen dataclasses where a record needs a cached property, a memo, fields
-left out of its comparison, or a field named `count` or `index` (a tuple's methods). On Python 3.11 a frozen
-dataclass compiles six methods, one by one, when its module is imported: the engine's 91 dataclasses took 40 %
-of its import time, which every command pays before its work begins (and `check` before it forks). A NamedTuple
-costs a tenth.
+What passes between stages is plain, immutable data: NamedTuple records (see named_tuple.py; a mapping's
+default is one empty mapping, typed read-only), or frozen dataclasses where a record needs a cached property, a
+memo, fields left out of its comparison, or a field named `count` or `index` (a tuple's methods). On Python 3.11
+a frozen dataclass compiles six methods, one by one, when its module is imported: the engine's 91 dataclasses
+took 40 % of its import time, which every command pays before its work begins (and `check` before it forks). A
+NamedTuple costs a tenth.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from jinja2 import Environment
 
@@ -53,6 +53,7 @@ from .drawer import Drawer, is_large, start_drawer
 from .edition import Edition, Review
 from .figures import FigureData, FigureInputs, figure_data, figure_svg
 from .load import parsed_earlier, read_input, read_yaml
+from .named_tuple import NamedTuple
 from .pages import prepare, template_sources
 from .parallel import Beside, Press
 from .press import start_press

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import NamedTuple
 
 from .diagnostics import Diagnostic
+from .named_tuple import NamedTuple
 
 THEME = Path(__file__).resolve().parent / "theme"
 STUDY_SUFFIXES = (".yaml", ".yml")

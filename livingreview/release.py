@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import __version__
 from .aggregate import aggregate
@@ -25,6 +25,7 @@ from .content import Content, SiteInfo, load_content
 from .diagnostics import BuildError, Diagnostic
 from .edition import Edition, Review
 from .load import CONTROL_CHARACTER, InputRefused, LoadedFile, read_input
+from .named_tuple import NamedTuple
 from .project import Project
 from .schema import DOI_PATTERN, RESERVED_IDS, fast_validator, study_schema
 from .screening import Screening, load_screening, search_ids

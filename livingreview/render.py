@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from jinja2 import (
     BaseLoader,
@@ -43,6 +43,7 @@ from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
+from .named_tuple import NamedTuple
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
 from .parallel import WORKER_ITEMS, Press, Shared, forks_cheaply
 from .references import format_study, reference_list, year_labels

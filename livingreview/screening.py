@@ -12,11 +12,12 @@ import datetime
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .agreement import Kappa, cohen_kappa
 from .diagnostics import Diagnostic
 from .load import LoadedFile
+from .named_tuple import NamedTuple
 from .schema import DOI_PATTERN, URL_PATTERN
 from .sources import Sources
 

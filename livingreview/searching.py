@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from . import __version__
 from .candidates import (
@@ -34,6 +34,7 @@ from .candidates import (
 from .databases import DATABASES, PAGE, Database, Fetch, Hits, Options, SearchFailed, database_named, http_fetch
 from .diagnostics import BuildError, Diagnostic
 from .load import LoadedFile, read_yaml
+from .named_tuple import NamedTuple
 from .project import Project
 from .schema import URL_PATTERN
 from .screening import Vocabulary, vocabulary_from

@@ -6,7 +6,9 @@ import hashlib
 import json
 from collections.abc import Callable, ItemsView, Iterator, Mapping
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any
+
+from .named_tuple import NamedTuple
 
 
 class Author(NamedTuple):

@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .codebook import Codebook, Field
 from .diagnostics import Diagnostic
 from .load import LoadedFile, locate, read_yaml
+from .named_tuple import NamedTuple
 from .parallel import map_in_parallel
 from .project import Project
 from .schema import MIN_YEAR, RESERVED_IDS, SLUG_PATTERN, fast_validator, study_schema

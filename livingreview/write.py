@@ -33,9 +33,10 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO
 
 from .diagnostics import BuildError, Diagnostic
+from .named_tuple import NamedTuple
 from .parallel import Press
 
 if TYPE_CHECKING:

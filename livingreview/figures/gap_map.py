@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode
 
 from ..aggregate import Aggregates, CrossTab, dimension_label, filter_value, value_label
 from ..codebook import Codebook
 from ..definitions import ruled_out
+from ..named_tuple import NamedTuple
 from .drawing import ACCENT, GRID, INK, MUTED, wrap
 from .model import Cell, FigureData, FigureInputs, FigureKind, FigureSpec, Setting
 

@@ -7,10 +7,11 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..aggregate import Aggregates
 from ..codebook import Codebook
+from ..named_tuple import NamedTuple
 from ..screening import Arm
 
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
+from ..named_tuple import NamedTuple
 from ..records import Draft, Rejection
 from .bibtex import looks_like_bibtex, read_bibtex
 from .ris import looks_like_ris, read_ris
