@@ -278,11 +278,9 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
           pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None,
           figured: Figured | None) -> Plan:
     beside = _Beside(project, cache, inputs, memory)
-    # Where release files must be checked, they are read in a second process meanwhile, and the screening files
-    # too unless the releases' pages are checked there (then that process has the longer work).
+    # Where release files must be checked, they are read in a second process meanwhile, and the screening files too.
     with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
-        screening = partial(_screening_read, project) if pages else partial(next, made)
-        review, remember = _load_review(project, cache, inputs, codings, screening_read=screening,
+        review, remember = _load_review(project, cache, inputs, codings, screening_read=partial(next, made),
                                         studies_read=studies_read)
         try:
             # A check's releases are checked beside (their pages too): its plan holds the draft alone.
@@ -331,9 +329,9 @@ def _draft(project: Project, review: Review, latest: _Latest | None, cache: Cach
 
 
 class _Beside(NamedTuple):
-    """What `_plan` reads beside the draft's codebook, content and studies: the screening files (but with
-    `pages`), then the release files (in serve, as an earlier build read them), then with `pages` the draft's and
-    the releases' content pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
+    """What `_plan` reads beside the draft's codebook, content and studies: the screening files and the release
+    files (in serve, as an earlier build read them), then with `pages` the draft's and the releases' content
+    pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
 
     project: Project
     cache: Cache | None
@@ -348,13 +346,17 @@ class _Beside(NamedTuple):
         return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
 
     def made(self, pages: bool) -> Iterator[Any]:
-        """Without `pages` the screening files as read (not yet checked against the studies), and the release
-        editions (without how to cite them: `cited`); with `pages` what the draft shows of the latest release
-        (`_Latest`), the Python source of the draft's content pages (`template_sources`) and the problems of the
-        releases' content pages; then with a memory what it took (`ParsedTexts.taken`)."""
-        if not pages:
-            yield _screening_read(self.project)
-        editions = self._editions()
+        """The screening files as read (not yet checked against the studies), then the release editions (without
+        how to cite them: `cited`), or with `pages` what the draft shows of the latest release (`_Latest`), the
+        Python source of the draft's content pages (`template_sources`) and the problems of the releases' content
+        pages; then with a memory what it took (`ParsedTexts.taken`).
+
+        With `pages` (a check, which renders every edition's pages here and the draft's there), the releases are
+        read first: the latest holds the screening files mostly word for word, whose texts are then not parsed
+        again (the repository's: 19.4 -> 5.6 ms), while the other process reads the study files."""
+        read_first = self._editions() if pages else None
+        yield _screening_read(self.project)
+        editions = self._editions() if read_first is None else read_first
         yield _latest(editions) if pages else editions
         if pages:
             sources = template_sources(page_bodies(ContentFolder(self.project.content,

@@ -435,6 +435,30 @@ def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated
     assert compilers and here not in compilers
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
+def test_a_check_reads_the_screening_files_in_the_process_that_reads_the_releases(review, tmp_path):
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")
+    here, readers = _check_calling(review, tmp_path / "read-by", "livingreview.pipeline", "_screening_read")
+    assert readers and here not in readers
+
+
+@pytest.mark.parametrize("pages, first", [(True, ["releases", "screening"]), (False, ["screening"])])
+def test_a_check_reads_the_releases_before_the_screening_files(review, monkeypatch, pages, first):
+    # A check reads the releases first, whose latest holds the screening files' texts, parsed then once; a
+    # build reads the screening files first, which the draft needs before the releases.
+    from livingreview import pipeline
+    from livingreview.project import Project
+
+    read: list[str] = []
+    monkeypatch.setattr(pipeline._Beside, "_editions", lambda self: read.append("releases") or [])
+    monkeypatch.setattr(pipeline, "_screening_read", lambda project: read.append("screening") or "the files")
+    made = pipeline._Beside(Project(review), None, None, None).made(pages)
+    assert next(made) == "the files" and read == first
+    next(made)
+    assert read == ["releases", "screening"] if pages else ["screening", "releases"]
+
+
 def _checked_with_a_draft_line(review: Path, capsys: pytest.CaptureFixture[str], added: str) -> tuple[int, str]:
     """With a release not yet found valid (checked again, and the draft's pages with it), a check after `added`
     is put at the end of the draft's about page: the line it is on, and what the check reported."""
