@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from .aggregate import Aggregates, format_percent
 from .codebook import Codebook
 from .content import Baseline, Page
 from .diagnostics import Diagnostic
+from .named_tuple import NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -91,8 +91,7 @@ def _compiled(body: str) -> Template:
     return _PAGES.template_class.from_code(_PAGES, code, _PAGES.make_globals(None))
 
 
-@dataclass
-class Blocks:
+class Blocks(NamedTuple):
     """HTML blocks (figures, tables) that a page places and that Markdown must not touch."""
 
     html: list[str]
