@@ -4,6 +4,7 @@ same class body: fields, defaults, methods, docstring and annotations, and its r
 from __future__ import annotations
 
 import ast
+import keyword
 import pickle
 import types
 import typing
@@ -83,9 +84,15 @@ def body(fields: list[str], defaults: int, method: bool):
 names = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True), max_size=6, unique=True)
 
 
-@given(names, st.integers(0, 6), st.booleans())
+@given(names | st.just(["if", "value"]), st.integers(0, 6), st.booleans())
 def test_a_record_is_typing_s_class_of_the_same_body(fields, defaults, method):
     defaults = min(defaults, len(fields))
+    if any(keyword.iskeyword(name) for name in fields):  # a field named `if` is refused by both, alike
+        with pytest.raises(ValueError):
+            types.new_class("R", (typing.NamedTuple,), exec_body=body(fields, defaults, method))
+        with pytest.raises(ValueError):
+            types.new_class("R", (NamedTuple,), exec_body=body(fields, defaults, method))
+        return
     ours = types.new_class("R", (NamedTuple,), exec_body=body(fields, defaults, method))
     typings = types.new_class("R", (typing.NamedTuple,), exec_body=body(fields, defaults, method))
     assert ours._fields == typings._fields
