@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from . import yaml_fast
 from .diagnostics import Diagnostic
 from .yaml_errors import curly_quoted_values, explain
 
@@ -432,6 +433,12 @@ def _depth(data: Any) -> int:
 
 def _parse(loaded: LoadedFile, text: str) -> bool:
     """Parse into loaded.data, or record why not; return whether the data is known to nest at most MAX_DEPTH."""
+    data = yaml_fast.read(text)
+    if data is not yaml_fast.DECLINED:
+        loaded.data, loaded.parsed = data, True
+        loaded.diagnostics.extend(Diagnostic(loaded.display, line, column, message)
+                                  for line, column, message in curly_quoted_values(text))
+        return True  # yaml_fast declines data nested deeper than MAX_DEPTH
     loader = _DuplicateKeyLoader(text)
     try:
         loaded.data = loader.get_single_data()

@@ -369,11 +369,11 @@ def test_no_path_resolver_is_added_which_the_loader_would_ignore():
 
 
 def test_only_short_plain_scalars_are_remembered_between_files():
-    """What the parser keeps from one file to the next stays small whatever the files hold: a long text
+    """What PyYAML's reading keeps from one file to the next stays small whatever the files hold: a long text
     (a title, a note) is resolved anew each time, not kept."""
     _plain_scalar_tag.cache_clear()
-    loaded = parse_yaml_text("notes: " + "peer support " * 100 + "\ncount: 12\n", "doc.yaml")
-    assert loaded.data == {"notes": ("peer support " * 100).strip(), "count": 12}
+    loader = _DuplicateKeyLoader("notes: " + "peer support " * 100 + "\ncount: 12\n")
+    assert loader.get_single_data() == {"notes": ("peer support " * 100).strip(), "count": 12}
     assert _plain_scalar_tag.cache_info().currsize == 3  # notes, count and 12
 
 

@@ -1,0 +1,159 @@
+"""The fast YAML reader: whatever text it reads, it reads to the data PyYAML reads; the rest it leaves to PyYAML."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+import pytest
+import yaml
+from conftest import valid_study
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livingreview import yaml_fast
+from livingreview.load import _DuplicateKeyLoader, parse_yaml_text
+
+_REFUSED = object()
+
+
+def _pyyaml(text: str) -> Any:
+    """The data PyYAML's reading (the project's loader) gives, or _REFUSED if it finds a problem."""
+    loader = _DuplicateKeyLoader(text)
+    try:
+        data = loader.get_single_data()
+    except Exception:  # noqa: BLE001 - any refusal counts as one here
+        return _REFUSED
+    finally:
+        loader.dispose()
+    return _REFUSED if loader.duplicate_keys else data
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, type for type (True is not 1, 1 is not 1.0, a date is not its text), NaN equal to NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return _same(list(a), list(b)) and _same(list(a.values()), list(b.values()))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def _agrees(text: str) -> None:
+    data = yaml_fast.read(text)
+    if data is yaml_fast.DECLINED:
+        return
+    expected = _pyyaml(text)
+    assert expected is not _REFUSED, f"read what PyYAML refuses: {text!r}"
+    assert _same(data, expected), f"{text!r}: {data!r} where PyYAML reads {expected!r}"
+
+
+# Plain values as YAML 1.1 and 1.2 type them (numbers, booleans, nulls, dates, times), and their quoted forms.
+_SCALAR_CHARACTERS = "0123456789_.+-:eExXoObB ~<=yesnoftrulaiINFTZ'\"\\#|>"
+_WORDS = st.sampled_from(["yes", "No", "ON", "off", "y", "true", "False", "null", "Null", "~", ".inf", "-.Inf",
+                          ".NaN", "2021-01-05", "2021-1-5", "2021-01-05 10:00:00", "2021-02-30", "<<", "=", "1_000",
+                          "0x1F", "0o17", "010", "08", "1e3", "1.5e3", "1.5e+3", "-.5", "+.5", "1:20", "_1", "1.e5"])
+_SCALAR = st.one_of(_WORDS, st.text(_SCALAR_CHARACTERS, max_size=10),
+                    _WORDS.map(lambda word: f"'{word}'"), _WORDS.map(lambda word: f'"{word}"'))
+
+
+@given(_SCALAR, st.sampled_from(["k: {}\n", "- {}\n", "{}: v\n", "[{}]\n", "{{k: {}}}\n", "k: |-\n  {}\n",
+                                  "k: >\n  {}\n", "k:\n  {}\n", "k: [a, {}]\n"]))
+@settings(max_examples=3000, deadline=None)
+def test_any_value_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(value, form):
+    _agrees(form.format(value))
+
+
+_KEY = st.text("abck_-1 ", min_size=1, max_size=4)
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                  st.dates(), st.text(max_size=12), _WORDS)
+_DATA = st.recursive(_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                    st.dictionaries(_KEY, inner, max_size=4)), max_leaves=20)
+
+
+@given(_DATA, st.sampled_from([None, "'", '"']), st.sampled_from([None, True, False]), st.booleans(),
+       st.sampled_from([20, 80, 1000]))
+@settings(max_examples=1500, deadline=None)
+def test_any_data_written_in_any_style_is_read_as_pyyaml_reads_it(data, quotes, flow, unicode, width):
+    _agrees(yaml.safe_dump(data, default_style=quotes, default_flow_style=flow, allow_unicode=unicode,
+                           width=width))
+
+
+_BLOCK_LINE = st.tuples(st.sampled_from(["", " ", "  ", "   ", "    "]),
+                        st.sampled_from(["", "a", "b c", "# x", "- d", "e: f", "'g'", " ", "x  ", "}", "a]"])
+                        ).map("".join)
+
+
+@given(st.sampled_from(["k: ", "- ", "k:\n  - ", "k:\n  j: ", "{k: ", "[", "[a, ", "k: {j: ", "{\n  k: "]),
+       st.sampled_from([">", ">-", ">+", "|", "|-", "|+", ">2", "|2-", "> # c", "|-  "]),
+       st.lists(_BLOCK_LINE, max_size=5), st.sampled_from(["", "\n", "\nz: 1\n", "]\n", "}\n"]))
+@settings(max_examples=3000, deadline=None)
+def test_any_block_scalar_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(before, header, lines, after):
+    _agrees(before + header + "\n" + "\n".join(lines) + after)
+
+
+_LINE = st.tuples(st.sampled_from(["", " ", "  ", "    "]),
+                  st.sampled_from(["", "- ", "k: ", "k:", "? ", ": ", "- - ", "k: - ", "'k': ", "\"k\": "]),
+                  st.one_of(_SCALAR, st.text("ab[]{},:-?'\" #|>\\", max_size=6)),
+                  st.sampled_from(["", " # c", ":", ": v", ","])).map("".join)
+
+
+@given(st.lists(_LINE, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n", "\r", "\x85", "\u2028"]))
+@settings(max_examples=3000, deadline=None)
+def test_any_text_of_yaml_lines_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(lines, line_break):
+    _agrees(line_break.join(lines))
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_any_text_at_all_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(text):
+    _agrees(text)
+
+
+@pytest.mark.parametrize("text", [
+    "k: yes\n", "k: Off\n", "'NO': 1\nNO: 2\n", "k: [a, 'no', no]\n",
+    "k: 010\n", "k: 09\n", "k: 0o17\n", "k: 1e3\n", "k: 1.5e3\n", "k: -.5\n", "k: 1:20\n",
+    "k: _1\n", "k: 1.e5\n", "k: '2021-01-05'\n", "k: \"2021-01-05\"\n", "k: |-\n  2021-01-05\n", "k: <<\n",
+    "k: >\n", "k: |\n  a", "[>]\n", "{k: >\n}\n", "k: b\nk: c\n", "k: {b: 1, b: 2}\n", "[a, b]: c\n",
+    ".nan: 1\n", "\ufeffk: 1\n", "k: a\x00b\n", "k: a\x85b\n", "k: a\u2028b\n", "k: &a 1\nj: *a\n", "k: !!str 1\n",
+    "---\nk: 1\n---\nj: 2\n", "k:\tv\n", "k: a\r\n", "- :\n", "k: [" * 40 + "]" * 40 + "\n",
+])
+def test_a_text_the_two_readers_read_differently_is_left_to_pyyaml(text):
+    """Each: YAML 1.1 (PyYAML) and 1.2 (yaml-rs) type the value differently, or yaml-rs takes a quoted date
+    for a date, or one of them refuses the text, or it needs PyYAML's position of a problem."""
+    assert yaml_fast.read(text) is yaml_fast.DECLINED
+
+
+def test_a_study_file_is_read_fast_and_as_pyyaml_reads_it():
+    """The reading this module is for: a study file as contributors write them, quoted numbers and all."""
+    text = yaml.safe_dump(valid_study("fast") | {"volume": "12", "pages": "1-10", "doi": "10.1000/x.1",
+                                                 "year": 2020, "in_baseline": True},
+                          sort_keys=False, allow_unicode=True)
+    data = yaml_fast.read(text)
+    assert data is not yaml_fast.DECLINED
+    assert _same(data, _pyyaml(text))
+
+
+def test_a_block_scalar_is_read_fast():
+    text = "description: >-\n  A living\n  review\nnotes: |\n  one\n  two\n"
+    assert yaml_fast.read(text) == {"description": "A living review", "notes": "one\ntwo\n"}
+
+
+def test_a_quoted_word_that_is_true_or_false_to_yaml_1_1_is_read_fast_as_text():
+    assert yaml_fast.read('"NO": Norway\nanswer: "yes"\n') == {"NO": "Norway", "answer": "yes"}
+
+
+def test_a_plain_date_is_read_fast_as_a_date():
+    text = "search: 2026-11-29-01\ndate: 2026-11-29\ntitle: \"A title\"\n"
+    assert yaml_fast.read(text) == {"search": "2026-11-29-01", "date": datetime.date(2026, 11, 29),
+                                    "title": "A title"}
+
+
+def test_the_loader_takes_the_fast_reading_and_still_reports_curly_quotes():
+    loaded = parse_yaml_text("title: \u201cPeer work\u201d\n", "x.yaml")
+    assert loaded.data == {"title": "\u201cPeer work\u201d"}
+    assert [d.line for d in loaded.diagnostics] == [1]
