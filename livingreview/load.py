@@ -1,8 +1,8 @@
 """Load stage: read YAML input files safely, keeping every problem as a diagnostic.
 
-Files are parsed with PyYAML's C loader. Line numbers are recovered (by composing
-the node tree again) only for files that have a problem, which keeps the common
-case of a valid file fast.
+Files are parsed by yaml_fast where it reads them as PyYAML would, else with PyYAML's C
+loader. Line numbers are recovered (by composing the node tree again) only for files that
+have a problem, which keeps the common case of a valid file fast.
 """
 
 from __future__ import annotations

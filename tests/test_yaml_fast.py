@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -12,7 +13,7 @@ from conftest import valid_study
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livingreview import yaml_fast
+from livingreview import load, yaml_fast
 from livingreview.load import _DuplicateKeyLoader, parse_yaml_text
 
 _REFUSED = object()
@@ -154,6 +155,12 @@ def test_a_plain_date_is_read_fast_as_a_date():
 
 
 def test_the_loader_takes_the_fast_reading_and_still_reports_curly_quotes():
-    loaded = parse_yaml_text("title: \u201cPeer work\u201d\n", "x.yaml")
+    with mock.patch.object(load, "_DuplicateKeyLoader", side_effect=AssertionError("PyYAML's reading was used")):
+        loaded = parse_yaml_text("title: \u201cPeer work\u201d\n", "x.yaml")
     assert loaded.data == {"title": "\u201cPeer work\u201d"}
     assert [d.line for d in loaded.diagnostics] == [1]
+
+
+def test_the_loader_leaves_a_declined_text_to_pyyaml_which_reports_where_the_problem_is():
+    loaded = parse_yaml_text("a: 1\nb: 2\na: 3\n", "x.yaml")
+    assert [(d.line, "duplicate key 'a'" in d.message) for d in loaded.diagnostics] == [(3, True)]
