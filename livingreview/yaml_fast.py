@@ -28,7 +28,8 @@ _COLON = re.compile(r":(?:(?<![^\s\[{,]:)|[\]},]|(?<=[0-9]:)(?=[0-9]))")
 # A number that begins with 0 (010 is octal to 1.1, 10 to 1.2; 0o17 and 0X1F are text to 1.1, numbers to 1.2),
 # with _ (_1: text to 1.1, 1 to 1.2), or with a point after a sign (-.5: text to 1.1).
 _NUMBER_START = r"(?:(?<=[\s\[{,:]X)|(?<=[\s\[{,:][-+]X)|(?<=\AX)|(?<=\A[-+]X))"
-_ZERO = re.compile("0" + _NUMBER_START.replace("X", "0") + "[0-9_oObBxX]")
+# Such a number is one only if it is a whole value, ending where a plain value ends ("until 04.01.2021." is not).
+_ZERO = re.compile("0" + _NUMBER_START.replace("X", "0") + r"[0-9_oObBxX][-+0-9a-fA-F_oObBxX.]*(?=[ \n,\]}#:]|\Z)")
 _UNDERSCORE = re.compile("_" + _NUMBER_START.replace("X", "_"))
 _POINT = re.compile(r"\." + _NUMBER_START.replace("X", r"\.") + "[0-9_]")
 # An exponent: 1e3 and 1.5e3 are numbers to 1.2 and text to 1.1 (looked for only when yaml-rs read a float).
@@ -37,8 +38,10 @@ _EXPONENT = re.compile(r"[eE](?<=[0-9.][eE])[-+]?[0-9]")
 _BLOCK = re.compile(r"[|>](?<![^\s\[{,:-][|>])")
 _QUESTION = re.compile(r"\?(?<![^\s]\?)(?=\s|\Z)")
 _ANCHOR_OR_TAG = re.compile(r"[&*!](?<![0-9A-Za-z][&*!])(?:(?<=!)|(?! ))")
-# Where a date could be written otherwise than plainly: opening a quoted value, or made by an escape.
+# Where a date could be written otherwise than plainly: opening a quoted value, made by an escape, or (in a text
+# with block scalars) alone on a line.
 _DATE_NOT_PLAIN = re.compile(r"['\"][0-9]{4}-|\\[xuU\n]")
+_DATE_LINE = re.compile(r"^[ ]*[0-9]{4}-[0-9]{2}-[0-9]{2}", re.MULTILINE)
 # PyYAML's pattern for a plain date or time (yaml.resolver); of these, only a date alone is read here.
 _TIMESTAMP = re.compile(r"""[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
                           |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
@@ -76,7 +79,7 @@ def read(text: str) -> Any:
     if float in found and _EXPONENT.search(text):
         return DECLINED
     if datetime.date in found:
-        if blocks or _DATE_NOT_PLAIN.search(text):  # a date in a block scalar or in quotes is text to PyYAML
+        if blocks and _DATE_LINE.search(text) or _DATE_NOT_PLAIN.search(text):  # text to PyYAML
             return DECLINED
         try:
             return _dated(data)

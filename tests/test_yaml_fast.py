@@ -58,7 +58,8 @@ _SCALAR_CHARACTERS = "0123456789_.+-:eExXoObB ~<=yesnoftrulaiINFTZ'\"\\#|>"
 _WORDS = st.sampled_from(["yes", "No", "ON", "off", "y", "true", "False", "null", "Null", "~", ".inf", "-.Inf",
                           ".NaN", "2021-01-05", "2021-1-5", "2021-01-05 10:00:00", "2021-02-30", "<<", "=", "1_000",
                           "0x1F", "0o17", "010", "08", "1e3", "1.5e3", "1.5e+3", "-.5", "+.5", "1:20", "_1", "1.e5"])
-_SCALAR = st.one_of(_WORDS, st.text(_SCALAR_CHARACTERS, max_size=10),
+_SCALAR = st.one_of(_WORDS, st.text(_SCALAR_CHARACTERS, max_size=10), _WORDS.map(lambda word: f"{word}."),
+                    _WORDS.map(lambda word: f"x {word} y"), _WORDS.map(lambda word: f"'x {word}.'"),
                     _WORDS.map(lambda word: f"'{word}'"), _WORDS.map(lambda word: f'"{word}"'))
 
 
@@ -85,11 +86,13 @@ def test_any_data_written_in_any_style_is_read_as_pyyaml_reads_it(data, quotes, 
 
 
 _BLOCK_LINE = st.tuples(st.sampled_from(["", " ", "  ", "   ", "    "]),
-                        st.sampled_from(["", "a", "b c", "# x", "- d", "e: f", "'g'", " ", "x  ", "}", "a]"])
+                        st.sampled_from(["", "a", "b c", "# x", "- d", "e: f", "'g'", " ", "x  ", "}", "a]",
+                                         "2021-01-05", "d: 2021-01-05", "010", "- 07"])
                         ).map("".join)
 
 
-@given(st.sampled_from(["k: ", "- ", "k:\n  - ", "k:\n  j: ", "{k: ", "[", "[a, ", "k: {j: ", "{\n  k: "]),
+@given(st.sampled_from(["k: ", "- ", "k:\n  - ", "k:\n  j: ", "{k: ", "[", "[a, ", "k: {j: ", "{\n  k: ",
+                        "d: 2021-01-05\nk: "]),
        st.sampled_from([">", ">-", ">+", "|", "|-", "|+", ">2", "|2-", "> # c", "|-  "]),
        st.lists(_BLOCK_LINE, max_size=5), st.sampled_from(["", "\n", "\nz: 1\n", "]\n", "}\n"]))
 @settings(max_examples=3000, deadline=None)
