@@ -433,7 +433,7 @@ def _depth(data: Any) -> int:
 
 def _parse(loaded: LoadedFile, text: str) -> bool:
     """Parse into loaded.data, or record why not; return whether the data is known to nest at most MAX_DEPTH."""
-    data = yaml_fast.read(text)
+    data = yaml_fast.read(text, MAX_DEPTH)
     if data is not yaml_fast.DECLINED:
         loaded.data, loaded.parsed = data, True
         loaded.diagnostics.extend(Diagnostic(loaded.display, line, column, message)

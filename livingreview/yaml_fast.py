@@ -20,7 +20,6 @@ from typing import Any
 import yaml_rs
 
 DECLINED: Any = object()
-MAX_DEPTH = 32  # as load.MAX_DEPTH: deeper data is left to PyYAML's reading, which reports it
 
 # A colon that begins a token (an empty key, which 1.2 allows), or ends one in a flow ([a:]), or stands between
 # digits (1:20, a number in base 60 to YAML 1.1).
@@ -60,8 +59,9 @@ class _Differs(Exception):
     """The data may not be PyYAML's."""
 
 
-def read(text: str) -> Any:
-    """The data PyYAML reads from `text`, or DECLINED where yaml-rs might read it otherwise or not at all."""
+def read(text: str, max_depth: int) -> Any:
+    """The data PyYAML reads from `text`, or DECLINED where yaml-rs might read it otherwise or not at all, or the
+    data nests more than `max_depth` lists and mappings deep (PyYAML's reading then says where)."""
     if not _may_read(text):
         return DECLINED
     try:
@@ -73,7 +73,7 @@ def read(text: str) -> Any:
     if blocks and not text.endswith("\n"):
         return DECLINED  # yaml-rs ends a block scalar at the end of the text with a line break, PyYAML without
     try:
-        _survey(data, found, 0, "-" in text and _MAY_DATE.search(text) is not None, blocks, text)
+        _survey(data, found, max_depth, "-" in text and _MAY_DATE.search(text) is not None, blocks, text)
     except _Differs:
         return DECLINED
     if float in found and _EXPONENT.search(text):
@@ -106,12 +106,12 @@ def _may_read(text: str) -> bool:
     return not (("&" in text or "*" in text or "!" in text) and _ANCHOR_OR_TAG.search(text))
 
 
-def _survey(value: Any, found: set[type], depth: int, dates: bool, blocks: bool, text: str) -> None:
-    """Raise _Differs where PyYAML would read `value` otherwise; note in `found` a float, or text PyYAML reads
-    as a date (looked for only if the text may hold `dates`). In a text with `blocks` (a block scalar's | or >
-    where a value begins), so does text of line breaks alone, or that begins with | or >: an empty block
-    scalar is a line break to yaml-rs and nothing to PyYAML, and one within a flow ({k: >}) is text to yaml-rs
-    and refused by PyYAML."""
+def _survey(value: Any, found: set[type], levels: int, dates: bool, blocks: bool, text: str) -> None:
+    """Raise _Differs where PyYAML would read `value` otherwise, or it nests more than `levels` deep; note in
+    `found` a float, or text PyYAML reads as a date (looked for only if the text may hold `dates`). In a text
+    with `blocks` (a block scalar's | or > where a value begins), so does text of line breaks alone, or that
+    begins with | or >: an empty block scalar is a line break to yaml-rs and nothing to PyYAML, and one within
+    a flow ({k: >}) is text to yaml-rs and refused by PyYAML."""
     kind = value.__class__
     if kind is str:
         if value in _NOT_TEXT_TO_PYYAML and _may_be_plain(value, text) or blocks and _odd_in_blocks(value):
@@ -123,12 +123,12 @@ def _survey(value: Any, found: set[type], depth: int, dates: bool, blocks: bool,
         found.add(float)
     if kind is not dict and kind is not list:
         return
-    if depth >= MAX_DEPTH:
+    if levels == 0:
         raise _Differs
     if kind is dict:
         for key in value:
             if key.__class__ is str:
-                _survey(key, found, depth, dates, blocks, text)
+                _survey(key, found, levels, dates, blocks, text)
             elif key.__class__ not in _KEYS:
                 raise _Differs  # a list or mapping as a key (a tuple here; PyYAML refuses it), or a float
         value = value.values()
@@ -140,7 +140,7 @@ def _survey(value: Any, found: set[type], depth: int, dates: bool, blocks: bool,
             if dates and _is_date(item):
                 found.add(datetime.date)
         elif kind is dict or kind is list or kind is float:
-            _survey(item, found, depth + 1, dates, blocks, text)
+            _survey(item, found, levels - 1, dates, blocks, text)
 
 
 def _may_be_plain(word: str, text: str) -> bool:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview import load, yaml_fast
-from livingreview.load import _DuplicateKeyLoader, parse_yaml_text
+from livingreview.load import MAX_DEPTH, _DuplicateKeyLoader, parse_yaml_text
 
 _REFUSED = object()
 
@@ -45,7 +45,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _agrees(text: str) -> None:
-    data = yaml_fast.read(text)
+    data = yaml_fast.read(text, MAX_DEPTH)
     if data is yaml_fast.DECLINED:
         return
     expected = _pyyaml(text)
@@ -129,7 +129,7 @@ def test_any_text_at_all_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(text):
 def test_a_text_the_two_readers_read_differently_is_left_to_pyyaml(text):
     """Each: YAML 1.1 (PyYAML) and 1.2 (yaml-rs) type the value differently, or yaml-rs takes a quoted date
     for a date, or one of them refuses the text, or it needs PyYAML's position of a problem."""
-    assert yaml_fast.read(text) is yaml_fast.DECLINED
+    assert yaml_fast.read(text, MAX_DEPTH) is yaml_fast.DECLINED
 
 
 def test_a_study_file_is_read_fast_and_as_pyyaml_reads_it():
@@ -137,23 +137,23 @@ def test_a_study_file_is_read_fast_and_as_pyyaml_reads_it():
     text = yaml.safe_dump(valid_study("fast") | {"volume": "12", "pages": "1-10", "doi": "10.1000/x.1",
                                                  "year": 2020, "in_baseline": True},
                           sort_keys=False, allow_unicode=True)
-    data = yaml_fast.read(text)
+    data = yaml_fast.read(text, MAX_DEPTH)
     assert data is not yaml_fast.DECLINED
     assert _same(data, _pyyaml(text))
 
 
 def test_a_block_scalar_is_read_fast():
     text = "description: >-\n  A living\n  review\nnotes: |\n  one\n  two\n"
-    assert yaml_fast.read(text) == {"description": "A living review", "notes": "one\ntwo\n"}
+    assert yaml_fast.read(text, MAX_DEPTH) == {"description": "A living review", "notes": "one\ntwo\n"}
 
 
 def test_a_quoted_word_that_is_true_or_false_to_yaml_1_1_is_read_fast_as_text():
-    assert yaml_fast.read('"NO": Norway\nanswer: "yes"\n') == {"NO": "Norway", "answer": "yes"}
+    assert yaml_fast.read('"NO": Norway\nanswer: "yes"\n', MAX_DEPTH) == {"NO": "Norway", "answer": "yes"}
 
 
 def test_a_plain_date_is_read_fast_as_a_date():
     text = "search: 2026-11-29-01\ndate: 2026-11-29\ntitle: \"A title\"\n"
-    assert yaml_fast.read(text) == {"search": "2026-11-29-01", "date": datetime.date(2026, 11, 29),
+    assert yaml_fast.read(text, MAX_DEPTH) == {"search": "2026-11-29-01", "date": datetime.date(2026, 11, 29),
                                     "title": "A title"}
 
 
@@ -167,3 +167,12 @@ def test_the_loader_takes_the_fast_reading_and_still_reports_curly_quotes():
 def test_the_loader_leaves_a_declined_text_to_pyyaml_which_reports_where_the_problem_is():
     loaded = parse_yaml_text("a: 1\nb: 2\na: 3\n", "x.yaml")
     assert [(d.line, "duplicate key 'a'" in d.message) for d in loaded.diagnostics] == [(3, True)]
+
+
+def test_data_nested_to_the_limit_is_read_fast_and_deeper_data_is_left_to_pyyaml():
+    def nested(levels: int) -> str:
+        return "[" * levels + "1" + "]" * levels + "\n"
+
+    assert yaml_fast.read(nested(MAX_DEPTH), MAX_DEPTH) is not yaml_fast.DECLINED
+    assert yaml_fast.read(nested(MAX_DEPTH + 1), MAX_DEPTH) is yaml_fast.DECLINED
+    assert not parse_yaml_text(nested(MAX_DEPTH + 1), "x.yaml").ok  # and PyYAML's reading refuses it
