@@ -22,8 +22,8 @@ import yaml_rs
 DECLINED: Any = object()
 
 # A colon that begins a token (an empty key, which 1.2 allows), or ends one in a flow ([a:]), or stands between
-# digits (1:20, a number in base 60 to YAML 1.1).
-_COLON = re.compile(r":(?:(?<![^\s\[{,]:)|[\]},]|(?<=[0-9]:)(?=[0-9]))")
+# digits (1:20 and 1_:0, numbers in base 60 to YAML 1.1).
+_COLON = re.compile(r":(?:(?<![^\s\[{,]:)|[\]},]|(?<=[0-9_]:)(?=[0-9]))")
 # A number that begins with 0 (010 is octal to 1.1, 10 to 1.2; 0o17 and 0X1F are text to 1.1, numbers to 1.2),
 # with _ (_1: text to 1.1, 1 to 1.2), or with a point after a sign (-.5: text to 1.1).
 _NUMBER_START = r"(?:(?<=[\s\[{,:]X)|(?<=[\s\[{,:][-+]X)|(?<=\AX)|(?<=\A[-+]X))"
@@ -31,8 +31,9 @@ _NUMBER_START = r"(?:(?<=[\s\[{,:]X)|(?<=[\s\[{,:][-+]X)|(?<=\AX)|(?<=\A[-+]X))"
 _ZERO = re.compile("0" + _NUMBER_START.replace("X", "0") + r"[0-9_oObBxX][-+0-9a-fA-F_oObBxX.]*(?=[ \n,\]}#:]|\Z)")
 _UNDERSCORE = re.compile("_" + _NUMBER_START.replace("X", "_"))
 _POINT = re.compile(r"\." + _NUMBER_START.replace("X", r"\.") + "[0-9_]")
-# An exponent: 1e3 and 1.5e3 are numbers to 1.2 and text to 1.1 (looked for only when yaml-rs read a float).
-_EXPONENT = re.compile(r"[eE](?<=[0-9.][eE])[-+]?[0-9]")
+# An exponent: 1e3, 1.5e3 and (yaml-rs passing over underscores in numbers) 0E_0 are numbers to yaml-rs and
+# text to 1.1 (looked for only when yaml-rs read a float).
+_EXPONENT = re.compile(r"[eE](?<=[0-9._][eE])[-+_]*[0-9]")
 # A block scalar's indicator (see _survey), an explicit key, an anchor, alias or tag.
 _BLOCK = re.compile(r"[|>](?<![^\s\[{,:-][|>])")
 _QUESTION = re.compile(r"\?(?<![^\s]\?)(?=\s|\Z)")

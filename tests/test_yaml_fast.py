@@ -120,7 +120,8 @@ def test_any_text_at_all_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(text):
 
 @pytest.mark.parametrize("text", [
     "k: yes\n", "k: Off\n", "'NO': 1\nNO: 2\n", "k: [a, 'no', no]\n",
-    "k: 010\n", "k: 09\n", "k: 0o17\n", "k: 1e3\n", "k: 1.5e3\n", "k: -.5\n", "k: 1:20\n",
+    "k: 010\n", "k: 09\n", "k: 0o17\n", "k: 1e3\n", "k: 1.5e3\n", "k: 0E_0\n", "k: 1_e3\n", "k: -.5\n",
+    "k: 1:20\n", "k: 1_:0\n",
     "k: _1\n", "k: 1.e5\n", "k: '2021-01-05'\n", "k: \"2021-01-05\"\n", "k: |-\n  2021-01-05\n", "k: <<\n",
     "k: >\n", "k: |\n  a", "[>]\n", "{k: >\n}\n", "k: b\nk: c\n", "k: {b: 1, b: 2}\n", "[a, b]: c\n",
     ".nan: 1\n", "\ufeffk: 1\n", "k: a\x00b\n", "k: a\x85b\n", "k: a\u2028b\n", "k: &a 1\nj: *a\n", "k: !!str 1\n",
