@@ -17,6 +17,7 @@ import datetime
 import re
 from typing import Any
 
+import yaml  # PyYAML: its pattern for dates, the one place its rules are read here
 import yaml_rs
 
 DECLINED: Any = object()
@@ -42,11 +43,9 @@ _ANCHOR_OR_TAG = re.compile(r"[&*!](?<![0-9A-Za-z][&*!])(?:(?<=!)|(?! ))")
 # with block scalars) alone on a line.
 _DATE_NOT_PLAIN = re.compile(r"['\"][0-9]{4}-|\\[xuU\n]")
 _DATE_LINE = re.compile(r"^[ ]*[0-9]{4}-[0-9]{2}-[0-9]{2}", re.MULTILINE)
-# PyYAML's pattern for a plain date or time (yaml.resolver); of these, only a date alone is read here.
-_TIMESTAMP = re.compile(r"""[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-                          |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
-                           (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
-                           (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?""", re.X)
+# PyYAML's own pattern for a plain date or time; of these, only a date alone is read here.
+_TIMESTAMP = next(pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
+                  if tag == "tag:yaml.org,2002:timestamp")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAY_DATE = re.compile(r"-(?<=[0-9]{4}-)[0-9]")  # how every date and time PyYAML reads begins
 # Text that PyYAML, read plain, takes for true or false (yaml-rs only true and false), a merge key or the value
@@ -158,7 +157,7 @@ def _odd_in_blocks(text: str) -> bool:
 
 def _is_date(text: str) -> bool:
     """Whether PyYAML reads `text`, written plainly, as a date; _Differs if as a time."""
-    if len(text) < 10 or not _TIMESTAMP.fullmatch(text):
+    if len(text) < 10 or not _TIMESTAMP.match(text):  # as PyYAML's resolver matches it
         return False
     if not _DATE.fullmatch(text):
         raise _Differs  # a time, which PyYAML reads by rules of its own
