@@ -85,6 +85,36 @@ def test_any_number_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(number, form):
     _agrees(form.format(number))
 
 
+# Double-quoted text is where the two readers' escapes meet (YAML 1.2 adds \/ and reads \t as 1.1 does; both
+# fold a line break, and an escaped one): drawn escape by escape.
+_ESCAPES = [r"\n", r"\t", "\\\\", r"\"", r"\/", r"\0", r"\a", r"\b", r"\e", r"\f", r"\r", r"\v", r"\N", r"\_",
+            r"\L", r"\P", "\\ ", r"\x41", r"\u00e9", r"\U0001F600", r"\x7f", r"\xa0", r"\x85", r"\u2028", r"\ud800",
+            "\\\n", "\\\n  ", "a", " ", "'", ":", "#", "\u00e9", "\n", "\n\n", "  ", "2021-01-05", r"\t2021-01-05"]
+
+
+@given(st.lists(st.sampled_from(_ESCAPES), max_size=6).map(lambda parts: '"' + "".join(parts) + '"'),
+       st.sampled_from(["k: {}\n", "- {}\n", "{}: v\n", "[{}]\n", "{{k: {}}}\n", "k:\n  {}\n"]))
+@settings(max_examples=1500, deadline=None)
+def test_any_escape_in_double_quotes_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(value, form):
+    _agrees(form.format(value))
+
+
+# A value over several lines, plain or quoted, as evidence notes are written: folded into one line by both readers.
+_FOLDED_LINE = st.sampled_from(["a", "b c", "it''s", "x:y", "#z", "- d", "e #f", "  g", "", " ", "h ", "2021-01-05",
+                                "yes", "1.5", "~", "\u00e9", "a: b"])
+
+
+@given(st.lists(_FOLDED_LINE, min_size=1, max_size=5), st.sampled_from(["", " ", "  ", "    "]),
+       st.sampled_from(["{}", "'{}'", '"{}"']),
+       st.sampled_from(["k: {}\n", "- {}\n", "k:\n  {}\n", "- k: {}\n", "k:\n  - {}\n"]),
+       st.sampled_from(["", "j: 1\n", "- 2\n"]))
+@settings(max_examples=1500, deadline=None)
+def test_any_value_over_several_lines_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(lines, indent, quotes, form,
+                                                                                    after):
+    text = ("\n" + indent).join(lines)
+    _agrees(form.format(quotes.format(text.replace("''", "'") if quotes == '"{}"' else text)) + after)
+
+
 _KEY = st.text("abck_-1 ", min_size=1, max_size=4)
 _LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
                   st.dates(), st.text(max_size=12), _WORDS)
