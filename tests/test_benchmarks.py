@@ -41,6 +41,7 @@ from run import (  # noqa: E402
     sampler_note,
     serial_coding_edits,
     stop_launcher,
+    targets,
 )
 
 
@@ -55,6 +56,25 @@ def corpus(**medians: float) -> Corpus:
 
 
 # --- the report --------------------------------------------------------------------------------
+
+def measured_corpus(studies: int, cold: float, probes: list[float]) -> Corpus:
+    return Corpus(f"{studies:,} synthetic studies", Path("."), studies, synthetic=True,
+                  series={"cold": series(cold, cold + 0.5, cold - 0.5)}, probes=probes)
+
+
+def test_the_growth_target_gives_the_speed_of_the_machine_as_each_corpus_began():
+    growth = targets([measured_corpus(10000, 6.0, [0.40, 0.41]), measured_corpus(100000, 75.0, [0.46, 0.45])])[-1]
+    assert growth.measured == "0.60 → 0.75 ms per study (1.25×; speed probe as each began: 0.400 and 0.460 s)"
+    assert growth.met is False
+    unprobed = targets([measured_corpus(10000, 6.0, []), measured_corpus(100000, 66.0, [])])[-1]
+    assert unprobed.measured == "0.60 → 0.66 ms per study (1.10×)" and unprobed.met is True
+
+
+def test_a_corpus_says_how_fast_the_machine_ran_as_its_runs_began_and_ended():
+    assert "Speed probe (see Machine) when these runs started: 0.432 s; when they ended: 0.478 s." \
+        in corpus_table(measured_corpus(1000, 1.6, [0.432, 0.478]))
+    assert "Speed probe" not in corpus_table(measured_corpus(1000, 1.6, []))
+
 
 def test_the_note_gives_the_redraw_the_matplotlib_import_and_the_edit_in_serve():
     repo = corpus(edit=0.42, matplotlib=0.46)
