@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from livingreview.json_text import compact
 
 
-def _standard(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _standard(data: Any, sort_keys: bool = False) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
 
 
 # Every character, lone surrogates and control characters included (a study's text may hold any of them).
@@ -38,6 +38,18 @@ _WITHOUT_FLOATS = st.none() | st.booleans() | _INTEGERS | _TEXT
 @given(_json_data(_WITHOUT_FLOATS))
 def test_without_floats_the_text_is_the_standard_librarys(data: Any) -> None:
     assert compact(data) == _standard(data)
+
+
+@settings(max_examples=1500)
+@given(_json_data(_WITHOUT_FLOATS))
+def test_keys_sort_as_the_standard_library_sorts_them(data: Any) -> None:
+    try:
+        expected = _standard(data, sort_keys=True)
+    except TypeError:  # keys of several types, which do not sort
+        with pytest.raises(TypeError):
+            compact(data, sort_keys=True)
+        return
+    assert compact(data, sort_keys=True) == expected
 
 
 @settings(max_examples=500)
@@ -62,6 +74,9 @@ def test_known_texts() -> None:
     assert compact([math.nan, math.inf, -math.inf]) == "[NaN,Infinity,-Infinity]"
     assert compact("\ud800\x00\x7f\u2028") == '"\ud800\\u0000\x7f\u2028"'
     assert json.loads(compact(1e-05)) == 1e-05
+    assert compact({"b": 1, "a": {"é": 2, "e": 3, "\U0001f600": 4, "\uffff": 5}}, sort_keys=True) == \
+        '{"a":{"e":3,"é":2,"\uffff":5,"\U0001f600":4},"b":1}'
+    assert compact({10: "x", 2: "y"}, sort_keys=True) == '{"2":"y","10":"x"}'
 
 
 def test_deep_nesting_is_written() -> None:
