@@ -25,7 +25,6 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .json_text import compact
 from .named_tuple import NamedTuple
 from .parallel import Beside, forks_cheaply, map_in_parallel
 from .write import Folder, Pieces, RefusedPath, Staged, Unchanged, UnchangedFiles, file_digest
@@ -803,15 +802,19 @@ def _json_pieces(key: str, data: Any) -> Iterator[bytes]:
     """`{"key": key, "data": data}` as compact JSON; a mapping's members encoded a batch at a time (a shard of
     100,000 studies' entries encoded whole took three times as long per entry)."""
     if not isinstance(data, dict) or len(data) <= _TEXTS_AT_ONCE:
-        yield compact({"key": key, "data": data}).encode("utf-8")
+        yield _json_text({"key": key, "data": data}).encode("utf-8")
         return
-    yield compact({"key": key, "data": {}})[:-2].encode("utf-8")  # up to the mapping's opening brace
+    yield _json_text({"key": key, "data": {}})[:-2].encode("utf-8")  # up to the mapping's opening brace
     members = iter(data.items())
     separator = ""
     while batch := dict(islice(members, _TEXTS_AT_ONCE)):
-        yield (separator + compact(batch)[1:-1]).encode("utf-8")
+        yield (separator + _json_text(batch)[1:-1]).encode("utf-8")
         separator = ","
     yield b"}}"
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_record(raw: bytes) -> tuple[str, Any] | None:

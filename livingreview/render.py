@@ -42,7 +42,6 @@ from .edition import Edition
 from .field_kinds import KINDS as FIELD_KINDS
 from .field_kinds import Field
 from .figures import FigureData
-from .json_text import compact
 from .memory import Batches, KeptOutput, Memo, Memory, StudyPages, batch_key, is_strings
 from .named_tuple import NamedTuple
 from .pages import Blocks, ContentError, markdown, page_functions, render_page
@@ -1048,7 +1047,7 @@ def _script_list(texts: Sequence[Any], name: str = "", keys: Sequence[str] = (),
 
 def _script_data(value: Any) -> str:
     """Compact JSON that is also safe inside a <script> element and in JavaScript source."""
-    text = compact(value, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 

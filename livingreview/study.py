@@ -8,7 +8,6 @@ from collections.abc import Callable, ItemsView, Iterator, Mapping
 from sys import intern
 from typing import Any
 
-from .json_text import compact
 from .named_tuple import NamedTuple
 
 
@@ -253,7 +252,7 @@ def coding_digest(data: Any) -> str:
 
 def study_json(study: Study) -> str:
     """A study's record in data/studies.json (and in the record of valid studies the cache keeps)."""
-    return compact(study_to_data(study))
+    return _json(study_to_data(study))
 
 
 _LAZY = ("codes", "evidence")  # the members of a record decoded only when first asked for, in their order
@@ -269,13 +268,13 @@ def study_record(study: Study) -> tuple[str, str]:
     for key, value in study_to_data(study).items():
         if key in _LAZY:
             if run:
-                members.append(compact(run)[1:-1])
+                members.append(_json(run)[1:-1])
                 run = {}
-            members.append((key, compact(value)))
+            members.append((key, _json(value)))
         else:
             run[key] = value
     if run:
-        members.append(compact(run)[1:-1])
+        members.append(_json(run)[1:-1])
     text, where = "{", []
     for member in members:
         text += "," if len(text) > 1 else ""
@@ -287,6 +286,13 @@ def study_record(study: Study) -> tuple[str, str]:
         else:
             text += member
     return text + "}", " ".join(where)
+
+
+def _json(data: Any) -> str:
+    return _ENCODER.encode(data)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps makes one per call
 
 
 def study_from_record(text: str, where: str, path: str) -> Study:
