@@ -820,6 +820,17 @@ class Target:
     met: bool | None  # None: not measured in this run
 
 
+def run_by_run(corpus: Corpus | None) -> str:
+    """The ratio ours/Hugo of each run's cold build and Hugo's, measured minutes apart in the same run: where
+    the medians are close, these show how far the machine's noise alone moves the verdict."""
+    ours, hugo = (corpus.series["cold"].times(), corpus.series["hugo"].times()) if corpus else ([], [])
+    if len(ours) < 2 or len(ours) != len(hugo):
+        return ""
+    ratios = [a / b for a, b in zip(ours, hugo, strict=True)]
+    return (f"; run by run {min(ratios):.2f}–{max(ratios):.2f}×, ours no slower in {sum(r <= 1 for r in ratios)}"
+            f" of {len(ratios)}")
+
+
 def targets(corpora: Sequence[Corpus]) -> list[Target]:
     repo = next((c for c in corpora if not c.synthetic), None)
     by_size = {c.studies: c for c in corpora if c.synthetic}
@@ -888,7 +899,7 @@ def targets(corpora: Sequence[Corpus]) -> list[Target]:
         ours, hugo = (corpus.time("cold"), corpus.time("hugo")) if corpus else (None, None)
         found.append(Target(f"{size:,} synthetic studies: cold full build ≤ Hugo's build of the same pages (same run)",
                             "not measured" if ours is None or hugo is None else
-                            f"{ours:.2f} s vs Hugo {hugo:.2f} s (ratio {ours / hugo:.2f}×)",
+                            f"{ours:.2f} s vs Hugo {hugo:.2f} s (ratio {ours / hugo:.2f}×{run_by_run(corpus)})",
                             None if ours is None or hugo is None else ours <= hugo))
     cold = huge.series["cold"] if huge else None
     peak = cold.peak_max if cold else None
@@ -1058,7 +1069,9 @@ METHOD = """\
   Hugo site – one page per study with its title, authors, year, journal, reference and coded values with
   their evidence, the list of all studies with the same columns and filter data, a home page and the same
   CSS and JavaScript – and built with `hugo --quiet` without its output, once per run, in the same
-  benchmark run. The ratio is ours/Hugo of the medians. Hugo has no incremental mode for `hugo` builds, so
+  benchmark run. The ratio is ours/Hugo of the medians; the targets give each run's ratio too (our cold
+  build and Hugo's build of that run, minutes apart), which shows how far noise alone moves a verdict where
+  the two are close. Hugo has no incremental mode for `hugo` builds, so
   its full build is the reference for all of ours. Our build does more than the Hugo site: it validates
   every study, draws the figures, renders the content pages and writes CSV, JSON, BibTeX and RIS downloads.
 - **Memory.** A build may fork workers, so peak memory is the larger of two measures: the sum of the

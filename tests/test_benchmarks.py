@@ -70,6 +70,19 @@ def test_the_growth_target_gives_the_speed_of_the_machine_as_each_corpus_began()
     assert unprobed.measured == "0.60 → 0.66 ms per study (1.10×)" and unprobed.met is True
 
 
+def test_the_comparison_with_hugo_gives_each_run_s_ratio():
+    close = Corpus("10,000 synthetic studies", Path("."), 10000, synthetic=True,
+                   series={"cold": series(6.0, 6.5, 5.5), "hugo": series(6.2, 6.1, 5.8)})
+    row = next(t for t in targets([close]) if t.text.startswith("10,000 synthetic studies: cold full build"))
+    # medians 6.0 and 6.1; each run's ratio: 6.0/6.2, 6.5/6.1, 5.5/5.8
+    assert row.measured == "6.00 s vs Hugo 6.10 s (ratio 0.98×; run by run 0.95–1.07×, ours no slower in 2 of 3)"
+    assert row.met is True
+    once = Corpus("10,000 synthetic studies", Path("."), 10000, synthetic=True,
+                  series={"cold": series(6.0), "hugo": series(6.2)})
+    row = next(t for t in targets([once]) if t.text.startswith("10,000 synthetic studies: cold full build"))
+    assert row.measured == "6.00 s vs Hugo 6.20 s (ratio 0.97×)"
+
+
 def test_a_corpus_says_how_fast_the_machine_ran_as_its_runs_began_and_ended():
     assert "Speed probe (see Machine) when these runs started: 0.432 s; when they ended: 0.478 s." \
         in corpus_table(measured_corpus(1000, 1.6, [0.432, 0.478]))
