@@ -20,16 +20,22 @@ def root(context, missing=missing):
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'join' found.")
     try:
-        t_2 = environment.tests['none']
+        t_2 = environment.filters['value_links']
     except KeyError:
         @internalcode
         def t_2(*unused):
-            raise TemplateRuntimeError("No test named 'none' found.")
+            raise TemplateRuntimeError("No filter named 'value_links' found.")
     try:
-        t_3 = environment.tests['string']
+        t_3 = environment.tests['none']
     except KeyError:
         @internalcode
         def t_3(*unused):
+            raise TemplateRuntimeError("No test named 'none' found.")
+    try:
+        t_4 = environment.tests['string']
+    except KeyError:
+        @internalcode
+        def t_4(*unused):
             raise TemplateRuntimeError("No test named 'string' found.")
     pass
     l_0_table = context.call((undefined(name='url') if l_0_url is missing else l_0_url), 'studies/index.html')
@@ -53,9 +59,7 @@ def root(context, missing=missing):
         yield escape(environment.getattr((undefined(name='baseline') if l_0_baseline is missing else l_0_baseline), 'label'))
         yield ' review</p>'
     yield '<h2>Coding</h2>\n<div class="table-scroll">\n<table class="coding">\n  <caption class="visually-hidden">How this study is coded, with the evidence for each value</caption>\n  <thead><tr><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Evidence</th></tr></thead>\n  <tbody>\n'
-    l_1_loop = missing
-    for l_1_row, l_1_loop in LoopContext((undefined(name='coded') if l_0_coded is missing else l_0_coded), undefined):
-        l_1_key = resolve('key')
+    for l_1_row in (undefined(name='coded') if l_0_coded is missing else l_0_coded):
         _loop_vars = {}
         pass
         yield '  <tr'
@@ -71,25 +75,7 @@ def root(context, missing=missing):
                 pass
                 if (environment.getattr(l_1_row, 'derived') or (environment.getattr(environment.getattr(l_1_row, 'field'), 'kind') in ('single', 'multiple', 'country'))):
                     pass
-                    l_1_key = environment.getattr(environment.getattr(l_1_row, 'field'), 'key')
-                    _loop_vars['key'] = l_1_key
-                    l_2_loop = missing
-                    for l_2_label, l_2_loop in LoopContext(environment.getattr(l_1_row, 'values'), undefined):
-                        _loop_vars = {}
-                        pass
-                        yield '<a href="'
-                        yield escape((undefined(name='table') if l_0_table is missing else l_0_table))
-                        yield '?'
-                        yield escape((undefined(name='key') if l_1_key is missing else l_1_key))
-                        yield '='
-                        yield escape(environment.getitem(environment.getattr(l_1_row, 'raw'), environment.getattr(l_2_loop, 'index0')))
-                        yield '">'
-                        yield escape(l_2_label)
-                        yield '</a>'
-                        if (not environment.getattr(l_2_loop, 'last')):
-                            pass
-                            yield ', '
-                    l_2_loop = l_2_label = missing
+                    yield escape(t_2(l_1_row, (undefined(name='table') if l_0_table is missing else l_0_table)))
                 else:
                     pass
                     yield escape(t_1(context.eval_ctx, environment.getattr(l_1_row, 'values'), ', '))
@@ -99,12 +85,12 @@ def root(context, missing=missing):
         else:
             pass
             yield '<span class="muted">not yet coded</span>'
-        if (not t_2(environment.getattr(l_1_row, 'second'))):
+        if (not t_3(environment.getattr(l_1_row, 'second'))):
             pass
             yield '<br><span class="second">Second coder ('
             yield escape(environment.getattr(environment.getattr((undefined(name='study') if l_0_study is missing else l_0_study), 'second_coding'), 'coder'))
             yield '): '
-            yield escape((environment.getattr(l_1_row, 'second') if t_3(environment.getattr(l_1_row, 'second')) else t_1(context.eval_ctx, environment.getattr(l_1_row, 'second'), ', ')))
+            yield escape((environment.getattr(l_1_row, 'second') if t_4(environment.getattr(l_1_row, 'second')) else t_1(context.eval_ctx, environment.getattr(l_1_row, 'second'), ', ')))
             if environment.getattr(l_1_row, 'resolved'):
                 pass
                 yield '; resolved: '
@@ -131,7 +117,7 @@ def root(context, missing=missing):
             yield escape(environment.getattr(l_1_row, 'other'))
             yield '</span>'
         yield '</td>\n  </tr>\n'
-    l_1_loop = l_1_row = l_1_key = missing
+    l_1_row = missing
     yield '  </tbody>\n</table>\n</div>\n'
     if environment.getattr((undefined(name='study') if l_0_study is missing else l_0_study), 'notes'):
         pass
@@ -143,4 +129,4 @@ def root(context, missing=missing):
     yield '</code></p>\n'
 
 blocks = {}
-debug_info = '2=35&3=39&4=41&5=43&6=45&7=50&14=57&15=62&16=66&17=68&18=102&19=114&20=128&26=136&27=142'
+debug_info = '2=41&3=45&4=47&5=49&6=51&7=56&14=62&15=66&16=70&17=72&18=88&19=100&20=114&26=122&27=128'
