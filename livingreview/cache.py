@@ -20,9 +20,10 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .named_tuple import NamedTuple
@@ -91,31 +92,86 @@ def stats_under(roots: Iterable[Path]) -> Stats:
     return found
 
 
+def _stat_of(path: str, roots: Sequence[str]) -> Stats:
+    """What `stats_under(roots)` lists of one path: its entry, or none for a path it would not list (not under
+    a root, under a linked folder or __pycache__, a folder, a hidden entry that is not a regular file, or
+    nothing there)."""
+    root = next((root for root in roots if path.startswith(os.path.join(root, ""))), None)
+    if root is None:
+        return {}
+    folder = root
+    for name in path[len(os.path.join(root, "")):].split(os.sep)[:-1]:
+        folder = os.path.join(folder, name)
+        try:
+            if name == "__pycache__" or not S_ISDIR(os.lstat(folder).st_mode):
+                return {}
+        except OSError:
+            return {}
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return {}
+    regular = S_ISREG(stat.st_mode)
+    if S_ISDIR(stat.st_mode) or not regular and os.path.basename(path).startswith("."):
+        return {}
+    return {path: (stat.st_size, stat.st_mtime_ns, regular)}
+
+
 class Inputs:
     """Every input file of a review, each digested once per build: the build's own digest (any change
     builds again) and the digest of each study file (which studies changed). A file whose size and
     modification time are those an earlier run recorded (and that was not modified just before it was
     recorded, when a second change could keep both) is not read again. `stats`: the files' sizes and times,
     if the caller has just taken them (serve's watcher, which found the change): in a process that builds
-    again (serve), only the files whose size or time changed since its last build are looked at."""
+    again (serve), only the files whose size or time changed since its last build are looked at.
+
+    The files are looked at when first asked for: a check of a fresh clone digests them while the release
+    files are read and checked in a second process, which asks only for their digests (`digest_of`)."""
 
     def __init__(self, roots: Iterable[Path], cache: Cache | None = None, stats: Stats | None = None):
-        stats = stats_under(roots) if stats is None else stats
+        self.roots, self.cache, self.stats = list(roots), cache, stats
+        self._one: dict[str, str] = {}
+
+    @cached_property
+    def _found(self) -> _Digested:
+        stats = stats_under(self.roots) if self.stats is None else self.stats
+        cache = self.cache
         if cache is None:
-            found = _digested(stats, None, "")
-        else:
-            key = cache.key("inputs")
-            found = cache.again("inputs", lambda earlier: _digested_again(earlier, stats, cache, key)
-                                if isinstance(earlier, _Digested) and earlier.key == key and key
-                                else _digested(stats, cache, key))
-        self.files = found.files
-        self.paths = found.paths  # every input's path, in order
+            return _digested(stats, None, "")
+        key = cache.key("inputs")
+        return cache.again("inputs", lambda earlier: _digested_again(earlier, stats, cache, key)
+                           if isinstance(earlier, _Digested) and earlier.key == key and key
+                           else _digested(stats, cache, key))
+
+    @cached_property
+    def files(self) -> dict[str, str]:
+        """Each input's digest, by path."""
+        return self._found.files
+
+    @cached_property
+    def paths(self) -> list[str]:
+        """Every input's path, in order."""
+        return self._found.paths
+
+    @cached_property
+    def digest(self) -> str:
+        found = self._found
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
         for start in range(0, len(found.paths), 4096):  # a batch at a time: a large review's would be tens of MB
             everything.update("".join([f"{path}\0{found.files[path]}\0"
                                        for path in found.paths[start:start + 4096]]).encode())
-        self.digest = everything.hexdigest()
+        return everything.hexdigest()
+
+    def digest_of(self, path: Path) -> str:
+        """`files.get(str(path), "")`, digesting this one file alone where the others are not digested yet."""
+        name = str(path)
+        if "_found" in self.__dict__ or self.stats is not None:
+            return self.files.get(name, "")
+        if name not in self._one:
+            stats = _stat_of(name, [str(root) for root in self.roots])
+            self._one[name] = _digested(stats, None, "").files.get(name, "")
+        return self._one[name]
 
     def under(self, folder: Path) -> dict[str, str]:
         """The digests of the input files under `folder`, by path."""

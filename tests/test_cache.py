@@ -728,3 +728,46 @@ def test_the_folders_of_the_last_build_are_the_sites_folders_that_hold_files(tmp
     (site / "deep" / "er" / "page.html").write_text("added by hand")
     walked = {"/".join(Path(folder).relative_to(site).parts) for folder, _, files in os.walk(site)}
     assert LastBuild(Cache(root / ".cache"), site).folders() == walked
+
+
+_ENTRIES = st.lists(st.tuples(
+    st.lists(st.sampled_from(["a", ".hidden", "__pycache__", "linked"]), max_size=2),  # the folders on its way
+    st.sampled_from(["x.json", ".y.json", "z"]),
+    st.sampled_from(["file", "link to a file", "link to a folder", "folder"])), min_size=1, max_size=8)
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=_ENTRIES, asked=_ENTRIES)
+def test_one_inputs_digest_is_what_digesting_them_all_gives(tmp_path_factory, entries, asked):
+    """A check's second process asks for the release files' digests before the inputs are digested: what
+    `digest_of` gives one path, alone, is what digesting every input gives it, for any path asked (a folder,
+    a link, a hidden file, one under __pycache__ or a linked folder, outside the roots, not there)."""
+    base = tmp_path_factory.mktemp("inputs")
+    roots = [base / "releases", base / "content"]
+    (base / "elsewhere").mkdir()
+    (base / "elsewhere" / "target.json").write_text("{}")
+    for root in roots:
+        root.mkdir()
+        (root / "linked").symlink_to(base / "elsewhere")
+    for index, (folders, name, kind) in enumerate(entries):
+        where = roots[index % 2].joinpath(*folders)
+        if not where.exists():
+            where.mkdir(parents=True)
+        path = where / name
+        if path.exists() or path.is_symlink():
+            continue
+        if kind == "file":
+            path.write_text(f"{index}")
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            path.symlink_to(base / "elsewhere" / ("target.json" if kind == "link to a file" else ""))
+    candidates = [root.joinpath(*folders, name) for root in [*roots, base / "elsewhere", base]
+                  for folders, name, _ in asked] + [base / "elsewhere" / "target.json", roots[0]]
+    everything = Inputs(roots).files
+    assert [Inputs(roots).digest_of(path) for path in candidates] == \
+        [everything.get(str(path), "") for path in candidates]
+    inputs = Inputs(roots)
+    assert inputs.digest_of(candidates[0]) == everything.get(str(candidates[0]), "")
+    assert inputs.files == everything  # asking for one first changes nothing of the rest
+    assert [inputs.digest_of(path) for path in candidates] == [everything.get(str(path), "") for path in candidates]

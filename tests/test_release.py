@@ -459,13 +459,20 @@ def test_a_check_reads_the_releases_before_the_screening_files(review, monkeypat
     assert read == ["releases", "screening"] if pages else ["screening", "releases"]
 
 
-def _checked_with_a_draft_line(review: Path, capsys: pytest.CaptureFixture[str], added: str) -> tuple[int, str]:
+def _checked_with_a_draft_line(review: Path, capsys: pytest.CaptureFixture[str], added: str,
+                               released: bool = False) -> tuple[int, str]:
     """With a release not yet found valid (checked again, and the draft's pages with it), a check after `added`
-    is put at the end of the draft's about page: the line it is on, and what the check reported."""
+    is put at the end of the draft's about page (and with `released`, of the release's too, whose page is then
+    the draft's word for word): the line it is on, and what the check reported."""
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     about = review / "content" / "pages" / "about.md"
     text = about.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{added}\n"
     about.write_text(text, encoding="utf-8")
+    if released:
+        path = review / "releases" / "1.0.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["content"]["pages/about.md"] = text
+        path.write_text(json.dumps(data), encoding="utf-8")
     shutil.rmtree(review / ".cache")
     capsys.readouterr()
     assert run(review, "check") == 1
@@ -473,8 +480,35 @@ def _checked_with_a_draft_line(review: Path, capsys: pytest.CaptureFixture[str],
 
 
 def test_a_draft_page_compiled_from_the_code_generated_beside_has_its_problem_at_its_line(review, capsys):
+    # a page the release holds too: its code is generated beside, where the release's pages are rendered
+    line, problems = _checked_with_a_draft_line(review, capsys, "The map: {{ figure('nowhere') }}", released=True)
+    assert re.search(rf"(?m)^content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", problems), problems
+    assert re.search(r"releases/1\.0\.json#content/pages/about\.md:\d+:1: .*unknown figure 'nowhere'", problems)
+
+
+def test_a_draft_page_no_release_holds_is_compiled_where_it_is_rendered_and_reported_at_its_line(review, capsys):
     line, problems = _checked_with_a_draft_line(review, capsys, "The map: {{ figure('nowhere') }}")
-    assert re.search(rf"content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", problems), problems
+    assert re.search(rf"(?m)^content/pages/about\.md:{line}:1: .*unknown figure 'nowhere'", problems), problems
+    assert "releases/1.0.json" not in problems
+
+
+def test_the_code_generated_beside_a_check_is_of_the_draft_pages_a_release_holds_too(review):
+    from livingreview import pipeline
+    from livingreview.content import page_bodies
+    from livingreview.project import Project
+    from livingreview.sources import Folder
+
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    about = review / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nA sentence the release does not hold.\n",
+                     encoding="utf-8")
+    bodies = page_bodies(Folder(review / "content", "content"))
+    changed = next(body for body in bodies if "the release does not hold" in body)
+    made = pipeline._Beside(Project(review), None, None, None).made(True)
+    next(made)  # the screening files
+    next(made)  # what the draft shows of the latest release
+    sources = next(made)
+    assert set(sources) == set(bodies) - {changed} and len(bodies) > 1
 
 
 def test_a_draft_page_that_does_not_compile_is_reported_at_its_line_while_a_release_is_checked(review, capsys):
