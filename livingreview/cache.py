@@ -125,12 +125,20 @@ class Inputs:
     if the caller has just taken them (serve's watcher, which found the change): in a process that builds
     again (serve), only the files whose size or time changed since its last build are looked at.
 
-    The files are looked at when first asked for: a check of a fresh clone digests them while the release
-    files are read and checked in a second process, which asks only for their digests (`digest_of`)."""
+    With `when_asked`, the files are looked at when first asked for, not at once: a check that finds no
+    verdict to compare with (a fresh clone) digests them while the release files are read and checked in a
+    second process, which asks only for their digests (`digest_of`)."""
 
-    def __init__(self, roots: Iterable[Path], cache: Cache | None = None, stats: Stats | None = None):
+    def __init__(self, roots: Iterable[Path], cache: Cache | None = None, stats: Stats | None = None, *,
+                 when_asked: bool = False):
         self.roots, self.cache, self.stats = list(roots), cache, stats
         self._one: dict[str, str] = {}
+        if not when_asked:
+            self.digest_all()
+
+    def digest_all(self) -> None:
+        """Look at every input now (if not yet done)."""
+        _ = self._found
 
     @cached_property
     def _found(self) -> _Digested:

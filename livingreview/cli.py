@@ -186,7 +186,7 @@ def _check(project: Project, args: argparse.Namespace) -> int:
     from .cache import Cache, CheckVerdict, Inputs
 
     cache = Cache(project.cache)
-    verdict = CheckVerdict(cache, Inputs(project.inputs, cache))
+    verdict = CheckVerdict(cache, Inputs(project.inputs, cache, when_asked=True))
     counts = verdict.counts()  # found no problem in these very files before: the import of the rest is spared
     if counts is None:
         from .pipeline import check

@@ -504,7 +504,7 @@ def check(project: Project, cache: Cache | None = None, inputs: Inputs | None = 
     on every kind of page."""
     cache = cache or Cache(project.cache)
     own = _own_templates(project)
-    inputs = inputs or Inputs(project.inputs, cache)  # the files build reads: one record
+    inputs = inputs or Inputs(project.inputs, cache, when_asked=True)  # the files build reads: one record
     checked = plan(project, cache, inputs, pages=not own)
     if own:
         problems = check_templates(checked.env, checked.context.template_folders, project.root)

@@ -765,9 +765,10 @@ def test_one_inputs_digest_is_what_digesting_them_all_gives(tmp_path_factory, en
     candidates = [root.joinpath(*folders, name) for root in [*roots, base / "elsewhere", base]
                   for folders, name, _ in asked] + [base / "elsewhere" / "target.json", roots[0]]
     everything = Inputs(roots).files
-    assert [Inputs(roots).digest_of(path) for path in candidates] == \
+    assert [Inputs(roots, when_asked=True).digest_of(path) for path in candidates] == \
         [everything.get(str(path), "") for path in candidates]
-    inputs = Inputs(roots)
+    inputs = Inputs(roots, when_asked=True)
     assert inputs.digest_of(candidates[0]) == everything.get(str(candidates[0]), "")
+    assert "files" not in vars(inputs)  # one asked for: the others are not digested yet
     assert inputs.files == everything  # asking for one first changes nothing of the rest
     assert [inputs.digest_of(path) for path in candidates] == [everything.get(str(path), "") for path in candidates]
