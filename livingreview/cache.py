@@ -141,34 +141,37 @@ class Inputs:
         _ = self._found
 
     @cached_property
-    def _found(self) -> _Digested:
+    def _found(self) -> tuple[dict[str, str], list[str]]:
+        """The digests by path, and the paths in order: not the files' sizes and times, which a build need not
+        hold (100,000 inputs: tens of MB) once they are digested."""
         stats = stats_under(self.roots) if self.stats is None else self.stats
         cache = self.cache
         if cache is None:
-            return _digested(stats, None, "")
-        key = cache.key("inputs")
-        return cache.again("inputs", lambda earlier: _digested_again(earlier, stats, cache, key)
-                           if isinstance(earlier, _Digested) and earlier.key == key and key
-                           else _digested(stats, cache, key))
+            found = _digested(stats, None, "")
+        else:
+            key = cache.key("inputs")
+            found = cache.again("inputs", lambda earlier: _digested_again(earlier, stats, cache, key)
+                                if isinstance(earlier, _Digested) and earlier.key == key and key
+                                else _digested(stats, cache, key))
+        return found.files, found.paths
 
     @cached_property
     def files(self) -> dict[str, str]:
         """Each input's digest, by path."""
-        return self._found.files
+        return self._found[0]
 
     @cached_property
     def paths(self) -> list[str]:
         """Every input's path, in order."""
-        return self._found.paths
+        return self._found[1]
 
     @cached_property
     def digest(self) -> str:
-        found = self._found
+        files, paths = self._found
         everything = hashlib.blake2b(digest_size=20)
         everything.update(engine_digest().encode())
-        for start in range(0, len(found.paths), 4096):  # a batch at a time: a large review's would be tens of MB
-            everything.update("".join([f"{path}\0{found.files[path]}\0"
-                                       for path in found.paths[start:start + 4096]]).encode())
+        for start in range(0, len(paths), 4096):  # a batch at a time: a large review's would be tens of MB
+            everything.update("".join([f"{path}\0{files[path]}\0" for path in paths[start:start + 4096]]).encode())
         return everything.hexdigest()
 
     def digest_of(self, path: Path) -> str:

@@ -772,3 +772,23 @@ def test_one_inputs_digest_is_what_digesting_them_all_gives(tmp_path_factory, en
     assert "files" not in vars(inputs)  # one asked for: the others are not digested yet
     assert inputs.files == everything  # asking for one first changes nothing of the rest
     assert [inputs.digest_of(path) for path in candidates] == [everything.get(str(path), "") for path in candidates]
+
+
+def test_inputs_once_digested_hold_their_digests_and_paths_not_their_sizes_and_times(tmp_path):
+    """A build holds its Inputs to its end: what was only needed to digest them (each file's size, time and
+    kind: tens of MB at 100,000 studies) is not held with them."""
+    import gc
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"s{n}.yaml").write_text(f"n: {n}\n")
+    for inputs in (Inputs([folder], Cache(tmp_path / ".cache")), Inputs([folder], None, when_asked=True)):
+        assert len(inputs.files) == 5 and inputs.digest
+        reached, pending = [], [value for name, value in vars(inputs).items() if name not in ("cache", "stats")]
+        for _ in range(4):  # what it holds, and what that holds, four steps deep
+            reached += pending
+            pending = [found for value in pending for found in gc.get_referents(value)]
+        sizes_and_times = [value for value in reached if isinstance(value, tuple) and len(value) == 3
+                           and [type(part) for part in value] == [int, int, bool]]
+        assert not sizes_and_times
