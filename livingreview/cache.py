@@ -44,6 +44,9 @@ _ONE_FILE_BYTES = 1 << 20  # and of no more text (roughly): a record of pages is
 _TEXTS_AT_ONCE = 256  # entries of a record encoded and written at once
 _UNMADE_RECORD = 3072  # characters: about what a study's record takes (the repository's: 3,140 on average)
 _MADE_HELD = 8
+# Every digest here is SHA-256, cut to this many hex digits (128 bits): processors compute it in hardware, and
+# on this project's machines it is three times as fast as blake2b (the engine's 1.1 MB: 0.7 against 2.3 ms).
+DIGEST_HEX = 32
 Made = TypeVar("Made")
 
 if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothing to do never imports them
@@ -54,12 +57,12 @@ if TYPE_CHECKING:  # studies are made only when a build runs: a build with nothi
 @lru_cache(maxsize=1)
 def engine_digest() -> str:
     """A digest of every file of the engine: changing any of them (a colour in a drawing) invalidates all."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()
     start = len(os.path.join(ENGINE.parent, ""))  # plain strings: pathlib's objects took half the time
     for path in sorted(path for path, (_, _, regular) in stats_under([ENGINE]).items() if regular):
         with open(path, "rb", buffering=0) as file:
             digest.update(path[start:].replace(os.sep, "/").encode("utf-8") + b"\0" + file.readall() + b"\0")
-    return digest.hexdigest()
+    return digest.hexdigest()[:DIGEST_HEX]
 
 
 Stats = dict[str, tuple[int, int, bool]]  # size, modification time (ns) and whether a regular file, by path
@@ -168,11 +171,11 @@ class Inputs:
     @cached_property
     def digest(self) -> str:
         files, paths = self._found
-        everything = hashlib.blake2b(digest_size=20)
+        everything = hashlib.sha256()
         everything.update(engine_digest().encode())
         for start in range(0, len(paths), 4096):  # a batch at a time: a large review's would be tens of MB
             everything.update("".join([f"{path}\0{files[path]}\0" for path in paths[start:start + 4096]]).encode())
-        return everything.hexdigest()
+        return everything.hexdigest()[:40]
 
     def digest_of(self, path: Path) -> str:
         """`files.get(str(path), "")`, digesting this one file alone where the others are not digested yet."""
@@ -306,10 +309,10 @@ def _file_digest(path: str) -> str | None:
     except OSError:
         return None
     try:
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.sha256()
         while part := os.read(descriptor, _DIGESTED_AT_ONCE):
             digest.update(part)
-        return digest.hexdigest()
+        return digest.hexdigest()[:DIGEST_HEX]
     except OSError:
         return None
     finally:
@@ -446,10 +449,10 @@ class Cache:
         identity = self._folder_identity()
         if not identity:
             return ""
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.sha256()
         for part in (engine_digest(), identity, *parts):
             digest.update(part.encode("utf-8") + b"\0")
-        return digest.hexdigest()
+        return digest.hexdigest()[:DIGEST_HEX]
 
     def read(self, name: str, key: str) -> Any:
         """The data a record holds under `key`; None if there is none, or it is damaged or stale. The data
@@ -1220,11 +1223,11 @@ class StudyCodings:
         return coding_digest(read_yaml(Path(path), path).data)
 
     def _rest_digest(self, inputs: Inputs) -> str:
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.sha256()
         for path, file in sorted(inputs.files.items()):
             if not path.startswith(self.studies):
                 digest.update(f"{path}\0{file}\0".encode())
-        return digest.hexdigest()
+        return digest.hexdigest()[:DIGEST_HEX]
 
 
 class KnownReleases:
@@ -1351,7 +1354,7 @@ def _dated(mapping: dict[str, Any]) -> Any:
 
 
 def _text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_HEX]
 
 
 class KnownAggregates:
