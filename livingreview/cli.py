@@ -50,7 +50,7 @@ def run() -> NoReturn:
 def main(argv: Sequence[str] | None = None, alone: bool = False) -> int:
     """Run one command; return the process exit code. `alone`: the process runs this command only, and ends
     with it (see ONCE)."""
-    args = _parser().parse_args(argv)
+    args = _arguments(sys.argv[1:] if argv is None else argv)
     project = Project(Path(args.root).resolve())
     command = args.command or "build"
     if alone and command in ONCE:
@@ -89,66 +89,103 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line parsed. Declaring every command's arguments took 8 ms of each run (the check of a review
+    whose .cache/ knows its files takes 70): only the commands the line names are declared, unless it asks for
+    help or the version, which list them all, or names none. A line that parser refuses is parsed again by the
+    whole one, which says what is wrong as it always did."""
+    named = frozenset(_COMMANDS).intersection(argv)
+    if named and not any(_asks_for_help(word) for word in argv):
+        try:
+            return _parser(named, _Refusing).parse_args(argv)
+        except _Unparsed:
+            pass
+    return _parser().parse_args(argv)
+
+
+def _asks_for_help(word: str) -> bool:
+    """-h, --help or --version, or what argparse takes for them (--he, --vers)."""
+    return word.startswith("-h") or len(word) > 2 and ("--help".startswith(word) or "--version".startswith(word))
+
+
+class _Unparsed(Exception):
+    """A command line the parser of its commands alone refused."""
+
+
+class _Refusing(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsed(message)
+
+
+def _parser(only: frozenset[str] | None = None,
+            kind: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The parser of the command line; with `only`, of the commands in it alone."""
+    parser = kind(description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", default=".", help="the review's folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.add_argument("--verbose", action="store_true", help="build: print how long each stage took")
     parser.add_argument("--force", action="store_true", help="build: rebuild even if no input changed")
-    init = commands.add_parser("init", help="start a new review in a folder")
-    init.add_argument("folder", help="the new review's folder (created; must be empty if it exists)")
-    build = commands.add_parser("build", help="check, then write the site")
-    # Also after the command; SUPPRESS: a flag given before it (build.py --force build) is not reset to False.
-    build.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
-                       help="print how long each stage took")
-    build.add_argument("--force", action="store_true", default=argparse.SUPPRESS,
-                       help="rebuild even if no input changed")
-    commands.add_parser("check", help="check studies, codebook, content and releases")
-    commands.add_parser("schema", help="write content/study.schema.json for editors")
-    release = commands.add_parser("release", help="freeze a citable version under releases/")
-    release.add_argument("version", help="the new version, e.g. 1.0.0; must sort after the latest release")
-    release.add_argument("--date", help="release date YYYY-MM-DD (default: today)")
-    release.add_argument("--notes", type=Path, help="a text file of release notes")
-    release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
-    diff = commands.add_parser("diff", help="changes in the evidence against a release or git revision")
-    diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
-    importer = commands.add_parser("import", help="new study files from reference-manager and database exports")
-    importer.add_argument("files", nargs="+", metavar="FILE",
-                          help="an export: RIS, BibTeX, CSV (Rayyan, Covidence, Zotero), PubMed MEDLINE or Web of "
-                               "Science tagged text, told by its content")
-    new = commands.add_parser("new", help="a new study file from a DOI or a BibTeX entry")
-    source = new.add_mutually_exclusive_group(required=True)
-    source.add_argument("--doi", help="look the study up on Crossref by its DOI")
-    source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
-    include = commands.add_parser("include", help="the study file of a screening record included at full text")
-    include.add_argument("record", help="the record's id in screening/*.yaml")
-    search = commands.add_parser("search", help="run searches against a bibliographic database; record the hits")
-    search.add_argument("files", nargs="+", metavar="SEARCH_FILE",
-                        help="a YAML file with `query:` and `source:` (a recorded search, to run it again)")
-    search.add_argument("--source", choices=("openalex", "pubmed", "crossref"),
-                        help="the database to ask (default: the file's `source:`)")
-    search.add_argument("--since", metavar="YYYY-MM-DD", help="only records published on or after this day")
-    search.add_argument("--max", type=_count, default=1000, metavar="N",
-                        help="the most records a search may fetch (default: 1000); more, and nothing is fetched")
-    search.add_argument("--date", metavar="YYYY-MM-DD", help="the date to record (default: today)")
-    decisions = commands.add_parser("decisions", help="record the screening decisions of a screening tool's export")
-    decisions.add_argument("files", nargs="+", metavar="FILE", help="a Rayyan, Covidence or ASReview CSV export")
-    decisions.add_argument("--tool", choices=("rayyan", "covidence", "asreview"),
-                           help="the tool that wrote the export (default: told from its columns)")
-    decisions.add_argument("--stage", help="the stage the decisions were made at (default: the first of "
-                                           "content/screening.yaml; Covidence's file names say it)")
-    decisions.add_argument("--screener", help="the screener, for tools that do not name one (Covidence, ASReview)")
-    decisions.add_argument("--date", metavar="YYYY-MM-DD", help="the date of the decisions (default: today)")
-    decisions.add_argument("--reason", action="append", default=[], metavar="TEXT=KEY",
-                           help="map the tool's exclusion reason TEXT to a reason KEY of content/screening.yaml "
-                                "(repeat for each)")
-    decisions.add_argument("--no-reason", metavar="KEY",
-                           help="the reason KEY to record for an exclusion the export gives no reason for")
-    decisions.add_argument("--search", metavar="ID",
-                           help="list records the export holds but screening/ does not as records of this search")
-    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
-    serve.add_argument("--port", type=_port, default=8000, help="the port on 127.0.0.1 (default: 8000)")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser | None:
+        return commands.add_parser(name, help=text) if only is None or name in only else None
+
+    if init := command("init", "start a new review in a folder"):
+        init.add_argument("folder", help="the new review's folder (created; must be empty if it exists)")
+    if build := command("build", "check, then write the site"):
+        # Also after the command; SUPPRESS: a flag given before it (build.py --force build) is not reset to False.
+        build.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                           help="print how long each stage took")
+        build.add_argument("--force", action="store_true", default=argparse.SUPPRESS,
+                           help="rebuild even if no input changed")
+    command("check", "check studies, codebook, content and releases")
+    command("schema", "write content/study.schema.json for editors")
+    if release := command("release", "freeze a citable version under releases/"):
+        release.add_argument("version", help="the new version, e.g. 1.0.0; must sort after the latest release")
+        release.add_argument("--date", help="release date YYYY-MM-DD (default: today)")
+        release.add_argument("--notes", type=Path, help="a text file of release notes")
+        release.add_argument("--doi", default="", help="the version's DOI, once archived (e.g. on Zenodo)")
+    if diff := command("diff", "changes in the evidence against a release or git revision"):
+        diff.add_argument("base", nargs="?", help="a release version or git revision (default: the latest release)")
+    if importer := command("import", "new study files from reference-manager and database exports"):
+        importer.add_argument("files", nargs="+", metavar="FILE",
+                              help="an export: RIS, BibTeX, CSV (Rayyan, Covidence, Zotero), PubMed MEDLINE or "
+                                   "Web of Science tagged text, told by its content")
+    if new := command("new", "a new study file from a DOI or a BibTeX entry"):
+        source = new.add_mutually_exclusive_group(required=True)
+        source.add_argument("--doi", help="look the study up on Crossref by its DOI")
+        source.add_argument("--bibtex", metavar="FILE_OR_-", help="a .bib file with one entry, or - to paste it")
+    if include := command("include", "the study file of a screening record included at full text"):
+        include.add_argument("record", help="the record's id in screening/*.yaml")
+    if search := command("search", "run searches against a bibliographic database; record the hits"):
+        search.add_argument("files", nargs="+", metavar="SEARCH_FILE",
+                            help="a YAML file with `query:` and `source:` (a recorded search, to run it again)")
+        search.add_argument("--source", choices=("openalex", "pubmed", "crossref"),
+                            help="the database to ask (default: the file's `source:`)")
+        search.add_argument("--since", metavar="YYYY-MM-DD", help="only records published on or after this day")
+        search.add_argument("--max", type=_count, default=1000, metavar="N",
+                            help="the most records a search may fetch (default: 1000); more, and nothing is "
+                                 "fetched")
+        search.add_argument("--date", metavar="YYYY-MM-DD", help="the date to record (default: today)")
+    if decisions := command("decisions", "record the screening decisions of a screening tool's export"):
+        decisions.add_argument("files", nargs="+", metavar="FILE", help="a Rayyan, Covidence or ASReview CSV export")
+        decisions.add_argument("--tool", choices=("rayyan", "covidence", "asreview"),
+                               help="the tool that wrote the export (default: told from its columns)")
+        decisions.add_argument("--stage", help="the stage the decisions were made at (default: the first of "
+                                               "content/screening.yaml; Covidence's file names say it)")
+        decisions.add_argument("--screener", help="the screener, for tools that do not name one (Covidence, "
+                                                  "ASReview)")
+        decisions.add_argument("--date", metavar="YYYY-MM-DD", help="the date of the decisions (default: today)")
+        decisions.add_argument("--reason", action="append", default=[], metavar="TEXT=KEY",
+                               help="map the tool's exclusion reason TEXT to a reason KEY of "
+                                    "content/screening.yaml (repeat for each)")
+        decisions.add_argument("--no-reason", metavar="KEY",
+                               help="the reason KEY to record for an exclusion the export gives no reason for")
+        decisions.add_argument("--search", metavar="ID",
+                               help="list records the export holds but screening/ does not as records of this "
+                                    "search")
+    if serve := command("serve", "build, serve on localhost and rebuild on change"):
+        serve.add_argument("--port", type=_port, default=8000, help="the port on 127.0.0.1 (default: 8000)")
     return parser
 
 

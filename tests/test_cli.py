@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, parse_diagnostic, run_build_py, write_study
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from livingreview import cli
 from livingreview.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
@@ -189,3 +193,44 @@ def test_build_and_check_run_without_the_cycle_collector_only_in_a_process_of_th
     finally:
         gc.enable()
     assert seen == [collects]
+
+
+# Words a command line may hold: every command, options of each and of none, values, help and junk.
+_WORDS = ["init", "build", "check", "schema", "release", "diff", "import", "new", "include", "search",
+          "decisions", "serve", "chek", "--root", ".", "x", "--verbose", "--force", "--port", "8000", "0", "--doi",
+          "10.1/x", "--bibtex", "-", "--date", "2026-01-02", "--notes", "--source", "pubmed", "--max", "--tool",
+          "rayyan", "--reason", "a=b", "--no-reason", "1.0.0", "-h", "--help", "--he", "--version", "--vers",
+          "--", "--unknown", "-x"]
+
+
+def _outcome(parse, argv, capsys):
+    try:
+        result = ("parsed", vars(parse(argv)))
+    except SystemExit as stop:
+        result = ("exit", stop.code)
+    captured = capsys.readouterr()
+    return result, captured.out, captured.err
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_WORDS), max_size=6))
+def test_a_command_line_is_parsed_as_the_parser_of_every_command_parses_it(capsys, argv):
+    """Only the commands a line names are declared (see `_arguments`): whatever the line, the values, the exit
+    code and every word printed (usage, help, errors) are those of the parser of every command."""
+    assert _outcome(cli._arguments, argv, capsys) == _outcome(lambda a: cli._parser().parse_args(a), argv, capsys)
+
+
+def test_a_command_line_naming_one_command_declares_that_command_alone(monkeypatch):
+    declared = []
+    add_parser = argparse._SubParsersAction.add_parser
+
+    def counted(self, name, **options):
+        declared.append(name)
+        return add_parser(self, name, **options)
+
+    monkeypatch.setattr(argparse._SubParsersAction, "add_parser", counted)
+    assert cli._arguments(["--root", "review", "check"]).command == "check"
+    assert declared == ["check"]
+    declared.clear()
+    assert cli._arguments(["serve", "--port", "8001"]).port == 8001
+    assert declared == ["serve"]
