@@ -1332,8 +1332,10 @@ class ParsedTexts:
         self.parsed = self.parsed or parsed
 
     def save(self) -> None:
+        """Write what was read and parsed, if a text was parsed anew since it was last written."""
         if self.parsed:
             self.cache.write_texts("parsed", self.key, self.now, self.before)
+            self.parsed = False
 
 
 # Keys no text parsed without a problem holds (the loader refuses a control character): a date, a time.

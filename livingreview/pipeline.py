@@ -301,6 +301,7 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
                 raise BuildError(problems)
         if memory:
             memory.add(next(made))
+            memory.save()  # while the other process, its last value sent, ends: it is then reaped at once
     return Plan(review, SiteContext(review.content, editions, folders, project.root), env, figures)
 
 

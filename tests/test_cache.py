@@ -504,6 +504,27 @@ def test_a_text_parsed_earlier_gives_exactly_what_parsing_it_gives(tmp_path, dat
         assert repr(parse_yaml_text(text, "content/x.yaml").data) == repr(parsed.data)
 
 
+def test_parsed_texts_are_written_again_only_when_a_text_was_parsed_anew_since(tmp_path, monkeypatch):
+    """A build saves them once the other process's are in (while it ends), and again at the end only if more
+    texts were parsed meanwhile."""
+    cache = Cache(tmp_path / ".cache")
+    written = []
+    write_texts = Cache.write_texts
+    monkeypatch.setattr(Cache, "write_texts", lambda self, name, *rest, **options: (
+        written.append(name), write_texts(self, name, *rest, **options))[1])
+    memory = ParsedTexts(cache)
+    with parsed_earlier(memory):
+        parse_yaml_text("a: 1\n", "content/a.yaml")
+        memory.save()
+        memory.save()
+        assert written == ["parsed"]
+        parse_yaml_text("b: 2\n", "content/b.yaml")
+        memory.save()
+    assert written == ["parsed", "parsed"]
+    later = ParsedTexts(Cache(cache.folder.root))
+    assert later.get("a: 1\n") == {"a": 1} and later.get("b: 2\n") == {"b": 2}
+
+
 def _json_holds(data: object) -> bool:
     """Whether JSON (with dates tagged) gives back exactly this: no key but text, no NaN (not equal to itself)."""
     if isinstance(data, dict):
@@ -596,8 +617,8 @@ def test_a_coding_digest_reads_only_what_figures_read_and_all_of_it(codes, title
 
 
 @given(data=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.dates(),
-                         lambda inner: st.lists(inner, max_size=3)
-                         | st.dictionaries(st.one_of(st.text(max_size=3), st.integers()), inner, max_size=3),
+                         lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(
+                             st.one_of(st.text(max_size=3), st.integers()), inner, max_size=3)),
                          max_leaves=12))
 def test_a_coding_digest_of_any_parsed_yaml_is_text_and_empty_only_for_what_it_cannot_read(data):
     digest = coding_digest(data)
