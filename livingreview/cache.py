@@ -444,6 +444,14 @@ class Cache:
         self._shards: dict[str, str] = {}  # the paths of the shards `placed_texts` read, by name
         self._layouts: dict[tuple[str, str], str] = {}  # how each record is kept, by name and key (`_read_kept`)
 
+    def may_hold(self, name: str) -> bool:
+        """Whether the record `name` may be found: its file or its folder of shards is there (or, with `hold`,
+        this process may hold it). Where it cannot be, its key need not be made to look for it: the first key
+        digests the engine's files (3 ms), which a check of a fresh clone then does only once it has forked, in
+        the process that writes the records."""
+        root = self.folder.root
+        return self.hold or os.path.lexists(root / f"{name}.json") or os.path.lexists(root / name)
+
     def key(self, *parts: str) -> str:
         """A record key: the parts, the engine and this folder. Empty if the folder cannot be made."""
         identity = self._folder_identity()
@@ -994,9 +1002,14 @@ class CheckVerdict:
 
     def __init__(self, cache: Cache, inputs: Inputs):
         self.cache, self.inputs = cache, inputs
-        self.key = cache.key("checked", str(datetime.date.today().year))
+
+    @cached_property
+    def key(self) -> str:
+        return self.cache.key("checked", str(datetime.date.today().year))
 
     def counts(self) -> tuple[int, int] | None:
+        if not self.cache.may_hold("checked"):
+            return None
         found = self.cache.read("checked", self.key)
         if isinstance(found, list) and len(found) == 3 and found[0] == self.inputs.digest \
                 and all(type(n) is int for n in found[1:]):
@@ -1235,10 +1248,14 @@ class KnownReleases:
     bytes are those found valid, they need not be checked against the schemas again."""
 
     def __init__(self, cache: Cache):
-        self.cache, self.key = cache, cache.key("releases")
-        found = cache.read("releases", self.key)
+        self.cache = cache
+        found = cache.read("releases", self.key) if cache.may_hold("releases") else None
         self.before: dict[str, Any] = found if isinstance(found, dict) else {}
         self.valid: dict[str, str] = {}
+
+    @cached_property
+    def key(self) -> str:
+        return self.cache.key("releases")
 
     def known(self, path: str, digest: str) -> bool:
         return bool(digest) and self.before.get(path) == digest
@@ -1247,7 +1264,10 @@ class KnownReleases:
         if digest:
             self.valid[path] = digest
 
-    def save(self) -> None:
+    def save(self, valid: dict[str, str] | None = None) -> None:
+        """Write the releases found valid: those kept here, or `valid`, as a process forked from this one kept
+        them (so that the process that writes the other records makes the key)."""
+        self.valid = self.valid if valid is None else valid
         if self.valid != self.before:
             self.cache.write("releases", self.key, self.valid)
 
@@ -1282,10 +1302,14 @@ class ParsedTexts:
     (a run that parses none changes nothing: `check` and `build` may read different texts)."""
 
     def __init__(self, cache: Cache):
-        self.cache, self.key = cache, cache.key("parsed")
-        self.before = cache.read_texts("parsed", self.key)
+        self.cache = cache
+        self.before = cache.read_texts("parsed", self.key) if cache.may_hold("parsed") else {}
         self.now: dict[str, list[str]] = {}
         self.parsed = False  # whether a text was parsed anew
+
+    @cached_property
+    def key(self) -> str:
+        return self.cache.key("parsed")
 
     def get(self, text: str) -> Any:
         digest = _text_digest(text)

@@ -676,14 +676,14 @@ def _bibliography(sources: Sources, problems: list[Diagnostic], checked: Checked
         problems.append(Diagnostic(display, 1, 1, f"cannot read BibTeX: {type(error).__name__}: {error}"))
         return Bibliography()
     for key, entry in data.entries.items():
-        line = _line_of(text, key)
         url, doi = entry.fields.get("url", ""), entry.fields.get("doi", "")
         if url and not re.search(URL_PATTERN, url):
-            problems.append(Diagnostic(display, line, 1, f"{key}: url '{url}' must be an http:// or https:// "
-                                                         f"address with no spaces, quotes or angle brackets"))
+            problems.append(Diagnostic(display, _line_of(text, key), 1,
+                                       f"{key}: url '{url}' must be an http:// or https:// address with no "
+                                       f"spaces, quotes or angle brackets"))
         if doi and not re.search(DOI_PATTERN, doi):
-            problems.append(Diagnostic(display, line, 1, f"{key}: '{doi}' is not a DOI; write the bare DOI, "
-                                                         f"such as 10.1111/hsc.12197"))
+            problems.append(Diagnostic(display, _line_of(text, key), 1, f"{key}: '{doi}' is not a DOI; write the "
+                                                                        f"bare DOI, such as 10.1111/hsc.12197"))
     if len(problems) == before:
         checked.keep(text)
     return Bibliography(text, data)
@@ -700,5 +700,7 @@ def _parsed_bibtex(text: str) -> Any:
 
 
 def _line_of(text: str, key: str) -> int:
+    """The line an entry begins on, for a problem with it: a pattern of its own for each key (a valid file's
+    took 1 ms of each process of a check to compile)."""
     found = re.search(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", text)
     return text.count("\n", 0, found.start()) + 1 if found else 1

@@ -277,7 +277,7 @@ def _without_collector() -> Iterator[None]:
 def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings: dict[str, str] | None,
           pages: bool, memory: ParsedTexts | None, studies_read: Callable[[], None] | None,
           figured: Figured | None) -> Plan:
-    beside = _Beside(project, cache, inputs, memory)
+    beside = _Beside(project, cache, inputs, memory, KnownReleases(cache) if cache else None)
     # Where release files must be checked, they are read in a second process meanwhile, and the screening files too.
     with Beside(partial(beside.made, pages), fork=beside.worth_a_process()) as made:
         review, remember = _load_review(project, cache, inputs, codings, screening_read=partial(next, made),
@@ -294,14 +294,18 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
             remember()  # the studies are valid whatever else is found
         folders = project.template_folders()
         env = environment(tuple(folders))
+        problems: list[Diagnostic] = []
         if pages:  # the draft's here, compiled from what was generated beside; the releases' where they were read
             prepare(next(made))
             problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
-            if problems:
-                raise BuildError(problems)
-        if memory:
-            memory.add(next(made))
+        if memory:  # the texts parsed and the release files read are valid whatever a page holds
+            taken, releases = next(made)
+            memory.add(taken)
             memory.save()  # while the other process, its last value sent, ends: it is then reaped at once
+            if beside.known:
+                beside.known.save(releases)
+        if problems:
+            raise BuildError(problems)
     return Plan(review, SiteContext(review.content, editions, folders, project.root), env, figures)
 
 
@@ -332,17 +336,19 @@ def _draft(project: Project, review: Review, latest: _Latest | None, cache: Cach
 class _Beside(NamedTuple):
     """What `_plan` reads beside the draft's codebook, content and studies: the screening files and the release
     files (in serve, as an earlier build read them), then with `pages` the draft's and the releases' content
-    pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep."""
+    pages; and then what was parsed meanwhile, for `memory` (the run's ParsedTexts) to keep, with the release
+    files found valid, for `known` to keep (written by the first process, which makes the records' keys)."""
 
     project: Project
     cache: Cache | None
     inputs: Inputs | None
     memory: ParsedTexts | None
+    known: KnownReleases | None
 
     def worth_a_process(self) -> bool:
         """Whether some release file's bytes were not found valid before: checking a release file (its schemas,
         codebook, content and studies) takes tens of milliseconds."""
-        known = KnownReleases(self.cache) if self.cache else None
+        known = self.known
         paths, _ = release_files(self.project)
         return any(not (known and known.known(str(path), self._digest(path))) for path in paths)
 
@@ -350,7 +356,8 @@ class _Beside(NamedTuple):
         """The screening files as read (not yet checked against the studies), then the release editions (without
         how to cite them: `cited`), or with `pages` what the draft shows of the latest release (`_Latest`), the
         Python source of the draft's content pages that a release holds too (`template_sources`) and the problems
-        of the releases' content pages; then with a memory what it took (`ParsedTexts.taken`).
+        of the releases' content pages; then with a memory what it took (`ParsedTexts.taken`) and the release
+        files found valid (`KnownReleases.valid`).
 
         With `pages` (a check, which renders every edition's pages here and the draft's there), the releases are
         read first: the latest holds the screening files mostly word for word, whose texts are then not parsed
@@ -372,13 +379,13 @@ class _Beside(NamedTuple):
             yield [problem for edition in editions if not edition.is_alias
                    for problem in page_problems(edition, env, _figures(edition, None), folders, self.project.root)]
         if self.memory:
-            yield self.memory.taken()
+            yield self.memory.taken(), self.known.valid if self.known else {}
 
     def _editions(self) -> list[Edition]:
         project, cache = self.project, self.cache
         site_file = read_yaml(project.content / "site.yaml", project.display(project.content / "site.yaml"))
         site_digest = self._digest(project.content / "site.yaml")
-        known = KnownReleases(cache) if cache else None
+        known = self.known
 
         def loaded(path: Path, load: Callable[[bool], FrozenRelease]) -> FrozenRelease:
             digest = self._digest(path)
@@ -389,10 +396,7 @@ class _Beside(NamedTuple):
             known.keep(str(path), digest)
             return release
 
-        editions = release_editions(project, site_file, loaded)
-        if known:
-            known.save()
-        return editions
+        return release_editions(project, site_file, loaded)
 
     def _digest(self, path: Path) -> str:
         return self.inputs.digest_of(path) if self.inputs else ""

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scratch import make_review, study, write_study
 
 from livingreview import cache as cache_module
-from livingreview.cache import Cache, Inputs, LastBuild, ParsedTexts, StudyCodings
+from livingreview.cache import Cache, CheckVerdict, Inputs, KnownReleases, LastBuild, ParsedTexts, StudyCodings
 from livingreview.cli import main
 from livingreview.load import parse_yaml_text, parsed_earlier
 from livingreview.project import Project
@@ -523,6 +523,32 @@ def test_parsed_texts_are_written_again_only_when_a_text_was_parsed_anew_since(t
     assert written == ["parsed", "parsed"]
     later = ParsedTexts(Cache(cache.folder.root))
     assert later.get("a: 1\n") == {"a": 1} and later.get("b: 2\n") == {"b": 2}
+
+
+def test_records_a_fresh_folder_cannot_hold_are_looked_for_without_digesting_the_engine(tmp_path, monkeypatch):
+    """A check of a fresh clone looks for its verdict, the texts parsed before and the releases found valid
+    before it forks; the first key digests the engine's files, which it need not do for records that are not
+    there. Once written, each is found again under the key made then."""
+    digested: list[int] = []
+    engine_digest = cache_module.engine_digest
+    monkeypatch.setattr(cache_module, "engine_digest", lambda: digested.append(1) or engine_digest())
+    cache, studies = Cache(tmp_path / ".cache"), tmp_path / "studies"
+    studies.mkdir()
+    (studies / "a.yaml").write_text("id: a\n", encoding="utf-8")
+    inputs = Inputs([studies], cache, when_asked=True)
+    verdict, memory, known = CheckVerdict(cache, inputs), ParsedTexts(cache), KnownReleases(cache)
+    assert verdict.counts() is None and memory.get("a: 1\n") is None and not known.known("r/1.0.json", "d1")
+    assert digested == []
+    verdict.keep(3, 4)
+    with parsed_earlier(memory):
+        parse_yaml_text("a: 1\n", "content/a.yaml")
+    memory.save()
+    known.save({"r/1.0.json": "d1"})  # as a forked process found them
+    assert digested
+    again = Cache(cache.folder.root)
+    assert CheckVerdict(again, Inputs([studies], again, when_asked=True)).counts() == (3, 4)
+    assert ParsedTexts(again).get("a: 1\n") == {"a": 1}
+    assert KnownReleases(again).known("r/1.0.json", "d1") and not KnownReleases(again).known("r/1.0.json", "d2")
 
 
 def _json_holds(data: object) -> bool:

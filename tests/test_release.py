@@ -453,7 +453,7 @@ def test_a_check_reads_the_releases_before_the_screening_files(review, monkeypat
     read: list[str] = []
     monkeypatch.setattr(pipeline._Beside, "_editions", lambda self: read.append("releases") or [])
     monkeypatch.setattr(pipeline, "_screening_read", lambda project: read.append("screening") or "the files")
-    made = pipeline._Beside(Project(review), None, None, None).made(pages)
+    made = pipeline._Beside(Project(review), None, None, None, None).made(pages)
     assert next(made) == "the files" and read == first
     next(made)
     assert read == ["releases", "screening"] if pages else ["screening", "releases"]
@@ -504,7 +504,7 @@ def test_the_code_generated_beside_a_check_is_of_the_draft_pages_a_release_holds
                      encoding="utf-8")
     bodies = page_bodies(Folder(review / "content", "content"))
     changed = next(body for body in bodies if "the release does not hold" in body)
-    made = pipeline._Beside(Project(review), None, None, None).made(True)
+    made = pipeline._Beside(Project(review), None, None, None, None).made(True)
     next(made)  # the screening files
     next(made)  # what the draft shows of the latest release
     sources = next(made)

@@ -144,6 +144,18 @@ def test_a_reference_with_a_script_link_is_refused(review):
     assert code == 1 and "content/references.bib" in err and "evil" in err
 
 
+def test_a_reference_problem_names_the_line_its_entry_begins_on(review):
+    bib = review / "content" / "references.bib"
+    before = bib.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    first = before.count("\n") + 2  # after a blank line
+    bib.write_text(before + "\n@misc{bad-link,\n  title = {x},\n  url = {ftp://example.org/x}\n}\n"
+                   "@article{ bad-doi ,\n  title = {y},\n  doi = {doi:10.5555/y}\n}\n", encoding="utf-8")
+    code, _, err = run(review, "check")
+    found = {d.message.split(":")[0]: d.line
+             for d in (parse_diagnostic(line) for line in err.splitlines() if line.startswith("content/"))}
+    assert code == 1 and found == {"bad-link": first, "bad-doi": first + 4}
+
+
 FORGING_TITLE = 'A title}} @misc{injected, title = {forged}} {"\nER  - \nTY  - JOUR\nTI  - forged record\n'
 
 
