@@ -1299,13 +1299,19 @@ class ParsedTexts:
     files; a study's is kept by KnownStudies), by the digest of the text, as JSON (a date as a mapping from a
     key no such text holds): given back instead of parsing the text again, and kept only where it reads back
     exactly as parsing gave it. A run that parses a text anew keeps the texts it read, and forgets the others
-    (a run that parses none changes nothing: `check` and `build` may read different texts)."""
+    (a run that parses none changes nothing: `check` and `build` may read different texts).
+
+    A text parsed anew is encoded only when `encode` is called (by `add` and `save`): a check's second process
+    hands the data of the release files' texts it parsed to the first, which encodes them while it waits for
+    the releases' pages (the repository's review: a hundred texts, a few milliseconds that were the second
+    process's, whose work the check waits for)."""
 
     def __init__(self, cache: Cache):
         self.cache = cache
         self.before = cache.read_texts("parsed", self.key) if cache.may_hold("parsed") else {}
         self.now: dict[str, list[str]] = {}
-        self.parsed = False  # whether a text was parsed anew
+        self.fresh: dict[str, Any] = {}  # the data of texts parsed anew, by digest, not yet encoded
+        self.parsed = False  # whether a text parsed anew was kept
 
     @cached_property
     def key(self) -> str:
@@ -1324,42 +1330,59 @@ class ParsedTexts:
         return data
 
     def keep(self, text: str, data: Any) -> None:
+        """Keep a text parsed anew, and its data, which nothing may change from now on."""
         digest = _text_digest(text)
-        if digest in self.now:  # read before in this run (the editions share most texts)
-            return
-        dated = False
+        if digest not in self.now:  # else read before in this run (the editions share most texts)
+            self.fresh.setdefault(digest, data)
 
-        def tagged(value: Any) -> dict[str, str]:
-            nonlocal dated
-            if isinstance(value, datetime.date):  # a datetime is a date too
-                dated = True
-                return {_DATE_TIME if isinstance(value, datetime.datetime) else _DATE: value.isoformat()}
-            raise TypeError(type(value).__name__)
+    def encode(self) -> None:
+        """Keep each text parsed anew as JSON, where that reads back exactly as parsing gave it."""
+        for digest, data in self.fresh.items():
+            if digest not in self.now and (texts := _as_json(data)) is not None:
+                self.now[digest] = texts
+                self.parsed = True
+        self.fresh = {}
 
-        try:
-            texts = [json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=tagged)]
-        except (TypeError, ValueError):  # a value JSON has no form for
-            return
-        texts += ["dated"] if dated else []
-        if _from_json(texts) == data:
-            self.now[digest] = texts
-            self.parsed = True
+    def taken(self) -> tuple[dict[str, list[str]], dict[str, Any], bool]:
+        """What this run read and parsed so far, and not yet taken: for a run that parsed some of its texts in
+        another process."""
+        taken = self.now, self.fresh, self.parsed
+        self.fresh = {}
+        return taken
 
-    def taken(self) -> tuple[dict[str, list[str]], bool]:
-        """What this run read and parsed: for a run that parsed some of its texts in another process."""
-        return self.now, self.parsed
-
-    def add(self, taken: tuple[dict[str, list[str]], bool]) -> None:
-        """Keep what another process of this run read and parsed (`taken` there) as well."""
-        now, parsed = taken
+    def add(self, taken: tuple[dict[str, list[str]], dict[str, Any], bool]) -> None:
+        """Keep what another process of this run read and parsed (`taken` there) as well, encoded here."""
+        now, fresh, parsed = taken
         self.now.update(now)
+        self.fresh.update(fresh)
         self.parsed = self.parsed or parsed
+        self.encode()
 
     def save(self) -> None:
         """Write what was read and parsed, if a text was parsed anew since it was last written."""
+        self.encode()
         if self.parsed:
             self.cache.write_texts("parsed", self.key, self.now, self.before)
             self.parsed = False
+
+
+def _as_json(data: Any) -> list[str] | None:
+    """Parsed data as ParsedTexts keeps it, or None if JSON would not give it back exactly."""
+    dated = False
+
+    def tagged(value: Any) -> dict[str, str]:
+        nonlocal dated
+        if isinstance(value, datetime.date):  # a datetime is a date too
+            dated = True
+            return {_DATE_TIME if isinstance(value, datetime.datetime) else _DATE: value.isoformat()}
+        raise TypeError(type(value).__name__)
+
+    try:
+        texts = [json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=tagged)]
+    except (TypeError, ValueError):  # a value JSON has no form for
+        return None
+    texts += ["dated"] if dated else []
+    return texts if _from_json(texts) == data else None
 
 
 # Keys no text parsed without a problem holds (the loader refuses a control character): a date, a time.

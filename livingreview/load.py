@@ -207,7 +207,8 @@ class ParsedMemory(Protocol):
     def get(self, text: str) -> Any:
         """The data, or None if the text is not known."""
 
-    def keep(self, text: str, data: Any) -> None: ...
+    def keep(self, text: str, data: Any) -> None:
+        """Keep a text parsed anew and its data, which nothing changes from then on."""
 
 
 _earlier: ParsedMemory | None = None
@@ -244,7 +245,7 @@ def _load(loaded: LoadedFile, text: str, remember: bool = True) -> None:
             _READ[text] = _copied(loaded.data)
             _read_size += len(text)
     if earlier is not None and loaded.parsed and not loaded.diagnostics:
-        earlier.keep(text, loaded.data)
+        earlier.keep(text, _READ[text])  # the data as parsed, which no reader is given (each gets a copy)
 
 
 def _copied(data: Any) -> Any:

@@ -297,6 +297,8 @@ def _plan(project: Project, cache: Cache | None, inputs: Inputs | None, codings:
         problems: list[Diagnostic] = []
         if pages:  # the draft's here, compiled from what was generated beside; the releases' where they were read
             prepare(next(made))
+            if memory:
+                memory.add(next(made))
             problems = page_problems(editions[-1], env, figures[-1], folders, project.root) + next(made)
         if memory:  # the texts parsed and the release files read are valid whatever a page holds
             taken, releases = next(made)
@@ -355,9 +357,9 @@ class _Beside(NamedTuple):
     def made(self, pages: bool) -> Iterator[Any]:
         """The screening files as read (not yet checked against the studies), then the release editions (without
         how to cite them: `cited`), or with `pages` what the draft shows of the latest release (`_Latest`), the
-        Python source of the draft's content pages that a release holds too (`template_sources`) and the problems
-        of the releases' content pages; then with a memory what it took (`ParsedTexts.taken`) and the release
-        files found valid (`KnownReleases.valid`).
+        Python source of the draft's content pages that a release holds too (`template_sources`), with a memory
+        what it took so far (`ParsedTexts.taken`), and the problems of the releases' content pages; then with a
+        memory what it took since, and the release files found valid (`KnownReleases.valid`).
 
         With `pages` (a check, which renders every edition's pages here and the draft's there), the releases are
         read first: the latest holds the screening files mostly word for word, whose texts are then not parsed
@@ -374,6 +376,8 @@ class _Beside(NamedTuple):
                 self.project.content, self.project.display(self.project.content))) if body in released)
             prepare(sources)  # the releases' pages are mostly the draft's
             yield sources
+            if self.memory:  # the texts parsed here, encoded there while the releases' pages are checked here
+                yield self.memory.taken()
             folders = self.project.template_folders()
             env = environment(tuple(folders))
             yield [problem for edition in editions if not edition.is_alias

@@ -551,6 +551,20 @@ def test_records_a_fresh_folder_cannot_hold_are_looked_for_without_digesting_the
     assert KnownReleases(again).known("r/1.0.json", "d1") and not KnownReleases(again).known("r/1.0.json", "d2")
 
 
+def test_parsed_texts_keep_the_data_as_parsed_whatever_a_reader_does_with_what_it_was_given(tmp_path):
+    cache = Cache(tmp_path / ".cache")
+    memory = ParsedTexts(cache)
+    text = "title: A\nlist: [1, 2]\n"
+    with parsed_earlier(memory):
+        given = parse_yaml_text(text, "content/a.yaml").data
+        given["title"] = "changed"
+        given["list"].append(3)
+        again = parse_yaml_text(text, "content/a.yaml").data  # read again in this run
+        again["added"] = True
+    memory.save()
+    assert ParsedTexts(Cache(cache.folder.root)).get(text) == {"title": "A", "list": [1, 2]}
+
+
 def _json_holds(data: object) -> bool:
     """Whether JSON (with dates tagged) gives back exactly this: no key but text, no NaN (not equal to itself)."""
     if isinstance(data, dict):

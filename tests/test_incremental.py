@@ -14,7 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from conftest import FIXTURE
+from conftest import FIXTURE, REPO
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scratch import make_review, study, write_study
@@ -512,6 +512,23 @@ def test_what_was_parsed_beside_the_draft_is_not_parsed_again_by_the_next_run(tm
             mock.patch("livingreview.load._load_anew", wraps=load._load_anew) as parsed:  # as in a new process
         assert main(["--root", str(root), "build"]) == 0
     assert [call.args[0].path.name for call in parsed.call_args_list] == [study_file.name]
+
+
+def test_a_build_after_a_check_of_a_fresh_clone_parses_none_of_the_texts_the_check_kept(tmp_path):
+    """A check of a fresh clone reads the release in a second process, which hands what it parsed to the first
+    to be kept in .cache/: the build that follows parses none of the content, screening and release texts again
+    (study files are another record's)."""
+    root = tmp_path / "review"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("README.md"))  # with searches and screening
+    assert main(["--root", str(root), "release", "1.0", "--date", "2026-01-15"]) == 0
+    shutil.rmtree(root / ".cache")  # as in a fresh clone: the release was never found valid here
+    assert subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), "check"],
+                          capture_output=True, timeout=120).returncode == 0  # in a process of its own, which forks
+    with mock.patch.dict(load._READ, clear=True), \
+            mock.patch("livingreview.load._load_anew", wraps=load._load_anew) as parsed:  # as in a new process
+        assert main(["--root", str(root), "build"]) == 0
+    parsed_again = [call.args[0].path for call in parsed.call_args_list]
+    assert parsed_again and all(path.parent == root / "studies" for path in parsed_again)
 
 
 @pytest.mark.parametrize("name, checking, broken", [

@@ -436,6 +436,16 @@ def test_a_check_compiles_the_draft_pages_from_what_the_process_beside_generated
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
+def test_a_check_encodes_what_the_process_beside_parsed_where_it_waits_for_that_process(review, tmp_path):
+    # The process reading the releases hands over the data of the texts it parsed; the other one, which waits
+    # for it anyway, encodes them for .cache/.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")
+    here, encoders = _check_calling(review, tmp_path / "encoded-by", "livingreview.cache", "_as_json")
+    assert encoders == {here}
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
 def test_a_check_reads_the_screening_files_in_the_process_that_reads_the_releases(review, tmp_path):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
     shutil.rmtree(review / ".cache")
