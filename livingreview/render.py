@@ -410,6 +410,11 @@ class _Renderer:
         self.editions = [e for e in context.editions if not e.is_alias]
 
     @cached_property
+    def years(self) -> dict[str, str]:
+        """Each reference's year as cited (see `year_labels`), worked out once for all of the edition's pages."""
+        return year_labels(self.content.bibliography)
+
+    @cached_property
     def draft_changes(self) -> str:
         """What the draft changed since the latest release, for its pages (not asked by a page's problems)."""
         return _draft_changes(self.context) if not self.edition.is_release else ""
@@ -495,9 +500,7 @@ class _Renderer:
                                                   field_kinds=FIELD_KINDS)}
 
     def _links(self, url: Callable[[str], str]) -> dict[str, Callable[..., str]]:
-        entries = self.content.bibliography.entries
-        years = year_labels(self.content.bibliography)
-        studies = self.studies_by_id
+        entries, years, studies = self.content.bibliography.entries, self.years, self.studies_by_id
 
         def cite(key: str, paren: bool = False) -> str:
             if key not in entries:
