@@ -445,6 +445,38 @@ def test_a_check_encodes_what_the_process_beside_parsed_where_it_waits_for_that_
     assert encoders == {here}
 
 
+BESIDE_STARTS_WITH = """
+import os, sys
+from livingreview import pipeline
+from livingreview.cli import main
+
+root, record = sys.argv[1:3]
+made = pipeline._Beside.made
+
+def recording(self, pages):
+    with open(record, "a") as file:
+        file.write(f"{os.getpid()} {'jsonschema_rs' in sys.modules} {'pybtex.database.input.bibtex' in sys.modules}\\n")
+    yield from made(self, pages)
+
+pipeline._Beside.made = recording
+print(os.getpid(), main(["--root", root, "check"]))
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
+def test_the_libraries_both_processes_of_a_check_read_with_are_imported_before_the_fork(review, tmp_path):
+    # The release's schemas and BibTeX are read beside, the draft's here: the libraries are imported once.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")
+    record = tmp_path / "beside-started-with"
+    done = subprocess.run([sys.executable, "-c", BESIDE_STARTS_WITH, str(review), str(record)],
+                          capture_output=True, text=True, check=True, timeout=120)
+    here, code = done.stdout.splitlines()[-1].split()
+    assert code == "0"
+    assert [line.split()[1:] for line in record.read_text(encoding="utf-8").splitlines()
+            if line.split()[0] != here] == [["True", "True"]]
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
 def test_a_check_reads_the_screening_files_in_the_process_that_reads_the_releases(review, tmp_path):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
