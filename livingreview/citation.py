@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from .content import SiteInfo
 from .project import Project
 from .references import bibtex_value
@@ -32,6 +30,8 @@ def citation(site: SiteInfo, version: str, date: str, doi: str) -> dict[str, str
 
 def write_citation_files(project: Project, site: SiteInfo, version: str, date: str, doi: str, studies: int) -> None:
     """CITATION.cff and .zenodo.json describe the latest release, so an archived GitHub release gets its DOI."""
+    import yaml  # PyYAML writes CITATION.cff; a run that writes none does not import it (see yaml_exact)
+
     url = f"{site.url}v/{version}/"
     cff: dict[str, Any] = {
         "cff-version": "1.2.0",

@@ -14,12 +14,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .diagnostics import Diagnostic
 from .field_kinds import KINDS, Field, Value
-from .load import LoadedFile, position, read_yaml
+from .load import LoadedFile, read_yaml
 from .named_tuple import NamedTuple
+from .yaml_errors import position
 
 _CODEBOOK_SCHEMA = Path(__file__).with_name("codebook.schema.json")
 
@@ -215,6 +214,8 @@ def _codebook_schema() -> dict:
 
 def _check_country_codes(loaded: LoadedFile) -> None:
     """YAML 1.1 reads an unquoted NO (Norway) as false: such a key must be written in quotes."""
+    import yaml  # only here, where such a key was read (see yaml_exact)
+
     countries = loaded.node(["countries"])
     for key_node, _ in countries.value if isinstance(countries, yaml.MappingNode) else ():
         if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:str":

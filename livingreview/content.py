@@ -551,7 +551,9 @@ def _printed_decimals(loaded: LoadedFile, item: dict, where: list, problems: lis
     if isinstance(item["percent"], bool) or not isinstance(item["percent"], int | float):
         _problem(loaded, "percent must be a number, as printed, such as 67.4", where, problems)
         return None
-    written = loaded.raw_scalar(where) or ""
+    if isinstance(item["percent"], int):
+        return 0  # as YAML writes no whole number with a point
+    written = loaded.float_as_written(where, item["percent"]) or ""
     return len(written.split(".", 1)[1]) if re.fullmatch(r"\d+\.\d+", written) else 0
 
 

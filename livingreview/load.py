@@ -1,7 +1,7 @@
 """Load stage: read YAML input files safely, keeping every problem as a diagnostic.
 
-Files are parsed by yaml_fast where it reads them as PyYAML would, else with PyYAML's C
-loader. Line numbers are recovered (by composing the node tree again) only for files that
+Files are parsed by yaml_fast where it reads them as PyYAML would, else by PyYAML's C loader (yaml_exact,
+imported only then). Line numbers are recovered (by composing the node tree again) only for files that
 have a problem, which keeps the common case of a valid file fast.
 """
 
@@ -15,19 +15,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
-
-import yaml
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import yaml_fast
 from .diagnostics import Diagnostic
-from .yaml_errors import curly_quoted_values, explain
+from .yaml_errors import curly_quoted_values, position
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FILE_BYTES = 256 * 1024
 # Characters no page can show (tab and line breaks aside): YAML's escapes ("\x01") can write them.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 MAX_DEPTH = 32  # levels of nested lists and mappings; a study needs 4, the codebook 6
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -54,121 +54,52 @@ class LoadedFile:
 
     def node(self, location: Sequence[Any], *, key: bool = False) -> yaml.Node | None:
         """The YAML node at `location` (or its deepest existing parent), with its position and tag."""
+        from . import yaml_exact  # PyYAML, imported only where a place is asked for (see yaml_exact)
+
         if self._tree is None:
-            self._tree = _compose(self.text or "") or False
-        return _find_node(self._tree or None, location, key=key)
+            self._tree = yaml_exact.compose(self.text or "") or False
+        return yaml_exact.find_node(self._tree or None, location, key=key)
 
     def raw_scalar(self, location: Sequence[Any]) -> str | None:
         """The value at `location` exactly as written, before YAML typed it."""
-        node = self.node(location)
-        return node.value if isinstance(node, yaml.ScalarNode) else None
+        from . import yaml_exact
+
+        return yaml_exact.scalar_as_written(self.node(location))
+
+    def float_as_written(self, location: Sequence[Any], value: float) -> str | None:
+        """The number YAML read as `value` at `location`, as written (67.40, read as 67.4). Where each number
+        with a point that may stand as a value in the text is written as Python writes the number it is (67.4;
+        not 67.40, +67.4 or 1_0.5), that is `value`'s own form, and the text is not composed for it: composing
+        imports PyYAML, 14 ms, and took 4 more for the repository's baseline."""
+        if _points_as_python_writes(self.text or ""):
+            return repr(value)
+        return self.raw_scalar(location)
 
     def is_quoted(self, location: Sequence[Any]) -> bool:
         """Whether the value at `location` is written in quotes (and so is text to YAML)."""
-        node = self.node(location)
-        return isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+        from . import yaml_exact
+
+        return yaml_exact.is_quoted(self.node(location))
 
 
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
-_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-_DEFAULT_TAGS = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+# A number with a point where a plain value may stand: after a line's start, an indicator ([ { , : ? -) and any
+# spaces, and before a space, an indicator, a comment or the end (a DOI's 10.1000/x, or the year that ends a
+# sentence in prose, stands elsewhere).
+_STANDING_POINT_NUMBER = re.compile(r"(?:^|[\[{,:?\-\r\x85\u2028\u2029])[ \t]*([-+0-9_:.eE]*\.[-+0-9_:.eE]*)"
+                                    r"(?=[\s,\]}#:]|\Z)", re.MULTILINE)
 
 
-class _Unusual(Exception):
-    """A node the plain constructor leaves to PyYAML's own."""
-
-
-class _DuplicateKeyLoader(_Loader):  # type: ignore[misc, valid-type]
-    """Safe C loader that records duplicate mapping keys instead of silently dropping them."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[str, yaml.Mark, yaml.Mark]] = []
-        self.within_depth = False  # True once the data is known to nest at most MAX_DEPTH levels
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        """The data, built by a plain recursive walk of the nodes.
-
-        PyYAML's generic constructor (generators, for recursive structures that anchors allow and this
-        project refuses) took most of the time spent reading a file. Anything the walk does not expect
-        (a merge key, a key that is a list or mapping, another tag, nesting deeper than MAX_DEPTH) is
-        left to that constructor, which then behaves, and fails, as it always did."""
-        try:
-            data = self._plain(node, 1)
-        except _Unusual:
-            self.duplicate_keys.clear()
-            return super().construct_document(node)
-        self.within_depth = True
-        return data
-
-    def _plain(self, node: yaml.Node, depth: int) -> Any:
-        kind, tag = node.__class__, node.tag
-        if kind is yaml.ScalarNode:
-            if tag == _STR:
-                return node.value
-            if tag not in _PLAIN_TAGS:
-                raise _Unusual
-            return self.yaml_constructors[tag](self, node)
-        if depth > MAX_DEPTH:
-            raise _Unusual
-        if kind is yaml.SequenceNode and tag == _SEQ:
-            return [self._plain(item, depth + 1) for item in node.value]
-        if kind is not yaml.MappingNode or tag != _MAP:
-            raise _Unusual
-        mapping = {}
-        for key_node, value_node in node.value:
-            if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in _PLAIN_TAGS:
-                raise _Unusual  # a merge key (<<), or a list or mapping as a key
-            # text, most keys and values, is taken here: a call for each would cost a tenth of the reading
-            key = key_node.value if key_node.tag == _STR else self._plain(key_node, depth + 1)
-            mapping[key] = value_node.value if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR \
-                else self._plain(value_node, depth + 1)
-        if len(mapping) != len(node.value):
-            self._record_duplicates(node)  # type: ignore[arg-type]  # a mapping node, checked above
-        return mapping
-
-    # The C parser calls these two around every node, for path resolvers, and none is ever added (see
-    # `resolve`): without the calls, a synthetic study file is parsed in 184 instead of 193 µs.
-    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        # A plain scalar's tag depends on its text alone: a short one's is remembered (a key, a coded value).
-        if kind is yaml.ScalarNode and implicit[0]:
-            if len(value) <= _REMEMBERED_LENGTH:
-                return _plain_scalar_tag(value)
-        elif not self.yaml_path_resolvers:  # none is ever added: a node's tag is then its kind's default
-            return _DEFAULT_TAGS[kind]  # (a quoted scalar is text, whatever it says)
-        return str(super().resolve(kind, value, implicit))
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
-        if len(keys) != len(set(keys)):  # rare: only then find which keys repeat, and where
-            self._record_duplicates(node)
-        return super().construct_mapping(node, deep)
-
-    def _record_duplicates(self, node: yaml.MappingNode) -> None:
-        seen: dict[str, yaml.Mark] = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    self.duplicate_keys.append((key_node.value, key_node.start_mark, seen[key_node.value]))
-                seen.setdefault(key_node.value, key_node.start_mark)
-
-
-@lru_cache(maxsize=4096)
-def _plain_scalar_tag(value: str) -> str:
-    """The tag YAML gives a plain scalar written as `value` (str, int, bool, ...), remembered: files repeat
-    the same keys and values, and matching each against YAML's patterns again took a sixth of the time
-    spent parsing a study file."""
-    return str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
-
-
-_RESOLVER = _Loader("")  # a loader of no text, used only for its patterns
-_REMEMBERED_LENGTH = 64  # characters: what is kept stays small, whatever the files hold
+@lru_cache(maxsize=8)
+def _points_as_python_writes(text: str) -> bool:
+    for match in _STANDING_POINT_NUMBER.finditer(text):
+        written = match.group(1)
+        if any(character.isdigit() for character in written):
+            try:
+                if repr(float(written)) != written:
+                    return False
+            except ValueError:
+                return False
+    return True
 
 
 def read_yaml(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
@@ -258,16 +189,18 @@ def _copied(data: Any) -> Any:
 
 
 def _load_anew(loaded: LoadedFile, text: str) -> None:
-    if ("&" in text or "*" in text or "!" in text) and may_hold_anchors_or_tags(text) \
-            and _has_anchors_or_tags(loaded, text):
-        return
+    if ("&" in text or "*" in text or "!" in text) and may_hold_anchors_or_tags(text):
+        from . import yaml_exact  # PyYAML, imported only for a text that needs it (see yaml_exact)
+
+        if _refused(loaded, yaml_exact.anchor_or_tag(text)):
+            return
     # Very deep flow nesting ([[[[...) overflows the C parser's stack: count levels before parsing.
-    if text.count("[") + text.count("{") > 1000 and _too_deep(loaded, text):
+    if text.count("[") + text.count("{") > 1000 and _refused(loaded, _too_deep(text)):
         return
     within_depth = _parse(loaded, text)
     # Deep block nesting parses, but later stages walk the data recursively.
     if loaded.parsed and not within_depth and _depth(loaded.data) > MAX_DEPTH:
-        if not _too_deep(loaded, text):  # not expected: the events nest as the data does
+        if not _refused(loaded, _too_deep(text)):  # not expected: the events nest as the data does
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"nested more than {MAX_DEPTH} levels deep"))
         loaded.data, loaded.parsed = None, False
     if loaded.parsed and may_hold_control_characters(text):
@@ -275,6 +208,20 @@ def _load_anew(loaded: LoadedFile, text: str) -> None:
             loaded.error(f"{'.'.join(map(str, where)) or 'the value'} contains the control character "
                          f"U+{ord(character):04X} (from an escape such as \\0 or \\x01 in a double-quoted "
                          f"string), which a web page cannot show; remove it", where, key=is_key)
+
+
+def _too_deep(text: str) -> tuple[int, int, str] | None:
+    from . import yaml_exact
+
+    return yaml_exact.too_deep(text, MAX_DEPTH)
+
+
+def _refused(loaded: LoadedFile, problem: tuple[int, int, str] | None) -> bool:
+    """Record a problem that refuses the whole text, if there is one."""
+    if problem is None:
+        return False
+    loaded.diagnostics.append(Diagnostic(loaded.display, *problem))
+    return True
 
 
 def may_hold_anchors_or_tags(text: str) -> bool:
@@ -368,44 +315,6 @@ def _check_tabs(loaded: LoadedFile, text: str) -> None:
                 "tab character; YAML files use spaces, not tabs: indent with two spaces per level"))
 
 
-def _has_anchors_or_tags(loaded: LoadedFile, text: str) -> bool:
-    """Refuse anchors, aliases and tags: they are never needed here; aliases enable alias bombs,
-    and tags such as !!int or !!binary make PyYAML's constructors fail in ways it does not report."""
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                message = "YAML anchors and aliases (& and *) are not allowed; write the value out"
-            elif isinstance(token, yaml.TagToken):
-                message = "YAML tags (such as !!str) are not allowed; write the value alone, in quotes if it is text"
-            else:
-                continue
-            loaded.diagnostics.append(Diagnostic(loaded.display, *position(text, token.start_mark), message))
-            return True
-    except yaml.YAMLError:
-        return False  # the parse that follows reports the syntax error with its position
-    return False
-
-
-def _too_deep(loaded: LoadedFile, text: str) -> bool:
-    """Report the first list or mapping nested more than MAX_DEPTH levels deep (the parser has no limit)."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    loaded.diagnostics.append(Diagnostic(
-                        loaded.display, *position(text, event.start_mark),  # type: ignore[arg-type]
-                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
-                        f"no input file needs that, so the file is refused"))
-                    return True
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return False  # the parse reports the syntax error with its position
-    return False
-
-
 def _control_characters(value: Any, path: list, is_key: bool = False) -> Any:
     """Where text holds a control character: (path, the character, whether it is in a key)."""
     if isinstance(value, str):
@@ -440,95 +349,17 @@ def _parse(loaded: LoadedFile, text: str) -> bool:
         loaded.diagnostics.extend(Diagnostic(loaded.display, line, column, message)
                                   for line, column, message in curly_quoted_values(text))
         return True  # yaml_fast declines data nested deeper than MAX_DEPTH
-    loader = _DuplicateKeyLoader(text)
-    try:
-        loaded.data = loader.get_single_data()
-        loaded.parsed = True
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        if mark and any((d.line, d.column) == position(text, mark) for d in loaded.diagnostics):
-            return False  # a tab diagnostic at the same place already says what is wrong
-        loaded.diagnostics.append(Diagnostic(loaded.display, *explain(error, text)))
-        return False
-    except yaml.reader.ReaderError as error:
-        index = error.position  # the C reader counts UTF-8 bytes, the Python one characters
-        if not (0 <= index < len(text) and ord(text[index]) == error.character):
-            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
-        before = text[:index]
-        line, column = before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
-        character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
-        loaded.diagnostics.append(Diagnostic(loaded.display, line, column,
-                                             f"control character {character} is not allowed in a YAML file; "
-                                             f"remove it"))
-        return False
-    except Exception as error:  # noqa: BLE001 - PyYAML's constructors may raise anything on odd input
-        message = " ".join(str(error).split())  # one line, whatever the library said
-        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, f"cannot be read as YAML: {message}"))
-        return False
-    finally:
-        loader.dispose()
-    for line, column, message in curly_quoted_values(text):
-        loaded.diagnostics.append(Diagnostic(loaded.display, line, column, message))
-    for key, mark, first in loader.duplicate_keys:
-        loaded.diagnostics.append(Diagnostic(
-            loaded.display, *position(text, mark),
-            f"duplicate key '{key}' (first on line {position(text, first)[0]}); "
-            f"YAML would silently keep only the last one"))
-    return loader.within_depth
+    from . import yaml_exact  # PyYAML, imported only for a text yaml_fast leaves to it (see yaml_exact)
+
+    loaded.data, loaded.parsed, within_depth = yaml_exact.read(text, loaded.display, loaded.diagnostics, MAX_DEPTH)
+    return within_depth
 
 
 def locate(text: str, location: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
     """Line and column (from 1) of the node at a key path, or of its deepest existing parent."""
-    node = _find_node(_compose(text), location, key=key)
+    from . import yaml_exact
+
+    node = yaml_exact.find_node(yaml_exact.compose(text), location, key=key)
     if node is None:
         return 1, 1
     return position(text, node.start_mark)
-
-
-def position(text: str, mark: yaml.Mark) -> tuple[int, int]:
-    """Line and column (from 1) of a parser mark, as an editor counts them.
-
-    YAML also breaks lines at a lone carriage return, U+0085, U+2028 and U+2029; editors and
-    GitHub count only line feeds, so in a text holding one of those the position is recounted
-    from the mark's index. So is the end of a text with no final line feed, which the parser
-    puts on a line of its own past the end.
-    """
-    if mark.index < len(text) and not any(c in text for c in _OTHER_LINE_BREAKS):
-        return mark.line + 1, mark.column + 1
-    index = min(mark.index, len(text))
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-_OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-
-
-@lru_cache(maxsize=8)
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree of a text, composed once per text: each release holds a copy of the baseline, most often
-    the same, whose percentages are read as written (5 ms each in the repository's). Nothing changes a tree."""
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError):
-        return None
-
-
-def _find_node(node: yaml.Node | None, location: Sequence[Any], *, key: bool = False) -> yaml.Node | None:
-    if node is None:
-        return None
-    for index, step in enumerate(location):
-        last = index == len(location) - 1
-        child = _child(node, step, want_key=key and last)
-        if child is None:
-            return node
-        node = child
-    return node
-
-
-def _child(node: yaml.Node, step: str | int, want_key: bool) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
-                return key_node if want_key else value_node
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        return node.value[step]
-    return None

@@ -10,10 +10,11 @@ sentence that says where the unfinished part began.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:  # PyYAML is imported where a text needs it, not with this module (see yaml_exact)
+    import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CURLY = "“”„"  # double curly quotes (a ’ is also an apostrophe, and « » are quotes in some languages' titles)
 _OPENING = "“‘„"
 _CLOSING = "”’“"  # „...“ in German
@@ -25,7 +26,7 @@ _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?[\w-]+):(?=[^\s/])")
 def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     """(line, column, message) of a YAML syntax error."""
     mark = error.problem_mark or error.context_mark
-    line, column = _where(text, mark) if mark else (1, 1)
+    line, column = position(text, mark) if mark else (1, 1)
     lines = text.split("\n")
     for finder in (_unclosed_quote, _curly_quotes, _missing_space, _indentation):
         found = finder(error, text, lines, min(line, len(lines)) - 1)
@@ -34,22 +35,33 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     return line, column, f"YAML syntax error: {_pyyaml_sentence(error, text)}"
 
 
-def _where(text: str, mark: yaml.Mark) -> tuple[int, int]:
-    """Line and column (from 1) of a mark, counted in line feeds as editors count (the end of a text without a
-    final line feed is on its last line, not on one past it)."""
+def position(text: str, mark: yaml.Mark) -> tuple[int, int]:
+    """Line and column (from 1) of a parser mark, as an editor counts them.
+
+    YAML also breaks lines at a lone carriage return, U+0085, U+2028 and U+2029; editors and
+    GitHub count only line feeds, so in a text holding one of those the position is recounted
+    from the mark's index. So is the end of a text with no final line feed, which the parser
+    puts on a line of its own past the end.
+    """
+    if mark.index < len(text) and not any(c in text for c in _OTHER_LINE_BREAKS):
+        return mark.line + 1, mark.column + 1
     index = min(mark.index, len(text))
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+_OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 def _unclosed_quote(error: yaml.MarkedYAMLError, text: str, lines: list[str], line: int) -> tuple[int, int, str] | None:
     """A quoted value that runs on past its line: YAML reads on to the next quote of the same kind."""
+    import yaml
     if "quoted scalar" in (error.context or "") and error.context_mark:  # the file ends inside the quotes
         start = error.context_mark
-        line, column = _where(text, start)
+        line, column = position(text, start)
         return line, column, _quote_message(lines, line - 1, column - 1, None)
     tokens = []
     try:
-        for token in yaml.scan(text, Loader=_Loader):
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             tokens.append(token)
     except yaml.YAMLError:
         pass
@@ -58,8 +70,8 @@ def _unclosed_quote(error: yaml.MarkedYAMLError, text: str, lines: list[str], li
                 and token.end_mark.line > token.start_mark.line and token.start_mark.line <= line:
             inside = text[token.start_mark.index:token.end_mark.index].split("\n")[1:]
             if any(_KEY_LINE.match(part) for part in inside):
-                line, column = _where(text, token.start_mark)
-                return line, column, _quote_message(lines, line - 1, column - 1, _where(text, token.end_mark)[0])
+                line, column = position(text, token.start_mark)
+                return line, column, _quote_message(lines, line - 1, column - 1, position(text, token.end_mark)[0])
     return None
 
 
@@ -89,7 +101,7 @@ def curly_message(line: str, column: int) -> str:
 
 
 def _missing_space(error: yaml.MarkedYAMLError, text: str, lines: list[str], line: int) -> tuple[int, int, str] | None:
-    first = _where(text, error.context_mark)[0] - 1 if error.context_mark else line
+    first = position(text, error.context_mark)[0] - 1 if error.context_mark else line
     for number in range(max(first, line - 2), line + 1):
         match = _NO_SPACE.match(lines[number]) if 0 <= number < len(lines) else None
         if match:
@@ -158,13 +170,14 @@ _MAY_OPEN_VALUE = re.compile(rf"(?:\A|[\n\r\x85\u2028\u2029:-])\s*[{_OPENING}]")
 
 def curly_quoted_tokens(text: str) -> list[tuple[int, int, str]]:
     """`curly_quoted_values`, found by scanning every token of the text."""
+    import yaml
     found = []
     previous = None
     try:
-        for token in yaml.scan(text, Loader=_Loader):
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             if isinstance(token, yaml.ScalarToken) and token.plain and curly_quoted(token.value) \
                     and isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken)):
-                line, column = _where(text, token.start_mark)
+                line, column = position(text, token.start_mark)
                 found.append((line, column, curly_message(text.split("\n")[line - 1], column - 1)))
             previous = token
     except yaml.YAMLError:

@@ -17,19 +17,24 @@ import datetime
 import re
 from typing import Any
 
-import yaml  # PyYAML: its pattern for dates, the one place its rules are read here
 import yaml_rs
 
 DECLINED: Any = object()
 
+# Where a plain value may end: before spaces and a line's end, a flow's , ] or }, a comment or a key's colon.
+_VALUE_END = r"[ ]*(?:$|[,\]}#]|:(?:[\s,\[\]{}]|$))"
 # A colon that begins a token (an empty key, which 1.2 allows), or ends one in a flow ([a:]), or stands between
-# digits (1:20 and 1_:0, numbers in base 60 to YAML 1.1).
-_COLON = re.compile(r":(?:(?<![^\s\[{,]:)|[\]},]|(?<=[0-9_]:)(?=[0-9]))")
+# digits in what may be a whole value (1:20 and 1_:0, numbers in base 60 to YAML 1.1; not diva2:1296485 or 1:1:1
+# allocation, which are text to both).
+_COLON = re.compile(r":(?:(?<![^\s\[{,]:)|[\]},]|(?<=[0-9_]:)[0-9_:]*(?:\.[0-9_]*)?(?=" + _VALUE_END + "))",
+                    re.MULTILINE)
 # A number that begins with 0 (010 is octal to 1.1, 10 to 1.2; 0o17 and 0X1F are text to 1.1, numbers to 1.2),
 # with _ (_1: text to 1.1, 1 to 1.2), or with a point after a sign (-.5: text to 1.1).
 _NUMBER_START = r"(?:(?<=[\s\[{,:]X)|(?<=[\s\[{,:][-+]X)|(?<=\AX)|(?<=\A[-+]X))"
-# Such a number is one only if it is a whole value, ending where a plain value ends ("until 04.01.2021." is not).
-_ZERO = re.compile("0" + _NUMBER_START.replace("X", "0") + r"[0-9_oObBxX][-+0-9a-fA-F_oObBxX.]*(?=[ \n,\]}#:]|\Z)")
+# Such a number is one only if it is a whole value, ending where a plain value ends ("until 04.01.2021." and
+# "online 06 Feb" are not).
+_ZERO = re.compile("0" + _NUMBER_START.replace("X", "0") + r"[0-9_oObBxX][-+0-9a-fA-F_oObBxX.]*(?=" + _VALUE_END
+                   + ")", re.MULTILINE)
 _UNDERSCORE = re.compile("_" + _NUMBER_START.replace("X", "_"))
 _POINT = re.compile(r"\." + _NUMBER_START.replace("X", r"\.") + "[0-9_]")
 # An exponent: 1e3, 1.5e3 and (yaml-rs passing over underscores in numbers) 0E_0 are numbers to yaml-rs and
@@ -43,9 +48,14 @@ _ANCHOR_OR_TAG = re.compile(r"[&*!](?<![0-9A-Za-z][&*!])(?:(?<=!)|(?! ))")
 # with block scalars) alone on a line.
 _DATE_NOT_PLAIN = re.compile(r"['\"][0-9]{4}-|\\[xuU\n]")
 _DATE_LINE = re.compile(r"^[ ]*[0-9]{4}-[0-9]{2}-[0-9]{2}", re.MULTILINE)
-# PyYAML's own pattern for a plain date or time; of these, only a date alone is read here.
-_TIMESTAMP = next(pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
-                  if tag == "tag:yaml.org,2002:timestamp")
+# PyYAML's own pattern for a plain date or time (its resolver's for tag:yaml.org,2002:timestamp), written out:
+# taken from PyYAML, it cost every run PyYAML's import (tests/test_yaml_fast.py holds the two the same). Of these,
+# only a date alone is read here.
+_TIMESTAMP = re.compile(r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.VERBOSE)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAY_DATE = re.compile(r"-(?<=[0-9]{4}-)[0-9]")  # how every date and time PyYAML reads begins
 # Text that PyYAML, read plain, takes for true or false (yaml-rs only true and false), a merge key or the value

@@ -28,8 +28,6 @@ from livingreview.load import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     InputRefused,
-    _DuplicateKeyLoader,
-    _plain_scalar_tag,
     may_hold_anchors_or_tags,
     may_hold_control_characters,
     parse_yaml_text,
@@ -37,6 +35,7 @@ from livingreview.load import (
     read_yaml,
 )
 from livingreview.yaml_errors import curly_quoted, curly_quoted_tokens, curly_quoted_values
+from livingreview.yaml_exact import _DuplicateKeyLoader, _plain_scalar_tag
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 VALID_TEXT = yaml.safe_dump(valid_study("fuzz"), sort_keys=False)
@@ -372,7 +371,7 @@ def test_only_short_plain_scalars_are_remembered_between_files():
     """What PyYAML's reading keeps from one file to the next stays small whatever the files hold: a long text
     (a title, a note) is resolved anew each time, not kept."""
     _plain_scalar_tag.cache_clear()
-    loader = _DuplicateKeyLoader("notes: " + "peer support " * 100 + "\ncount: 12\n")
+    loader = _DuplicateKeyLoader("notes: " + "peer support " * 100 + "\ncount: 12\n", MAX_DEPTH)
     assert loader.get_single_data() == {"notes": ("peer support " * 100).strip(), "count": 12}
     assert _plain_scalar_tag.cache_info().currsize == 3  # notes, count and 12
 
@@ -499,13 +498,42 @@ def repr_text(value: object) -> str:
 def test_a_text_read_twice_is_composed_once_for_the_places_asked_in_it(monkeypatch):
     """Each release holds a copy of the baseline, most often the same: its values as written are found by
     composing its text once."""
-    from livingreview import load
+    from livingreview import yaml_exact
 
     text = "figures:\n  - key: a\n    percent: 67.40\n"
     composed = []
-    load._compose.cache_clear()
+    yaml_exact.compose.cache_clear()
     real = yaml.compose
-    monkeypatch.setattr(load.yaml, "compose", lambda *args, **kwargs: composed.append(1) or real(*args, **kwargs))
+    monkeypatch.setattr(yaml_exact.yaml, "compose", lambda *args, **kwargs: composed.append(1) or real(*args, **kwargs))
     first, second = parse_yaml_text(text, "a.yaml"), parse_yaml_text(text, "b.yaml")
     assert first.raw_scalar(["figures", 0, "percent"]) == second.raw_scalar(["figures", 0, "percent"]) == "67.40"
     assert len(composed) == 1
+
+
+# A percentage as a baseline may write it, and text around it that holds numbers with points of its own.
+_WRITTEN_NUMBER = st.tuples(st.sampled_from(["", "-", "+"]), st.text("0123456789_", min_size=1, max_size=3),
+                            st.sampled_from([".", ".0", ".00", ".5", ".50", ".05", ".123", "._5", ".5_0"]),
+                            st.sampled_from(["", "e+3", "e-2", "E+1"])).map("".join)
+_AROUND = st.sampled_from(["", "# CC BY 4.0.\n", "note: studies dated 2022.\n", "doi: 10.1000/x.5\n",
+                           "note: >\n  read in 2022.\n  67.40\n", "at: 1:20.5\n", "label: '67.40'\n",
+                           "list: [1.50, 2.5]\n", "version: 1.2.3\n", "- 1.0\n"])
+
+
+@given(_WRITTEN_NUMBER, st.sampled_from(["percent: {}\n", "percent:  {} # c\n", "{{percent: {}}}\n",
+                                         "{{percent: {} }}\n", "percent:\n  {}\n"]), _AROUND, _AROUND)
+@settings(max_examples=1500, deadline=None)
+def test_a_number_is_read_as_written_without_composing_the_text_where_that_is_its_own_form(number, form, before,
+                                                                                            after):
+    text = before + form.format(number) + after
+    loaded = parse_yaml_text(text, "baseline.yaml")
+    assume(loaded.ok and isinstance(loaded.data, dict) and isinstance(loaded.data.get("percent"), float))
+    assert loaded.float_as_written(["percent"], loaded.data["percent"]) == loaded.raw_scalar(["percent"])
+
+
+def test_the_date_pattern_yaml_fast_reads_by_is_pyyamls():
+    from livingreview import yaml_fast
+
+    pattern = next(pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
+                   if tag == "tag:yaml.org,2002:timestamp")
+    assert "".join(yaml_fast._TIMESTAMP.pattern.split()) == "".join(pattern.pattern.split())
+    assert yaml_fast._TIMESTAMP.flags & re.VERBOSE and pattern.flags & re.VERBOSE

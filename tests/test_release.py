@@ -477,6 +477,24 @@ def test_the_libraries_both_processes_of_a_check_read_with_are_imported_before_t
             if line.split()[0] != here] == [["True", "True"]]
 
 
+WITHOUT_PYYAML = """
+import sys
+sys.modules["yaml"] = None  # importing PyYAML now fails, here and in a process forked from here
+from livingreview.cli import main
+print(main(["--root", sys.argv[1], "check"]))
+"""
+
+
+def test_a_check_of_files_read_fast_never_imports_pyyaml(review):
+    # yaml_fast reads each of the review's files, its baseline's percentages are written as Python writes them,
+    # and nothing has a problem to place: PyYAML (14 ms to import) is not needed, in either process.
+    assert run(review, "release", "1.0", "--date", "2026-01-15") == 0
+    shutil.rmtree(review / ".cache")
+    done = subprocess.run([sys.executable, "-c", WITHOUT_PYYAML, str(review)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split()[-1:] == ["0"], done.stderr
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the releases are read here")
 def test_a_check_reads_the_screening_files_in_the_process_that_reads_the_releases(review, tmp_path):
     assert run(review, "release", "1.0", "--date", "2026-01-15") == 0

@@ -356,11 +356,11 @@ def test_a_line_separator_quoted_in_a_message_does_not_break_its_line(scratch_re
 
 
 def test_the_places_of_a_files_problems_are_found_by_reading_it_once(scratch_review, monkeypatch):
-    from livingreview import load
+    from livingreview import yaml_exact
 
     calls = []
-    original = load._compose
-    monkeypatch.setattr(load, "_compose", lambda text: calls.append(1) or original(text))
+    original = yaml_exact.compose
+    monkeypatch.setattr(yaml_exact, "compose", lambda text: calls.append(1) or original(text))
     items = "".join(f"  - {{family: '', given: A{i}}}\n" for i in range(300))  # 300 empty family names
     path = write_study(scratch_review, "many-2020")
     text = path.read_text(encoding="utf-8")

@@ -13,15 +13,16 @@ from conftest import valid_study
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livingreview import load, yaml_fast
-from livingreview.load import MAX_DEPTH, _DuplicateKeyLoader, parse_yaml_text
+from livingreview import yaml_exact, yaml_fast
+from livingreview.load import MAX_DEPTH, parse_yaml_text
+from livingreview.yaml_exact import _DuplicateKeyLoader
 
 _REFUSED = object()
 
 
 def _pyyaml(text: str) -> Any:
     """The data PyYAML's reading (the project's loader) gives, or _REFUSED if it finds a problem."""
-    loader = _DuplicateKeyLoader(text)
+    loader = _DuplicateKeyLoader(text, MAX_DEPTH)
     try:
         data = loader.get_single_data()
     except Exception:  # noqa: BLE001 - any refusal counts as one here
@@ -79,7 +80,8 @@ _NUMBER = st.tuples(st.sampled_from(["", "-", "+"]), st.sampled_from(["", "0x", 
 
 
 @given(_NUMBER, st.sampled_from(["k: {}\n", "- {}\n", "{}: v\n", "[{}]\n", "{{k: {}}}\n", "k: [a, {}]\n",
-                                  "k: {} # c\n"]))
+                                  "k: {} # c\n", "k: {} x\n", "k: x {}\n", "k: {} \n", "k: {}:x\n", "{{{}:x}}\n",
+                                  "[{}:]\n", "[{} , a]\n", "{}:\n", "k: '{}'\n", "k: \"a{}\"\n"]))
 @settings(max_examples=2000, deadline=None)
 def test_any_number_is_read_as_pyyaml_reads_it_or_left_to_pyyaml(number, form):
     _agrees(form.format(number))
@@ -188,6 +190,15 @@ def test_a_study_file_is_read_fast_and_as_pyyaml_reads_it():
     assert _same(data, _pyyaml(text))
 
 
+@pytest.mark.parametrize("text", ["k: 1:1:1 allocation\n", "k: 'diva2:1296485'\n", "k: http://10.2.3.4:3004/a\n",
+                                  "k: online 06 Feb 2022\n", "k: [a 010 b]\n"])
+def test_digits_within_a_longer_value_are_read_fast(text):
+    """Base-60 numbers and numbers with a leading 0 are left to PyYAML only where they may be a whole value."""
+    data = yaml_fast.read(text, MAX_DEPTH)
+    assert data is not yaml_fast.DECLINED
+    assert _same(data, _pyyaml(text))
+
+
 def test_a_block_scalar_is_read_fast():
     text = "description: >-\n  A living\n  review\nnotes: |\n  one\n  two\n"
     assert yaml_fast.read(text, MAX_DEPTH) == {"description": "A living review", "notes": "one\ntwo\n"}
@@ -204,7 +215,7 @@ def test_a_plain_date_is_read_fast_as_a_date():
 
 
 def test_the_loader_takes_the_fast_reading_and_still_reports_curly_quotes():
-    with mock.patch.object(load, "_DuplicateKeyLoader", side_effect=AssertionError("PyYAML's reading was used")):
+    with mock.patch.object(yaml_exact, "read", side_effect=AssertionError("PyYAML's reading was used")):
         loaded = parse_yaml_text("title: \u201cPeer work\u201d\n", "x.yaml")
     assert loaded.data == {"title": "\u201cPeer work\u201d"}
     assert [d.line for d in loaded.diagnostics] == [1]
