@@ -22,7 +22,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -486,7 +485,7 @@ def _figures(edition: Edition, cache: Cache | None) -> list[FigureData]:
         if earlier is not None and earlier[0] == (specs, inputs):
             return earlier
         before = {figure.key: figure for figure in earlier[1]} if earlier is not None else {}
-        return (specs, inputs), [figure_data(spec, replace(inputs, earlier=before.get(spec.key))) for spec in specs]
+        return (specs, inputs), [figure_data(spec, inputs._replace(earlier=before.get(spec.key))) for spec in specs]
 
     return (cache.again(f"figures {edition.label}", figures) if cache else figures(None))[1]
 

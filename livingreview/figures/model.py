@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from ..aggregate import Aggregates
@@ -32,6 +33,9 @@ class Cell(NamedTuple):
     studies: tuple[str, ...] | None = None
     row_value: Any = None
     column_value: Any = None
+
+
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})  # an empty mapping, shared as a default: nothing changes it
 
 
 @dataclass(frozen=True)
@@ -73,24 +77,23 @@ class FigureData:
         return json.dumps({"kind": self.kind, "plot": self.plot}, sort_keys=True, default=str)
 
 
-@dataclass(frozen=True)
-class FigureInputs:
+class FigureInputs(NamedTuple):
     """What a figure's data may be computed from."""
 
     aggregates: Aggregates
     codebook: Codebook
     search: Mapping[str, Any]
     previous_total: int | None = None
-    baseline: Mapping[str, int] = field(default_factory=dict)  # the published baseline's figures, by key
+    baseline: Mapping[str, int] = _NOTHING  # the published baseline's figures, by key
     arm: Arm | None = None  # the update's searches and screening, counted
     held: int = 0  # studies of the published review this edition holds
     # the published review's counts by (dimension, value), where its baseline links a figure to a value
-    published: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    published: Mapping[tuple[str, str], int] = _NOTHING
     published_label: str = ""  # how the published review is named on figures ("published 2022")
     published_total: int | None = None  # the published review's number of included studies
     # the figure as the last build of this process computed it (serve), or None: what its kind kept then
     # may spare it work; the figure computed must be the same as without it
-    earlier: FigureData | None = field(default=None, repr=False, compare=False)
+    earlier: FigureData | None = None
 
 
 class Setting(NamedTuple):
