@@ -44,8 +44,7 @@ class Tally(NamedTuple):
         return 100 * self.count(value) / self.coded if self.coded else None
 
 
-@dataclass(frozen=True)
-class CrossTab:
+class CrossTab(NamedTuple):
     """Studies per pair of values of two dimensions (only studies coded on both)."""
 
     key: str
@@ -56,7 +55,8 @@ class CrossTab:
     cells: Mapping[tuple[Any, Any], tuple[str, ...]]
     coded: int
 
-    def count(self, row: Any, column: Any) -> int:
+    def cell_count(self, row: Any, column: Any) -> int:
+        """How many studies have both values."""
         return len(self.cells.get((row, column), ()))
 
 

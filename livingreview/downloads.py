@@ -199,7 +199,7 @@ def _aggregates_data(aggregates: Aggregates) -> dict[str, Any]:
                           "none": t.none, "counts": [[v, c] for v, c in t.counts]}
                     for key, t in aggregates.tallies.items()},
         "crosstabs": {key: {"rows": t.rows, "columns": t.columns, "coded": t.coded,
-                            "cells": [[r, c, t.count(r, c)] for r in t.row_values for c in t.column_values]}
+                            "cells": [[r, c, t.cell_count(r, c)] for r in t.row_values for c in t.column_values]}
                       for key, t in aggregates.crosstabs.items()},
     }
 

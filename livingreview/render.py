@@ -658,7 +658,7 @@ class _StudyPages:
             return self
         recorded = self._recorded(self.stage)
         if recorded is not None and self.stage.press is not None:
-            self.shared = self._shared(press=(self.stage.press, recorded))
+            self.shared = self._shared(press=(self.stage.press, recorded.chunk))
         elif forks_cheaply():
             # A small process's helper goes on until no page is left, not only while this one makes the other
             # files: what it copies of this process's memory stays small (10,000 studies: 4,000 pages each,
@@ -667,7 +667,8 @@ class _StudyPages:
         return self
 
     def _shared(self, per_helper: int = WORKER_ITEMS,
-                press: tuple[Press, _RecordedPages] | None = None) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
+                press: tuple[Press, Callable[[int], list[list[tuple[str, bytes | Staged]]]]] | None = None
+                ) -> Shared[Study, list[tuple[str, bytes | Staged]]]:
         return Shared(self._staged, _chunks(self.todo), per_helper=per_helper, press=press)
 
     def _recorded(self, stage: Stager) -> _RecordedPages | None:
@@ -759,12 +760,11 @@ def _study_page(template: Template, study: Study, prefix: str, codebook: Codeboo
             for place, head, middle, before_main, after_main in chrome]
 
 
-@dataclass(frozen=True)
-class _RecordedPages:
+class _RecordedPages(NamedTuple):
     """Study pages rendered by the build's press (`parallel.Press`), a process forked before the studies were
     read, which holds none of them: each is read back from the record of valid studies the build wrote
-    (`Cache.placed_texts`), with its letter and the chrome of the versions holding it given here. Called
-    with a chunk's number, the pages of that chunk put in the staging folder, as `_StudyPages` puts them.
+    (`Cache.placed_texts`), with its letter and the chrome of the versions holding it given here. `chunk`,
+    given a chunk's number, puts the pages of that chunk in the staging folder, as `_StudyPages` puts them.
     The same pages: the theme's study template shows no more of the edition. Each chunk is given as the
     JSON of a list, for each study, of its entry in the record, its file's digest, where the entry is (shard,
     start, end), its letter and the number of the chrome of the versions holding it: one text per chunk in
@@ -781,7 +781,7 @@ class _RecordedPages:
     chromes: Sequence[Sequence[tuple[str, str, str, str, str]]]
     chunks: Sequence[str]
 
-    def __call__(self, number: int) -> list[list[tuple[str, bytes | Staged]]]:
+    def chunk(self, number: int) -> list[list[tuple[str, bytes | Staged]]]:
         template = environment(self.folders).get_template("_study.html")
         cache, folder = Cache(self.cache), Folder(self.staging)
         made: list[list[tuple[str, bytes | Staged]]] = []

@@ -111,11 +111,11 @@ def test_derived_community_led_needs_planning_or_building_and_tending(codebook):
 
 def test_crosstab_involvement_by_stage(codebook):
     table = aggregate(CORPUS, codebook, [("gap", "involvement", "stages")]).crosstabs["gap"]
-    assert table.count("collaborating", "tending") == 2
-    assert table.count("collaborating", "planning") == 1
-    assert table.count("leading", "building") == 1
-    assert table.count("consulted", "harvest") == 1
-    assert table.count("consulted", "building") == 0
+    assert table.cell_count("collaborating", "tending") == 2
+    assert table.cell_count("collaborating", "planning") == 1
+    assert table.cell_count("leading", "building") == 1
+    assert table.cell_count("consulted", "harvest") == 1
+    assert table.cell_count("consulted", "building") == 0
     assert table.cells[("collaborating", "tending")] == ("a", "b")
     assert table.coded == 4
 
@@ -125,9 +125,9 @@ def test_region_by_year_and_studies_per_year(codebook):
     years = aggregates.tally("year")
     assert dict(years.counts) == {2018: 1, 2019: 0, 2020: 4}
     table = aggregates.crosstabs["ry"]
-    assert table.count("americas", 2020) == 2
-    assert table.count("americas", 2018) == 1
-    assert table.count("europe", 2018) == 0
+    assert table.cell_count("americas", 2020) == 2
+    assert table.cell_count("americas", 2018) == 1
+    assert table.cell_count("europe", 2018) == 0
 
 
 def test_members_list_the_studies_behind_each_count(codebook):
@@ -217,7 +217,7 @@ def test_crosstab_of_year_by_a_derived_fact(codebook):
     assert table.row_values == (2018, 2019, 2020, 2021, 2022) and table.column_values == (True, False)
     assert table.cells == {(2018, False): ("adams-2018",), (2020, True): ("baker-2020",),
                            (2021, True): ("chen-2021",), (2022, False): ("diaz-2022",)}
-    assert table.count(2019, True) == 0 and table.count(2019, False) == 0  # evans-2019 is not coded on stages
+    assert table.cell_count(2019, True) == 0 and table.cell_count(2019, False) == 0  # evans-2019 is not coded on stages
     assert table.coded == 4
 
 
@@ -233,8 +233,8 @@ def test_crosstab_of_a_derived_fact_by_region(codebook):
 def test_crosstab_of_a_field_by_year(codebook):
     table = aggregate(fixture_studies(), codebook).crosstab("design", "year")
     assert table.row_values == ("trial", "survey", "qualitative", "case-study")
-    assert table.count("trial", 2020) == 1 and table.count("trial", 2021) == 1
-    assert table.count("case-study", 2019) == 1 and table.count("survey", 2018) == 0
+    assert table.cell_count("trial", 2020) == 1 and table.cell_count("trial", 2021) == 1
+    assert table.cell_count("case-study", 2019) == 1 and table.cell_count("survey", 2018) == 0
     assert table.coded == 5
 
 

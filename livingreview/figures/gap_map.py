@@ -108,11 +108,11 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     row_labels = [value_label(table.rows, v, codebook) for v in table.row_values]
     column_labels = [value_label(table.columns, v, codebook) for v in table.column_values]
     rows = tuple(
-        (Cell(label),) + tuple(Cell(RULED_OUT if (r, c) in excluded else str(table.count(r, c)),
+        (Cell(label),) + tuple(Cell(RULED_OUT if (r, c) in excluded else str(table.cell_count(r, c)),
                                     table.cells.get((r, c), ()), r, c) for c in table.column_values)
         for label, r in zip(row_labels, table.row_values, strict=True)
     )
-    counts = [[table.count(r, c) for c in table.column_values] for r in table.row_values]
+    counts = [[table.cell_count(r, c) for c in table.column_values] for r in table.row_values]
     impossible = [[(r, c) in excluded for c in table.column_values] for r in table.row_values]
     rows_label, columns_label = dimension_label(table.rows, codebook), dimension_label(table.columns, codebook)
     note = _note(table.coded, aggregates.total, rows_label, columns_label, bool(excluded))

@@ -16,12 +16,12 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
     table = aggregates.crosstab(dimension, "year")
     order = list(table.row_values)
     palette = colours(order, _declared(dimension, inputs))
-    series = [value for value in order if any(table.count(value, year) for year in table.column_values)]
+    series = [value for value in order if any(table.cell_count(value, year) for year in table.column_values)]
     labels = [value_label(dimension, value, codebook) for value in series]
     years = list(table.column_values)
     rows = tuple(
-        (Cell(str(year)),) + tuple(Cell(str(table.count(value, year)), table.cells.get((value, year), ()), value, year)
-                                   for value in series)
+        (Cell(str(year)),) + tuple(Cell(str(table.cell_count(value, year)), table.cells.get((value, year), ()), value,
+                                        year) for value in series)
         for year in years
     )
     tally = aggregates.tally(dimension)
@@ -32,7 +32,7 @@ def data(spec: FigureSpec, inputs: FigureInputs) -> FigureData:
            + "; ".join(f"{label} {tally.count(value)}" for label, value in zip(labels, series, strict=True))
            + f". {note}")
     plot = {"years": years, "series": [{"label": label, "colour": palette[order.index(value)],
-                                        "values": [table.count(value, year) for year in years]}
+                                        "values": [table.cell_count(value, year) for year in years]}
                                        for label, value in zip(labels, series, strict=True)],
             "footnote": rests_on(tally.coded, tally.total, tally.multiple)}
     return FigureData(spec.key, spec.kind, spec.title, spec.caption, alt, ("Year", *labels), rows, plot, note,
