@@ -232,7 +232,8 @@ def may_hold_anchors_or_tags(text: str) -> bool:
     return _ANCHOR_OR_TAG.search(text) is not None
 
 
-_ANCHOR_OR_TAG = re.compile(r"(?<![0-9A-Za-z])(?:[&*][-\w]|!)")
+# The sign first: a pattern that begins by looking behind is tried at every character (a study file: 9 -> 2 µs).
+_ANCHOR_OR_TAG = re.compile(r"[&*!](?<![0-9A-Za-z][&*!])(?:(?<=!)|(?=[-\w]))")
 
 
 def may_hold_control_characters(text: str) -> bool:

@@ -45,8 +45,10 @@ _BLOCK = re.compile(r"[|>](?<![^\s\[{,:-][|>])")
 _QUESTION = re.compile(r"\?(?<![^\s]\?)(?=\s|\Z)")
 _ANCHOR_OR_TAG = re.compile(r"[&*!](?<![0-9A-Za-z][&*!])(?:(?<=!)|(?! ))")
 # Where a date could be written otherwise than plainly: opening a quoted value, made by an escape, or (in a text
-# with block scalars) alone on a line.
-_DATE_NOT_PLAIN = re.compile(r"['\"][0-9]{4}-|\\[xuU\n]")
+# with block scalars) alone on a line. The first two are looked for apart, each from the character it must hold
+# (a pattern for both, tried at every quote, took ten times as long).
+_QUOTED_DATE = re.compile(r"-(?<=['\"][0-9]{4}-)")
+_ESCAPE = re.compile(r"\\[xuU\n]")
 _DATE_LINE = re.compile(r"^[ ]*[0-9]{4}-[0-9]{2}-[0-9]{2}", re.MULTILINE)
 # PyYAML's own pattern for a plain date or time (its resolver's for tag:yaml.org,2002:timestamp), written out:
 # taken from PyYAML, it cost every run PyYAML's import (tests/test_yaml_fast.py holds the two the same). Of these,
@@ -89,7 +91,8 @@ def read(text: str, max_depth: int) -> Any:
     if float in found and _EXPONENT.search(text):
         return DECLINED
     if datetime.date in found:
-        if blocks and _DATE_LINE.search(text) or _DATE_NOT_PLAIN.search(text):  # text to PyYAML
+        if blocks and _DATE_LINE.search(text) or _QUOTED_DATE.search(text) \
+                or "\\" in text and _ESCAPE.search(text):  # text to PyYAML
             return DECLINED
         try:
             return _dated(data)
