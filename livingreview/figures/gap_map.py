@@ -179,8 +179,7 @@ def _view(table: CrossTab, aggregates: Aggregates, codebook: Codebook, excluded:
                    len(on_map), aggregates.total - len(on_map), data), kept
 
 
-@dataclass(eq=False)
-class _Segmented:
+class _Segmented(NamedTuple):
     """What counting the segments found, kept with the figure: after a change that moves studies between
     cells and leaves another dimension's values (the very objects counted) alone, that dimension's counts
     are those found, moved for the studies that moved, instead of counted again over every study on the map."""
