@@ -532,12 +532,3 @@ def test_a_number_is_read_as_written_without_composing_the_text_where_that_is_it
     loaded = parse_yaml_text(text, "baseline.yaml")
     assume(loaded.ok and isinstance(loaded.data, dict) and isinstance(loaded.data.get("percent"), float))
     assert loaded.float_as_written(["percent"], loaded.data["percent"]) == loaded.raw_scalar(["percent"])
-
-
-def test_the_date_pattern_yaml_fast_reads_by_is_pyyamls():
-    from livingreview import yaml_fast
-
-    pattern = next(pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
-                   if tag == "tag:yaml.org,2002:timestamp")
-    assert "".join(yaml_fast._TIMESTAMP.pattern.split()) == "".join(pattern.pattern.split())
-    assert yaml_fast._TIMESTAMP.flags & re.VERBOSE and pattern.flags & re.VERBOSE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Any
 from unittest import mock
 
@@ -233,3 +234,10 @@ def test_data_nested_to_the_limit_is_read_fast_and_deeper_data_is_left_to_pyyaml
     assert yaml_fast.read(nested(MAX_DEPTH), MAX_DEPTH) is not yaml_fast.DECLINED
     assert yaml_fast.read(nested(MAX_DEPTH + 1), MAX_DEPTH) is yaml_fast.DECLINED
     assert not parse_yaml_text(nested(MAX_DEPTH + 1), "x.yaml").ok  # and PyYAML's reading refuses it
+
+
+def test_the_date_pattern_yaml_fast_reads_by_is_pyyamls():
+    pattern = next(pattern for tag, pattern in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
+                   if tag == "tag:yaml.org,2002:timestamp")
+    assert "".join(yaml_fast._TIMESTAMP.pattern.split()) == "".join(pattern.pattern.split())
+    assert yaml_fast._TIMESTAMP.flags & re.VERBOSE and pattern.flags & re.VERBOSE
